@@ -1,0 +1,73 @@
+package config
+
+import "fmt"
+
+// Pos is a position in a configuration file. Line and Col count from 1;
+// Col counts bytes. The zero Pos means "no position".
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// String formats p as file:line:col.
+func (p Pos) String() string {
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Token is one word of a configuration line after preprocessing (comments
+// removed, conditionals chosen, parameters substituted, quotes resolved).
+type Token struct {
+	Text   string
+	Pos    Pos
+	Quoted bool // the word was written in quotes
+}
+
+// Node is one statement: a keyword with its arguments on one logical line,
+// and, when a brace block follows it (on the same or the next line), the
+// statements inside it. Inside list blocks such as virtual_ipaddress or
+// group, each line is one Node whose Keyword is the line's first word.
+type Node struct {
+	Keyword  Token
+	Args     []Token
+	Children []*Node
+	Block    bool // a { ... } block followed the keyword
+	End      Pos  // position of the closing brace, when Block
+}
+
+// Severity says whether a Diagnostic stops the configuration from loading.
+type Severity uint8
+
+// Severities. The zero value is invalid.
+const (
+	SeverityError Severity = iota + 1
+	SeverityWarning
+)
+
+// String returns "error" or "warning".
+func (s Severity) String() string {
+	switch s {
+	case SeverityError:
+		return "error"
+	case SeverityWarning:
+		return "warning"
+	}
+	return fmt.Sprintf("Severity(%d)", uint8(s))
+}
+
+// Diagnostic is one positioned problem found in a configuration.
+type Diagnostic struct {
+	Pos      Pos
+	Severity Severity
+	Msg      string
+	Hint     string // optional advice, printed on its own line
+}
+
+// String formats d as "file:line:col: severity: message".
+func (d Diagnostic) String() string {
+	s := fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, d.Msg)
+	if d.Hint != "" {
+		s += "\n\thint: " + d.Hint
+	}
+	return s
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, privileged lab tests in network
+# namespaces (as root), and a short fuzz smoke run of every fuzz target.
+# On Debian, as root, it first installs what it needs when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME=${FUZZTIME:-8s}
+
+install_missing() {
+	local missing=()
+	for p in keepalived nginx tcpdump iproute2 procps psmisc; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+		echo "test.sh: missing packages ${missing[*]} (need root and apt-get to install them); lab tests that need them will skip" >&2
+		return 0
+	fi
+	echo "test.sh: installing ${missing[*]}"
+	# Keep apt from starting nginx or keepalived in the root namespace:
+	# everything we run, runs in namespaces the tests build.
+	local policy=/usr/sbin/policy-rc.d made=
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	[ -z "$made" ] || rm -f "$policy"
+}
+
+install_missing
+if ! command -v go >/dev/null; then
+	[ -x /usr/local/go/bin/go ] && export PATH=$PATH:/usr/local/go/bin
+fi
+go version
+go mod download
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+# Lab tests build their own namespaces (prefix per run) and remove them.
+go test -count=1 -timeout 18m ./...
+
+echo "== fuzz smoke ($FUZZTIME per target)"
+grep -rl --include='*_test.go' '^func Fuzz' . | while read -r f; do
+	pkg=./$(dirname "${f#./}")
+	grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //' | while read -r fn; do
+		echo "-- $pkg $fn"
+		go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/fuzz.$$.log 2>&1 || { cat /tmp/fuzz.$$.log; exit 1; }
+		tail -1 /tmp/fuzz.$$.log
+	done
+done
+
+# Nothing may be left behind by the lab.
+left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep '^gk' || true)
+if [ -n "$left" ]; then
+	echo "test.sh: namespaces left behind by the tests: $left" >&2
+	exit 1
+fi
+echo "test.sh: all tests passed"
