@@ -1,0 +1,132 @@
+package track
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Script is one vrrp_script block, as the config engine produces it.
+type Script struct {
+	Name     string
+	Argv     []string      // the `script` line split into words
+	Interval time.Duration // default 1 s
+	Timeout  time.Duration // 0: same as Interval
+	Rise     int           // default 1
+	Fall     int           // default 1
+	InitFail bool
+	Cred     *Credential // nil: as the daemon's user
+}
+
+// Result is one finished run of a script, with the tracker's state after it.
+type Result struct {
+	Name    string
+	OK      bool
+	Outcome Outcome
+	State   State // tracker state after this run
+	Changed bool  // State changed with this run
+}
+
+// Runner runs one Script every Interval and feeds a Tracker. A run is never
+// started while the previous one is still going (that tick is skipped, not
+// queued), and a hanging run never delays other Runners: each has its own
+// goroutine.
+type Runner struct {
+	s       Script
+	log     *slog.Logger
+	exec    Execer
+	tracker *Tracker
+	report  func(Result)
+
+	skipped   uint64
+	lastErr   string // start error reported last, to report it once
+	lastState State
+}
+
+// NewRunner returns a Runner for s. report is called from the Runner's
+// goroutine after every run, in order; it must not block for long. exec is
+// OSExec in production.
+func NewRunner(s Script, exec Execer, log *slog.Logger, report func(Result)) *Runner {
+	if s.Interval <= 0 {
+		s.Interval = time.Second
+	}
+	if s.Timeout <= 0 {
+		s.Timeout = s.Interval
+	}
+	t := NewTracker(s.Rise, s.Fall, s.InitFail)
+	return &Runner{
+		s: s, exec: exec, tracker: t, report: report, lastState: t.State(),
+		log: log.With("script", s.Name),
+	}
+}
+
+// State returns the tracker's initial state before Run, and is not safe to
+// call concurrently with Run; use the Results instead.
+func (r *Runner) State() State { return r.tracker.State() }
+
+// Run runs the script at once and then every Interval until ctx is done.
+// On return no run of this script is left: a running one is killed.
+func (r *Runner) Run(ctx context.Context) {
+	results := make(chan Outcome, 1)
+	running := false
+	tick := time.NewTicker(r.s.Interval)
+	defer tick.Stop()
+	start := func() {
+		if running {
+			r.skipped++
+			r.log.Info("track script is already running, skipping this run", "skipped", r.skipped)
+			return
+		}
+		running = true
+		go func() { results <- r.exec.Exec(ctx, Command{Argv: r.s.Argv, Cred: r.s.Cred, Timeout: r.s.Timeout}) }()
+	}
+	start()
+	for {
+		select {
+		case <-ctx.Done():
+			if running {
+				<-results // Exec kills the group when ctx is done
+			}
+			return
+		case <-tick.C:
+			start()
+		case o := <-results:
+			running = false
+			r.finish(o)
+		}
+	}
+}
+
+func (r *Runner) finish(o Outcome) {
+	r.logOutcome(o)
+	ok := o.OK()
+	changed := r.tracker.Observe(ok)
+	st := r.tracker.State()
+	if changed {
+		r.log.Info("track script state changed", "from", r.lastState, "to", st, "last", o.String())
+		r.lastState = st
+	}
+	r.report(Result{Name: r.s.Name, OK: ok, Outcome: o, State: st, Changed: changed})
+}
+
+// logOutcome reports a start failure once (again only when it changes or
+// after the script started working), and timeouts and output at Debug.
+func (r *Runner) logOutcome(o Outcome) {
+	if o.Err != nil {
+		if msg := o.Err.Error(); msg != r.lastErr {
+			r.log.Warn("track script cannot run; counting it as failing", "err", o.Err)
+			r.lastErr = msg
+		}
+		return
+	}
+	if r.lastErr != "" {
+		r.log.Info("track script runs again")
+		r.lastErr = ""
+	}
+	if o.TimedOut {
+		r.log.Debug("track script timed out and was killed", "timeout", r.s.Timeout)
+	}
+	if len(o.Output) > 0 {
+		r.log.Debug("track script output", "result", o.String(), "output", string(o.Output), "dropped_bytes", o.Dropped)
+	}
+}
