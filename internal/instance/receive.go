@@ -1,0 +1,103 @@
+package instance
+
+import (
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// backupRx handles an advert in BACKUP (RFC 5798 §6.4.2; keepalived
+// vrrp_state_backup).
+func (m *Machine) backupRx(now time.Time, e AdvertReceived) {
+	a := e.Advert
+	if a.Priority == 0 {
+		// The master is leaving: take over after Skew_Time.
+		m.timer = now.Add(m.skew())
+		m.timerReason, m.timerPeer, m.timerPeerPr = ReasonPriorityZero, e.From, 0
+		return
+	}
+	lower := a.Priority < m.prio
+	delaying := m.cfg.PreemptDelay > 0 && (m.preemptAt.IsZero() || m.preemptAt.After(now))
+	if m.cfg.Nopreempt || !lower || delaying {
+		m.accept(now, e, lower)
+		return
+	}
+	// Preempt allowed and the advert is lower: keepalived ignores it and
+	// lets the running timer expire. Fast failover takes over after
+	// Skew_Time when it is our own master that dropped below us.
+	if m.cfg.FastFailover && e.From == m.masterAddr {
+		m.armEarlier(now.Add(m.skew()), ReasonPreempt, e.From, a.Priority)
+	}
+}
+
+// accept takes the advert's sender as master and restarts the
+// Master_Down_Timer; a v3 backup adopts the master's interval (RFC 5798
+// §6.4.2).
+func (m *Machine) accept(now time.Time, e AdvertReceived, lower bool) {
+	a := e.Advert
+	if a.Version == vrrp.V3 || (a.Version == 0 && m.cfg.Version == vrrp.V3) {
+		if iv, ok := advertInterval(a); ok {
+			m.mai = iv
+		}
+	}
+	m.masterAddr, m.masterPrio = e.From, a.Priority
+	m.wantMaster = false
+	m.armDown(now)
+	if m.cfg.PreemptDelay <= 0 {
+		return
+	}
+	switch {
+	case !lower:
+		m.preemptAt = time.Time{}
+	case m.preemptAt.IsZero():
+		m.preemptAt = now.Add(m.cfg.PreemptDelay)
+	}
+	if lower && !m.cfg.Nopreempt && m.cfg.FastFailover {
+		m.armEarlier(m.preemptAt.Add(m.skew()), ReasonPreempt, e.From, a.Priority)
+	}
+}
+
+// masterRx handles an advert in MASTER (RFC 5798 §6.4.3; keepalived
+// vrrp_state_master_rx).
+func (m *Machine) masterRx(now time.Time, e AdvertReceived) {
+	a := e.Advert
+	cmp := e.From.Compare(m.cfg.PrimaryAddr)
+	higher := a.Priority > m.prio || (a.Priority == m.prio && cmp > 0)
+	if a.Priority == 0 || (m.cfg.HigherPrioSendAdvert && higher) {
+		m.advert(m.prio)
+		if a.Priority == 0 {
+			return
+		}
+	}
+	if a.Priority == m.prio && cmp != 0 && m.prio == OwnerPriority {
+		// Two owners: keepalived backs off to 254.
+		m.base, m.prio = OwnerPriority-1, OwnerPriority-1
+		higher = true
+	}
+	switch {
+	case a.Priority < m.prio || (a.Priority == m.prio && cmp < 0):
+		// RFC 9568 §6.4.3: assert MASTER at once ("forcing new election").
+		if !m.cfg.LowerPrioNoAdvert {
+			m.advert(m.prio)
+		}
+		if m.cfg.GARP.LowerPrioRepeat > 0 {
+			m.garp(m.cfg.GARP.LowerPrioRepeat)
+			if m.cfg.GARP.LowerPrioDelay > 0 {
+				m.lowerGarpAt = now.Add(m.cfg.GARP.LowerPrioDelay)
+			}
+		}
+		m.emit(MasterRxLowerPriority{From: e.From, Priority: a.Priority})
+	case higher:
+		if m.cfg.FastFailover && !m.cfg.HigherPrioSendAdvert {
+			// Parting advert: after a split brain the winner hears a
+			// lower priority and re-sends its gratuitous ARPs.
+			m.advert(m.prio)
+		}
+		m.leaveMaster(now, Transition{Reason: ReasonHigherPriority, Peer: e.From, PeerPriority: a.Priority})
+		if iv, ok := advertInterval(a); ok && m.cfg.Version == vrrp.V3 {
+			m.mai = iv
+			m.armDown(now)
+		}
+		m.masterAddr, m.masterPrio = e.From, a.Priority
+	}
+}
