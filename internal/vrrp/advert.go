@@ -41,4 +41,7 @@ type Advertisement struct {
 	// Checksum is the checksum field as found on the wire (Parse) or as
 	// written (AppendBinary).
 	Checksum uint16
+	// Reserved is the v3 Rsvd nibble before the interval: sent as 0,
+	// ignored on receive, kept so that Parse and AppendBinary round-trip.
+	Reserved uint8
 }

@@ -1,0 +1,269 @@
+package vrrp
+
+import (
+	"crypto/subtle"
+	"net/netip"
+	"time"
+)
+
+// RxInfo is what the socket reports about a received advert.
+type RxInfo struct {
+	// Src and Dst are the IP source and destination. Dst decides whether
+	// the packet was multicast; both feed the pseudo-header checksum.
+	Src, Dst netip.Addr
+	// TTL is the IPv4 TTL or IPv6 hop limit; negative when the socket did
+	// not report it, which skips the TTL checks (as keepalived does).
+	TTL int
+}
+
+// ChecksumMode is how an instance computes and verifies v3 IPv4
+// checksums, from keepalived's v3_checksum_as_v2 and old_unicast_checksum.
+// It has no effect on v2 (always message-only) or on IPv6 (always the
+// IPv6 pseudo-header).
+type ChecksumMode uint8
+
+// Checksum modes. The zero value is keepalived's default.
+const (
+	// ChecksumDefault: pseudo-header with the real destination; in
+	// unicast, an advert that fails is tried again with 224.0.0.18 and,
+	// if that matches, accepted with Verdict.Form FormPseudoGroup (the
+	// daemon then switches to the old form, as keepalived does).
+	ChecksumDefault ChecksumMode = iota
+	// ChecksumAsV2: message only (v3_checksum_as_v2, keepalived ≥ 2.2.8).
+	ChecksumAsV2
+	// ChecksumOldUnicast: pseudo-header with 224.0.0.18 always
+	// (old_unicast_checksum).
+	ChecksumOldUnicast
+	// ChecksumNoFallback: like ChecksumDefault without the 224.0.0.18
+	// retry (old_unicast_checksum never).
+	ChecksumNoFallback
+)
+
+// String returns the mode's name.
+func (m ChecksumMode) String() string {
+	switch m {
+	case ChecksumDefault:
+		return "default"
+	case ChecksumAsV2:
+		return "v3_checksum_as_v2"
+	case ChecksumOldUnicast:
+		return "old_unicast_checksum"
+	case ChecksumNoFallback:
+		return "old_unicast_checksum never"
+	}
+	return "mode(?)"
+}
+
+// SendForm returns the checksum form an instance in mode m sends v3 IPv4
+// adverts with (unicast says whether it unicasts).
+func (m ChecksumMode) SendForm(unicast bool) ChecksumForm {
+	switch {
+	case m == ChecksumAsV2:
+		return FormMessage
+	case m == ChecksumOldUnicast && unicast:
+		return FormPseudoGroup
+	}
+	return FormPseudo
+}
+
+// Peer is one unicast_peer with its accepted TTL range (min_ttl, max_ttl;
+// MaxTTL 0 means 255).
+type Peer struct {
+	Addr           netip.Addr
+	MinTTL, MaxTTL uint8
+}
+
+// Expect is what one instance accepts; the daemon builds it from config.
+type Expect struct {
+	Version  Version
+	VRID     uint8
+	AuthType AuthType // v2 only
+	AuthData [8]byte  // v2 PASS: the password NUL-padded to 8 bytes
+	// Interval is the local advert interval: a v2 advert with another is
+	// dropped (ReasonIntervalMismatch); in v3 a difference is only flagged.
+	Interval time.Duration
+	// Unicast is true when the instance has unicast peers: no TTL 255
+	// check, and the packet must not be multicast.
+	Unicast  bool
+	Checksum ChecksumMode
+	// AcceptAnyForm also accepts the other standard v3 IPv4 forms
+	// (message-only and the pseudo-header with the real destination),
+	// for peers configured differently. keepalived does not.
+	AcceptAnyForm bool
+	// CheckAddrs compares the advert's addresses with VIPs (keepalived
+	// does unless vrrp_skip_check_adv_addr applies).
+	CheckAddrs bool
+	VIPs       []netip.Addr
+	// CheckPeers requires the source to be one of Peers and its TTL to be
+	// in that peer's range (check_unicast_src); only when Unicast and
+	// CheckAddrs.
+	CheckPeers bool
+	Peers      []Peer
+}
+
+// Verdict is the outcome of Check.
+type Verdict struct {
+	Reason Reason
+	// Form is the checksum form that matched; FormNone when the checksum
+	// was not checked (IPv6 without both addresses: the kernel verifies).
+	Form ChecksumForm
+	// FirstNotLinkLocal: a v3 IPv6 advert whose first address is not
+	// link-local (RFC 9568 §5.2.9 wants it); keepalived accepts it.
+	FirstNotLinkLocal bool
+	// IntervalDiffers: a v3 advert with another interval than ours;
+	// accepted (a backup adopts it), worth a log line.
+	IntervalDiffers bool
+}
+
+// OK reports whether the advert was accepted.
+func (v Verdict) OK() bool { return v.Reason == ReasonOK }
+
+// Check applies the receive checks of RFC 3768/9568 §7.1 and keepalived's
+// vrrp_check_packet, in keepalived's order, to a, which Parse decoded
+// from raw (the VRRP message) received as rx. It never allocates.
+func Check(a *Advertisement, raw []byte, rx RxInfo, want *Expect) Verdict {
+	var v Verdict
+	v.Reason = checkHeader(a, rx, want)
+	if v.Reason != ReasonOK {
+		return v
+	}
+	if want.CheckAddrs && len(a.Addrs) != len(want.VIPs) {
+		v.Reason = ReasonAddrCount
+		return v
+	}
+	var ok bool
+	if v.Form, ok = checkSum(a, raw, rx, want); !ok {
+		v.Reason = ReasonBadChecksum
+		return v
+	}
+	if rx.Dst.IsValid() && rx.Dst.IsMulticast() == want.Unicast {
+		v.Reason = ReasonCastMismatch
+		return v
+	}
+	if want.CheckAddrs {
+		if v.Reason = checkAddrs(a, rx, want); v.Reason != ReasonOK {
+			return v
+		}
+	}
+	if a.Version == V3 {
+		v.IntervalDiffers = a.Interval != want.Interval
+		v.FirstNotLinkLocal = a.Addrs[0].Is6() && !a.Addrs[0].IsLinkLocalUnicast()
+	}
+	return v
+}
+
+// checkHeader checks TTL, version, VRID, authentication and interval.
+func checkHeader(a *Advertisement, rx RxInfo, want *Expect) Reason {
+	switch {
+	case !want.Unicast && rx.TTL >= 0 && rx.TTL != TTL:
+		return ReasonTTL
+	case a.Version != want.Version:
+		return ReasonBadVersion
+	case a.VRID != want.VRID:
+		return ReasonUnknownVRID
+	}
+	if a.Version == V2 {
+		if a.AuthType != want.AuthType {
+			return ReasonAuthTypeMismatch
+		}
+		if a.AuthType == AuthPass && subtle.ConstantTimeCompare(a.AuthData[:], want.AuthData[:]) != 1 {
+			return ReasonAuthFailure
+		}
+		if a.Interval != want.Interval {
+			return ReasonIntervalMismatch
+		}
+	}
+	switch {
+	case len(a.Addrs) == 0:
+		return ReasonZeroCount
+	case a.Interval == 0:
+		return ReasonZeroInterval
+	}
+	return ReasonOK
+}
+
+// checkSum verifies raw's checksum in the forms want accepts and returns
+// the first that matches.
+func checkSum(a *Advertisement, raw []byte, rx RxInfo, want *Expect) (ChecksumForm, bool) {
+	if a.Version == V2 {
+		return FormMessage, VerifyChecksum(raw, Sum{Form: FormMessage})
+	}
+	if a.family() == IPv6 || rx.Src.Is6() {
+		if !rx.Src.IsValid() || !rx.Dst.IsValid() {
+			return FormNone, true
+		}
+		return FormPseudo, VerifyChecksum(raw, Sum{Form: FormPseudo, Src: rx.Src, Dst: rx.Dst})
+	}
+	var forms formList
+	switch want.Checksum {
+	case ChecksumAsV2:
+		forms.add(FormMessage)
+	case ChecksumOldUnicast:
+		forms.add(FormPseudoGroup)
+	default:
+		forms.add(FormPseudo)
+		if want.Checksum == ChecksumDefault && want.Unicast {
+			forms.add(FormPseudoGroup) // keepalived's automatic fallback
+		}
+	}
+	if want.AcceptAnyForm {
+		forms.add(FormPseudo)
+		forms.add(FormMessage)
+	}
+	for _, f := range forms.f[:forms.n] {
+		if VerifyChecksum(raw, Sum{Form: f, Src: rx.Src, Dst: rx.Dst}) {
+			return f, true
+		}
+	}
+	return FormNone, false
+}
+
+// formList is a small set of checksum forms in the order to try them.
+type formList struct {
+	f [3]ChecksumForm
+	n int
+}
+
+func (l *formList) add(f ChecksumForm) {
+	for _, g := range l.f[:l.n] {
+		if g == f {
+			return
+		}
+	}
+	l.f[l.n] = f
+	l.n++
+}
+
+// checkAddrs checks that every configured VIP is in the advert and, with
+// CheckPeers, the unicast source and its TTL.
+func checkAddrs(a *Advertisement, rx RxInfo, want *Expect) Reason {
+	for _, vip := range want.VIPs {
+		found := false
+		for _, ip := range a.Addrs {
+			if ip == vip.WithZone("") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return ReasonAddrList
+		}
+	}
+	if !want.Unicast || !want.CheckPeers {
+		return ReasonOK
+	}
+	for _, p := range want.Peers {
+		if p.Addr != rx.Src {
+			continue
+		}
+		hi := p.MaxTTL
+		if hi == 0 {
+			hi = 255
+		}
+		if rx.TTL >= 0 && (rx.TTL < int(p.MinTTL) || rx.TTL > int(hi)) {
+			return ReasonTTL
+		}
+		return ReasonOK
+	}
+	return ReasonUnicastSource
+}

@@ -1,0 +1,103 @@
+package vrrp
+
+import "strconv"
+
+// Reason says why a received advertisement was refused. The zero value,
+// ReasonOK, means it was not refused. A Reason is also an error, so Parse
+// returns one directly; use errors.As to get it back.
+type Reason uint8
+
+// Receive failures, in roughly the order keepalived's vrrp_check_packet
+// tests them. Several share one keepalived statistics counter (see
+// Counter); String gives every one its own name.
+const (
+	ReasonOK Reason = iota // accepted
+
+	// Found by Parse: the bytes are not a well-formed advertisement.
+	ReasonTooShort        // shorter than the fixed header (plus v2 auth data)
+	ReasonLength          // length does not match the address count
+	ReasonBadVersion      // version nibble is not the expected one (or not 2/3)
+	ReasonInvalidType     // type nibble is not 1 (advertisement)
+	ReasonInvalidAuthType // v2 auth type is not 0, 1 or 2
+	ReasonAuthAH          // v2 auth type 2 (IPsec AH): recognised, not supported
+	ReasonFamily          // VRRPv2 over IPv6, or an unknown address family
+
+	// Found by Check: well formed, but not acceptable here.
+	ReasonTTL              // TTL/hop limit not 255 in multicast mode, or outside a unicast peer's range
+	ReasonUnknownVRID      // VRID is not the expected one
+	ReasonAuthTypeMismatch // v2 auth type differs from the configured one
+	ReasonAuthFailure      // v2 PASS password differs
+	ReasonIntervalMismatch // v2 advert interval differs from the local one
+	ReasonZeroCount        // no virtual addresses
+	ReasonZeroInterval     // advert interval 0
+	ReasonAddrCount        // address count differs from the configured VIPs
+	ReasonBadChecksum      // no accepted checksum form matches
+	ReasonCastMismatch     // multicast packet to a unicast instance or the reverse
+	ReasonAddrList         // a configured VIP is missing from the advert
+	ReasonUnicastSource    // source is not one of the unicast peers
+
+	numReasons
+)
+
+var reasonNames = [numReasons]string{
+	ReasonOK:               "ok",
+	ReasonTooShort:         "too_short",
+	ReasonLength:           "packet_len_err",
+	ReasonBadVersion:       "bad_version",
+	ReasonInvalidType:      "invalid_type_rcvd",
+	ReasonInvalidAuthType:  "invalid_authtype",
+	ReasonAuthAH:           "auth_ah_unsupported",
+	ReasonFamily:           "bad_family",
+	ReasonTTL:              "ip_ttl_err",
+	ReasonUnknownVRID:      "unknown_vrid",
+	ReasonAuthTypeMismatch: "authtype_mismatch",
+	ReasonAuthFailure:      "auth_failure",
+	ReasonIntervalMismatch: "advert_interval_err",
+	ReasonZeroCount:        "zero_count",
+	ReasonZeroInterval:     "zero_interval",
+	ReasonAddrCount:        "addr_count_err",
+	ReasonBadChecksum:      "bad_checksum",
+	ReasonCastMismatch:     "cast_mismatch",
+	ReasonAddrList:         "addr_list_err",
+	ReasonUnicastSource:    "unicast_src_err",
+}
+
+// counters maps a Reason to the keepalived statistics counter
+// (vrrp_stats in keepalived's stats file and SNMP) that it increments.
+var counters = [numReasons]string{
+	ReasonTooShort:         "packet_len_err",
+	ReasonLength:           "packet_len_err",
+	ReasonInvalidType:      "invalid_type_rcvd",
+	ReasonInvalidAuthType:  "invalid_authtype",
+	ReasonAuthAH:           "authtype_mismatch",
+	ReasonTTL:              "ip_ttl_err",
+	ReasonAuthTypeMismatch: "authtype_mismatch",
+	ReasonAuthFailure:      "auth_failure",
+	ReasonIntervalMismatch: "advert_interval_err",
+	ReasonAddrCount:        "addr_list_err",
+	ReasonCastMismatch:     "addr_list_err",
+	ReasonAddrList:         "addr_list_err",
+}
+
+// String returns the reason's name: keepalived's statistics counter name
+// where the reason is the main cause of that counter (packet_len_err,
+// ip_ttl_err, invalid_type_rcvd, advert_interval_err, addr_list_err,
+// invalid_authtype, authtype_mismatch, auth_failure), our own otherwise.
+func (r Reason) String() string {
+	if r < numReasons {
+		return reasonNames[r]
+	}
+	return "reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Counter returns the keepalived statistics counter this reason
+// increments, or "" when keepalived counts it nowhere.
+func (r Reason) Counter() string {
+	if r < numReasons {
+		return counters[r]
+	}
+	return ""
+}
+
+// Error makes a Reason usable as an error: "vrrp: <name>".
+func (r Reason) Error() string { return "vrrp: " + r.String() }
