@@ -1,0 +1,149 @@
+package config
+
+import (
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// Options control how ParseFile and ParseBytes read a configuration.
+type Options struct {
+	// ConfigID selects @id lines (keepalived's -i/--config-id). Empty means
+	// the short host name, as keepalived does.
+	ConfigID string
+	// ReadFile reads a file; nil means os.ReadFile.
+	ReadFile func(name string) ([]byte, error)
+	// Glob expands an include pattern (braces are already expanded); nil
+	// means filepath.Glob.
+	Glob func(pattern string) ([]string, error)
+	// Stat describes a file, so that oversized files are refused before
+	// they are read and directories matched by an include are skipped. Nil
+	// means os.Stat, unless ReadFile is set, in which case sizes are checked
+	// after reading.
+	Stat func(name string) (fs.FileInfo, error)
+	// MaxExpandedLines bounds the lines that ~SEQ/~LST generators and
+	// multi-line parameters may produce in total; 0 means 4 Mi lines.
+	MaxExpandedLines int
+}
+
+// configID returns the id that @id lines are compared with.
+func (o *Options) configID() string {
+	if o.ConfigID != "" {
+		return o.ConfigID
+	}
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	if i := strings.IndexByte(h, '.'); i >= 0 {
+		h = h[:i]
+	}
+	return h
+}
+
+// ParseFile reads the keepalived.conf at path, with everything it includes,
+// and returns its statements as a tree. All problems found are returned as
+// positioned diagnostics; parsing carries on after each one, so the tree is
+// as complete as the input allows.
+func ParseFile(path string, opts Options) ([]*Node, []Diagnostic) {
+	p := newParser(&opts)
+	src, err := p.readChecked(path)
+	if err != nil {
+		p.pp.errf(Pos{File: path}, "read configuration: %v", err)
+		return nil, p.pp.diags
+	}
+	return p.parse(path, src)
+}
+
+// ParseBytes parses src as a keepalived.conf named name (used in positions
+// and to resolve relative includes).
+func ParseBytes(name string, src []byte, opts Options) ([]*Node, []Diagnostic) {
+	return newParser(&opts).parse(name, src)
+}
+
+// logical is one line after preprocessing, split into tokens.
+type logical struct {
+	toks []ptok
+	skip bool // an @id line for another configuration id
+}
+
+// parser drives the preprocessor over files and builds the tree.
+type parser struct {
+	opts  *Options
+	pp    *preproc
+	files []string // include stack, outermost first
+	lines []logical
+}
+
+func newParser(opts *Options) *parser {
+	p := &parser{opts: opts}
+	maxLines := opts.MaxExpandedLines
+	if maxLines <= 0 {
+		maxLines = defaultMaxLines
+	}
+	p.pp = &preproc{configID: opts.configID(), defs: map[string]*def{}, maxLines: maxLines}
+	p.pp.emit = p.emit
+	return p
+}
+
+func (p *parser) parse(name string, src []byte) ([]*Node, []Diagnostic) {
+	if d := checkContent(name, src); d != nil {
+		return nil, []Diagnostic{*d}
+	}
+	p.readFile(name, src)
+	nodes := p.build()
+	return nodes, p.pp.diags
+}
+
+// readFile feeds the lines of one file to the preprocessor.
+func (p *parser) readFile(name string, src []byte) {
+	p.files = append(p.files, name)
+	prevDir := p.pp.dir
+	p.pp.setDir(name)
+	s := string(src)
+	for n := 1; s != ""; n++ {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		line = strings.TrimRight(line, "\r")
+		p.pp.physical(sourceText(line, Pos{File: name, Line: n, Col: 1}))
+	}
+	p.pp.endFile()
+	p.pp.dir = prevDir
+	p.files = p.files[:len(p.files)-1]
+}
+
+// emit receives a logical line from the preprocessor.
+func (p *parser) emit(t text, skip bool) {
+	toks := tokenize(t, p.pp.errf)
+	if len(toks) == 0 {
+		return
+	}
+	if skip {
+		// keepalived drops just this line. When it opens a block we drop
+		// the block as well; a line whose braces close outer blocks is
+		// dropped alone, so the outer blocks stay balanced.
+		bal := 0
+		for _, tk := range toks {
+			switch tk.kind {
+			case tokOpen:
+				bal++
+			case tokClose:
+				bal--
+			}
+			if bal < 0 {
+				return
+			}
+		}
+		p.lines = append(p.lines, logical{toks: toks, skip: true})
+		return
+	}
+	if _, ok := includeKeywords[toks[0].Text]; ok && len(toks) == 2 && toks[1].kind == tokWord && toks[0].kind == tokWord {
+		p.include(toks[0].Token, toks[1].Token)
+		return
+	}
+	p.lines = append(p.lines, logical{toks: toks})
+}
