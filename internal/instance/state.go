@@ -4,16 +4,16 @@ package instance
 //
 // The state diagram (keepalived's, a superset of RFC 5798 §6.4):
 //
-//	           Startup                 Master_Down_Timer expires
-//	  INIT ─────────────► BACKUP ─────────────────────────────► MASTER
-//	   │                  ▲  │  ◄──────────────────────────────   │
-//	   │ Startup          │  │   higher priority advert (or      │
-//	   │ while faulted    │  │   equal priority, higher IP)      │
-//	   ▼     FaultOff     │  │ FaultOn                   FaultOn │
-//	 FAULT ───────────────┘  ▼                (2× priority 0)    │
-//	   ▲◄─────────────────── FAULT ◄─────────────────────────────┘
+//	          Startup                 Master_Down_Timer expires
+//	 INIT ─────────────► BACKUP ─────────────────────────────► MASTER
+//	  │                  ▲  │  ◄──────────────────────────────   │
+//	  │ Startup          │  │   higher priority advert (or      │
+//	  │ while faulted    │  │   equal priority, higher IP)      │
+//	  ▼     FaultOff     │  │ FaultOn                   FaultOn │
+//	FAULT ───────────────┘  ▼                (2× priority 0)    │
+//	  ▲◄─────────────────── FAULT ◄─────────────────────────────┘
 //
-//	 any state ── Shutdown ──► STOP   (a MASTER first sends priority 0)
+//	any state ── Shutdown ──► STOP   (a MASTER first sends priority 0)
 type State uint8
 
 // States of a VRRP instance.
@@ -48,15 +48,15 @@ type Reason uint8
 
 // Reasons for a transition.
 const (
-	ReasonStartup       Reason = iota + 1 // INIT → BACKUP or FAULT
-	ReasonMasterDown                      // Master_Down_Timer expired (no advert heard)
-	ReasonPriorityZero                    // the master sent priority 0; took over after Skew_Time
-	ReasonPreempt                         // preempted a lower-priority master (fast failover)
-	ReasonHigherPriority                  // a higher-priority (or equal, higher IP) advert arrived
-	ReasonFault                           // a fault cause appeared
-	ReasonFaultCleared                    // the last fault cause cleared
-	ReasonShutdown                        // Shutdown event
-	ReasonSyncGroup                       // another member of the sync group moved
+	ReasonStartup        Reason = iota + 1 // INIT → BACKUP or FAULT
+	ReasonMasterDown                       // Master_Down_Timer expired (no advert heard)
+	ReasonPriorityZero                     // the master sent priority 0; took over after Skew_Time
+	ReasonPreempt                          // preempted a lower-priority master (fast failover)
+	ReasonHigherPriority                   // a higher-priority (or equal, higher IP) advert arrived
+	ReasonFault                            // a fault cause appeared
+	ReasonFaultCleared                     // the last fault cause cleared
+	ReasonShutdown                         // Shutdown event
+	ReasonSyncGroup                        // another member of the sync group moved
 )
 
 var reasonNames = [...]string{
