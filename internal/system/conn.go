@@ -1,0 +1,209 @@
+package system
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// ConnConfig configures OpenConn.
+type ConnConfig struct {
+	// Ifindex and Ifname name the interface (both required; see Links.Lookup).
+	Ifindex int
+	Ifname  string
+	// Family is IPv4 or IPv6.
+	Family Family
+	// Group is the multicast group to join; the zero Addr means 224.0.0.18
+	// or ff02::12.
+	Group netip.Addr
+	// NoMulticast skips joining the group (unicast-only interfaces, as
+	// keepalived does for instances with unicast peers).
+	NoMulticast bool
+	// Logger receives Debug lines; nil discards.
+	Logger *slog.Logger
+}
+
+// RawConn is the Linux Conn: a receive socket and a send socket, both raw IP
+// protocol 112 and bound to one interface.
+type RawConn struct {
+	cfg  ConnConfig
+	log  *slog.Logger
+	recv *os.File
+	send *os.File
+	rrc  syscall.RawConn
+	src  syscall.RawConn
+
+	// Receive state, owned by the single reader goroutine.
+	oob  []byte
+	msg  unix.Msghdr
+	iov  unix.Iovec
+	from unix.RawSockaddrInet6
+
+	mu   sync.Mutex // guards wbuf and the send socket's writes
+	wbuf []byte
+
+	closeOnce sync.Once
+}
+
+var _ Conn = (*RawConn)(nil)
+
+// OpenConn opens the VRRP sockets of one interface and family in the
+// calling thread's network namespace: the receive socket bound to the
+// device, joined to the group, receiving only groups it joined; the send
+// socket bound to the device with multicast loopback off (IPv4: IP_HDRINCL;
+// IPv6: traffic class 0xc0, multicast hop limit 255, kernel checksum).
+func OpenConn(cfg ConnConfig) (*RawConn, error) {
+	if cfg.Ifindex <= 0 || cfg.Ifname == "" {
+		return nil, fmt.Errorf("open vrrp %s socket: interface %q index %d: %w", cfg.Family, cfg.Ifname, cfg.Ifindex, ErrNoInterface)
+	}
+	if !cfg.Group.IsValid() {
+		cfg.Group = GroupIPv4
+		if cfg.Family == IPv6 {
+			cfg.Group = GroupIPv6
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &RawConn{cfg: cfg, log: cfg.Logger, oob: make([]byte, 128), wbuf: make([]byte, 0, 1500)}
+	var err error
+	switch cfg.Family {
+	case IPv4:
+		c.recv, err = c.open("recv", recvOpts4(cfg))
+		if err == nil {
+			c.send, err = c.open("send", sendOpts4(cfg))
+		}
+	case IPv6:
+		c.recv, err = c.open("recv", recvOpts6(cfg))
+		if err == nil {
+			c.send, err = c.open("send", sendOpts6(cfg))
+		}
+	default:
+		return nil, fmt.Errorf("open vrrp socket on %s: bad family %s", cfg.Ifname, cfg.Family)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if c.rrc, err = c.recv.SyscallConn(); err == nil {
+		c.src, err = c.send.SyscallConn()
+	}
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("open vrrp %s socket on %s: %w", cfg.Family, cfg.Ifname, err)
+	}
+	return c, nil
+}
+
+// sockopt is one setsockopt call.
+type sockopt struct {
+	name string
+	set  func(fd int) error
+}
+
+func intOpt(name string, level, opt, v int) sockopt {
+	return sockopt{name, func(fd int) error { return unix.SetsockoptInt(fd, level, opt, v) }}
+}
+
+func bindOpt(ifname string) sockopt {
+	return sockopt{"SO_BINDTODEVICE", func(fd int) error { return unix.BindToDevice(fd, ifname) }}
+}
+
+func recvOpts4(cfg ConnConfig) []sockopt {
+	opts := []sockopt{bindOpt(cfg.Ifname), intOpt("IP_MULTICAST_ALL", unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)}
+	if !cfg.NoMulticast {
+		mreq := &unix.IPMreqn{Multiaddr: cfg.Group.As4(), Ifindex: int32(cfg.Ifindex)}
+		opts = append(opts, sockopt{"IP_ADD_MEMBERSHIP " + cfg.Group.String(), func(fd int) error {
+			return unix.SetsockoptIPMreqn(fd, unix.IPPROTO_IP, unix.IP_ADD_MEMBERSHIP, mreq)
+		}})
+	}
+	return opts
+}
+
+func sendOpts4(cfg ConnConfig) []sockopt {
+	mreq := &unix.IPMreqn{Ifindex: int32(cfg.Ifindex)}
+	return []sockopt{
+		bindOpt(cfg.Ifname),
+		intOpt("IP_HDRINCL", unix.IPPROTO_IP, unix.IP_HDRINCL, 1),
+		intOpt("IP_MULTICAST_LOOP", unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, 0),
+		{"IP_MULTICAST_IF", func(fd int) error {
+			return unix.SetsockoptIPMreqn(fd, unix.IPPROTO_IP, unix.IP_MULTICAST_IF, mreq)
+		}},
+	}
+}
+
+func recvOpts6(cfg ConnConfig) []sockopt {
+	opts := []sockopt{
+		bindOpt(cfg.Ifname),
+		intOpt("IPV6_MULTICAST_ALL", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_ALL, 0),
+		intOpt("IPV6_RECVHOPLIMIT", unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1),
+		intOpt("IPV6_RECVPKTINFO", unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO, 1),
+	}
+	if !cfg.NoMulticast {
+		mreq := &unix.IPv6Mreq{Multiaddr: cfg.Group.As16(), Interface: uint32(cfg.Ifindex)}
+		opts = append(opts, sockopt{"IPV6_JOIN_GROUP " + cfg.Group.String(), func(fd int) error {
+			return unix.SetsockoptIPv6Mreq(fd, unix.IPPROTO_IPV6, unix.IPV6_JOIN_GROUP, mreq)
+		}})
+	}
+	return opts
+}
+
+func sendOpts6(cfg ConnConfig) []sockopt {
+	return []sockopt{
+		bindOpt(cfg.Ifname),
+		intOpt("IPV6_CHECKSUM", unix.IPPROTO_IPV6, unix.IPV6_CHECKSUM, 6),
+		intOpt("IPV6_MULTICAST_LOOP", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP, 0),
+		intOpt("IPV6_MULTICAST_IF", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_IF, cfg.Ifindex),
+		intOpt("IPV6_MULTICAST_HOPS", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, 255),
+		intOpt("IPV6_TCLASS", unix.IPPROTO_IPV6, unix.IPV6_TCLASS, tosVRRP),
+	}
+}
+
+func (c *RawConn) open(role string, opts []sockopt) (*os.File, error) {
+	domain := unix.AF_INET
+	if c.cfg.Family == IPv6 {
+		domain = unix.AF_INET6
+	}
+	fd, err := unix.Socket(domain, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, Protocol)
+	if err != nil {
+		return nil, fmt.Errorf("open vrrp %s %s socket on %s: %w", c.cfg.Family, role, c.cfg.Ifname, err)
+	}
+	for _, o := range opts {
+		if err := o.set(fd); err != nil {
+			unix.Close(fd)
+			err = fmt.Errorf("vrrp %s %s socket on %s: %s: %w", c.cfg.Family, role, c.cfg.Ifname, o.name, err)
+			if errors.Is(err, unix.ENODEV) {
+				err = fmt.Errorf("%w: %w", ErrNoInterface, err)
+			}
+			return nil, err
+		}
+	}
+	return os.NewFile(uintptr(fd), fmt.Sprintf("vrrp-%s-%s-%s", c.cfg.Family, role, c.cfg.Ifname)), nil
+}
+
+// Close closes both sockets; a blocked Read returns an error wrapping
+// ErrClosed. It is idempotent.
+func (c *RawConn) Close() error {
+	var errs []error
+	c.closeOnce.Do(func() {
+		for _, f := range []*os.File{c.recv, c.send} {
+			if f != nil {
+				errs = append(errs, f.Close())
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func closedErr(op string, c *RawConn, err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return fmt.Errorf("%s vrrp %s on %s: %w", op, c.cfg.Family, c.cfg.Ifname, ErrClosed)
+	}
+	return fmt.Errorf("%s vrrp %s on %s: %w", op, c.cfg.Family, c.cfg.Ifname, err)
+}

@@ -1,0 +1,184 @@
+package system
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Read reads the next VRRP packet's payload into b (a buffer of at least
+// the interface MTU avoids truncation) and returns its length and metadata.
+// It does not allocate for IPv4 and allocates nothing per packet for IPv6.
+func (c *RawConn) Read(b []byte) (int, Meta, error) {
+	if len(b) == 0 {
+		return 0, Meta{}, fmt.Errorf("read vrrp on %s: empty buffer", c.cfg.Ifname)
+	}
+	if c.cfg.Family == IPv4 {
+		return c.read4(b)
+	}
+	return c.read6(b)
+}
+
+func (c *RawConn) read4(b []byte) (int, Meta, error) {
+	for {
+		var n int
+		var rerr error
+		err := c.rrc.Read(func(fd uintptr) bool {
+			n, rerr = unix.Read(int(fd), b)
+			return rerr != unix.EAGAIN
+		})
+		if err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return 0, Meta{}, closedErr("read", c, err)
+		}
+		hl, m, err := parseIPv4(b[:n])
+		if err != nil {
+			c.log.Debug("drop malformed ipv4 packet", "iface", c.cfg.Ifname, "len", n, "err", err)
+			continue
+		}
+		m.Ifindex = c.cfg.Ifindex
+		return copy(b, b[hl:n]), m, nil
+	}
+}
+
+func (c *RawConn) read6(b []byte) (int, Meta, error) {
+	var n, oobn int
+	var rerr error
+	err := c.rrc.Read(func(fd uintptr) bool {
+		c.iov.Base = &b[0]
+		c.iov.SetLen(len(b))
+		c.msg = unix.Msghdr{
+			Name:    (*byte)(unsafe.Pointer(&c.from)),
+			Namelen: unix.SizeofSockaddrInet6,
+			Iov:     &c.iov,
+			Iovlen:  1,
+			Control: &c.oob[0],
+		}
+		c.msg.SetControllen(len(c.oob))
+		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+		if errno == unix.EAGAIN {
+			return false
+		}
+		if errno != 0 {
+			rerr = errno
+		}
+		n, oobn = int(r), int(c.msg.Controllen)
+		return true
+	})
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return 0, Meta{}, closedErr("read", c, err)
+	}
+	m := Meta{Src: netip.AddrFrom16(c.from.Addr), Ifindex: c.cfg.Ifindex}
+	parseCmsgs6(c.oob[:oobn], &m)
+	return n, m, nil
+}
+
+// parseCmsgs6 reads IPV6_PKTINFO (destination, ifindex) and IPV6_HOPLIMIT
+// from a control message buffer without allocating.
+func parseCmsgs6(oob []byte, m *Meta) {
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			return
+		}
+		data := oob[unix.CmsgLen(0):l]
+		if h.Level == unix.IPPROTO_IPV6 {
+			switch {
+			case h.Type == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
+				pi := (*unix.Inet6Pktinfo)(unsafe.Pointer(&data[0]))
+				m.Dst = netip.AddrFrom16(pi.Addr)
+				if pi.Ifindex != 0 {
+					m.Ifindex = int(pi.Ifindex)
+				}
+			case h.Type == unix.IPV6_HOPLIMIT && len(data) >= 4:
+				m.TTL = uint8(*(*int32)(unsafe.Pointer(&data[0])))
+			}
+		}
+		next := unix.CmsgSpace(l - unix.CmsgLen(0))
+		if next > len(oob) {
+			return
+		}
+		oob = oob[next:]
+	}
+}
+
+// Write sends one VRRP message; see Message for the defaults. Errors that
+// mean the interface is down or lost its address wrap ErrLinkNotReady.
+func (c *RawConn) Write(m Message) error {
+	if FamilyOf(m.Dst) != c.cfg.Family {
+		return fmt.Errorf("send vrrp to %s on %s: destination not %s", m.Dst, c.cfg.Ifname, c.cfg.Family)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var err error
+	if c.cfg.Family == IPv4 {
+		err = c.write4(m)
+	} else {
+		err = c.write6(m)
+	}
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, unix.ENETDOWN) || errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENXIO) ||
+		errors.Is(err, unix.EADDRNOTAVAIL) || errors.Is(err, unix.ENETUNREACH) {
+		err = fmt.Errorf("%w: %w", ErrLinkNotReady, err)
+	}
+	return closedErr("send to "+m.Dst.String()+" via", c, err)
+}
+
+func (c *RawConn) write4(m Message) error {
+	if !m.Src.Is4() {
+		return fmt.Errorf("source %v is not ipv4", m.Src)
+	}
+	ttl := uint8(255)
+	if !m.Dst.IsMulticast() && m.TTL != 0 {
+		ttl = m.TTL
+	}
+	c.wbuf = appendIPv4Header(c.wbuf[:0], m.Src, m.Dst, ttl, m.ID, len(m.Payload))
+	c.wbuf = append(c.wbuf, m.Payload...)
+	to := &unix.SockaddrInet4{Addr: m.Dst.As4()}
+	return c.sendmsg(c.wbuf, nil, to)
+}
+
+func (c *RawConn) write6(m Message) error {
+	oob := c.wbuf[:0]
+	if m.Src.IsValid() {
+		oob = append(oob, unix.PktInfo6(&unix.Inet6Pktinfo{Addr: m.Src.As16(), Ifindex: uint32(c.cfg.Ifindex)})...)
+	}
+	if !m.Dst.IsMulticast() && m.TTL != 0 {
+		oob = appendHopLimit(oob, int32(m.TTL))
+	}
+	to := &unix.SockaddrInet6{Addr: m.Dst.As16(), ZoneId: uint32(c.cfg.Ifindex)}
+	return c.sendmsg(m.Payload, oob, to)
+}
+
+func appendHopLimit(b []byte, hops int32) []byte {
+	start := len(b)
+	b = append(b, make([]byte, unix.CmsgSpace(4))...)
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b[start]))
+	h.Level, h.Type = unix.IPPROTO_IPV6, unix.IPV6_HOPLIMIT
+	h.SetLen(unix.CmsgLen(4))
+	*(*int32)(unsafe.Pointer(&b[start+unix.CmsgLen(0)])) = hops
+	return b
+}
+
+func (c *RawConn) sendmsg(p, oob []byte, to unix.Sockaddr) error {
+	var serr error
+	err := c.src.Write(func(fd uintptr) bool {
+		serr = unix.Sendmsg(int(fd), p, oob, to, 0)
+		return serr != unix.EAGAIN
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}

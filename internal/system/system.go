@@ -1,0 +1,134 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strconv"
+)
+
+// Family is an IP address family.
+type Family uint8
+
+// Address families. The zero Family is invalid.
+const (
+	IPv4 Family = iota + 1
+	IPv6
+)
+
+// String returns "ipv4", "ipv6" or "family(N)".
+func (f Family) String() string {
+	switch f {
+	case IPv4:
+		return "ipv4"
+	case IPv6:
+		return "ipv6"
+	}
+	return "family(" + strconv.Itoa(int(f)) + ")"
+}
+
+// FamilyOf returns the family of a, or 0 when a is invalid.
+func FamilyOf(a netip.Addr) Family {
+	switch {
+	case a.Is4() || a.Is4In6():
+		return IPv4
+	case a.Is6():
+		return IPv6
+	}
+	return 0
+}
+
+// Sentinel errors, wrapped with %w; test with errors.Is.
+var (
+	// ErrNoInterface means a named or indexed interface does not exist.
+	ErrNoInterface = errors.New("no such interface")
+	// ErrLinkNotReady means the interface exists but is down or has no
+	// usable address yet; retry after the next link event.
+	ErrLinkNotReady = errors.New("link not ready")
+	// ErrNoAddress means the interface has no address of the wanted kind
+	// (primary IPv4, IPv6 link-local).
+	ErrNoAddress = errors.New("no usable address")
+	// ErrClosed means the object was closed.
+	ErrClosed = errors.New("closed")
+)
+
+// Default VRRP multicast groups (RFC 5798 §5.1.1.2, §5.1.2.2).
+var (
+	GroupIPv4 = netip.AddrFrom4([4]byte{224, 0, 0, 18})
+	GroupIPv6 = netip.MustParseAddr("ff02::12")
+)
+
+// Protocol is VRRP's IP protocol number.
+const Protocol = 112
+
+// Meta describes a received VRRP packet.
+type Meta struct {
+	// Src and Dst are the IP source and destination.
+	Src, Dst netip.Addr
+	// TTL is the IPv4 TTL or IPv6 hop limit the packet arrived with.
+	TTL uint8
+	// Ifindex is the interface the packet arrived on.
+	Ifindex int
+}
+
+// Message is one VRRP packet to send.
+type Message struct {
+	// Src is the IP source: the interface's primary IPv4 address or
+	// unicast_src_ip (required for IPv4); for IPv6 the link-local address or
+	// unicast_src_ip (the kernel picks one when Src is the zero Addr).
+	Src netip.Addr
+	// Dst is the multicast group or a unicast peer.
+	Dst netip.Addr
+	// TTL is unicast_ttl; 0 means keepalived's default: 255 for IPv4 and
+	// for IPv6 multicast, the kernel's default hop limit (64) for IPv6
+	// unicast. Multicast always goes out with 255.
+	TTL uint8
+	// ID is the IPv4 identification: a per-instance counter the caller keeps
+	// (keepalived starts at 1 and adds one per advert; every peer of one
+	// round gets the same ID). Ignored for IPv6.
+	ID uint16
+	// Payload is the VRRP message, checksum included for IPv4. For IPv6
+	// the kernel fills in the checksum (IPV6_CHECKSUM at offset 6).
+	Payload []byte
+}
+
+// Conn is one interface's VRRP socket for one family. Read is called from
+// one goroutine; Write is safe for concurrent use; Close unblocks Read.
+type Conn interface {
+	// Read reads one packet's VRRP payload into b (the IP header is
+	// stripped) and returns its length and metadata.
+	Read(b []byte) (int, Meta, error)
+	// Write sends one VRRP message.
+	Write(m Message) error
+	// Close closes the sockets and makes a blocked Read return ErrClosed.
+	Close() error
+}
+
+// Announcer tells the LAN that an address now lives at this host's MAC.
+type Announcer interface {
+	// Gratuitous sends one gratuitous ARP (IPv4) or unsolicited neighbour
+	// advertisement (IPv6) for addr out of interface ifindex.
+	Gratuitous(ifindex int, addr netip.Addr) error
+}
+
+// Addresser adds and removes virtual addresses.
+type Addresser interface {
+	// Add adds v; an address that is already there is not an error.
+	Add(v VIP) error
+	// Del removes v; an address that is not there is not an error.
+	Del(v VIP) error
+}
+
+// AddrLister lists the addresses on an interface.
+type AddrLister interface {
+	// List returns the addresses of family fam (0 = both) on ifindex.
+	List(ifindex int, fam Family) ([]netip.Prefix, error)
+}
+
+// LinkWatcher reports interfaces and their changes.
+type LinkWatcher interface {
+	// Lookup returns the interface named name; ErrNoInterface names it.
+	Lookup(name string) (Link, error)
+	// Watch sends every link change until ctx is done, then closes the channel.
+	Watch(ctx context.Context) (<-chan LinkEvent, error)
+}
