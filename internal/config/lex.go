@@ -196,9 +196,9 @@ scan:
 type tokKind uint8
 
 const (
-	tokWord tokKind = iota
-	tokOpen         // an unquoted '{'
-	tokClose        // an unquoted '}'
+	tokWord  tokKind = iota
+	tokOpen          // an unquoted '{'
+	tokClose         // an unquoted '}'
 )
 
 // ptok is a token as the block parser sees it.
@@ -211,7 +211,10 @@ type ptok struct {
 // word ("..." or '...') keep their blanks and braces and have keepalived's
 // escapes resolved; an unquoted '{' or '}' is always a token of its own.
 // Outside quotes a backslash keeps itself and the next byte literally.
-func tokenize(t text, errf func(Pos, string, ...any)) []ptok {
+//
+// With braces false, '{' and '}' are ordinary characters: include lines are
+// recognised that way, before braces split lines, as keepalived does.
+func tokenize(t text, braces bool, errf func(Pos, string, ...any)) []ptok {
 	s := t.s
 	var toks []ptok
 	i := 0
@@ -221,7 +224,7 @@ func tokenize(t text, errf func(Pos, string, ...any)) []ptok {
 			i++
 			continue
 		}
-		if c == '{' || c == '}' {
+		if braces && (c == '{' || c == '}') {
 			k := tokOpen
 			if c == '}' {
 				k = tokClose
@@ -246,7 +249,7 @@ func tokenize(t text, errf func(Pos, string, ...any)) []ptok {
 					b.WriteByte(c)
 					i++
 				}
-			case isBlank(c) || c == '{' || c == '}':
+			case isBlank(c) || braces && (c == '{' || c == '}'):
 				break word
 			case c == '\\':
 				b.WriteByte(c)

@@ -118,7 +118,14 @@ func (p *parser) readFile(name string, src []byte) {
 
 // emit receives a logical line from the preprocessor.
 func (p *parser) emit(t text, skip bool) {
-	toks := tokenize(t, p.pp.errf)
+	if !skip && strings.HasPrefix(t.s, "include") {
+		words := tokenize(t, false, func(Pos, string, ...any) {})
+		if _, ok := includeKeywords[words[0].Text]; ok && len(words) == 2 {
+			p.include(words[0].Token, words[1].Token)
+			return
+		}
+	}
+	toks := tokenize(t, true, p.pp.errf)
 	if len(toks) == 0 {
 		return
 	}
@@ -139,10 +146,6 @@ func (p *parser) emit(t text, skip bool) {
 			}
 		}
 		p.lines = append(p.lines, logical{toks: toks, skip: true})
-		return
-	}
-	if _, ok := includeKeywords[toks[0].Text]; ok && len(toks) == 2 && toks[1].kind == tokWord && toks[0].kind == tokWord {
-		p.include(toks[0].Token, toks[1].Token)
 		return
 	}
 	p.lines = append(p.lines, logical{toks: toks})

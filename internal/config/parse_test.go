@@ -54,7 +54,7 @@ func parseString(t *testing.T, in string) ([]*Node, []Diagnostic) {
 }
 
 func noFiles(name string) ([]byte, error) { return nil, fmt.Errorf("open %s: no such file", name) }
-func noGlob(string) ([]string, error)      { return nil, nil }
+func noGlob(string) ([]string, error)     { return nil, nil }
 
 func TestParseBytes(t *testing.T) {
 	tests := []struct {
@@ -122,7 +122,7 @@ func TestParseBytes(t *testing.T) {
 			"2:4: error: missing '}' for the block of \"b\" opened here",
 			"1:3: error: missing '}' for the block of \"a\" opened here"}},
 		{name: "bare open", in: "a {}\n\n{ b }", want: "a {}; b", wantErr: []string{"3:1: error: unexpected '{': a block must follow a keyword"}},
-		{name: "unterminated quote", in: "a \"b c\nd", want: `a "b c"; d`, wantErr: []string{"1:3: error: unterminated quoted string", "1:3: error: unterminated quoted string"}},
+		{name: "unterminated quote", in: "a \"b c\nd", want: `a "b c"; d`, wantErr: []string{"1:3: error: unterminated quoted string"}},
 		{name: "recursive param", in: "$A=${A}x\n  y $A", want: "", wantErr: []string{"2:5: error: more than 256 parameter substitutions on one line (recursive definition of $A?)"}},
 		{name: "bad seq", in: "  ~SEQ(A, 1, -1, 5) x", wantErr: []string{"1:3: error: invalid ~SEQ(A, 1, -1, 5): step -1 never reaches 5 from 1"}},
 		{name: "bad seq number", in: "~SEQ(A, z) x", wantErr: []string{"1:1: error: invalid ~SEQ(A, z): \"z\" is not an integer"}},

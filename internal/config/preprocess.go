@@ -46,10 +46,9 @@ func (pp *preproc) warnf(p Pos, format string, args ...any) {
 
 // physical handles one line as read from a file.
 func (pp *preproc) physical(raw text) {
-	t, cont, unterm := decomment(raw)
-	if unterm.Line != 0 {
-		pp.errf(unterm, "unterminated quoted string")
-	}
+	// An unterminated quote is reported when the line is tokenized, so
+	// that it is reported once, and for text produced by substitution too.
+	t, cont, _ := decomment(raw)
 	if d := pp.open; d != nil {
 		s := t.s
 		if cont {

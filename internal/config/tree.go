@@ -10,8 +10,12 @@ type Pos struct {
 	Col  int
 }
 
-// String formats p as file:line:col.
+// String formats p as file:line:col, or just file when p has no line (a
+// problem with the file as a whole, such as failing to open it).
 func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
