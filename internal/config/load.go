@@ -1,0 +1,155 @@
+package config
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// Load reads the configuration file at path (with its includes,
+// conditionals and parameters, see ParseFile) and returns the typed,
+// validated model with every diagnostic found. The Config is nil only when
+// nothing could be read; otherwise it is what keepalived would run, with
+// the offending items dropped or defaulted as keepalived does.
+func Load(path string, opts Options) (*Config, []Diagnostic) {
+	nodes, diags := ParseFile(path, opts)
+	return load(nodes, diags)
+}
+
+// LoadBytes is Load for configuration text held in memory; name is used in
+// positions and to resolve relative includes.
+func LoadBytes(name string, src []byte, opts Options) (*Config, []Diagnostic) {
+	nodes, diags := ParseBytes(name, src, opts)
+	return load(nodes, diags)
+}
+
+// LoadNodes builds the model from an already parsed tree.
+func LoadNodes(nodes []*Node) (*Config, []Diagnostic) {
+	return load(nodes, nil)
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func HasErrors(diags []Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// ExitCode is the exit status of a config test (-t), as keepalived 2.2's
+// binary returns it: 0 nothing to report, 4 the configuration cannot run,
+// 5 problems were reported but keepalived would run, 6 scripts are
+// configured without enable_script_security. (keepalived(8) documents
+// 3/4/5 for the last three; the program's own enum, and the Debian 2.2.7
+// package, return 4/5/6, and scripts test the program.) A nil cfg means
+// nothing could be read.
+func ExitCode(cfg *Config) int {
+	if cfg == nil {
+		return 4
+	}
+	switch cfg.Verdict {
+	case VerdictOK:
+		return 0
+	case VerdictReported:
+		return 5
+	case VerdictSecurity:
+		return 6
+	}
+	return 4
+}
+
+// topKeywords is the table of top-level blocks.
+var topKeywords = table[*loader]{
+	"global_defs":              func(l *loader, n *Node, _ *loader) { l.loadGlobal(n) },
+	"vrrp_script":              func(l *loader, n *Node, _ *loader) { l.loadScript(n) },
+	"vrrp_instance":            func(l *loader, n *Node, _ *loader) { l.loadInstance(n) },
+	"vrrp_sync_group":          func(l *loader, n *Node, _ *loader) { l.loadSyncGroup(n) },
+	"track_file":               func(l *loader, n *Node, _ *loader) { l.loadTrackFile(n) },
+	"vrrp_track_file":          func(l *loader, n *Node, _ *loader) { l.loadTrackFile(n) },
+	"vrrp_track_process":       func(l *loader, n *Node, _ *loader) { l.loadTrackProcess(n) },
+	"track_group":              func(l *loader, n *Node, _ *loader) { l.loadTrackGroup(n) },
+	"static_ipaddress":         func(l *loader, n *Node, _ *loader) { l.loadStatic(n) },
+	"static_routes":            func(l *loader, n *Node, _ *loader) { l.loadStatic(n) },
+	"static_rules":             func(l *loader, n *Node, _ *loader) { l.loadStatic(n) },
+	"garp_group":               func(l *loader, n *Node, _ *loader) { l.loadGarpGroup(n) },
+	"linkbeat_interfaces":      func(l *loader, n *Node, _ *loader) { l.loadLinkbeat(n) },
+	"interface_up_down_delays": func(l *loader, n *Node, _ *loader) { l.loadUpDownDelays(n) },
+	"virtual_server":           func(l *loader, n *Node, _ *loader) { l.loadVirtualServer(n) },
+	"virtual_server_group":     func(l *loader, n *Node, _ *loader) { l.loadVSGroup(n) },
+	"bfd_instance":             func(l *loader, n *Node, _ *loader) { l.loadBFD(n) },
+	"SSL":                      func(l *loader, n *Node, _ *loader) { l.loadSSL(n) },
+	// keepalived also takes these global keywords outside global_defs.
+	"net_namespace":         func(l *loader, n *Node, _ *loader) { l.cfg.Global.NetNamespace = l.stringArg(n, 0) },
+	"instance":              func(l *loader, n *Node, _ *loader) { l.cfg.Global.Instance = l.stringArg(n, 0) },
+	"linkbeat_use_polling":  func(l *loader, n *Node, _ *loader) { l.noEffect(n) },
+	"net_namespace_ipvs":    func(l *loader, n *Node, _ *loader) { l.noEffect(n) },
+	"namespace_with_ipsets": func(l *loader, n *Node, _ *loader) { l.noEffect(n) },
+	"use_pid_dir":           func(l *loader, n *Node, _ *loader) { l.noEffect(n) },
+	"child_wait_time":       func(l *loader, n *Node, _ *loader) { l.noEffect(n) },
+}
+
+// load builds and validates the model; syntax diagnostics come first.
+func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
+	if len(nodes) == 0 && HasErrors(syntax) {
+		return nil, syntax
+	}
+	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}}
+	l.diags = append(l.diags, syntax...)
+	if len(syntax) > 0 {
+		l.reported = true
+	}
+	for _, n := range nodes {
+		if n.Keyword.Text == "global_defs" {
+			for _, c := range n.Children {
+				l.global[c.Keyword.Text] = true
+			}
+		}
+	}
+	dispatch(l, nodes, topKeywords, l, "the configuration")
+	l.complete()
+	security := l.checkScriptSecurity()
+	switch {
+	case l.fatal:
+		l.cfg.Verdict = VerdictFatal
+	case security:
+		l.cfg.Verdict = VerdictSecurity
+	case l.reported:
+		l.cfg.Verdict = VerdictReported
+	default:
+		l.cfg.Verdict = VerdictOK
+	}
+	return l.cfg, l.diags
+}
+
+// checkScriptSecurity reports, as keepalived does, scripts that would run
+// while enable_script_security is off. Like keepalived it only counts
+// scripts whose program exists on this host.
+func (l *loader) checkScriptSecurity() bool {
+	if l.cfg.Global.EnableScriptSecurity {
+		return false
+	}
+	for _, s := range l.scripts {
+		if len(s.Cmd) == 0 || !programExists(s.Cmd[0]) {
+			continue
+		}
+		l.diags = append(l.diags, Diagnostic{
+			Pos: s.Pos, Severity: SeverityWarning,
+			Msg:  "SECURITY VIOLATION - scripts are being executed but script_security not enabled",
+			Hint: "add `enable_script_security` (and `script_user USER`) to global_defs",
+		})
+		return true
+	}
+	return false
+}
+
+// programExists says whether a script's program can be found.
+func programExists(p string) bool {
+	if filepath.IsAbs(p) {
+		fi, err := os.Stat(p)
+		return err == nil && !fi.IsDir()
+	}
+	_, err := exec.LookPath(p)
+	return err == nil
+}

@@ -1,0 +1,358 @@
+package config
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The LVS half (virtual_server, real_server, checkers) is parsed and
+// validated now; its engine comes later, so everything here is recorded
+// in Config.NoEffect too.
+
+// VirtualServer is a virtual_server block: `IP PORT`, `fwmark N` or
+// `group NAME`.
+type VirtualServer struct {
+	Pos         Pos        `json:",omitzero"`
+	Addr        netip.Addr `json:",omitzero"`
+	Port        int        `json:",omitempty"`
+	Fwmark      int        `json:",omitempty"`
+	Group       string     `json:",omitempty"`
+	Protocol    string     // TCP, UDP or SCTP; default TCP
+	Sched       string     `json:",omitempty"`
+	Method      string     `json:",omitempty"`
+	DelayLoop   time.Duration
+	RealServers []*RealServer `json:",omitempty"`
+	Sorry       *RealServer   `json:",omitempty"`
+	// Options are the other keywords, kept as written.
+	Options []Option `json:",omitempty"`
+}
+
+// RealServer is a real_server (or sorry_server) entry.
+type RealServer struct {
+	Pos        Pos `json:",omitzero"`
+	Addr       netip.Addr
+	Port       int        `json:",omitempty"`
+	Weight     int        // default 1
+	Checkers   []*Checker `json:",omitempty"`
+	NotifyUp   *Script    `json:",omitempty"`
+	NotifyDown *Script    `json:",omitempty"`
+	Options    []Option   `json:",omitempty"`
+}
+
+// Checker is a health checker block (TCP_CHECK, HTTP_GET, SSL_GET,
+// MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK,
+// BFD_CHECK). Type-specific settings are kept in Options; url and host
+// sub-blocks in Sub.
+type Checker struct {
+	Pos     Pos `json:",omitzero"`
+	Type    string
+	Misc    *Script    `json:",omitempty"`
+	Options []Option   `json:",omitempty"`
+	Sub     []SubBlock `json:",omitempty"`
+}
+
+// SubBlock is a url { } or host { } block of a checker.
+type SubBlock struct {
+	Pos     Pos `json:",omitzero"`
+	Keyword string
+	Options []Option
+}
+
+// VirtualServerGroup is a virtual_server_group block.
+type VirtualServerGroup struct {
+	Pos     Pos `json:",omitzero"`
+	Name    string
+	Entries []VSGEntry
+}
+
+// VSGEntry is one line of a virtual_server_group: an address (or the last
+// byte/word range A-B) and port, or a fwmark.
+type VSGEntry struct {
+	Pos     Pos        `json:",omitzero"`
+	Addr    netip.Addr `json:",omitzero"`
+	RangeTo netip.Addr `json:",omitzero"`
+	Port    int        `json:",omitempty"`
+	Fwmark  int        `json:",omitempty"`
+}
+
+// SSLContext is the top-level SSL block used by SSL_GET.
+type SSLContext struct {
+	Options []Option
+}
+
+var checkerTypes = map[string]bool{
+	"TCP_CHECK": true, "HTTP_GET": true, "SSL_GET": true, "MISC_CHECK": true, "SMTP_CHECK": true,
+	"DNS_CHECK": true, "UDP_CHECK": true, "PING_CHECK": true, "FILE_CHECK": true, "BFD_CHECK": true,
+}
+
+// vsOptions and rsOptions are the keywords kept verbatim as Options.
+var vsOptions = strings.Fields(`ip_family retry delay_before_retry warmup connect_timeout
+inhibit_on_failure hashed ops flag-1 flag-2 flag-3 sh-port sh-fallback mh-port mh-fallback
+persistence_engine persistence_timeout persistence_granularity ha_suspend smtp_alert virtualhost
+snmp_name alpha omega quorum_up quorum_down quorum hysteresis sorry_server_inhibit
+sorry_server_lvs_method`)
+
+var rsOptions = strings.Fields(`lvs_method lb_kind uthreshold lthreshold smtp_alert virtualhost
+connect_timeout retry delay_before_retry warmup delay_loop alpha inhibit_on_failure log_all_failures`)
+
+func optKw[T any](f func(T) *[]Option) kwFunc[T] {
+	return func(l *loader, n *Node, t T) {
+		*f(t) = append(*f(t), Option{Name: n.Keyword.Text, Value: strings.Join(texts(n.Args), " ")})
+	}
+}
+
+var vsKeywords table[*VirtualServer]
+var rsKeywords table[*RealServer]
+
+func init() {
+	vsOpt := optKw(func(v *VirtualServer) *[]Option { return &v.Options })
+	vsKeywords = table[*VirtualServer]{
+		"protocol": func(l *loader, n *Node, v *VirtualServer) {
+			t, _ := l.arg(n, 0)
+			switch p := strings.ToUpper(t.Text); p {
+			case "TCP", "UDP", "SCTP":
+				if v.Fwmark != 0 {
+					l.warnf(n.Keyword.Pos, "virtual server FWM %d: protocol specified for fwmark, protocol will be ignored", v.Fwmark)
+					return
+				}
+				v.Protocol = p
+			case "":
+			default:
+				l.errorf(t.Pos, "unknown protocol %q, must be TCP, UDP or SCTP", t.Text)
+			}
+		},
+		"lvs_sched":  strKw(func(v *VirtualServer) *string { return &v.Sched }),
+		"lb_algo":    strKw(func(v *VirtualServer) *string { return &v.Sched }),
+		"lvs_method": strKw(func(v *VirtualServer) *string { return &v.Method }),
+		"lb_kind":    strKw(func(v *VirtualServer) *string { return &v.Method }),
+		"delay_loop": durKw(func(v *VirtualServer) *time.Duration { return &v.DelayLoop }, time.Microsecond, 86400*time.Second),
+		"real_server": func(l *loader, n *Node, v *VirtualServer) {
+			if rs := l.loadRealServer(n); rs != nil {
+				v.RealServers = append(v.RealServers, rs)
+			}
+		},
+		"sorry_server": func(l *loader, n *Node, v *VirtualServer) {
+			if rs := l.loadRealServer(n); rs != nil {
+				v.Sorry = rs
+			}
+		},
+	}
+	for _, k := range vsOptions {
+		vsKeywords[k] = vsOpt
+	}
+	rsOpt := optKw(func(r *RealServer) *[]Option { return &r.Options })
+	rsKeywords = table[*RealServer]{
+		"weight":      intKw(func(r *RealServer) *int { return &r.Weight }, 0, 65535),
+		"notify_up":   scriptKw(func(r *RealServer) **Script { return &r.NotifyUp }),
+		"notify_down": scriptKw(func(r *RealServer) **Script { return &r.NotifyDown }),
+	}
+	for _, k := range rsOptions {
+		rsKeywords[k] = rsOpt
+	}
+	for k := range checkerTypes {
+		rsKeywords[k] = func(l *loader, n *Node, r *RealServer) { r.Checkers = append(r.Checkers, l.loadChecker(n)) }
+	}
+}
+
+// loadVirtualServer reads a virtual_server block.
+func (l *loader) loadVirtualServer(n *Node) {
+	l.noEffect(&Node{Keyword: n.Keyword, Args: n.Args})
+	v := &VirtualServer{Pos: n.Keyword.Pos, Protocol: "TCP", DelayLoop: 60 * time.Second}
+	switch {
+	case len(n.Args) >= 2 && n.Args[0].Text == "fwmark":
+		x, ok := l.intArg(n, 1, 1, 1<<32-1)
+		if !ok {
+			return
+		}
+		v.Fwmark = int(x)
+	case len(n.Args) >= 2 && n.Args[0].Text == "group":
+		v.Group = n.Args[1].Text
+	case len(n.Args) >= 1:
+		a, err := parseHostAddr(n.Args[0].Text)
+		if err != nil {
+			l.errorf(n.Args[0].Pos, "virtual_server: invalid address %q, skipping it", n.Args[0].Text)
+			return
+		}
+		v.Addr = a
+		if len(n.Args) > 1 {
+			p, ok := l.intArg(n, 1, 0, 65535)
+			if !ok {
+				return
+			}
+			v.Port = int(p)
+		}
+	default:
+		l.errorf(endPos(n), "virtual_server needs an address, fwmark or group")
+		return
+	}
+	dispatch(l, n.Children, vsKeywords, v, "virtual_server")
+	l.cfg.VirtualServers = append(l.cfg.VirtualServers, v)
+}
+
+// loadRealServer reads a real_server or sorry_server: `IP [PORT] [{...}]`.
+func (l *loader) loadRealServer(n *Node) *RealServer {
+	t, ok := l.arg(n, 0)
+	if !ok {
+		return nil
+	}
+	a, err := parseHostAddr(t.Text)
+	if err != nil {
+		l.errorf(t.Pos, "%s: invalid address %q, skipping it", n.Keyword.Text, t.Text)
+		return nil
+	}
+	rs := &RealServer{Pos: n.Keyword.Pos, Addr: a, Weight: 1}
+	if len(n.Args) > 1 {
+		p, ok := l.intArg(n, 1, 0, 65535)
+		if !ok {
+			return nil
+		}
+		rs.Port = int(p)
+	}
+	dispatch(l, n.Children, rsKeywords, rs, n.Keyword.Text)
+	return rs
+}
+
+// loadChecker reads a checker block.
+func (l *loader) loadChecker(n *Node) *Checker {
+	c := &Checker{Pos: n.Keyword.Pos, Type: n.Keyword.Text}
+	for _, k := range n.Children {
+		switch {
+		case k.Keyword.Text == "misc_path" && c.Type == "MISC_CHECK":
+			if len(k.Args) > 0 {
+				c.Misc = &Script{Pos: k.Args[0].Pos, Cmd: splitCommand(strings.Join(texts(k.Args), " "))}
+				l.scripts = append(l.scripts, c.Misc)
+			}
+		case k.Block:
+			sb := SubBlock{Pos: k.Keyword.Pos, Keyword: k.Keyword.Text}
+			for _, o := range k.Children {
+				sb.Options = append(sb.Options, Option{Name: o.Keyword.Text, Value: strings.Join(texts(o.Args), " ")})
+			}
+			c.Sub = append(c.Sub, sb)
+		default:
+			c.Options = append(c.Options, Option{Name: k.Keyword.Text, Value: strings.Join(texts(k.Args), " ")})
+		}
+	}
+	return c
+}
+
+// loadVSGroup reads a virtual_server_group block.
+func (l *loader) loadVSGroup(n *Node) {
+	if len(n.Args) == 0 {
+		l.errorf(endPos(n), "virtual_server_group needs a name")
+		return
+	}
+	g := &VirtualServerGroup{Pos: n.Args[0].Pos, Name: n.Args[0].Text}
+	for _, c := range n.Children {
+		e := VSGEntry{Pos: c.Keyword.Pos}
+		if c.Keyword.Text == "fwmark" {
+			x, ok := l.intArg(c, 0, 1, 1<<32-1)
+			if !ok {
+				continue
+			}
+			e.Fwmark = int(x)
+			g.Entries = append(g.Entries, e)
+			continue
+		}
+		if !l.parseVSGAddr(c.Keyword, &e) {
+			continue
+		}
+		if len(c.Args) > 0 {
+			p, ok := l.intArg(c, 0, 0, 65535)
+			if !ok {
+				continue
+			}
+			e.Port = int(p)
+		}
+		g.Entries = append(g.Entries, e)
+	}
+	l.cfg.VirtualServerGroups = append(l.cfg.VirtualServerGroups, g)
+}
+
+// parseVSGAddr parses ADDR or ADDR-LAST, where LAST replaces the last byte
+// (IPv4) or the last 16-bit word in hex (IPv6).
+func (l *loader) parseVSGAddr(t Token, e *VSGEntry) bool {
+	s, last, hasRange := strings.Cut(t.Text, "-")
+	a, err := parseHostAddr(s)
+	if err != nil {
+		l.errorf(t.Pos, "virtual_server_group: invalid address %q", t.Text)
+		return false
+	}
+	e.Addr = a
+	if !hasRange {
+		return true
+	}
+	b := a.AsSlice()
+	if a.Is4() {
+		x, err := strconv.ParseUint(last, 10, 8)
+		if err != nil || byte(x) < b[3] {
+			l.errorf(t.Pos, "virtual_server_group: invalid address range %q", t.Text)
+			return false
+		}
+		b[3] = byte(x)
+	} else {
+		x, err := strconv.ParseUint(last, 16, 16)
+		if err != nil || uint16(x) < uint16(b[14])<<8|uint16(b[15]) {
+			l.errorf(t.Pos, "virtual_server_group: invalid address range %q", t.Text)
+			return false
+		}
+		b[14], b[15] = byte(x>>8), byte(x)
+	}
+	e.RangeTo, _ = netip.AddrFromSlice(b)
+	return true
+}
+
+// loadSSL reads the top-level SSL block.
+func (l *loader) loadSSL(n *Node) {
+	s := &SSLContext{}
+	for _, c := range n.Children {
+		s.Options = append(s.Options, Option{Name: c.Keyword.Text, Value: strings.Join(texts(c.Args), " ")})
+	}
+	l.cfg.SSL = s
+}
+
+// bfdKeywords is the bfd_instance table.
+var bfdKeywords = table[*BFDInstance]{
+	"neighbor_ip":  addrKw(func(b *BFDInstance) *netip.Addr { return &b.Neighbor }),
+	"neighbour_ip": addrKw(func(b *BFDInstance) *netip.Addr { return &b.Neighbor }),
+	"source_ip":    addrKw(func(b *BFDInstance) *netip.Addr { return &b.Source }),
+	"min_rx":       msKw(func(b *BFDInstance) *time.Duration { return &b.MinRx }),
+	"min_tx":       msKw(func(b *BFDInstance) *time.Duration { return &b.MinTx }),
+	"idle_tx":      msKw(func(b *BFDInstance) *time.Duration { return &b.IdleTx }),
+	"multiplier":   intKw(func(b *BFDInstance) *int { return &b.Multiplier }, 1, 255),
+	"passive":      setKw(func(b *BFDInstance) *bool { return &b.Passive }, true),
+	"ttl":          intKw(func(b *BFDInstance) *int { return &b.TTL }, 1, 255),
+	"hoplimit":     intKw(func(b *BFDInstance) *int { return &b.TTL }, 1, 255),
+	"max_hops":     intKw(func(b *BFDInstance) *int { return &b.MaxHops }, 0, 255),
+	"multihop":     setKw(func(b *BFDInstance) *bool { return &b.Multihop }, true),
+	"weight":       intKw(func(b *BFDInstance) *int { return &b.Weight }, -253, 253),
+	"vrrp":         setKw(func(b *BFDInstance) *bool { return &b.VRRPOnly }, true),
+	"checker":      setKw(func(b *BFDInstance) *bool { return &b.CheckerOnly }, true),
+}
+
+// msKw reads a BFD interval written in milliseconds.
+func msKw(f func(*BFDInstance) *time.Duration) kwFunc[*BFDInstance] {
+	return func(l *loader, n *Node, b *BFDInstance) {
+		if v, ok := l.intArg(n, 0, 1, 1000000); ok {
+			*f(b) = time.Duration(v) * time.Millisecond
+		}
+	}
+}
+
+// loadBFD reads a bfd_instance block.
+func (l *loader) loadBFD(n *Node) {
+	if len(n.Args) == 0 {
+		l.errorf(endPos(n), "bfd_instance needs a name")
+		return
+	}
+	l.noEffect(&Node{Keyword: n.Keyword, Args: n.Args})
+	b := &BFDInstance{Pos: n.Args[0].Pos, Name: n.Args[0].Text, MinRx: 10 * time.Millisecond,
+		MinTx: 10 * time.Millisecond, IdleTx: time.Second, Multiplier: 5, TTL: 255}
+	dispatch(l, n.Children, bfdKeywords, b, "bfd_instance")
+	if !b.Neighbor.IsValid() {
+		l.errorf(n.Args[0].Pos, "bfd_instance %s has no neighbor_ip, ignoring it", b.Name)
+		return
+	}
+	l.cfg.BFDInstances = append(l.cfg.BFDInstances, b)
+}

@@ -1,0 +1,383 @@
+package config
+
+import (
+	"time"
+)
+
+// complete applies global defaults to every instance and runs the checks
+// keepalived runs once the whole file is read (vrrp_complete_instance and
+// friends). Instances keepalived could not run are dropped.
+func (l *loader) complete() {
+	l.completeGlobal()
+	var kept []*Instance
+	for _, b := range l.builds {
+		if l.completeInstance(b) {
+			kept = append(kept, b.Instance)
+		}
+	}
+	l.cfg.Instances = kept
+	l.checkDuplicateVRIDs()
+	l.checkSyncGroups()
+	l.checkSyncGroupWeights()
+}
+
+// completeGlobal fills the global defaults that follow other settings.
+func (l *loader) completeGlobal() {
+	g := &l.cfg.Global
+	if !l.global["vrrp_garp_lower_prio_delay"] {
+		g.Garp.LowerPrioDelay = g.Garp.MasterDelay
+	}
+	if !l.global["vrrp_garp_lower_prio_repeat"] {
+		g.Garp.LowerPrioRepeat = g.Garp.MasterRepeat
+	}
+}
+
+// completeInstance fills one instance's defaults and checks it; it returns
+// false when the instance cannot run.
+func (l *loader) completeInstance(b *instBuild) bool {
+	g := &l.cfg.Global
+	if b.VRID == 0 {
+		l.errorf(b.Pos, "(%s) the virtual router id must be set, ignoring the instance", b.Name)
+		l.hintf("add `virtual_router_id N` (1-255), the same on every router of this group")
+		return false
+	}
+	if b.Interface == "" {
+		b.Interface = g.DefaultInterface
+	}
+	if b.Interface == "" && len(b.UnicastPeers) == 0 {
+		l.errorf(b.Pos, "(%s) no interface given, ignoring the instance", b.Name)
+		return false
+	}
+	if b.Family == 0 {
+		b.Family = 4
+	}
+	if !b.strictSet {
+		b.StrictMode = g.VRRPStrict
+	}
+	l.completeVersion(b)
+	l.completeAuth(b)
+	l.completeAdvertInt(b)
+	l.completePreempt(b)
+	if !l.completeStrict(b) {
+		return false
+	}
+	if len(b.VIPs) == 0 && !b.NoVirtualIPs {
+		l.warnf(b.Pos, "(%s) no VIP specified; at least one is sensible", b.Name)
+		l.hintf("add a virtual_ipaddress block, or `no_virtual_ipaddress` if the addresses are moved by a notify script")
+	}
+	l.checkDuplicateVIPs(b)
+	l.resolveTracks(b.Name, &b.TrackScripts, "script", func(n string) bool { return l.cfg.Script(n) != nil })
+	l.resolveTracks(b.Name, &b.TrackFiles, "file", l.hasTrackFile)
+	l.resolveTracks(b.Name, &b.TrackProcesses, "process", l.hasTrackProcess)
+	l.resolveTracks(b.Name, &b.TrackBFDs, "bfd", l.hasBFD)
+	l.inheritGlobal(b)
+	return true
+}
+
+func (l *loader) completeVersion(b *instBuild) {
+	switch {
+	case !b.versionSet && b.Family == 6:
+		b.Version = 3
+	case !b.versionSet:
+		b.Version = l.cfg.Global.VRRPVersion
+	case b.Version == 2 && b.Family == 6:
+		b.Version = 3
+		l.advisef(b.Pos, "VRRPv2 is IPv4 only; keepalived silently uses version 3 for IPv6",
+			"(%s) version 2 with IPv6 addresses: using version 3", b.Name)
+	}
+}
+
+func (l *loader) completeAuth(b *instBuild) {
+	if b.Auth.Type == 0 {
+		return
+	}
+	switch {
+	case b.Version == 3:
+		l.warnf(b.Auth.Pos, "(%s) VRRP version 3 does not support authentication, ignoring it", b.Name)
+		b.Auth = Auth{}
+	case b.StrictMode:
+		l.warnf(b.Auth.Pos, "(%s) strict mode does not support authentication, ignoring it", b.Name)
+		b.Auth = Auth{}
+	case b.Auth.Type == AuthAH && b.State == StateMaster:
+		l.warnf(b.StatePos, "(%s) initial state MASTER is incompatible with AH authentication, using BACKUP", b.Name)
+		b.State = StateBackup
+	}
+}
+
+func (l *loader) completeAdvertInt(b *instBuild) {
+	pos := b.advertTok.Pos
+	if pos == (Pos{}) {
+		pos = b.Pos
+	}
+	switch {
+	case b.Version == 2 && b.AdvertInt%time.Second != 0:
+		r := (b.AdvertInt + time.Second/2) / time.Second * time.Second
+		if r == 0 {
+			r = time.Second
+		}
+		l.warnf(pos, "(%s) VRRPv2 advertisement interval %ss must be a whole number of seconds, rounding to %ss",
+			b.Name, fmtSecs(b.AdvertInt), fmtSecs(r))
+		l.hintf("VRRPv2 carries whole seconds; use `version 3` for sub-second adverts")
+		b.AdvertInt = r
+	case b.Version == 3 && b.AdvertInt > 4095*10*time.Millisecond:
+		l.warnf(pos, "(%s) VRRPv3 advertisement interval %ss is out of range, must be less than 40.96s; using 40.95s",
+			b.Name, fmtSecs(b.AdvertInt))
+		b.AdvertInt = 4095 * 10 * time.Millisecond
+	case b.Version == 3 && b.AdvertInt%(10*time.Millisecond) != 0:
+		r := (b.AdvertInt + 5*time.Millisecond) / (10 * time.Millisecond) * (10 * time.Millisecond)
+		if r == 0 {
+			r = 10 * time.Millisecond
+		}
+		l.advisef(pos, "VRRPv3 carries centiseconds", "(%s) advertisement interval %ss rounded to %ss",
+			b.Name, fmtSecs(b.AdvertInt), fmtSecs(r))
+		b.AdvertInt = r
+	}
+}
+
+func (l *loader) completePreempt(b *instBuild) {
+	if !b.Nopreempt {
+		return
+	}
+	switch {
+	case b.State == StateMaster:
+		l.warnf(b.nopreemptPos, "(%s) nopreempt will not work with initial state MASTER, ignoring nopreempt", b.Name)
+		l.hintf("use `state BACKUP` on every router when using nopreempt")
+		b.Nopreempt = false
+	case b.Priority == 255:
+		l.warnf(b.nopreemptPos, "(%s) nopreempt is incompatible with priority 255, ignoring nopreempt", b.Name)
+		b.Nopreempt = false
+	}
+}
+
+// completeStrict applies vrrp_strict / strict_mode; false means the
+// instance cannot run.
+func (l *loader) completeStrict(b *instBuild) bool {
+	if !b.StrictMode {
+		return true
+	}
+	if len(b.VIPs) == 0 {
+		l.errorf(b.Pos, "(%s) no VIP specified; at least one is required in strict mode, ignoring the instance", b.Name)
+		return false
+	}
+	switch {
+	case b.acceptSet && b.Accept && b.Version == 2:
+		l.warnf(b.Pos, "(%s) accept mode for VRRP version 2 does not comply with RFC 3768, resetting it", b.Name)
+		b.Accept = false
+	case !b.acceptSet:
+		b.Accept = false
+		l.advisef(b.Pos, "strict mode implies no_accept: the VIPs will not answer ping or any traffic to them; add `accept` (version 3) if they should",
+			"(%s) strict mode: the master will not accept packets addressed to its VIPs", b.Name)
+	}
+	if len(b.UnicastPeers) > 0 {
+		l.advisef(b.UnicastPeers[0].Pos, "RFC 3768/9568 define multicast only; drop vrrp_strict or unicast_peer",
+			"(%s) strict mode with unicast peers is not RFC compliant", b.Name)
+	}
+	b.LowerPrioNoAdvert = true
+	return true
+}
+
+func (l *loader) checkDuplicateVIPs(b *instBuild) {
+	seen := map[string]bool{}
+	for _, v := range append(append([]VIP(nil), b.VIPs...), b.ExcludedVIPs...) {
+		k := v.Prefix.Addr().String() + "%" + v.Dev
+		if seen[k] {
+			l.advisef(v.Pos, "", "(%s) address %s is listed twice", b.Name, v.Prefix.Addr())
+		}
+		seen[k] = true
+	}
+}
+
+// resolveTracks drops (and reports) entries naming an undefined tracker.
+func (l *loader) resolveTracks(inst string, refs *[]TrackRef, kind string, exists func(string) bool) {
+	kept := (*refs)[:0]
+	for _, r := range *refs {
+		if !exists(r.Name) {
+			l.errorf(r.Pos, "(%s) track %s %s not found, ignoring it", inst, kind, r.Name)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	*refs = kept
+}
+
+func (l *loader) hasTrackFile(n string) bool {
+	for _, f := range l.cfg.TrackFiles {
+		if f.Name == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) hasTrackProcess(n string) bool {
+	for _, p := range l.cfg.TrackProcesses {
+		if p.Name == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) hasBFD(n string) bool {
+	for _, b := range l.cfg.BFDInstances {
+		if b.Name == n {
+			return true
+		}
+	}
+	return false
+}
+
+// inheritGlobal applies the global_defs settings an instance did not set.
+func (l *loader) inheritGlobal(b *instBuild) {
+	g := &l.cfg.Global
+	b.SkipCheckAdvAddr = b.SkipCheckAdvAddr || g.SkipCheckAdvAddr
+	b.CheckUnicastSrc = b.CheckUnicastSrc || g.CheckUnicastSrc
+	b.LowerPrioNoAdvert = b.LowerPrioNoAdvert || g.LowerPrioNoAdvert
+	b.HigherPrioSendAdvert = b.HigherPrioSendAdvert || g.HigherPrioSendAdvert
+	b.OwnerIgnoreAdverts = b.OwnerIgnoreAdverts || g.OwnerIgnoreAdverts
+	b.V3ChecksumAsV2 = b.V3ChecksumAsV2 || g.V3ChecksumAsV2
+	b.NotifyPriorityChanges = b.NotifyPriorityChanges || g.NotifyPriorityChanges
+	if b.DownTimerAdverts == 3 {
+		b.DownTimerAdverts = g.DownTimerAdverts
+	}
+	if len(b.UnicastPeers) > 0 && b.UnicastTTL == 0 {
+		b.UnicastTTL = 255
+	}
+	gs, s := g.Garp, &b.Garp
+	if !b.garp.delay {
+		s.MasterDelay = gs.MasterDelay
+	}
+	if !b.garp.repeat {
+		s.MasterRepeat = gs.MasterRepeat
+	}
+	if !b.garp.refresh {
+		s.MasterRefresh = gs.MasterRefresh
+	}
+	if !b.garp.refreshRepeat {
+		s.MasterRefreshRepeat = gs.MasterRefreshRepeat
+	}
+	if !b.garp.lpDelay {
+		s.LowerPrioDelay = gs.LowerPrioDelay
+		if b.garp.delay && !l.global["vrrp_garp_lower_prio_delay"] {
+			s.LowerPrioDelay = s.MasterDelay
+		}
+	}
+	if !b.garp.lpRepeat {
+		s.LowerPrioRepeat = gs.LowerPrioRepeat
+		if b.garp.repeat && !l.global["vrrp_garp_lower_prio_repeat"] {
+			s.LowerPrioRepeat = s.MasterRepeat
+		}
+	}
+	if s.Interval == 0 {
+		s.Interval = gs.Interval
+	}
+	if s.GnaInterval == 0 {
+		s.GnaInterval = gs.GnaInterval
+	}
+	if s.ExtraIf == 0 && !s.ExtraIfAll {
+		s.ExtraIf, s.ExtraIfAll = gs.ExtraIf, gs.ExtraIfAll
+	}
+}
+
+// checkDuplicateVRIDs reports two instances with one VRID on one
+// interface and address family, dropping the second.
+func (l *loader) checkDuplicateVRIDs() {
+	type key struct {
+		ifc      string
+		fam, vid int
+	}
+	seen := map[key]*Instance{}
+	kept := l.cfg.Instances[:0]
+	for _, in := range l.cfg.Instances {
+		k := key{in.Interface, in.Family, in.VRID}
+		if first, dup := seen[k]; dup && len(in.UnicastPeers) == 0 && len(first.UnicastPeers) == 0 {
+			pos := in.VRIDPos
+			l.errorf(pos, "%s and %s both use VRID %d with IPv%d on interface %s, ignoring %s",
+				first.Name, in.Name, in.VRID, in.Family, in.Interface, in.Name)
+			l.hintf("every vrrp_instance on one interface needs its own virtual_router_id")
+			continue
+		}
+		seen[k] = in
+		kept = append(kept, in)
+	}
+	l.cfg.Instances = kept
+}
+
+// checkSyncGroups resolves sync group members as keepalived does.
+func (l *loader) checkSyncGroups() {
+	var kept []*SyncGroup
+	for _, g := range l.cfg.SyncGroups {
+		var members []string
+		var pos []Pos
+		for i, m := range g.Members {
+			in := l.cfg.Instance(m)
+			switch {
+			case in == nil:
+				l.errorf(g.MemberPos[i], "virtual router %s specified in sync group %s doesn't exist, ignoring it", m, g.Name)
+				continue
+			case in.SyncGroup != "" && in.SyncGroup != g.Name:
+				l.errorf(g.MemberPos[i], "virtual router %s cannot exist in more than one sync group (it is in %s), ignoring it in %s",
+					m, in.SyncGroup, g.Name)
+				continue
+			}
+			in.SyncGroup = g.Name
+			members = append(members, m)
+			pos = append(pos, g.MemberPos[i])
+		}
+		g.Members, g.MemberPos = members, pos
+		switch len(members) {
+		case 0:
+			l.warnf(g.Pos, "sync group %s has no virtual router(s), removing it", g.Name)
+			l.hintf("list the instances inside a `group { ... }` block")
+			continue
+		case 1:
+			l.warnf(g.Pos, "sync group %s has only 1 virtual router - this probably isn't what you want", g.Name)
+		}
+		kept = append(kept, g)
+	}
+	l.cfg.SyncGroups = kept
+}
+
+// checkSyncGroupWeights drops weighted trackers of instances in a sync
+// group, unless the group sets sync_group_tracking_weight.
+func (l *loader) checkSyncGroupWeights() {
+	for _, g := range l.cfg.SyncGroups {
+		if g.SyncGroupTrackingWeight {
+			continue
+		}
+		for _, m := range g.Members {
+			in := l.cfg.Instance(m)
+			l.dropWeighted(in.Name, &in.TrackScripts, "script", func(r TrackRef) int {
+				if r.Weight.Set {
+					return r.Weight.Value
+				}
+				if s := l.cfg.Script(r.Name); s != nil {
+					return s.Weight.Value
+				}
+				return 0
+			})
+			for _, p := range []*[]TrackRef{&in.TrackInterfaces, &in.TrackFiles, &in.TrackProcesses} {
+				l.dropWeighted(in.Name, p, "tracker", func(r TrackRef) int { return r.Weight.Value })
+			}
+		}
+	}
+}
+
+func (l *loader) dropWeighted(inst string, refs *[]TrackRef, kind string, weight func(TrackRef) int) {
+	kept := (*refs)[:0]
+	for _, r := range *refs {
+		if weight(r) != 0 {
+			l.warnf(r.Pos, "(%s) ignoring tracked %s %s with weights due to SYNC group", inst, kind, r.Name)
+			l.hintf("set `sync_group_tracking_weight` in the vrrp_sync_group to use weights there")
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	*refs = kept
+}
