@@ -119,7 +119,7 @@ func TestFileWatcher(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, next())
-	write(a, "32") // same value: no report
+	write(a, "32")                       // same value: no report
 	if err := os.Remove(a); err != nil { // deleted: 0
 		t.Fatal(err)
 	}
