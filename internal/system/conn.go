@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -49,6 +50,7 @@ type RawConn struct {
 	wbuf []byte
 
 	closeOnce sync.Once
+	closed    atomic.Bool
 }
 
 var _ Conn = (*RawConn)(nil)
@@ -192,6 +194,7 @@ func (c *RawConn) open(role string, opts []sockopt) (*os.File, error) {
 func (c *RawConn) Close() error {
 	var errs []error
 	c.closeOnce.Do(func() {
+		c.closed.Store(true)
 		for _, f := range []*os.File{c.recv, c.send} {
 			if f != nil {
 				errs = append(errs, f.Close())
@@ -202,7 +205,8 @@ func (c *RawConn) Close() error {
 }
 
 func closedErr(op string, c *RawConn, err error) error {
-	if errors.Is(err, os.ErrClosed) {
+	// The poller's "use of closed file" is not exported; the flag is.
+	if c.closed.Load() || errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("%s vrrp %s on %s: %w", op, c.cfg.Family, c.cfg.Ifname, ErrClosed)
 	}
 	return fmt.Errorf("%s vrrp %s on %s: %w", op, c.cfg.Family, c.cfg.Ifname, err)
