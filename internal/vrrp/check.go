@@ -3,6 +3,7 @@ package vrrp
 import (
 	"crypto/subtle"
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -51,7 +52,7 @@ func (m ChecksumMode) String() string {
 	case ChecksumNoFallback:
 		return "old_unicast_checksum never"
 	}
-	return "mode(?)"
+	return "mode(" + strconv.Itoa(int(m)) + ")"
 }
 
 // SendForm returns the checksum form an instance in mode m sends v3 IPv4
@@ -104,8 +105,9 @@ type Expect struct {
 // Verdict is the outcome of Check.
 type Verdict struct {
 	Reason Reason
-	// Form is the checksum form that matched; FormNone when the checksum
-	// was not checked (IPv6 without both addresses: the kernel verifies).
+	// Form is the checksum form that matched, also when a later check
+	// refused the advert; FormNone when the checksum did not match or was
+	// not checked (IPv6 without both addresses: the kernel verifies).
 	Form ChecksumForm
 	// FirstNotLinkLocal: a v3 IPv6 advert whose first address is not
 	// link-local (RFC 9568 §5.2.9 wants it); keepalived accepts it.
@@ -186,13 +188,13 @@ func checkHeader(a *Advertisement, rx RxInfo, want *Expect) Reason {
 // the first that matches.
 func checkSum(a *Advertisement, raw []byte, rx RxInfo, want *Expect) (ChecksumForm, bool) {
 	if a.Version == V2 {
-		return FormMessage, VerifyChecksum(raw, Sum{Form: FormMessage})
+		return verified(raw, Sum{Form: FormMessage})
 	}
 	if a.family() == IPv6 || rx.Src.Is6() {
 		if !rx.Src.IsValid() || !rx.Dst.IsValid() {
 			return FormNone, true
 		}
-		return FormPseudo, VerifyChecksum(raw, Sum{Form: FormPseudo, Src: rx.Src, Dst: rx.Dst})
+		return verified(raw, Sum{Form: FormPseudo, Src: rx.Src, Dst: rx.Dst})
 	}
 	var forms formList
 	switch want.Checksum {
@@ -214,6 +216,14 @@ func checkSum(a *Advertisement, raw []byte, rx RxInfo, want *Expect) (ChecksumFo
 		if VerifyChecksum(raw, Sum{Form: f, Src: rx.Src, Dst: rx.Dst}) {
 			return f, true
 		}
+	}
+	return FormNone, false
+}
+
+// verified returns s.Form and true if raw's checksum is right for s.
+func verified(raw []byte, s Sum) (ChecksumForm, bool) {
+	if VerifyChecksum(raw, s) {
+		return s.Form, true
 	}
 	return FormNone, false
 }
