@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -179,7 +180,7 @@ func (l *loader) completeStrict(b *instBuild) bool {
 func (l *loader) checkDuplicateVIPs(b *instBuild) {
 	seen := map[string]bool{}
 	for _, v := range append(append([]VIP(nil), b.VIPs...), b.ExcludedVIPs...) {
-		k := v.Prefix.Addr().String() + "%" + v.Dev
+		k := fmt.Sprintf("%+v", VIP{Prefix: v.Prefix, Dev: v.Dev, Label: v.Label, Scope: v.Scope, Peer: v.Peer})
 		if seen[k] {
 			l.advisef(v.Pos, "", "(%s) address %s is listed twice", b.Name, v.Prefix.Addr())
 		}
