@@ -69,10 +69,10 @@ func fixture(master bool) Snapshot {
 		id, state = "A", StateMaster
 	}
 	return Snapshot{
-		Time:   usec(1795682324000000),
-		Daemon: Daemon{Version: "0.1.0", PID: 4242, StartedAt: usec(1795682313000000), RouterID: id},
-		Config: ConfigStatus{File: "/etc/keepalived/keepalived.conf", LoadedAt: usec(1795682313000000)},
-		Instances: []Instance{vi1, vi6},
+		Time:       usec(1795682324000000),
+		Daemon:     Daemon{Version: "0.1.0", PID: 4242, StartedAt: usec(1795682313000000), RouterID: id},
+		Config:     ConfigStatus{File: "/etc/keepalived/keepalived.conf", LoadedAt: usec(1795682313000000)},
+		Instances:  []Instance{vi1, vi6},
 		SyncGroups: []SyncGroup{{Name: "G1", State: state, Members: []string{"VI_1", "VI_6"}}},
 		Trackers:   []Tracker{},
 	}
@@ -83,6 +83,7 @@ func fixture(master bool) Snapshot {
 func fixtureScript() Snapshot {
 	s := fixture(true)
 	s.SyncGroups = nil
+	s.Time = usec(1795682460000000)
 	vi1, vi6 := &s.Instances[0], &s.Instances[1]
 	vi1.SyncGroup, vi6.SyncGroup = "", ""
 	vi1.LastTransition.At = usec(1795682334114976)

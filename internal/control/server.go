@@ -226,16 +226,16 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, p string) {
 		writeError(w, http.StatusBadRequest, "a GET request takes no body")
 		return
 	}
-	snap := s.cfg.Source.Snapshot()
+	snap := normalize(s.cfg.Source.Snapshot())
 	switch p {
 	case "/v1/status":
 		writeJSON(w, http.StatusOK, snap)
 	case "/v1/instances":
-		writeJSON(w, http.StatusOK, instancesBody{Instances: nonNil(snap.Instances)})
+		writeJSON(w, http.StatusOK, instancesBody{Instances: snap.Instances})
 	case "/v1/sync-groups":
-		writeJSON(w, http.StatusOK, syncGroupsBody{SyncGroups: nonNil(snap.SyncGroups)})
+		writeJSON(w, http.StatusOK, syncGroupsBody{SyncGroups: snap.SyncGroups})
 	case "/v1/trackers":
-		writeJSON(w, http.StatusOK, trackersBody{Trackers: nonNil(snap.Trackers)})
+		writeJSON(w, http.StatusOK, trackersBody{Trackers: snap.Trackers})
 	default:
 		name := strings.TrimPrefix(p, "/v1/instances/")
 		if name == "" || strings.Contains(name, "/") {
@@ -261,6 +261,22 @@ type syncGroupsBody struct {
 
 type trackersBody struct {
 	Trackers []Tracker `json:"trackers"`
+}
+
+// normalize replaces nil lists by empty ones, so that the API always
+// answers [] rather than null for a list. It does not modify the daemon's
+// slices in place.
+func normalize(s Snapshot) Snapshot {
+	s.Instances = append([]Instance{}, s.Instances...)
+	for i := range s.Instances {
+		s.Instances[i].VIPs = nonNil(s.Instances[i].VIPs)
+	}
+	s.SyncGroups = append([]SyncGroup{}, s.SyncGroups...)
+	for i := range s.SyncGroups {
+		s.SyncGroups[i].Members = nonNil(s.SyncGroups[i].Members)
+	}
+	s.Trackers = nonNil(s.Trackers)
+	return s
 }
 
 func nonNil[T any](s []T) []T {

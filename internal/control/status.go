@@ -42,6 +42,7 @@ func RunStatus(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return ExitOK
 		}
+		fmt.Fprintf(stderr, "gokeepalived status: %v\n", err)
 		return ExitUsage
 	}
 	if fs.NArg() > 1 {
@@ -112,6 +113,7 @@ func RunReload(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return ExitOK
 		}
+		fmt.Fprintf(stderr, "gokeepalived reload: %v\n", err)
 		return ExitUsage
 	}
 	if fs.NArg() != 0 {
