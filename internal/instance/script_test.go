@@ -273,7 +273,7 @@ func FuzzParseScript(f *testing.F) {
 	f.Add("config prio=300\n0s start\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		s, err := parseScript(src)
-		if err != nil || len(s.lines) > 50 {
+		if err != nil || len(s.lines) == 0 || len(s.lines) > 50 {
 			return
 		}
 		// Keep the run bounded: short scripts with sane intervals only.
