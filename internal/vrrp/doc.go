@@ -1,8 +1,19 @@
 // Package vrrp is the VRRP wire format, version 2 (RFC 3768) and version 3
-// (RFC 5798/9568), for IPv4 and IPv6: Advertisement, Parse, AppendBinary and
-// the checksums in every form keepalived puts on the wire.
+// (RFC 5798/9568), for IPv4 and IPv6, as keepalived puts it on the wire:
 //
-// It must not touch the operating system: no sockets, no clocks, no logging.
+//   - Parse decodes a VRRP message (no IP header) into a reused
+//     Advertisement without allocating, checking only its structure;
+//   - Check applies the receive checks of RFC 9568 §7.1 and keepalived's
+//     vrrp_check_packet and returns a Verdict whose Reason names the
+//     keepalived statistics counter to bump;
+//   - Advertisement.Append/AppendBinary encode, with the checksum in an
+//     explicit form (Sum): message-only (v2, v3_checksum_as_v2), the
+//     pseudo-header with the real destination (v3 default, IPv6), or with
+//     224.0.0.18 (old_unicast_checksum); Checksum, PutChecksum and
+//     VerifyChecksum expose each form on its own.
+//
+// It must not touch the operating system: no sockets, no clocks, no
+// logging, no IP or AH headers (the daemon's socket layer owns those).
 // Parsing is total: any byte slice is either accepted or rejected with a
-// Reason, never a panic.
+// Reason, never a panic, and no length field is trusted.
 package vrrp
