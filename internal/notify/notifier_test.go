@@ -172,3 +172,16 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 10 s")
 }
+
+func BenchmarkNotifyWhileScriptHangs(b *testing.B) {
+	be := &blockingExec{release: make(chan struct{})}
+	n := New(Config{Log: discardLog(), Exec: be})
+	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: &Script{Argv: []string{"/n"}}})
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		n.Notify(Event{KindInstance, "VI_1", StateMaster, i})
+	}
+	b.StopTimer()
+	close(be.release)
+	n.Close(context.Background())
+}

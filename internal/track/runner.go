@@ -60,8 +60,9 @@ func NewRunner(s Script, exec Execer, log *slog.Logger, report func(Result)) *Ru
 	}
 }
 
-// State returns the tracker's initial state before Run, and is not safe to
-// call concurrently with Run; use the Results instead.
+// State returns the tracker's state; call it before Run (for the initial
+// state, e.g. StateDown with init_fail), not concurrently with it: Results
+// carry the state from then on.
 func (r *Runner) State() State { return r.tracker.State() }
 
 // Run runs the script at once and then every Interval until ctx is done.
