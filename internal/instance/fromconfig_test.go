@@ -24,7 +24,6 @@ vrrp_instance VI_6 {
     virtual_router_id 80
     priority 110
     advert_int 2
-    nopreempt
     preempt_delay 4
     unicast_peer {
         192.168.1.3
@@ -54,7 +53,6 @@ vrrp_instance VI_6 {
 	want.VIPs = []netip.Prefix{netip.MustParsePrefix("192.168.1.6/24"), netip.MustParsePrefix("192.168.1.9/32")}
 	want.UnicastPeers = []netip.Addr{netip.MustParseAddr("192.168.1.3")}
 	want.WantMaster = false
-	want.Nopreempt = true
 	want.PreemptDelay = 4 * time.Second
 	want.GARP.MasterRepeat = 3
 	want.GARP.LowerPrioRepeat = 3
