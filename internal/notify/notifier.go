@@ -116,9 +116,10 @@ func (n *Notifier) Notify(ev Event) {
 	}
 	if len(q.pending) >= n.cfg.QueueLen {
 		q.pending = q.pending[1:]
-		d := n.dropped.Add(1)
-		n.cfg.Log.Warn("notify queue full, dropping the oldest pending notification",
-			"kind", k.kind, "name", k.name, "dropped_total", d)
+		if d := n.dropped.Add(1); d == 1 || d%100 == 0 {
+			n.cfg.Log.Warn("notify queue full, dropping the oldest pending notification",
+				"kind", k.kind, "name", k.name, "dropped_total", d)
+		}
 	}
 	q.pending = append(q.pending, ev)
 	select {
