@@ -2,6 +2,7 @@ package vectors
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -95,4 +96,17 @@ func (v *Vector) Match(key string) (uint16, bool, error) {
 		return 0, false, fmt.Errorf("vector %s: %s %q: want '0xHHHH match|no'", v.Name, key, s)
 	}
 	return uint16(n), verdict == "match", nil
+}
+
+// MAC returns key as a hardware address (eth.src, arp.sha, ...).
+func (v *Vector) MAC(key string) (net.HardwareAddr, error) {
+	s, err := v.Str(key)
+	if err != nil {
+		return nil, err
+	}
+	m, err := net.ParseMAC(s)
+	if err != nil {
+		return nil, fmt.Errorf("vector %s: %s: %w", v.Name, key, err)
+	}
+	return m, nil
 }

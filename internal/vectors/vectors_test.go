@@ -30,6 +30,10 @@ func TestLoadShared(t *testing.T) {
 				if n, err := v.Int("frame.len"); err != nil || n != len(v.Frame) {
 					t.Errorf("%s: frame.len %d (%v), frame has %d bytes", v.Name, n, err, len(v.Frame))
 				}
+				if src, err := v.MAC("eth.src"); err != nil || src.String() != v.Fields["eth.src"] || len(v.Frame) < 12 ||
+					string(v.Frame[6:12]) != string(src) {
+					t.Errorf("%s: eth.src %v (%v) is not bytes 6..12 of the frame", v.Name, src, err)
+				}
 				if v.Kind == "advert" && len(v.VRRP) == 0 {
 					t.Errorf("%s: advert without vrrp", v.Name)
 				}
@@ -158,6 +162,7 @@ func TestAccessorErrors(t *testing.T) {
 		{"match", func() error { _, _, err := v.Match("match"); return err }},
 		{"addr", func() error { _, err := v.Addr("addr"); return err }},
 		{"addrs", func() error { _, err := v.Addrs("addr"); return err }},
+		{"mac", func() error { _, err := v.MAC("addr"); return err }},
 		{"form", func() error {
 			v.Fields["checksum_form"] = v.Fields["form"]
 			_, err := v.ChecksumForm()

@@ -197,3 +197,20 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestPassData(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // hex, as in the vectors' vrrp.auth_data.hex
+	}{
+		{"1234", "3132333400000000"},         // c01
+		{"abcdefghijkl", "6162636465666768"}, // c03: truncated
+		{"", "0000000000000000"},
+	}
+	for _, tt := range tests {
+		got := PassData(tt.in)
+		if diff := cmp.Diff(tt.want, hex.EncodeToString(got[:])); diff != "" {
+			t.Errorf("PassData(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

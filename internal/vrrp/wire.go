@@ -109,3 +109,12 @@ func messageLen(v Version, n, alen int) int {
 	}
 	return l
 }
+
+// PassData returns a keepalived auth_pass as the 8 bytes a v2 PASS
+// advert carries: cut to its first 8 bytes (keepalived logs "Truncating
+// auth_pass to 8 characters") and NUL-padded.
+func PassData(password string) [AuthLen]byte {
+	var b [AuthLen]byte
+	copy(b[:], password)
+	return b
+}
