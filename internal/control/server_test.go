@@ -400,3 +400,29 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+func TestMetricsMount(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "m 1\n") })
+	s := &Server{cfg: Config{Source: SourceFunc(func() Snapshot { return Snapshot{} }), Metrics: h}}
+	tests := []struct {
+		method string
+		want   int
+	}{{"GET", 200}, {"POST", 405}}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest(tt.method, "/metrics", nil))
+		if diff := cmp.Diff(tt.want, rec.Code); diff != "" {
+			t.Errorf("%s /metrics (-want +got):\n%s", tt.method, diff)
+		}
+	}
+}
+
+// BenchmarkStatus measures answering GET /v1/status for 100 instances.
+func BenchmarkStatus(b *testing.B) {
+	snap := bigSnapshot(100)
+	s := &Server{cfg: Config{Source: SourceFunc(func() Snapshot { return snap })}}
+	req := httptest.NewRequest("GET", "/v1/status", nil)
+	for b.Loop() {
+		s.Handler().ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
