@@ -262,3 +262,7 @@ type BFDInstance struct {
 	VRRPOnly    bool          `json:",omitempty"`
 	CheckerOnly bool          `json:",omitempty"`
 }
+
+// MarshalText writes p as "file:line:col", so positions read well in
+// `gokeepalived check --json`.
+func (p Pos) MarshalText() ([]byte, error) { return []byte(p.String()), nil }

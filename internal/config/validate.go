@@ -139,6 +139,10 @@ func (l *loader) completePreempt(b *instBuild) {
 	if !b.Nopreempt {
 		return
 	}
+	if b.PreemptDelay != 0 {
+		l.warnf(b.nopreemptPos, "(%s) preempt_delay is incompatible with nopreempt mode, resetting preempt_delay", b.Name)
+		b.PreemptDelay = 0
+	}
 	switch {
 	case b.State == StateMaster:
 		l.warnf(b.nopreemptPos, "(%s) nopreempt will not work with initial state MASTER, ignoring nopreempt", b.Name)
@@ -361,7 +365,14 @@ func (l *loader) checkSyncGroupWeights() {
 				return 0
 			})
 			for _, p := range []*[]TrackRef{&in.TrackInterfaces, &in.TrackFiles, &in.TrackProcesses} {
-				l.dropWeighted(in.Name, p, "tracker", func(r TrackRef) int { return r.Weight.Value })
+				for i := range *p {
+					r := &(*p)[i]
+					if r.Weight.Value != 0 {
+						l.warnf(r.Pos, "(%s) ignoring the weight of tracked %s due to SYNC group", in.Name, r.Name)
+						l.hintf("set `sync_group_tracking_weight` in the vrrp_sync_group to use weights there")
+						r.Weight = Weight{}
+					}
+				}
 			}
 		}
 	}
