@@ -1,20 +1,73 @@
 // Command gokeepalived is a VRRP high-availability daemon that reads
 // keepalived.conf and behaves as keepalived does on the wire.
+//
+// Without a subcommand it takes keepalived's flags (keepalived(8)); the
+// subcommands check and version are gokeepalived's own.
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
+
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
 func main() {
-	if len(os.Args) > 1 && (os.Args[1] == "version" || os.Args[1] == "-v" || os.Args[1] == "--version") {
-		fmt.Printf("gokeepalived %s\n", version)
-		return
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version":
+			fmt.Fprintf(stdout, "gokeepalived %s\n", version)
+			return 0
+		case "check":
+			return runCheck(args[1:], stdout, stderr)
+		}
 	}
-	fmt.Fprintln(os.Stderr, "gokeepalived: not implemented yet")
-	os.Exit(2)
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, pflag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+		return 2
+	}
+	switch {
+	case o.Help:
+		fmt.Fprintf(stdout, "Usage: gokeepalived [OPTION...]\n       gokeepalived check [--json] [-i ID] [-D] FILE\n       gokeepalived version\n\n")
+		newFlagSet(&Options{}, stdout).PrintDefaults()
+		return 0
+	case o.Version:
+		fmt.Fprintf(stdout, "gokeepalived %s\n", version)
+		return 0
+	case o.Signum != "":
+		n, ok := signums[o.Signum]
+		if !ok {
+			fmt.Fprintf(stderr, "Unknown sigfunc %s\n", o.Signum)
+			return 1
+		}
+		fmt.Fprintln(stdout, n)
+		return 0
+	}
+	if o.DumpConf {
+		if err := dumpConfig(stdout, o.ConfigFile, o.ConfigID); err != nil {
+			fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+			return 4
+		}
+	}
+	if o.ConfigTest {
+		return configTest(o, stderr)
+	}
+	if o.DumpConf {
+		return 0
+	}
+	return runDaemon(o)
 }

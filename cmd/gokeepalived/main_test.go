@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func writeConf(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "keepalived.conf")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodConf = `vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+`
+
+const badConf = `vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 300
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+`
+
+func TestRun(t *testing.T) {
+	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string // substring
+		wantStderr string // substring
+	}{
+		{"config test ok", []string{"-t", "-f", good}, 0, "", ""},
+		{"config test long form", []string{"--config-test", "--use-file=" + good}, 0, "", ""},
+		{"config test error", []string{"-t", "-f", bad}, 5, "", bad + ":3:23: error: virtual_router_id: 300 outside range [1, 255]"},
+		{"config test missing file", []string{"-t", "-f", "/nonexistent/keepalived.conf"}, 4, "", "/nonexistent/keepalived.conf"},
+		{"check ok", []string{"check", good}, 0, "configuration OK", ""},
+		{"check error", []string{"check", bad}, 5, "", ":3:23: error:"},
+		{"check with config id", []string{"check", "-i", "node1", good}, 0, "configuration OK", ""},
+		{"signum json", []string{"--signum=JSON"}, 0, "36\n", ""},
+		{"signum unknown", []string{"--signum=TDATA"}, 1, "", "Unknown sigfunc TDATA"},
+		{"version", []string{"-v"}, 0, "gokeepalived ", ""},
+		{"version subcommand", []string{"version"}, 0, "gokeepalived ", ""},
+		{"dump", []string{"-d", "-f", good}, 0, "    virtual_router_id 51\n", ""},
+		{"daemon flags parse, daemon not there yet", []string{"-n", "-l", "-D", "-P", "-f", good, "--metrics", "127.0.0.1:9650"}, 2, "", ""},
+		{"unknown flag", []string{"--frobnicate"}, 2, "", "unknown flag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("stdout %q does not contain %q", stdout.String(), tt.wantStdout)
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"check", "--json", writeConf(t, goodConf)}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr.String())
+	}
+	var got struct {
+		Instances []struct {
+			Name     string
+			VRID     int
+			Priority int
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("check --json output: %v", err)
+	}
+	want := got
+	want.Instances = []struct {
+		Name     string
+		VRID     int
+		Priority int
+	}{{"VI_1", 51, 100}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("check --json (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want Options
+	}{
+		{[]string{"-t"}, Options{ConfigFile: defaultConfigFile, ConfigTest: true, Socket: "/run/gokeepalived.sock"}},
+		{[]string{"--config-test=/tmp/log", "-f", "x.conf"}, Options{ConfigFile: "x.conf", ConfigTest: true, ConfigTestLog: "/tmp/log", Socket: "/run/gokeepalived.sock"}},
+		{[]string{"-nlD", "-i", "lb1", "-p", "/run/k.pid", "--socket", "/tmp/s", "-s", "ns1"},
+			Options{ConfigFile: defaultConfigFile, DontFork: true, LogConsole: true, LogDetail: true, ConfigID: "lb1", PIDFile: "/run/k.pid", Socket: "/tmp/s", Namespace: "ns1"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			got, err := parseFlags(tt.args, &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, *got); diff != "" {
+				t.Errorf("parseFlags (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
