@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -15,6 +17,36 @@ const (
 	StatsFile = "/tmp/keepalived.stats" // SIGUSR2
 	JSONFile  = "/tmp/keepalived.json"  // SIGRTMIN+2
 )
+
+// DumpFile writes a dump file the way keepalived's are: mode 0600, and
+// safely in a shared /tmp: write runs into a new temporary file in the same
+// directory, which is then renamed over path, so a symlink planted at path
+// is replaced rather than followed and readers never see half a file.
+// Typical use, on SIGUSR2:
+//
+//	control.DumpFile(control.StatsFile, func(w io.Writer) error { return control.WriteStats(w, src.Snapshot()) })
+func DumpFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("dump %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("dump %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("dump %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("dump %s: %w", path, err)
+	}
+	return nil
+}
 
 // WriteStats writes the instances' counters in the format of keepalived's
 // /tmp/keepalived.stats (SIGUSR2), byte for byte as keepalived 2.2.7 does.

@@ -3,7 +3,9 @@ package control
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,4 +175,41 @@ func FuzzWriteJSON(f *testing.F) {
 			t.Errorf("iname = %q, want %q", got[0].Data.Iname, want)
 		}
 	})
+}
+
+func TestDumpFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keepalived.stats")
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, path); err != nil {
+		t.Fatal(err)
+	}
+	snap := fixture(false)
+	if err := DumpFile(path, func(w io.Writer) error { return WriteStats(w, snap) }); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(os.FileMode(0o600), fi.Mode()); diff != "" {
+		t.Errorf("mode (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(readFile(t, filepath.Join(kaDir, "backup.stats")), readFile(t, path)); diff != "" {
+		t.Errorf("content (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff("keep me", readFile(t, victim)); diff != "" {
+		t.Errorf("symlink target was written (-want +got):\n%s", diff)
+	}
+	// A failing writer leaves nothing behind and the old file in place.
+	if err := DumpFile(path, func(io.Writer) error { return errors.New("boom") }); err == nil {
+		t.Error("failing writer: no error")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("directory has %d entries after a failed dump, want 2", len(entries))
+	}
 }

@@ -81,6 +81,10 @@ func (s State) Code() int {
 	return 0
 }
 
+// maxSeconds bounds a Duration read from JSON well inside time.Duration's
+// range (about 285 years).
+const maxSeconds = 9e9
+
 // Duration is a time.Duration that reads and writes JSON as a number of
 // seconds (a float), so that scripts need no duration parser.
 type Duration time.Duration
@@ -99,7 +103,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return fmt.Errorf("duration in seconds: %w", err)
 	}
-	if math.IsNaN(f) || math.Abs(f) > math.MaxInt64/1e9 {
+	if math.IsNaN(f) || math.Abs(f) > maxSeconds {
 		return fmt.Errorf("duration in seconds: %v out of range", f)
 	}
 	*d = Duration(math.Round(f * 1e9))
