@@ -12,6 +12,8 @@ import (
 	"os"
 
 	"github.com/spf13/pflag"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,6 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
+		case "status":
+			return control.RunStatus(args[1:], stdout, stderr)
+		case "reload":
+			return control.RunReload(args[1:], stdout, stderr)
 		}
 	}
 	o, err := parseFlags(args, stderr)

@@ -48,6 +48,7 @@ type Outcome struct {
 	Output   []byte         // first OutputLimit bytes of stdout+stderr
 	Dropped  int64          // output bytes read beyond OutputLimit and discarded
 	Pid      int            // process id (also the process group id) of the started script
+	Took     time.Duration  // how long the run took (set by Runner)
 }
 
 // OK reports whether the script ran and exited 0. A timeout, a signal, a

@@ -79,7 +79,12 @@ func (r *Runner) Run(ctx context.Context) {
 			return
 		}
 		running = true
-		go func() { results <- r.exec.Exec(ctx, Command{Argv: r.s.Argv, Cred: r.s.Cred, Timeout: r.s.Timeout}) }()
+		go func() {
+			t0 := time.Now()
+			o := r.exec.Exec(ctx, Command{Argv: r.s.Argv, Cred: r.s.Cred, Timeout: r.s.Timeout})
+			o.Took = time.Since(t0)
+			results <- o
+		}()
 	}
 	start()
 	for {

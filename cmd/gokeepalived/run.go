@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"log/syslog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/daemon"
+)
+
+// envDaemonized marks the background child of a daemon that forked.
+const envDaemonized = "GOKEEPALIVED_DAEMONIZED"
+
+// Default PID file, as keepalived's /run/keepalived.pid.
+const defaultPIDFile = "/run/gokeepalived.pid"
+
+// runDaemon runs the daemon with the parsed flags and returns the exit
+// code. Without -n it starts itself again in the background, detached,
+// and returns at once, as keepalived forks.
+func runDaemon(o *Options) int {
+	if !o.DontFork && os.Getenv(envDaemonized) == "" {
+		return daemonize()
+	}
+	log, closeLog, err := newLogger(o)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	pidFiles := []string{o.PIDFile, o.VRRPPIDFile}
+	if pidFiles[0] == "" {
+		pidFiles[0] = defaultPIDFile
+	}
+	if pid := runningPID(pidFiles[0]); pid > 0 {
+		log.Error("daemon is already running", "pid", pid, "pidfile", pidFiles[0])
+		return 1
+	}
+	socket := o.Socket
+	if socket == "" {
+		socket = control.DefaultSocketPath
+	}
+	if socket == "none" {
+		socket = ""
+	}
+	d, err := daemon.New(daemon.Config{
+		File: o.ConfigFile, ConfigID: o.ConfigID, Logger: log, SocketPath: socket,
+		MetricsAddr: o.Metrics, DontReleaseVRRP: o.DontReleaseVRRP, PIDFiles: pidFiles,
+		Version: version, Ready: sdNotifyReady,
+	})
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	if err := d.Run(context.Background()); err != nil {
+		log.Error("stopped with an error", "err", err)
+		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// daemonize starts this program again with the same arguments in a new
+// session, detached from the terminal, and returns its start status.
+func daemonize() int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), envDaemonized+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "gokeepalived: start in background: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// newLogger builds the logger keepalived's flags ask for: syslog unless
+// -G, the console with -l, a file with -g; Debug level with -D.
+func newLogger(o *Options) (*slog.Logger, func(), error) {
+	level := slog.LevelInfo
+	if o.LogDetail {
+		level = slog.LevelDebug
+	}
+	var ws []io.Writer
+	var closers []io.Closer
+	if o.LogConsole {
+		ws = append(ws, os.Stderr)
+	}
+	if o.LogFile != "" {
+		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("log file: %w", err)
+		}
+		ws = append(ws, f)
+		closers = append(closers, f)
+	}
+	if !o.NoSyslog {
+		if w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "gokeepalived"); err == nil {
+			ws = append(ws, w)
+			closers = append(closers, w)
+		}
+	}
+	closeAll := func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}
+	h := slog.NewTextHandler(io.MultiWriter(ws...), &slog.HandlerOptions{Level: level})
+	return slog.New(h), closeAll, nil
+}
+
+// runningPID returns the pid in path when that process is alive and is a
+// gokeepalived, else 0.
+func runningPID(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return 0
+	}
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(string(comm)), "gokeepalived") {
+		return 0
+	}
+	return pid
+}

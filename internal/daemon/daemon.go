@@ -1,0 +1,368 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/metrics"
+	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/track"
+)
+
+// Config configures a Daemon. The command line fills it.
+type Config struct {
+	// File is the keepalived.conf path (-f).
+	File string
+	// ConfigID selects @id lines (-i); empty means the short host name.
+	ConfigID string
+	// Logger receives everything the daemon says. Required.
+	Logger *slog.Logger
+	// SocketPath is the control API's unix socket; empty disables it.
+	SocketPath string
+	// MetricsAddr is a TCP address for /metrics; empty means the config's
+	// prometheus_listen, and both empty disables it.
+	MetricsAddr string
+	// DontReleaseVRRP keeps the VIPs on the interfaces at exit (-V).
+	DontReleaseVRRP bool
+	// PIDFiles are written with our pid at start and removed at exit
+	// (keepalived's -p and -r: one process plays both roles).
+	PIDFiles []string
+	// Version is reported by the control API.
+	Version string
+	// DumpDir is where USR1/USR2/JSON dumps go; empty means /tmp, as
+	// keepalived.
+	DumpDir string
+	// Ready is called once every instance has started (systemd READY).
+	Ready func()
+}
+
+// Daemon is a running gokeepalived. Build it with New, run it with Run.
+type Daemon struct {
+	cfg  Config
+	log  *slog.Logger
+	sys  sysDeps
+	conf *config.Config
+
+	insts  []*vinst
+	byKey  map[rxKey]*vinst
+	units  []*unit
+	conns  map[connKey]*connEntry
+	rxCh   chan rxPacket
+	trackC chan trackEvent
+	reqCh  chan func()
+
+	scripts  map[string]*scriptRunner
+	notifier *notify.Notifier
+	fifos    []*notify.FIFO
+	metrics  *metrics.Metrics
+	cred     *track.Credential
+
+	startedAt  time.Time
+	loadedAt   time.Time
+	lastReload time.Time
+	reloadErr  string
+	unknownRx  uint64
+	stopping   bool
+	timer      *time.Timer
+	runCtx     context.Context
+}
+
+// sysDeps are the Linux side effects, behind package system's interfaces.
+type sysDeps struct {
+	links *system.Links
+	addrs *system.Addresses
+	ann   *system.Announcements
+	open  func(system.ConnConfig) (system.Conn, error)
+}
+
+// New loads the configuration and prepares the system handles. It fails
+// with every diagnostic when the configuration has errors.
+func New(cfg Config) (*Daemon, error) {
+	if cfg.Logger == nil {
+		return nil, errors.New("daemon: no logger")
+	}
+	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	links, err := system.NewLinks(cfg.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("open netlink: %w", err)
+	}
+	addrs, err := system.NewAddresses(cfg.Logger)
+	if err != nil {
+		links.Close()
+		return nil, fmt.Errorf("open netlink: %w", err)
+	}
+	d := &Daemon{
+		cfg:  cfg,
+		log:  cfg.Logger,
+		conf: conf,
+		sys: sysDeps{
+			links: links,
+			addrs: addrs,
+			ann:   system.NewAnnouncements(links, cfg.Logger),
+			open: func(c system.ConnConfig) (system.Conn, error) {
+				return system.OpenConn(c)
+			},
+		},
+		byKey:   map[rxKey]*vinst{},
+		conns:   map[connKey]*connEntry{},
+		rxCh:    make(chan rxPacket, 1024),
+		trackC:  make(chan trackEvent, 256),
+		reqCh:   make(chan func()),
+		scripts: map[string]*scriptRunner{},
+	}
+	return d, nil
+}
+
+// loadConfig parses and validates path, logging warnings; errors fail.
+func loadConfig(path, id string, log *slog.Logger) (*config.Config, error) {
+	conf, diags := config.Load(path, config.Options{ConfigID: id})
+	var errs []error
+	for _, dg := range diags {
+		if dg.Severity == config.SeverityError {
+			errs = append(errs, errors.New(dg.String()))
+			continue
+		}
+		log.Warn("config", "diagnostic", dg.String())
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration %s has errors:\n%w", path, errors.Join(errs...))
+	}
+	return conf, nil
+}
+
+// Run runs the daemon until ctx is done or SIGTERM/SIGINT, then stops every
+// instance gracefully (priority 0, VIPs removed unless DontReleaseVRRP).
+func (d *Daemon) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.runCtx = ctx
+	d.startedAt = time.Now()
+	d.loadedAt = d.startedAt
+	d.writePIDFiles()
+	defer d.removePIDFiles()
+
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP,
+		syscall.SIGUSR1, syscall.SIGUSR2, sigJSON, sigStatsClear)
+	defer signal.Stop(sigs)
+
+	linkCh, err := d.sys.links.Watch(ctx)
+	if err != nil {
+		return fmt.Errorf("watch links: %w", err)
+	}
+	d.startNotifier()
+	if err := d.startAll(); err != nil {
+		d.shutdown()
+		return err
+	}
+	stopServers := d.startServers(ctx)
+	defer stopServers()
+	if d.cfg.Ready != nil {
+		d.cfg.Ready()
+	}
+	d.log.Info("started", "instances", len(d.insts), "config", d.cfg.File)
+
+	d.timer = time.NewTimer(time.Hour)
+	defer d.timer.Stop()
+	for {
+		d.armTimer()
+		select {
+		case <-ctx.Done():
+			d.shutdown()
+			return nil
+		case s := <-sigs:
+			if d.handleSignal(s) {
+				d.shutdown()
+				return nil
+			}
+		case p := <-d.rxCh:
+			d.receive(p)
+		case ev := <-d.trackC:
+			d.trackerChanged(ev)
+		case ev, ok := <-linkCh:
+			if !ok {
+				linkCh = nil
+				continue
+			}
+			d.linkChanged(ev)
+		case fn := <-d.reqCh:
+			fn()
+		case <-d.timer.C:
+		}
+		d.fireTimers(time.Now())
+	}
+}
+
+// handleSignal acts on one signal and reports whether to stop.
+func (d *Daemon) handleSignal(s os.Signal) bool {
+	switch s {
+	case syscall.SIGTERM, syscall.SIGINT:
+		d.log.Info("stopping", "signal", s.String())
+		return true
+	case syscall.SIGHUP:
+		if err := d.reload(); err != nil {
+			d.log.Error("reload refused, the running configuration stays", "err", err)
+		}
+	case syscall.SIGUSR1:
+		d.dump(control.DataFile, func(f *os.File, s control.Snapshot) error { return control.WriteData(f, s) })
+	case syscall.SIGUSR2:
+		d.dump(control.StatsFile, func(f *os.File, s control.Snapshot) error { return control.WriteStats(f, s) })
+	case sigStatsClear:
+		d.dump(control.StatsFile, func(f *os.File, s control.Snapshot) error { return control.WriteStats(f, s) })
+		for _, vi := range d.insts {
+			drops := vi.stats.Drops
+			vi.stats = control.Stats{}
+			clear(drops)
+			vi.stats.Drops = drops
+		}
+	case sigJSON:
+		v := d.conf.Global.JSONVersion
+		d.dump(control.JSONFile, func(f *os.File, s control.Snapshot) error { return control.WriteJSON(f, s, v) })
+	}
+	return false
+}
+
+// dump writes one of keepalived's dump files.
+func (d *Daemon) dump(name string, write func(*os.File, control.Snapshot) error) {
+	if d.cfg.DumpDir != "" {
+		name = filepath.Join(d.cfg.DumpDir, filepath.Base(name))
+	}
+	f, err := os.Create(name)
+	if err == nil {
+		err = write(f, d.snapshot())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		d.log.Error("write dump", "file", name, "err", err)
+		return
+	}
+	d.log.Info("dump written", "file", name)
+}
+
+// startServers starts the control API and the metrics listener.
+func (d *Daemon) startServers(ctx context.Context) (stop func()) {
+	var stops []func()
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg, sourceFunc(d.Snapshot))
+	if err != nil {
+		d.log.Error("metrics", "err", err)
+	} else {
+		d.metrics = m
+	}
+	handler := metrics.Handler(reg, d.log)
+	if d.cfg.SocketPath != "" {
+		srv, err := control.Listen(control.Config{
+			Path:     d.cfg.SocketPath,
+			Source:   sourceFunc(d.Snapshot),
+			Reloader: control.ReloaderFunc(d.Reload),
+			Metrics:  handler,
+			Logger:   d.log,
+		})
+		if err != nil {
+			d.log.Error("control socket", "path", d.cfg.SocketPath, "err", err)
+		} else {
+			go srv.Serve()
+			stops = append(stops, func() { srv.Close() })
+		}
+	}
+	addr := d.cfg.MetricsAddr
+	if addr == "" {
+		addr = d.conf.Global.PrometheusListen
+	}
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			d.log.Error("metrics listener", "addr", addr, "err", err)
+		} else {
+			mctx, mcancel := context.WithCancel(ctx)
+			go metrics.Serve(mctx, ln, handler, d.log)
+			stops = append(stops, mcancel)
+		}
+	}
+	return func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+}
+
+// do runs fn on the loop and waits for it, or gives up when the daemon
+// stops or ctx ends.
+func (d *Daemon) do(ctx context.Context, fn func()) bool {
+	done := make(chan struct{})
+	wrapped := func() { fn(); close(done) }
+	select {
+	case d.reqCh <- wrapped:
+	case <-ctx.Done():
+		return false
+	case <-d.runCtx.Done():
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	case <-d.runCtx.Done():
+		return false
+	}
+}
+
+// Snapshot returns the daemon's state, taken on the loop (control.Source).
+func (d *Daemon) Snapshot() control.Snapshot {
+	var s control.Snapshot
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d.do(ctx, func() { s = d.snapshot() })
+	return s
+}
+
+// Reload reloads the configuration as SIGHUP does (control.Reloader).
+func (d *Daemon) Reload(ctx context.Context) error {
+	var err error
+	if !d.do(ctx, func() { err = d.reload() }) {
+		return errors.New("daemon is not running")
+	}
+	return err
+}
+
+type sourceFunc func() control.Snapshot
+
+func (f sourceFunc) Snapshot() control.Snapshot { return f() }
+
+func (d *Daemon) writePIDFiles() {
+	pid := []byte(strconv.Itoa(os.Getpid()) + "\n")
+	for _, p := range d.cfg.PIDFiles {
+		if p == "" {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
+			err = os.WriteFile(p, pid, 0o644)
+		}
+	}
+}
+
+func (d *Daemon) removePIDFiles() {
+	for _, p := range d.cfg.PIDFiles {
+		if p != "" {
+			os.Remove(p)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// Package daemon wires the configuration, the VRRP machines, the Linux
+// system layer, the trackers and the notifiers into the running daemon.
+//
+// One goroutine, the loop, owns every machine and all mutable state: it
+// selects on received packets, tracker results, link events, requests from
+// the control API and one timer re-armed to the earliest machine deadline,
+// steps the machines and carries out their actions. Other goroutines only
+// read sockets, run scripts or watch files and hand what they saw to the
+// loop over channels, so a slow script, a stalled API client or a full FIFO
+// can never hold up an advert.
+//
+// It must not implement protocol decisions (package instance does), parse
+// packets or configs itself (packages vrrp and config do) or touch the
+// system other than through package system.
+package daemon

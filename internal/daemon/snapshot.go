@@ -1,0 +1,136 @@
+package daemon
+
+import (
+	"maps"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/track"
+)
+
+// snapshot copies the daemon's state; it runs on the loop.
+func (d *Daemon) snapshot() control.Snapshot {
+	s := control.Snapshot{
+		Time: time.Now(),
+		Daemon: control.Daemon{Version: d.cfg.Version, PID: os.Getpid(), StartedAt: d.startedAt,
+			RouterID: d.conf.Global.RouterID},
+		Config: control.ConfigStatus{File: d.cfg.File, LoadedAt: d.loadedAt,
+			LastReloadAt: d.lastReload, LastReloadError: d.reloadErr},
+		Instances:  []control.Instance{},
+		SyncGroups: []control.SyncGroup{},
+		Trackers:   []control.Tracker{},
+	}
+	for _, vi := range d.insts {
+		s.Instances = append(s.Instances, d.instanceStatus(vi))
+	}
+	for _, u := range d.units {
+		if u.group == nil {
+			continue
+		}
+		g := control.SyncGroup{Name: u.name, State: control.State(u.groupState().String())}
+		for _, vi := range u.members {
+			g.Members = append(g.Members, vi.conf.Name)
+		}
+		s.SyncGroups = append(s.SyncGroups, g)
+	}
+	for _, sc := range d.conf.Scripts {
+		sr := d.scripts[sc.Name]
+		if sr == nil {
+			continue
+		}
+		t := control.Tracker{Name: sc.Name, Kind: "script", Status: trackerStatus(sr.state),
+			Target: scriptTarget(sc), Weight: sc.Weight.Value, Interval: control.Duration(sc.Interval),
+			Timeout: control.Duration(sc.Timeout), Rise: sc.Rise, Fall: sc.Fall,
+			LastRun: sr.lastAt, LastExitCode: sr.last.Outcome.ExitCode, LastDuration: control.Duration(sr.last.Outcome.Took)}
+		for _, ci := range d.conf.Instances {
+			for _, r := range ci.TrackScripts {
+				if r.Name == sc.Name {
+					t.Instances = append(t.Instances, ci.Name)
+				}
+			}
+		}
+		s.Trackers = append(s.Trackers, t)
+	}
+	return s
+}
+
+func trackerStatus(s track.State) string {
+	switch s {
+	case track.StateUp:
+		return "GOOD"
+	case track.StateDown:
+		return "BAD"
+	}
+	return "INIT"
+}
+
+func (d *Daemon) instanceStatus(vi *vinst) control.Instance {
+	ci, m := vi.conf, vi.m
+	in := control.Instance{
+		Name: ci.Name, Interface: vi.link.Name, VRID: ci.VRID, Version: ci.Version,
+		Family: "inet", State: control.State(m.State().String()), WantState: control.State(ci.State.String()),
+		SyncGroup: ci.SyncGroup, BasePriority: ci.Priority, EffectivePriority: int(m.EffectivePriority()),
+		SourceAddr: vi.src, MasterAddr: m.MasterAddr(), MasterPriority: int(m.MasterPriority()),
+		AdvertInterval: control.Duration(ci.AdvertInt), MasterAdvertInterval: control.Duration(m.MasterAdverInterval()),
+		LastTransition: vi.lastTrans, Nopreempt: ci.Nopreempt, PreemptDelay: control.Duration(ci.PreemptDelay),
+		Accept: ci.Accept, StrictMode: ci.StrictMode, AuthType: "none", AuthPass: ci.Auth.Pass,
+		UnicastPeers: vi.peers,
+		Garp: control.GarpSettings{Delay: control.Duration(ci.Garp.MasterDelay), Repeat: ci.Garp.MasterRepeat,
+			Refresh: control.Duration(ci.Garp.MasterRefresh), RefreshRepeat: ci.Garp.MasterRefreshRepeat,
+			LowerPrioDelay: control.Duration(ci.Garp.LowerPrioDelay), LowerPrioRepeat: ci.Garp.LowerPrioRepeat,
+			LowerPrioNoAdvert: ci.LowerPrioNoAdvert, HigherPrioAdvert: ci.HigherPrioSendAdvert},
+		Flags: control.Flags{DontTrackPrimary: ci.DontTrackPrimary, SkipCheckAdvAddr: ci.SkipCheckAdvAddr,
+			PromoteSecondaries: ci.PromoteSecondaries, NotifyDeleted: ci.NotifyDeleted != nil},
+		Notify: control.NotifyScripts{Master: cmdline(ci.NotifyMaster), Backup: cmdline(ci.NotifyBackup),
+			Fault: cmdline(ci.NotifyFault), Stop: cmdline(ci.NotifyStop), Deleted: cmdline(ci.NotifyDeleted),
+			Generic: cmdline(ci.Notify), MasterRxLowerPri: cmdline(ci.NotifyMasterRxLowerPri)},
+		Stats: vi.stats,
+	}
+	in.Stats.Drops = maps.Clone(vi.stats.Drops)
+	if ci.Family == 6 {
+		in.Family = "inet6"
+	}
+	if ci.Auth.Type == config.AuthPass && ci.Version == 2 {
+		in.AuthType = "PASS"
+	}
+	if m.State() == instance.Master {
+		in.MasterAddr = vi.src
+		in.MasterPriority = 0
+	}
+	for i, v := range vi.vips {
+		cv := ci.VIPs
+		excluded := i >= len(cv)
+		var conf config.VIP
+		if excluded {
+			conf = ci.ExcludedVIPs[i-len(cv)]
+		} else {
+			conf = cv[i]
+		}
+		in.VIPs = append(in.VIPs, control.VIP{Addr: v.Prefix, Interface: vi.vipIf[i], Scope: conf.Scope,
+			Label: conf.Label, Excluded: excluded, Present: vi.present[i]})
+	}
+	for _, r := range ci.TrackScripts {
+		w := r.Weight.Value
+		if !r.Weight.Set {
+			if sr := d.scripts[r.Name]; sr != nil {
+				w = sr.conf.Weight.Value
+			}
+		}
+		in.Tracks = append(in.Tracks, control.TrackRef{Name: r.Name, Kind: "script", Weight: w})
+	}
+	for _, r := range ci.TrackInterfaces {
+		in.Tracks = append(in.Tracks, control.TrackRef{Name: r.Name, Kind: "interface", Weight: r.Weight.Value})
+	}
+	return in
+}
+
+func cmdline(s *config.Script) string {
+	if s == nil {
+		return ""
+	}
+	return strings.Join(s.Cmd, " ")
+}

@@ -1,0 +1,184 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/track"
+)
+
+// startNotifier opens the notify FIFOs and starts the notifier.
+func (d *Daemon) startNotifier() {
+	d.securityCred()
+	for _, f := range []*config.Fifo{d.conf.Global.NotifyFifo, d.conf.Global.VRRPNotifyFifo} {
+		if f == nil || f.Path == "" {
+			continue
+		}
+		var owner *track.Credential
+		if f.User != "" {
+			owner = d.scriptCred(f.User, f.Group)
+		}
+		ff, err := notify.OpenFIFO(f.Path, owner, d.log)
+		if err != nil {
+			d.log.Error("notify fifo", "path", f.Path, "err", err)
+			continue
+		}
+		if f.Script != nil {
+			ff.StartScript(*d.notifyScript(f.Script), track.OSExec)
+		}
+		d.fifos = append(d.fifos, ff)
+	}
+	d.notifier = notify.New(notify.Config{Log: d.log, Exec: track.OSExec, FIFOs: d.fifos, DefaultCred: d.cred})
+}
+
+func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
+	if s == nil {
+		return nil
+	}
+	cred := d.cred
+	if s.User != "" {
+		cred = d.scriptCred(s.User, s.Group)
+	}
+	return &notify.Script{Argv: s.Cmd, Cred: cred}
+}
+
+// startAll builds and starts every instance of the configuration.
+func (d *Daemon) startAll() error {
+	var vis []*vinst
+	for _, ci := range d.conf.Instances {
+		vi, err := d.newVinst(ci)
+		if err != nil {
+			return err
+		}
+		vis = append(vis, vi)
+	}
+	d.removeStale(vis)
+	for _, s := range d.usedScripts() {
+		d.startScript(s)
+	}
+	return d.startInstances(vis)
+}
+
+// removeStale removes VIPs of ours left on the interfaces by a process that
+// was killed (acassen/keepalived#672) before any instance starts.
+func (d *Daemon) removeStale(vis []*vinst) {
+	var all []system.VIP
+	for _, vi := range vis {
+		all = append(all, vi.vips...)
+	}
+	removed, err := system.RemoveStale(d.sys.addrs, d.sys.addrs, all)
+	if err != nil {
+		d.log.Warn("remove stale virtual addresses", "err", err)
+	}
+	for _, v := range removed {
+		d.log.Info("removed a stale virtual address left by an earlier run", "addr", v.Prefix, "ifindex", v.Ifindex)
+	}
+}
+
+// startInstances groups vis into units, opens their sockets and starts
+// their machines.
+func (d *Daemon) startInstances(vis []*vinst) error {
+	byName := map[string]*vinst{}
+	for _, vi := range vis {
+		byName[vi.conf.Name] = vi
+	}
+	var units []*unit
+	grouped := map[string]bool{}
+	for _, g := range d.conf.SyncGroups {
+		var members []*vinst
+		for _, m := range g.Members {
+			if vi := byName[m]; vi != nil && !grouped[m] {
+				members = append(members, vi)
+				grouped[m] = true
+			}
+		}
+		if len(members) > 0 {
+			units = append(units, newUnit(g.Name, members))
+			d.notifier.SetScripts(notify.KindGroup, g.Name, notify.Scripts{
+				Master: d.notifyScript(g.NotifyMaster), Backup: d.notifyScript(g.NotifyBackup),
+				Fault: d.notifyScript(g.NotifyFault), Stop: d.notifyScript(g.NotifyStop),
+				Deleted: d.notifyScript(g.NotifyDeleted), DeletedEnabled: g.NotifyDeleted != nil,
+				Notify: d.notifyScript(g.Notify),
+			})
+		}
+	}
+	for _, vi := range vis {
+		if !grouped[vi.conf.Name] {
+			units = append(units, newUnit("", []*vinst{vi}))
+		}
+	}
+	for _, vi := range vis {
+		key := rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)}
+		if other := d.byKey[key]; other != nil {
+			return fmt.Errorf("vrrp_instance %s: VRID %d is already used on %s by %s", vi.conf.Name, vi.conf.VRID, vi.link.Name, other.conf.Name)
+		}
+		if err := d.attachConn(vi); err != nil {
+			return fmt.Errorf("vrrp_instance %s: open VRRP socket on %s: %w", vi.conf.Name, vi.link.Name, err)
+		}
+		d.byKey[key] = vi
+		ci := vi.conf
+		d.notifier.SetScripts(notify.KindInstance, ci.Name, notify.Scripts{
+			Master: d.notifyScript(ci.NotifyMaster), Backup: d.notifyScript(ci.NotifyBackup),
+			Fault: d.notifyScript(ci.NotifyFault), Stop: d.notifyScript(ci.NotifyStop),
+			Deleted: d.notifyScript(ci.NotifyDeleted), DeletedEnabled: ci.NotifyDeleted != nil,
+			MasterRxLowerPri: d.notifyScript(ci.NotifyMasterRxLowerPri),
+			Notify:           d.notifyScript(ci.Notify),
+		})
+		d.insts = append(d.insts, vi)
+	}
+	d.units = append(d.units, units...)
+	now := time.Now()
+	for _, u := range units {
+		for i, vi := range u.members {
+			d.refreshEffects(vi)
+			d.stepUnit(now, u, i, instance.Startup{})
+		}
+	}
+	return nil
+}
+
+// stopUnit shuts every member of u down (priority 0 from a master, VIPs
+// removed) and releases its sockets.
+func (d *Daemon) stopUnit(u *unit) {
+	now := time.Now()
+	for i := range u.members {
+		d.stepUnit(now, u, i, instance.Shutdown{})
+	}
+	for _, vi := range u.members {
+		delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
+		d.detachConn(vi)
+	}
+}
+
+// shutdown stops everything, as SIGTERM does.
+func (d *Daemon) shutdown() {
+	d.stopping = true
+	for _, f := range d.fifos {
+		f.StopScript()
+	}
+	for _, u := range d.units {
+		d.stopUnit(u)
+	}
+	d.units, d.insts = nil, nil
+	d.stopScripts()
+	for _, ce := range d.conns {
+		ce.conn.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if d.notifier != nil {
+		d.notifier.Close(ctx)
+	}
+	for _, f := range d.fifos {
+		f.Close()
+	}
+	d.sys.ann.Close()
+	d.sys.addrs.Close()
+	d.sys.links.Close()
+	d.log.Info("stopped")
+}

@@ -1,0 +1,241 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/metrics"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/track"
+)
+
+// trackEvent is a tracker's new state, handed to the loop.
+type trackEvent struct {
+	script string // vrrp_script name
+	state  track.State
+	result track.Result
+}
+
+// scriptRunner is one running vrrp_script.
+type scriptRunner struct {
+	conf   *config.VRRPScript
+	cancel context.CancelFunc
+	state  track.State
+	last   track.Result
+	lastAt time.Time
+}
+
+// securityCred resolves the default script user and logs the one
+// start-up message about script security.
+func (d *Daemon) securityCred() {
+	g := d.conf.Global
+	sc := track.SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup}
+	cred, warning, err := track.DefaultCredential(sc)
+	if err != nil {
+		d.log.Error("script user", "err", err)
+	}
+	d.cred = cred
+	var checks []track.NamedCheck
+	for _, s := range d.conf.Scripts {
+		if len(s.Cmd) == 0 {
+			continue
+		}
+		checks = append(checks, track.NamedCheck{Name: "vrrp_script " + s.Name,
+			ScriptCheck: track.CheckScript(s.Cmd[0], d.scriptCred(s.User, s.Group), g.EnableScriptSecurity)})
+	}
+	if msg, _ := track.SecurityMessage(sc, checks, warning); msg != "" {
+		d.log.Warn(msg)
+	}
+}
+
+func (d *Daemon) scriptCred(user, group string) *track.Credential {
+	if user == "" {
+		return d.cred
+	}
+	c, err := track.LookupUser(user, group)
+	if err != nil {
+		d.log.Error("script user", "user", user, "err", err)
+		return d.cred
+	}
+	return c
+}
+
+// usedScripts returns the vrrp_scripts some instance or group tracks.
+func (d *Daemon) usedScripts() []*config.VRRPScript {
+	used := map[string]bool{}
+	for _, ci := range d.conf.Instances {
+		for _, r := range ci.TrackScripts {
+			used[r.Name] = true
+		}
+	}
+	for _, g := range d.conf.SyncGroups {
+		for _, r := range g.TrackScripts {
+			used[r.Name] = true
+		}
+	}
+	var out []*config.VRRPScript
+	for _, s := range d.conf.Scripts {
+		if used[s.Name] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// startScript starts the runner of s.
+func (d *Daemon) startScript(s *config.VRRPScript) {
+	ctx, cancel := context.WithCancel(d.runCtx)
+	sr := &scriptRunner{conf: s, cancel: cancel, state: track.StateInit}
+	if s.InitFail {
+		sr.state = track.StateDown
+	}
+	d.scripts[s.Name] = sr
+	cred := d.scriptCred(s.User, s.Group)
+	var exec track.Execer = track.OSExec
+	chk := track.CheckScript(s.Cmd[0], cred, d.conf.Global.EnableScriptSecurity)
+	if !chk.Runnable() {
+		reason := chk.Reason
+		exec = track.ExecFunc(func(context.Context, track.Command) track.Outcome {
+			return track.Outcome{ExitCode: -1, Err: fmt.Errorf("%s", reason)}
+		})
+	}
+	r := track.NewRunner(track.Script{
+		Name: s.Name, Argv: s.Cmd, Interval: s.Interval, Timeout: s.Timeout,
+		Rise: s.Rise, Fall: s.Fall, InitFail: s.InitFail, Cred: cred,
+	}, exec, d.log.With("script", s.Name), func(res track.Result) {
+		select {
+		case d.trackC <- trackEvent{script: s.Name, state: res.State, result: res}:
+		case <-ctx.Done():
+		}
+	})
+	go r.Run(ctx)
+}
+
+// trackerChanged applies a script result to the instances tracking it.
+func (d *Daemon) trackerChanged(ev trackEvent) {
+	sr := d.scripts[ev.script]
+	if sr == nil {
+		return
+	}
+	sr.last, sr.lastAt = ev.result, time.Now()
+	res := metricsResult(ev.result)
+	d.metrics.ScriptRun(ev.script, res, ev.result.Outcome.Took)
+	if ev.state == sr.state {
+		return
+	}
+	sr.state = ev.state
+	d.log.Info("script state", "script", ev.script, "state", ev.state, "outcome", ev.result.Outcome.String())
+	for _, vi := range d.insts {
+		d.refreshEffects(vi)
+	}
+}
+
+// linkChanged applies an interface change to the instances that use or
+// track the interface.
+func (d *Daemon) linkChanged(ev system.LinkEvent) {
+	for _, vi := range d.insts {
+		if vi.link.Index == ev.Index {
+			vi.link.Up = ev.Up && !ev.Deleted
+		}
+		d.refreshEffects(vi)
+	}
+}
+
+// refreshEffects recomputes every tracker's effect on vi and steps its
+// machine with what changed.
+func (d *Daemon) refreshEffects(vi *vinst) {
+	want := map[string]trackEffect{}
+	if !vi.conf.DontTrackPrimary && !vi.link.Up {
+		want["interface "+vi.link.Name+" down"] = trackEffect{fault: true}
+	}
+	refs := slices.Clone(vi.conf.TrackScripts)
+	ifs := slices.Clone(vi.conf.TrackInterfaces)
+	if g := d.syncGroupOf(vi); g != nil {
+		refs = append(refs, g.TrackScripts...)
+		ifs = append(ifs, g.TrackInterfaces...)
+	}
+	for _, r := range refs {
+		sr := d.scripts[r.Name]
+		if sr == nil {
+			continue
+		}
+		w := sr.conf.Weight
+		if r.Weight.Set {
+			w = r.Weight
+		}
+		e := track.Weight{Value: w.Value, Reverse: w.Reverse}.Effect(sr.state)
+		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
+	}
+	for _, r := range ifs {
+		l, err := d.sys.links.Lookup(r.Name)
+		st := track.StateUp
+		if err != nil || !l.Up {
+			st = track.StateDown
+		}
+		e := track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}.Effect(st)
+		want["track_interface "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
+	}
+	d.applyEffects(vi, want)
+}
+
+// applyEffects steps vi's machine with the fault and weight changes
+// between its current effects and want.
+func (d *Daemon) applyEffects(vi *vinst, want map[string]trackEffect) {
+	now := time.Now()
+	oldSum, newSum := 0, 0
+	for k, e := range vi.effects {
+		oldSum += e.delta
+		if e.fault && !want[k].fault {
+			d.stepUnit(now, vi.unit, vi.idx, instance.FaultOff{Cause: k})
+		}
+	}
+	for k, e := range want {
+		newSum += e.delta
+		if e.fault && !vi.effects[k].fault {
+			d.stepUnit(now, vi.unit, vi.idx, instance.FaultOn{Cause: k})
+		}
+	}
+	vi.effects = want
+	if newSum != oldSum {
+		d.stepUnit(now, vi.unit, vi.idx, instance.TrackerWeights{Sum: newSum})
+	}
+}
+
+func (d *Daemon) syncGroupOf(vi *vinst) *config.SyncGroup {
+	if vi.conf.SyncGroup == "" {
+		return nil
+	}
+	for _, g := range d.conf.SyncGroups {
+		if g.Name == vi.conf.SyncGroup {
+			return g
+		}
+	}
+	return nil
+}
+
+// stopScripts stops every runner (their processes are killed).
+func (d *Daemon) stopScripts() {
+	for name, sr := range d.scripts {
+		sr.cancel()
+		delete(d.scripts, name)
+	}
+}
+
+func scriptTarget(s *config.VRRPScript) string { return strings.Join(s.Cmd, " ") }
+
+func metricsResult(r track.Result) metrics.ScriptResult {
+	switch o := r.Outcome; {
+	case o.Err != nil:
+		return metrics.ScriptError
+	case o.TimedOut:
+		return metrics.ScriptTimeout
+	case r.OK:
+		return metrics.ScriptSuccess
+	}
+	return metrics.ScriptFailure
+}

@@ -1,0 +1,273 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// vinst is one running vrrp_instance: its machine and everything the loop
+// needs to carry out the machine's actions.
+type vinst struct {
+	conf *config.Instance
+	log  *slog.Logger
+	m    *instance.Machine
+	unit *unit
+	idx  int // member index in unit
+
+	link    system.Link
+	fam     vrrp.Family
+	src     netip.Addr // advert source (unicast_src_ip, mcast_src_ip or primary)
+	group   netip.Addr
+	conn    *connEntry
+	expect  vrrp.Expect
+	sendTpl vrrp.Advertisement
+	mode    vrrp.ChecksumMode
+	peers   []netip.Addr
+	ttl     uint8
+	ipID    uint16
+	buf     []byte
+	rxAdv   vrrp.Advertisement
+
+	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
+	vipIf     []string
+	present   []bool
+	stats     control.Stats
+	lastTrans control.Transition
+	effects   map[string]trackEffect
+	logLimit  map[vrrp.Reason]time.Time
+}
+
+// trackEffect is one tracker's current contribution to an instance.
+type trackEffect struct {
+	delta int
+	fault bool
+}
+
+// newVinst resolves the interface and addresses of ci and builds its
+// machine. It does not open sockets or start the machine.
+func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
+	ifname := ci.Interface
+	if ifname == "" {
+		ifname = d.conf.Global.DefaultInterface
+	}
+	if ifname == "" {
+		ifname = "eth0"
+	}
+	link, err := d.sys.links.Lookup(ifname)
+	if err != nil {
+		return nil, fmt.Errorf("vrrp_instance %s: interface %s: %w", ci.Name, ifname, err)
+	}
+	vi := &vinst{
+		conf:     ci,
+		link:     link,
+		log:      d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
+		effects:  map[string]trackEffect{},
+		logLimit: map[vrrp.Reason]time.Time{},
+		buf:      make([]byte, 0, 1500),
+	}
+	vi.stats.Drops = map[string]uint64{}
+	vi.fam = vrrp.IPv4
+	if ci.Family == 6 {
+		vi.fam = vrrp.IPv6
+	}
+	if err := d.resolveVIPs(vi); err != nil {
+		return nil, err
+	}
+	if err := d.resolveSource(vi); err != nil {
+		return nil, err
+	}
+	d.buildWire(vi)
+	vi.m = instance.New(instance.FromConfig(ci, vi.src))
+	return vi, nil
+}
+
+// resolveVIPs turns the config's addresses into system VIPs on interfaces.
+func (d *Daemon) resolveVIPs(vi *vinst) error {
+	add := func(v config.VIP) error {
+		link := vi.link
+		if v.Dev != "" && v.Dev != link.Name {
+			l, err := d.sys.links.Lookup(v.Dev)
+			if err != nil {
+				return fmt.Errorf("vrrp_instance %s: %s: virtual address %s: %w", vi.conf.Name, v.Pos, v.Prefix, err)
+			}
+			link = l
+		}
+		sv := system.VIP{
+			Prefix:        v.Prefix,
+			Ifindex:       link.Index,
+			Broadcast:     v.Brd,
+			Scope:         parseScope(v.Scope),
+			Label:         v.Label,
+			Peer:          v.Peer,
+			NoDAD:         v.NoDAD,
+			NoPrefixRoute: v.NoPrefixRoute,
+		}
+		if v.PreferredLft != nil && *v.PreferredLft >= 0 {
+			lft := uint32(*v.PreferredLft)
+			sv.PreferredLft = &lft
+		}
+		vi.vips = append(vi.vips, sv)
+		vi.vipIf = append(vi.vipIf, link.Name)
+		return nil
+	}
+	for _, v := range vi.conf.VIPs {
+		if err := add(v); err != nil {
+			return err
+		}
+	}
+	for _, v := range vi.conf.ExcludedVIPs {
+		if err := add(v); err != nil {
+			return err
+		}
+	}
+	vi.present = make([]bool, len(vi.vips))
+	return nil
+}
+
+func parseScope(s string) system.Scope {
+	switch s {
+	case "host":
+		return system.ScopeHost
+	case "link":
+		return system.ScopeLink
+	case "site":
+		return system.ScopeSite
+	case "nowhere":
+		return system.ScopeNowhere
+	}
+	return system.ScopeGlobal
+}
+
+// resolveSource picks the advert source address as keepalived does.
+func (d *Daemon) resolveSource(vi *vinst) error {
+	ci := vi.conf
+	switch {
+	case ci.UnicastSrcIP.IsValid():
+		vi.src = ci.UnicastSrcIP
+		return nil
+	case ci.McastSrcIP.IsValid():
+		vi.src = ci.McastSrcIP
+		return nil
+	}
+	exclude := make([]netip.Addr, 0, len(vi.vips))
+	for _, v := range vi.vips {
+		exclude = append(exclude, v.Prefix.Addr())
+	}
+	var err error
+	if vi.fam == vrrp.IPv6 {
+		vi.src, err = d.sys.links.LinkLocalIPv6(vi.link.Index, exclude...)
+	} else {
+		vi.src, err = d.sys.links.PrimaryIPv4(vi.link.Index, exclude...)
+	}
+	if err != nil {
+		return fmt.Errorf("vrrp_instance %s: source address on %s: %w", ci.Name, vi.link.Name, err)
+	}
+	return nil
+}
+
+// buildWire prepares the advert template and the receive expectations.
+func (d *Daemon) buildWire(vi *vinst) {
+	ci, g := vi.conf, &d.conf.Global
+	var addrs []netip.Addr
+	for _, v := range ci.VIPs {
+		addrs = append(addrs, v.Prefix.Addr())
+	}
+	vi.sendTpl = vrrp.Advertisement{
+		Version:  vrrp.Version(ci.Version),
+		VRID:     uint8(ci.VRID),
+		Interval: ci.AdvertInt,
+		Addrs:    addrs,
+	}
+	switch {
+	case ci.V3ChecksumAsV2 || g.V3ChecksumAsV2:
+		vi.mode = vrrp.ChecksumAsV2
+	case ci.OldUnicastChecksum == "on":
+		vi.mode = vrrp.ChecksumOldUnicast
+	case ci.OldUnicastChecksum == "never":
+		vi.mode = vrrp.ChecksumNoFallback
+	}
+	vi.expect = vrrp.Expect{
+		Version:       vrrp.Version(ci.Version),
+		VRID:          uint8(ci.VRID),
+		Interval:      ci.AdvertInt,
+		Unicast:       len(ci.UnicastPeers) > 0,
+		Checksum:      vi.mode,
+		AcceptAnyForm: true,
+		CheckAddrs:    !(ci.SkipCheckAdvAddr || g.SkipCheckAdvAddr),
+		VIPs:          addrs,
+		CheckPeers:    ci.CheckUnicastSrc || g.CheckUnicastSrc,
+	}
+	if ci.Version == 2 && ci.Auth.Type == config.AuthPass {
+		vi.sendTpl.AuthType = vrrp.AuthPass
+		vi.sendTpl.AuthData = vrrp.PassData(ci.Auth.Pass)
+		vi.expect.AuthType = vrrp.AuthPass
+		vi.expect.AuthData = vi.sendTpl.AuthData
+	}
+	for _, p := range ci.UnicastPeers {
+		vi.peers = append(vi.peers, p.Addr)
+		vi.expect.Peers = append(vi.expect.Peers, vrrp.Peer{Addr: p.Addr, MinTTL: uint8(p.MinTTL), MaxTTL: uint8(p.MaxTTL)})
+	}
+	if len(vi.peers) > 0 && ci.UnicastTTL > 0 {
+		vi.ttl = uint8(ci.UnicastTTL)
+	}
+	vi.group = ci.McastDstIP
+	if !vi.group.IsValid() {
+		if vi.fam == vrrp.IPv6 {
+			vi.group = g.McastGroup6
+		} else {
+			vi.group = g.McastGroup4
+		}
+	}
+	if !vi.group.IsValid() {
+		vi.group = system.GroupIPv4
+		if vi.fam == vrrp.IPv6 {
+			vi.group = system.GroupIPv6
+		}
+	}
+}
+
+// sendAdvert sends one advert with priority prio to the group or each peer.
+func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
+	adv := vi.sendTpl
+	adv.Priority = prio
+	dsts := vi.peers
+	if len(dsts) == 0 {
+		dsts = []netip.Addr{vi.group}
+	}
+	vi.ipID++
+	if vi.ipID == 0 {
+		vi.ipID = 1
+	}
+	for _, dst := range dsts {
+		form := vrrp.FormMessage
+		switch {
+		case vi.fam == vrrp.IPv6:
+			form = vrrp.FormPseudo
+		case adv.Version == vrrp.V3:
+			form = vi.mode.SendForm(len(vi.peers) > 0)
+		}
+		var err error
+		vi.buf, err = adv.Append(vi.buf[:0], vrrp.Sum{Form: form, Src: vi.src, Dst: dst})
+		if err != nil {
+			vi.log.Error("encode advert", "err", err)
+			return
+		}
+		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: vi.buf})
+		if err != nil {
+			vi.log.Warn("send advert", "dst", dst, "err", err)
+			continue
+		}
+		vi.stats.AdvertSent++
+		if prio == 0 {
+			vi.stats.PriZeroSent++
+		}
+	}
+}
