@@ -9,4 +9,3 @@ const (
 	// sigStatsClear writes the stats and then zeroes them (SIGRTMAX-1).
 	sigStatsClear = syscall.Signal(64 - 1)
 )
-
