@@ -72,10 +72,10 @@ func inst(body string) string {
 // with exact positions, and the exit code.
 func TestInstanceChecks(t *testing.T) {
 	tests := []struct {
-		name  string
-		in    string
-		want  []string
-		exit  int
+		name string
+		in   string
+		want []string
+		exit int
 	}{
 		{"clean", inst(" virtual_ipaddress {\n  10.0.0.1\n }\n"), nil, 0},
 		{"vrid out of range", "vrrp_instance A {\n interface eth0\n virtual_router_id 256\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n",
