@@ -107,7 +107,7 @@ func (d *Daemon) startScript(s *config.VRRPScript) {
 	r := track.NewRunner(track.Script{
 		Name: s.Name, Argv: s.Cmd, Interval: s.Interval, Timeout: s.Timeout,
 		Rise: s.Rise, Fall: s.Fall, InitFail: s.InitFail, Cred: cred,
-	}, exec, d.log.With("script", s.Name), func(res track.Result) {
+	}, exec, d.log, func(res track.Result) {
 		select {
 		case d.trackC <- trackEvent{script: s.Name, state: res.State, result: res}:
 		case <-ctx.Done():
@@ -129,7 +129,6 @@ func (d *Daemon) trackerChanged(ev trackEvent) {
 		return
 	}
 	sr.state = ev.state
-	d.log.Info("script state", "script", ev.script, "state", ev.state, "outcome", ev.result.Outcome.String())
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
