@@ -31,6 +31,7 @@ type loader struct {
 	builds  []*instBuild // the instances, for completion
 	scripts []*Script    // every command configured, for script security
 	global  map[string]bool
+	byName  map[string]*Instance // instances read so far, by name
 }
 
 // kwFunc handles one keyword inside a block whose model value is a T.

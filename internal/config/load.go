@@ -95,7 +95,7 @@ func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
 	if len(nodes) == 0 && HasErrors(syntax) {
 		return nil, syntax
 	}
-	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}}
+	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}, byName: map[string]*Instance{}}
 	l.diags = append(l.diags, syntax...)
 	if len(syntax) > 0 {
 		l.reported = true

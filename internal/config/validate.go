@@ -18,6 +18,10 @@ func (l *loader) complete() {
 	}
 	l.cfg.Instances = kept
 	l.checkDuplicateVRIDs()
+	clear(l.byName)
+	for _, in := range l.cfg.Instances {
+		l.byName[in.Name] = in
+	}
 	l.checkSyncGroups()
 	l.checkSyncGroupWeights()
 }
@@ -318,7 +322,7 @@ func (l *loader) checkSyncGroups() {
 		var members []string
 		var pos []Pos
 		for i, m := range g.Members {
-			in := l.cfg.Instance(m)
+			in := l.byName[m]
 			switch {
 			case in == nil:
 				l.errorf(g.MemberPos[i], "virtual router %s specified in sync group %s doesn't exist, ignoring it", m, g.Name)
@@ -354,7 +358,7 @@ func (l *loader) checkSyncGroupWeights() {
 			continue
 		}
 		for _, m := range g.Members {
-			in := l.cfg.Instance(m)
+			in := l.byName[m]
 			l.dropWeighted(in.Name, &in.TrackScripts, "script", func(r TrackRef) int {
 				if r.Weight.Set {
 					return r.Weight.Value

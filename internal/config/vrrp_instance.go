@@ -159,12 +159,13 @@ func (l *loader) loadInstance(n *Node) {
 		return
 	}
 	b := newInstance(n)
-	if l.cfg.Instance(b.Name) != nil {
+	if l.byName[b.Name] != nil {
 		l.errorf(n.Args[0].Pos, "vrrp_instance %s is defined twice, skipping the second", b.Name)
 		return
 	}
 	dispatch(l, n.Children, instanceKeywords, b, "vrrp_instance")
 	l.builds = append(l.builds, b)
+	l.byName[b.Name] = b.Instance
 	l.cfg.Instances = append(l.cfg.Instances, b.Instance)
 }
 
