@@ -21,7 +21,11 @@ func Dump(w io.Writer, nodes []*Node) error {
 func dumpNodes(w *bufio.Writer, nodes []*Node, depth int) {
 	for _, n := range nodes {
 		indent(w, depth)
-		writeWord(w, n.Keyword, true)
+		kw := n.Keyword
+		if _, ok := includeKeywords[kw.Text]; ok {
+			kw.Quoted = true // bare, the line might be read as an include
+		}
+		writeWord(w, kw, true)
 		for _, a := range n.Args {
 			w.WriteByte(' ')
 			writeWord(w, a, false)

@@ -14,33 +14,40 @@ type span struct {
 
 // text is one line of configuration text that remembers the source position
 // of every byte, so that words produced by trimming, comment removal and
-// parameter substitution still point at what the user wrote.
+// parameter substitution still point at what the user wrote. Most lines
+// have a single span, kept in one without allocating.
 type text struct {
 	s     string
-	spans []span // sorted by off; spans[0].off == 0 when s != ""
+	one   span   // the only span, when spans is nil
+	spans []span // sorted by off, spans[0].off == 0; nil when one applies
 }
 
 // sourceText is text read verbatim from a file at pos.
 func sourceText(s string, pos Pos) text {
-	return text{s: s, spans: []span{{off: 0, pos: pos}}}
+	return text{s: s, one: span{off: 0, pos: pos}}
 }
 
 // fixedText is text produced by substitution: every byte reports at.
 func fixedText(s string, at Pos) text {
-	return text{s: s, spans: []span{{off: 0, pos: at, fixed: true}}}
+	return text{s: s, one: span{off: 0, pos: at, fixed: true}}
 }
 
-// pos returns the source position of byte i; i == len(s) gives the position
-// just after the last byte.
-func (t text) pos(i int) Pos {
-	if len(t.spans) == 0 {
-		return Pos{}
+// spanAt returns the span holding byte i and its index (-1 for one).
+func (t text) spanAt(i int) (span, int) {
+	if t.spans == nil {
+		return t.one, -1
 	}
 	k := sort.Search(len(t.spans), func(j int) bool { return t.spans[j].off > i }) - 1
 	if k < 0 {
 		k = 0
 	}
-	sp := t.spans[k]
+	return t.spans[k], k
+}
+
+// pos returns the source position of byte i; i == len(s) gives the position
+// just after the last byte.
+func (t text) pos(i int) Pos {
+	sp, _ := t.spanAt(i)
 	if sp.fixed {
 		return sp.pos
 	}
@@ -54,23 +61,21 @@ func (t text) slice(i, j int) text {
 	if i == 0 && j == len(t.s) {
 		return t
 	}
-	out := text{s: t.s[i:j]}
-	if i == j {
-		return out
-	}
-	k := sort.Search(len(t.spans), func(n int) bool { return t.spans[n].off > i }) - 1
-	if k < 0 {
-		k = 0
-	}
-	first := t.spans[k]
+	first, k := t.spanAt(i)
 	if !first.fixed {
 		first.pos.Col += i - first.off
 	}
 	first.off = 0
-	out.spans = append(out.spans, first)
+	out := text{s: t.s[i:j], one: first}
+	if k < 0 {
+		return out
+	}
 	for _, sp := range t.spans[k+1:] {
 		if sp.off >= j {
 			break
+		}
+		if out.spans == nil {
+			out.spans = []span{first}
 		}
 		sp.off -= i
 		out.spans = append(out.spans, sp)
@@ -78,8 +83,19 @@ func (t text) slice(i, j int) text {
 	return out
 }
 
+// list returns t's spans as a slice.
+func (t text) list() []span {
+	if t.spans == nil {
+		return []span{t.one}
+	}
+	return t.spans
+}
+
 // concat joins texts, keeping every byte's position.
 func concat(parts ...text) text {
+	if len(parts) == 1 {
+		return parts[0]
+	}
 	n := 0
 	for _, p := range parts {
 		n += len(p.s)
@@ -92,13 +108,36 @@ func concat(parts ...text) text {
 			continue
 		}
 		off := b.Len()
-		for _, sp := range p.spans {
+		for _, sp := range p.list() {
 			sp.off += off
+			if n := len(spans); n > 0 && continues(spans[n-1], sp) {
+				continue
+			}
 			spans = append(spans, sp)
 		}
 		b.WriteString(p.s)
 	}
-	return text{s: b.String(), spans: spans}
+	out := text{s: b.String()}
+	switch len(spans) {
+	case 0:
+	case 1:
+		out.one = spans[0]
+	default:
+		out.spans = spans
+	}
+	return out
+}
+
+// continues reports whether sp adds nothing to prev: both are substituted
+// text from one place, or sp is the source text that follows prev's.
+func continues(prev, sp span) bool {
+	if prev.fixed != sp.fixed || prev.pos.Line != sp.pos.Line || prev.pos.File != sp.pos.File {
+		return false
+	}
+	if sp.fixed {
+		return prev.pos.Col == sp.pos.Col
+	}
+	return prev.pos.Col+(sp.off-prev.off) == sp.pos.Col
 }
 
 // replace returns t with t.s[i:j] replaced by val, whose bytes all report at.
@@ -148,7 +187,8 @@ func decomment(t text) (out text, cont bool, unterm Pos) {
 	t = t.trimBlank()
 	s := t.s
 	var quote byte
-	var parts []text
+	var partsBuf [4]text
+	parts := partsBuf[:0]
 	start := 0
 	end := len(s)
 scan:
@@ -214,9 +254,10 @@ type ptok struct {
 //
 // With braces false, '{' and '}' are ordinary characters: include lines are
 // recognised that way, before braces split lines, as keepalived does.
-func tokenize(t text, braces bool, errf func(Pos, string, ...any)) []ptok {
+//
+// Tokens are appended to toks, which is returned.
+func tokenize(toks []ptok, t text, braces bool, errf func(Pos, string, ...any)) []ptok {
 	s := t.s
-	var toks []ptok
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -234,6 +275,16 @@ func tokenize(t text, braces bool, errf func(Pos, string, ...any)) []ptok {
 			continue
 		}
 		start := i
+		j := i
+		for j < len(s) && !isBlank(s[j]) && !(braces && (s[j] == '{' || s[j] == '}')) && strings.IndexByte("\"'\\$", s[j]) < 0 {
+			j++
+		}
+		if j == len(s) || isBlank(s[j]) || s[j] == '{' || s[j] == '}' {
+			// A plain word: no quotes, escapes or parameters to resolve.
+			toks = append(toks, ptok{Token: Token{Text: s[start:j], Pos: t.pos(start)}})
+			i = j
+			continue
+		}
 		var b strings.Builder
 		quoted := false
 	word:

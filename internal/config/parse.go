@@ -21,9 +21,10 @@ type Options struct {
 	// means os.Stat, unless ReadFile is set, in which case sizes are checked
 	// after reading.
 	Stat func(name string) (fs.FileInfo, error)
-	// MaxExpandedLines bounds the lines that ~SEQ/~LST generators and
-	// multi-line parameters may produce in total; 0 means 4 Mi lines.
-	MaxExpandedLines int
+	// MaxExpansion bounds, in bytes, the text that parameter substitution,
+	// multi-line parameters and ~SEQ/~LST generators may produce in total
+	// (each generated line counts at least 32 bytes); 0 means 64 MiB.
+	MaxExpansion int
 }
 
 // configID returns the id that @id lines are compared with.
@@ -73,15 +74,28 @@ type parser struct {
 	pp    *preproc
 	files []string // include stack, outermost first
 	lines []logical
+	chunk   []ptok // backing store for the tokens of lines, filled in order
+	scratch []ptok // tokens of the line being read
+}
+
+// store copies toks into the current chunk, so that lines share a few large
+// allocations instead of one small one each.
+func (p *parser) store(toks []ptok) []ptok {
+	if cap(p.chunk)-len(p.chunk) < len(toks) {
+		p.chunk = make([]ptok, 0, max(4096, len(toks)))
+	}
+	n := len(p.chunk)
+	p.chunk = append(p.chunk, toks...)
+	return p.chunk[n:len(p.chunk):len(p.chunk)]
 }
 
 func newParser(opts *Options) *parser {
 	p := &parser{opts: opts}
-	maxLines := opts.MaxExpandedLines
-	if maxLines <= 0 {
-		maxLines = defaultMaxLines
+	budget := opts.MaxExpansion
+	if budget <= 0 {
+		budget = defaultMaxExpansion
 	}
-	p.pp = &preproc{configID: opts.configID(), defs: map[string]*def{}, maxLines: maxLines}
+	p.pp = &preproc{configID: opts.configID(), defs: map[string]*def{}, budget: budget}
 	p.pp.emit = p.emit
 	return p
 }
@@ -119,16 +133,17 @@ func (p *parser) readFile(name string, src []byte) {
 // emit receives a logical line from the preprocessor.
 func (p *parser) emit(t text, skip bool) {
 	if !skip && strings.HasPrefix(t.s, "include") {
-		words := tokenize(t, false, func(Pos, string, ...any) {})
+		words := tokenize(nil, t, false, func(Pos, string, ...any) {})
 		if _, ok := includeKeywords[words[0].Text]; ok && len(words) == 2 {
 			p.include(words[0].Token, words[1].Token)
 			return
 		}
 	}
-	toks := tokenize(t, true, p.pp.errf)
-	if len(toks) == 0 {
+	p.scratch = tokenize(p.scratch[:0], t, true, p.pp.errf)
+	if len(p.scratch) == 0 {
 		return
 	}
+	toks := p.store(p.scratch)
 	if skip {
 		// keepalived drops just this line. When it opens a block we drop
 		// the block as well; a line whose braces close outer blocks is

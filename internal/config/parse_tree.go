@@ -74,6 +74,13 @@ func (b *builder) statement(depth int) (n *Node, skip bool) {
 	kw := line.toks[b.ti]
 	b.advance()
 	n = &Node{Keyword: kw.Token}
+	words := 0
+	for k := b.ti; k < len(line.toks) && line.toks[k].kind == tokWord; k++ {
+		words++
+	}
+	if words > 0 {
+		n.Args = make([]Token, 0, words)
+	}
 	for b.ti < len(line.toks) && line.toks[b.ti].kind == tokWord {
 		n.Args = append(n.Args, line.toks[b.ti].Token)
 		b.advance()

@@ -8,10 +8,11 @@ import (
 // Limits that keep hostile or mistaken input from exploding. They are far
 // above anything a real configuration needs.
 const (
-	maxLineBytes      = 64 << 10 // one line after parameter substitution
-	maxSubstPerLine   = 256      // parameter substitutions on one line
-	maxExpansionDepth = 64       // nested multi-line parameters and generators
-	defaultMaxLines   = 4 << 20  // lines produced by generators and multi-line parameters
+	maxLineBytes        = 64 << 10 // one line after parameter substitution
+	maxSubstPerLine     = 256      // parameter substitutions on one line
+	maxExpansionDepth   = 64       // nested multi-line parameters and generators
+	defaultMaxExpansion = 64 << 20 // bytes produced by substitution and generators
+	minLineCharge       = 32       // what one generated line costs at least
 )
 
 // def is one $NAME=value parameter.
@@ -25,15 +26,15 @@ type def struct {
 // read_line does: comments, @id conditionals, $NAME definitions and
 // substitution, ~SEQ/~LST generators and include. Logical lines go to emit.
 type preproc struct {
-	configID  string
-	defs      map[string]*def
-	open      *def // multi-line definition being read
-	dir       string
-	generated int
-	maxLines  int
-	limitHit  bool
-	diags     []Diagnostic
-	emit      func(t text, skip bool)
+	configID string
+	defs     map[string]*def
+	open     *def // multi-line definition being read
+	dir      string
+	spent    int // bytes of expansion so far
+	budget   int
+	limitHit bool
+	diags    []Diagnostic
+	emit     func(t text, skip bool)
 }
 
 func (pp *preproc) errf(p Pos, format string, args ...any) {
@@ -85,24 +86,31 @@ func (pp *preproc) closeDef(d *def) {
 	}
 }
 
-// countLine charges one generated line against the expansion budget.
-func (pp *preproc) countLine(at Pos) bool {
+// charge spends n bytes of the expansion budget; once it is exhausted one
+// error is reported and every later expansion is dropped.
+func (pp *preproc) charge(at Pos, n int) bool {
 	if pp.limitHit {
 		return false
 	}
-	pp.generated++
-	if pp.generated > pp.maxLines {
+	pp.spent += n
+	if pp.spent > pp.budget {
 		pp.limitHit = true
-		pp.errf(at, "expansion produces more than %d lines; stopping expansion", pp.maxLines)
+		pp.errf(at, "parameters and generators expand to more than %d bytes; expansion stopped", pp.budget)
 		return false
 	}
 	return true
 }
 
+// countLine charges one generated line against the expansion budget.
+func (pp *preproc) countLine(at Pos) bool { return pp.charge(at, minLineCharge) }
+
 // line processes one logical line at expansion depth depth.
 func (pp *preproc) line(t text, depth int) {
 	if depth > maxExpansionDepth {
-		pp.errf(t.pos(0), "parameter or generator expansion nested more than %d deep", maxExpansionDepth)
+		if !pp.limitHit {
+			pp.limitHit = true // one error, then no more expansion
+			pp.errf(t.pos(0), "parameter or generator expansion nested more than %d deep", maxExpansionDepth)
+		}
 		return
 	}
 	var pending []string // remaining lines of multi-line parameters
@@ -298,6 +306,9 @@ func (pp *preproc) substitute(t text) (out text, more []string, moreAt []Pos, ch
 			return t, nil, nil, false, false
 		}
 		t = t.replace(at, end, val, p)
+		if !pp.charge(p, len(t.s)) {
+			return t, nil, nil, false, false
+		}
 		changed = true
 		if strings.HasPrefix(strings.TrimLeft(val, " \t"), "~") {
 			break
