@@ -186,3 +186,19 @@ func udpReach(from, to *Host, dst string, wait time.Duration) error {
 		}
 	}
 }
+
+// BenchmarkBuild measures building and tearing down a three-host LAN.
+func BenchmarkBuild(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root: builds network namespaces")
+	}
+	for b.Loop() {
+		l, err := Build(context.Background(), Spec{Hosts: Hosts("a", "b", "c")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,10 +42,15 @@ type RawConn struct {
 	src  syscall.RawConn
 
 	// Receive state, owned by the single reader goroutine.
-	oob  []byte
-	msg  unix.Msghdr
-	iov  unix.Iovec
-	from unix.RawSockaddrInet6
+	oob    []byte
+	msg    unix.Msghdr
+	iov    unix.Iovec
+	from   unix.RawSockaddrInet6
+	rbuf   []byte
+	rn     int
+	roobn  int
+	rerr   error
+	readFn func(fd uintptr) bool
 
 	mu   sync.Mutex // guards wbuf and the send socket's writes
 	wbuf []byte
@@ -74,6 +80,10 @@ func OpenConn(cfg ConnConfig) (*RawConn, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &RawConn{cfg: cfg, log: cfg.Logger, oob: make([]byte, 128), wbuf: make([]byte, 0, 1500)}
+	c.readFn = c.recv4
+	if cfg.Family == IPv6 {
+		c.readFn = c.recv6
+	}
 	var err error
 	switch cfg.Family {
 	case IPv4:
@@ -187,6 +197,12 @@ func (c *RawConn) open(role string, opts []sockopt) (*os.File, error) {
 		}
 	}
 	return os.NewFile(uintptr(fd), fmt.Sprintf("vrrp-%s-%s-%s", c.cfg.Family, role, c.cfg.Ifname)), nil
+}
+
+// SetReadDeadline makes Read return an error wrapping
+// os.ErrDeadlineExceeded after t (the zero time means no deadline).
+func (c *RawConn) SetReadDeadline(t time.Time) error {
+	return c.recv.SetReadDeadline(t)
 }
 
 // Close closes both sockets; a blocked Read returns an error wrapping

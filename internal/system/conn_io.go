@@ -24,18 +24,16 @@ func (c *RawConn) Read(b []byte) (int, Meta, error) {
 
 func (c *RawConn) read4(b []byte) (int, Meta, error) {
 	for {
-		var n int
-		var rerr error
-		err := c.rrc.Read(func(fd uintptr) bool {
-			n, rerr = unix.Read(int(fd), b)
-			return rerr != unix.EAGAIN
-		})
+		c.rbuf = b
+		err := c.rrc.Read(c.readFn)
+		c.rbuf = nil
 		if err == nil {
-			err = rerr
+			err = c.rerr
 		}
 		if err != nil {
 			return 0, Meta{}, closedErr("read", c, err)
 		}
+		n := c.rn
 		hl, m, err := parseIPv4(b[:n])
 		if err != nil {
 			c.log.Debug("drop malformed ipv4 packet", "iface", c.cfg.Ifname, "len", n, "err", err)
@@ -46,39 +44,51 @@ func (c *RawConn) read4(b []byte) (int, Meta, error) {
 	}
 }
 
+// recv4 is the poller callback of read4, built once so Read does not
+// allocate a closure per packet.
+func (c *RawConn) recv4(fd uintptr) bool {
+	c.rn, c.rerr = unix.Read(int(fd), c.rbuf)
+	return c.rerr != unix.EAGAIN
+}
+
 func (c *RawConn) read6(b []byte) (int, Meta, error) {
-	var n, oobn int
-	var rerr error
-	err := c.rrc.Read(func(fd uintptr) bool {
-		c.iov.Base = &b[0]
-		c.iov.SetLen(len(b))
-		c.msg = unix.Msghdr{
-			Name:    (*byte)(unsafe.Pointer(&c.from)),
-			Namelen: unix.SizeofSockaddrInet6,
-			Iov:     &c.iov,
-			Iovlen:  1,
-			Control: &c.oob[0],
-		}
-		c.msg.SetControllen(len(c.oob))
-		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
-		if errno == unix.EAGAIN {
-			return false
-		}
-		if errno != 0 {
-			rerr = errno
-		}
-		n, oobn = int(r), int(c.msg.Controllen)
-		return true
-	})
+	c.rbuf = b
+	err := c.rrc.Read(c.readFn)
+	c.rbuf = nil
 	if err == nil {
-		err = rerr
+		err = c.rerr
 	}
 	if err != nil {
 		return 0, Meta{}, closedErr("read", c, err)
 	}
 	m := Meta{Src: netip.AddrFrom16(c.from.Addr), Ifindex: c.cfg.Ifindex}
-	parseCmsgs6(c.oob[:oobn], &m)
-	return n, m, nil
+	parseCmsgs6(c.oob[:c.roobn], &m)
+	return c.rn, m, nil
+}
+
+// recv6 is the poller callback of read6: recvmsg into fields of c, so
+// nothing is allocated per packet.
+func (c *RawConn) recv6(fd uintptr) bool {
+	c.iov.Base = &c.rbuf[0]
+	c.iov.SetLen(len(c.rbuf))
+	c.msg = unix.Msghdr{
+		Name:    (*byte)(unsafe.Pointer(&c.from)),
+		Namelen: unix.SizeofSockaddrInet6,
+		Iov:     &c.iov,
+		Iovlen:  1,
+		Control: &c.oob[0],
+	}
+	c.msg.SetControllen(len(c.oob))
+	r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+	if errno == unix.EAGAIN {
+		return false
+	}
+	c.rerr = nil
+	if errno != 0 {
+		c.rerr = errno
+	}
+	c.rn, c.roobn = int(r), int(c.msg.Controllen)
+	return true
 }
 
 // parseCmsgs6 reads IPV6_PKTINFO (destination, ifindex) and IPV6_HOPLIMIT

@@ -70,7 +70,7 @@ type recvd struct {
 // failure, not a slow one).
 func readOne(t *testing.T, c *RawConn) recvd {
 	t.Helper()
-	c.recv.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	b := make([]byte, 1500)
 	n, m, err := c.Read(b)
 	if err != nil {
