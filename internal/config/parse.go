@@ -70,10 +70,10 @@ type logical struct {
 
 // parser drives the preprocessor over files and builds the tree.
 type parser struct {
-	opts  *Options
-	pp    *preproc
-	files []string // include stack, outermost first
-	lines []logical
+	opts    *Options
+	pp      *preproc
+	files   []string // include stack, outermost first
+	lines   []logical
 	chunk   []ptok // backing store for the tokens of lines, filled in order
 	scratch []ptok // tokens of the line being read
 }
