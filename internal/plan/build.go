@@ -174,7 +174,8 @@ func (p *Plan) steady(nodes []*node, gs []*group, settle time.Duration) {
 		p.Steady = append(p.Steady, SteadyRow{VIP: vi.VIP, VRID: vi.VRID})
 	}
 	for _, order := range startOrders(nodes) {
-		p.Orders = append(p.Orders, orderName(order))
+		name := orderName(order)
+		p.Orders = append(p.Orders, name)
 		w := newWorld(nodes)
 		end := boot(w, nodes, order, settle)
 		w.runUntil(end)
@@ -182,7 +183,7 @@ func (p *Plan) steady(nodes []*node, gs []*group, settle time.Duration) {
 		for _, g := range gs {
 			ms := w.masters(g)
 			for _, v := range g.vips() {
-				p.Steady[k].Placements = append(p.Steady[k].Placements, w.holders(g, v, ms))
+				p.Steady[k].Placements = append(p.Steady[k].Placements, Placement{Order: name, Holders: nonNil(w.holders(g, v, ms))})
 				k++
 			}
 		}
@@ -190,7 +191,7 @@ func (p *Plan) steady(nodes []*node, gs []*group, settle time.Duration) {
 	for i := range p.Steady {
 		r := &p.Steady[i]
 		for _, pl := range r.Placements[1:] {
-			if !slices.Equal(pl, r.Placements[0]) {
+			if !slices.Equal(pl.Holders, r.Placements[0].Holders) {
 				r.OrderDeps = true
 			}
 		}

@@ -121,13 +121,13 @@ func (p *Plan) textSteady(b *strings.Builder) {
 	for _, r := range p.Steady {
 		cells := make([]string, len(r.Placements))
 		for i, pl := range r.Placements {
-			cells[i] = holderWords(pl)
+			cells[i] = holderWords(pl.Holders)
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\n", r.VIP, r.VRID, strings.Join(cells, "\t"))
 		if r.OrderDeps {
 			var parts []string
-			for i, pl := range r.Placements {
-				parts = append(parts, fmt.Sprintf("%s when %s", holderWords(pl), startWords(p.Orders[i])))
+			for _, pl := range r.Placements {
+				parts = append(parts, fmt.Sprintf("%s when %s", holderWords(pl.Holders), startWords(pl.Order)))
 			}
 			warns = append(warns, fmt.Sprintf("warning: %s (VRID %d) depends on start order: %s", r.VIP, r.VRID, strings.Join(parts, ", ")))
 		}

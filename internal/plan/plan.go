@@ -50,10 +50,18 @@ type VIPInfo struct {
 // SteadyRow is where one VIP lands for each start order (Placements in
 // the order of Plan.Orders).
 type SteadyRow struct {
-	VIP        netip.Addr `json:"vip"`
-	VRID       int        `json:"vrid"`
-	Placements [][]string `json:"holders"`
-	OrderDeps  bool       `json:"depends_on_start_order"`
+	VIP        netip.Addr  `json:"vip"`
+	VRID       int         `json:"vrid"`
+	Placements []Placement `json:"by_start_order"`
+	OrderDeps  bool        `json:"depends_on_start_order"`
+}
+
+// Placement is who holds a VIP once the nodes have started in Order
+// ("A first", "A, B, C", "together"): one node, none, or several (a split
+// brain).
+type Placement struct {
+	Order   string   `json:"order"`
+	Holders []string `json:"holders"`
 }
 
 // FailureKind is a kind of single failure.

@@ -47,9 +47,9 @@ func steadyByOrder(p *Plan) map[string]placement {
 		for _, r := range p.Steady {
 			switch r.VIP {
 			case vipX:
-				pl.X = holder(r.Placements[i])
+				pl.X = holder(r.Placements[i].Holders)
 			case vipY:
-				pl.Y = holder(r.Placements[i])
+				pl.Y = holder(r.Placements[i].Holders)
 			}
 		}
 		out[o] = pl
