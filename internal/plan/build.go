@@ -359,7 +359,7 @@ func runFailure(nodes []*node, gs []*group, f Failure, settle, phase time.Durati
 }
 
 func outcome(w *world, g *group, v netip.Addr, before, after []string, t0, t1, end time.Duration) FailureVIP {
-	fv := FailureVIP{VIP: v, Before: before, After: after, Recovered: w.holders(g, v, w.masters(g))}
+	fv := FailureVIP{VIP: v, Before: nonNil(before), After: nonNil(after), Recovered: nonNil(w.holders(g, v, w.masters(g)))}
 	moved := !slices.Equal(before, after)
 	if d, ok := w.lastChange(g, v, t0, t1, before); ok && moved && len(after) > 0 {
 		fv.Takeover, fv.TakeoverMin = secs(d), secs(d)
