@@ -48,6 +48,18 @@ type Config struct {
 	DumpDir string
 	// Ready is called once every instance has started (systemd READY).
 	Ready func()
+	// Reloading is called on the loop when a reload starts, and Reloaded
+	// when it ends, whether it was applied or refused (systemd
+	// RELOADING=1, then READY=1).
+	Reloading, Reloaded func()
+	// Stopping is called when the daemon starts to stop (systemd
+	// STOPPING=1).
+	Stopping func()
+	// Watchdog, when set with WatchdogInterval > 0, is called from the
+	// loop every WatchdogInterval (systemd WATCHDOG=1): a stuck loop stops
+	// calling it.
+	Watchdog         func()
+	WatchdogInterval time.Duration
 }
 
 // Daemon is a running gokeepalived. Build it with New, run it with Run.
@@ -177,6 +189,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.cfg.Ready != nil {
 		d.cfg.Ready()
 	}
+	d.startWatchdog(ctx)
 	d.log.Info("started", "instances", len(d.insts), "config", d.cfg.File)
 
 	d.timer = time.NewTimer(time.Hour)

@@ -158,6 +158,7 @@ func (d *Daemon) stopUnit(u *unit) {
 // shutdown stops everything, as SIGTERM does.
 func (d *Daemon) shutdown() {
 	d.stopping = true
+	hook(d.cfg.Stopping)
 	for _, f := range d.fifos {
 		f.StopScript()
 	}
