@@ -372,11 +372,28 @@ func outcome(w *world, g *group, v netip.Addr, before, after []string, t0, t1, e
 	case len(after) == 0 && len(before) > 0:
 		fv.Why = "no other node can take it"
 	case !fv.Back:
-		for _, in := range g.insts {
-			if slices.Contains(before, in.node.spec.Name) && in.ci.Nopreempt {
-				fv.Why = fmt.Sprintf("nopreempt on %s (%s)", in.node.spec.Name, shortPos(in.ci.Pos))
-			}
-		}
+		fv.Why = stayReason(g, before, fv.Recovered)
 	}
 	return fv
+}
+
+// stayReason explains why a VIP did not return to the nodes in before:
+// nopreempt on them, or a tie with the node that holds it now.
+func stayReason(g *group, before, now []string) string {
+	var was, is *inst
+	for _, in := range g.insts {
+		if slices.Contains(before, in.node.spec.Name) {
+			was = in
+		}
+		if slices.Contains(now, in.node.spec.Name) {
+			is = in
+		}
+	}
+	switch {
+	case was != nil && was.ci.Nopreempt:
+		return fmt.Sprintf("nopreempt on %s (%s)", was.node.spec.Name, shortPos(was.ci.Pos))
+	case was != nil && is != nil && was.priority(nil) == is.priority(nil):
+		return fmt.Sprintf("equal priority %d: the holder keeps it", is.priority(nil))
+	}
+	return ""
 }

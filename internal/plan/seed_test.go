@@ -3,6 +3,7 @@ package plan
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,8 +87,8 @@ func TestSeedOriginal(t *testing.T) {
 		t.Fatal("no row for A down")
 	}
 	for _, v := range row.VIPs {
-		if got := holder(v.Recovered); got != "B" || v.Back {
-			t.Errorf("%s after A recovers: held by %s, back %v; want B, false", v.VIP, got, v.Back)
+		if got := holder(v.Recovered); got != "B" || v.Back || !strings.HasPrefix(v.Why, "equal priority") {
+			t.Errorf("%s after A recovers: held by %s, back %v, why %q; want B, false, equal priority", v.VIP, got, v.Back, v.Why)
 		}
 	}
 }
