@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -12,8 +13,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
@@ -234,11 +233,11 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 			d.log.Error("reload refused, the running configuration stays", "err", err)
 		}
 	case syscall.SIGUSR1:
-		d.dump(control.DataFile, func(f *os.File, s control.Snapshot) error { return control.WriteData(f, s) })
+		d.dump(control.DataFile, control.WriteData)
 	case syscall.SIGUSR2:
-		d.dump(control.StatsFile, func(f *os.File, s control.Snapshot) error { return control.WriteStats(f, s) })
+		d.dump(control.StatsFile, control.WriteStats)
 	case sigStatsClear:
-		d.dump(control.StatsFile, func(f *os.File, s control.Snapshot) error { return control.WriteStats(f, s) })
+		d.dump(control.StatsFile, control.WriteStats)
 		for _, vi := range d.insts {
 			drops := vi.stats.Drops
 			vi.stats = control.Stats{}
@@ -247,24 +246,19 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		}
 	case sigJSON:
 		v := d.conf.Global.JSONVersion
-		d.dump(control.JSONFile, func(f *os.File, s control.Snapshot) error { return control.WriteJSON(f, s, v) })
+		d.dump(control.JSONFile, func(w io.Writer, s control.Snapshot) error { return control.WriteJSON(w, s, v) })
 	}
 	return false
 }
 
-// dump writes one of keepalived's dump files.
-func (d *Daemon) dump(name string, write func(*os.File, control.Snapshot) error) {
+// dump writes one of keepalived's dump files (mode 0600, written to a
+// temporary file and renamed, so a planted symlink is never followed).
+func (d *Daemon) dump(name string, write func(io.Writer, control.Snapshot) error) {
 	if d.cfg.DumpDir != "" {
 		name = filepath.Join(d.cfg.DumpDir, filepath.Base(name))
 	}
-	f, err := os.Create(name)
-	if err == nil {
-		err = write(f, d.snapshot())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	snap := d.snapshot()
+	if err := control.DumpFile(name, func(w io.Writer) error { return write(w, snap) }); err != nil {
 		d.log.Error("write dump", "file", name, "err", err)
 		return
 	}
@@ -274,7 +268,7 @@ func (d *Daemon) dump(name string, write func(*os.File, control.Snapshot) error)
 // startServers starts the control API and the metrics listener.
 func (d *Daemon) startServers(ctx context.Context) (stop func()) {
 	var stops []func()
-	reg := prometheus.NewRegistry()
+	reg := metrics.NewRegistry()
 	m, err := metrics.New(reg, sourceFunc(d.Snapshot))
 	if err != nil {
 		d.log.Error("metrics", "err", err)

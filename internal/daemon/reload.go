@@ -9,91 +9,271 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// reload re-reads the configuration (SIGHUP). A configuration with errors
-// is refused and the running one stays. Instances whose configuration did
-// not change keep running untouched: same machine, state, timers and
-// VIPs. Changed instances are stopped and started again, removed ones are
-// stopped (priority 0, VIPs removed), new ones start as BACKUP.
+// reloadPlan is what a reload will do, worked out before anything running
+// is touched.
+type reloadPlan struct {
+	conf  *config.Config
+	keep  map[string]*inPlace // running instances that stay, by name
+	units []*unit             // units whose members all stay
+	stop  []*unit             // units to stop (changed or removed members)
+	fresh []*vinst            // new and restarted instances, built, not started
+}
+
+// inPlace is one running instance and the configuration it moves to
+// without a restart.
+type inPlace struct {
+	vi    *vinst
+	ci    *config.Instance
+	vips  []system.VIP
+	vipIf []string
+	mc    instance.Config
+}
+
+// reload re-reads the configuration (SIGHUP, POST /v1/reload). The whole
+// new configuration is parsed, validated and resolved first; on any error
+// the running one stays and the error is reported in status. Then:
+// instances whose settings are the same, or differ only in what can change
+// under a running machine (priority, VIPs, notify and tracking, preempt and
+// GARP options), keep their machine, state and timers and are updated in
+// place; the others are stopped (priority 0, VIPs removed) and started
+// again as BACKUP; removed ones stop; new ones start as BACKUP.
+// vrrp_scripts whose definition did not change keep running.
 func (d *Daemon) reload() error {
 	d.lastReload = time.Now()
+	hook(d.cfg.Reloading)
+	defer hook(d.cfg.Reloaded)
 	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log)
-	if err != nil {
-		d.reloadErr = err.Error()
-		return err
-	}
-	old := d.conf
-	oldByName := map[string]*vinst{}
-	for _, vi := range d.insts {
-		oldByName[vi.conf.Name] = vi
-	}
-	keep := map[string]bool{}
-	for _, ci := range newConf.Instances {
-		if vi := oldByName[ci.Name]; vi != nil && d.unchanged(old, newConf, vi.conf, ci) {
-			keep[ci.Name] = true
+	if err == nil {
+		var p *reloadPlan
+		if p, err = d.planReload(newConf); err == nil {
+			d.applyReload(p)
+			return nil
 		}
 	}
-	// Build the new and changed instances before touching anything, so a
-	// missing interface refuses the reload with the old config running.
-	d.conf = newConf
-	var fresh []*vinst
+	d.reloadErr = err.Error()
+	return err
+}
+
+// planReload decides the fate of every instance and builds the new ones.
+// It changes nothing that is running.
+func (d *Daemon) planReload(newConf *config.Config) (*reloadPlan, error) {
+	old := d.conf
+	p := &reloadPlan{conf: newConf, keep: map[string]*inPlace{}}
+	byName := map[string]*vinst{}
+	for _, vi := range d.insts {
+		byName[vi.conf.Name] = vi
+	}
+	globalSame := sameInstanceGlobals(old.Global, newConf.Global)
 	for _, ci := range newConf.Instances {
-		if keep[ci.Name] {
+		vi := byName[ci.Name]
+		if vi == nil || !globalSame || !onlyInPlaceChanges(vi.conf, ci) {
+			continue
+		}
+		if vi.conf.SyncGroup != "" && !equalIgnoringPos(syncGroupNamed(old, vi.conf.SyncGroup), syncGroupNamed(newConf, ci.SyncGroup)) {
+			continue
+		}
+		ip, err := d.prepareInPlace(vi, ci)
+		if err != nil {
+			return nil, err
+		}
+		if ip != nil {
+			p.keep[ci.Name] = ip
+		}
+	}
+	for _, u := range d.units {
+		kept := true
+		for _, vi := range u.members {
+			kept = kept && p.keep[vi.conf.Name] != nil
+		}
+		if kept {
+			p.units = append(p.units, u)
+			continue
+		}
+		// A member that could stay restarts with the rest of its group.
+		for _, vi := range u.members {
+			delete(p.keep, vi.conf.Name)
+		}
+		p.stop = append(p.stop, u)
+	}
+	// newVinst reads the globals of d.conf: build against the new ones.
+	d.conf = newConf
+	defer func() { d.conf = old }()
+	for _, ci := range newConf.Instances {
+		if p.keep[ci.Name] != nil {
 			continue
 		}
 		vi, err := d.newVinst(ci)
 		if err != nil {
-			d.conf = old
-			d.reloadErr = err.Error()
-			return err
+			return nil, err
 		}
-		fresh = append(fresh, vi)
+		p.fresh = append(p.fresh, vi)
 	}
-	var units []*unit
-	for _, u := range d.units {
-		kept := true
-		for _, vi := range u.members {
-			kept = kept && keep[vi.conf.Name]
-		}
-		if kept {
-			units = append(units, u)
-			continue
-		}
+	return p, nil
+}
+
+// prepareInPlace resolves ci's addresses for vi's running machine; nil
+// means vi must restart after all (the machine cannot take ci in place).
+func (d *Daemon) prepareInPlace(vi *vinst, ci *config.Instance) (*inPlace, error) {
+	mc := instance.FromConfig(ci, vi.src)
+	if instance.NeedsRestart(vi.m.Config(), mc) {
+		return nil, nil
+	}
+	scratch := &vinst{conf: ci, link: vi.link}
+	if err := d.resolveVIPs(scratch); err != nil {
+		return nil, err
+	}
+	return &inPlace{vi: vi, ci: ci, vips: scratch.vips, vipIf: scratch.vipIf, mc: mc}, nil
+}
+
+// applyReload carries out a plan; it cannot fail.
+func (d *Daemon) applyReload(p *reloadPlan) {
+	now := time.Now()
+	old := d.conf
+	d.conf = p.conf
+	for _, u := range p.stop {
 		d.stopUnit(u)
 		for _, vi := range u.members {
-			if keep[vi.conf.Name] {
-				// A kept member of a changed group restarts with it.
-				nv, err := d.newVinst(vi.conf)
-				if err == nil {
-					fresh = append(fresh, nv)
-				}
-				delete(keep, vi.conf.Name)
-			}
-			if !slices.ContainsFunc(newConf.Instances, func(c *config.Instance) bool { return c.Name == vi.conf.Name }) {
+			if instanceNamed(p.conf, vi.conf.Name) == nil {
+				vi.log.Info("instance removed by reload")
 				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: notify.StateDeleted})
 			}
 		}
 	}
-	d.units = units
+	d.units = p.units
 	d.insts = d.insts[:0]
-	for _, u := range units {
+	var updated int
+	for _, u := range p.units {
 		for _, vi := range u.members {
-			vi.conf = instanceNamed(newConf, vi.conf.Name)
+			if d.applyInPlace(now, p.keep[vi.conf.Name]) {
+				updated++
+			}
 			d.insts = append(d.insts, vi)
 		}
 	}
 	d.reloadScripts(old)
-	if err := d.startInstances(fresh); err != nil {
+	if err := d.startInstances(p.fresh); err != nil {
 		d.log.Error("reload: start instances", "err", err)
 	}
+	for _, vi := range d.insts {
+		d.refreshEffects(vi)
+	}
 	slices.SortStableFunc(d.insts, func(a, b *vinst) int {
-		return indexOf(newConf, a.conf.Name) - indexOf(newConf, b.conf.Name)
+		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
-	d.log.Info("configuration reloaded", "kept", len(keep), "started", len(fresh))
-	return nil
+	d.log.Info("configuration reloaded", "kept", len(p.keep)-updated, "updated", updated,
+		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
+}
+
+// applyInPlace moves a kept instance to its new configuration: VIP
+// difference, wire template, machine settings, notify scripts. It reports
+// whether anything changed.
+func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
+	vi, prev := ip.vi, ip.vi.conf
+	vi.conf = ip.ci
+	if equalIgnoringPos(prev, ip.ci) {
+		return false
+	}
+	d.swapVIPs(vi, ip.vips, ip.vipIf)
+	vi.peers, vi.expect = nil, vrrp.Expect{}
+	d.buildWire(vi)
+	acts, _ := vi.m.Reconfigure(now, ip.mc)
+	for _, a := range acts {
+		d.execute(now, vi, a)
+	}
+	d.setInstanceScripts(ip.ci)
+	if prev.Priority != ip.ci.Priority {
+		vi.log.Info("priority changed in place", "from", prev.Priority, "to", ip.ci.Priority,
+			"effective", vi.m.EffectivePriority(), "state", vi.m.State())
+	}
+	return true
+}
+
+// swapVIPs replaces vi's address list. While master it removes the
+// addresses that went away and adds (and announces) only the new ones;
+// addresses in both lists are not touched.
+func (d *Daemon) swapVIPs(vi *vinst, vips []system.VIP, ifs []string) {
+	master := vi.m.State() == instance.Master
+	present := make([]bool, len(vips))
+	for j, ov := range vi.vips {
+		if i := indexVIP(vips, ov); i >= 0 {
+			present[i] = vi.present[j]
+			continue
+		}
+		if !vi.present[j] {
+			continue
+		}
+		if err := d.sys.addrs.Del(ov); err != nil {
+			vi.log.Error("remove virtual address", "addr", ov.Prefix, "dev", vi.vipIf[j], "err", err)
+			continue
+		}
+		vi.log.Info("virtual address removed by reload", "addr", ov.Prefix, "dev", vi.vipIf[j])
+	}
+	var added []vipTarget
+	for i, nv := range vips {
+		if !master || indexVIP(vi.vips, nv) >= 0 {
+			continue
+		}
+		if err := d.sys.addrs.Add(nv); err != nil {
+			vi.log.Error("add virtual address, will retry", "addr", nv.Prefix, "dev", ifs[i], "err", err)
+			continue
+		}
+		present[i] = true
+		added = append(added, vipTarget{nv.Ifindex, nv.Prefix.Addr()})
+		vi.log.Info("virtual address added by reload", "addr", nv.Prefix, "dev", ifs[i])
+	}
+	vi.vips, vi.vipIf, vi.present = vips, ifs, present
+	g := vi.m.Config().GARP
+	d.announce(vi, added, g.MasterRepeat, g.Interval)
+}
+
+// announce sends repeat rounds of GARP/NA for targets only (the addresses
+// a reload added), in the background when interval > 0.
+func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval time.Duration) {
+	if repeat <= 0 || len(targets) == 0 {
+		return
+	}
+	n := uint64(repeat * len(targets))
+	if vi.fam == 6 {
+		vi.stats.UnsolicitedNASent += n
+	} else {
+		vi.stats.GratuitousARPSent += n
+	}
+	ann := d.sys.ann
+	send := func() {
+		for r := range repeat {
+			for i, t := range targets {
+				if interval > 0 && (r > 0 || i > 0) {
+					time.Sleep(interval)
+				}
+				if err := ann.Gratuitous(t.ifindex, t.addr); err != nil {
+					vi.log.Debug("gratuitous", "addr", t.addr, "err", err)
+				}
+			}
+		}
+	}
+	if interval > 0 {
+		go send()
+		return
+	}
+	send()
+}
+
+// setInstanceScripts registers ci's notify scripts with the notifier.
+func (d *Daemon) setInstanceScripts(ci *config.Instance) {
+	d.notifier.SetScripts(notify.KindInstance, ci.Name, notify.Scripts{
+		Master: d.notifyScript(ci.NotifyMaster), Backup: d.notifyScript(ci.NotifyBackup),
+		Fault: d.notifyScript(ci.NotifyFault), Stop: d.notifyScript(ci.NotifyStop),
+		Deleted: d.notifyScript(ci.NotifyDeleted), DeletedEnabled: ci.NotifyDeleted != nil,
+		MasterRxLowerPri: d.notifyScript(ci.NotifyMasterRxLowerPri),
+		Notify:           d.notifyScript(ci.Notify),
+	})
 }
 
 // reloadScripts restarts the vrrp_scripts whose definition changed, stops
@@ -120,27 +300,62 @@ func (d *Daemon) reloadScripts(old *config.Config) {
 	}
 }
 
-// unchanged reports whether instance a (old config) and b (new) are the
-// same, including the scripts they track and the sync group they are in.
-func (d *Daemon) unchanged(oldConf, newConf *config.Config, a, b *config.Instance) bool {
-	if !equalIgnoringPos(a, b) {
-		return false
+// onlyInPlaceChanges reports whether b differs from a only in settings a
+// running machine takes in place (instance.Machine.Reconfigure and
+// swapVIPs): everything else (interface, VRID, version, interval,
+// addresses used on the wire, authentication, unicast peers, sync group)
+// needs a restart.
+func onlyInPlaceChanges(a, b *config.Instance) bool {
+	x := *b
+	x.State, x.Priority = a.State, a.Priority
+	x.VIPs, x.ExcludedVIPs = a.VIPs, a.ExcludedVIPs
+	x.Nopreempt, x.PreemptDelay, x.Garp = a.Nopreempt, a.PreemptDelay, a.Garp
+	x.LowerPrioNoAdvert, x.HigherPrioSendAdvert = a.LowerPrioNoAdvert, a.HigherPrioSendAdvert
+	x.DownTimerAdverts, x.FastFailover = a.DownTimerAdverts, a.FastFailover
+	x.TrackScripts, x.TrackInterfaces = a.TrackScripts, a.TrackInterfaces
+	x.NotifyMaster, x.NotifyBackup, x.NotifyFault = a.NotifyMaster, a.NotifyBackup, a.NotifyFault
+	x.NotifyStop, x.NotifyDeleted, x.Notify = a.NotifyStop, a.NotifyDeleted, a.Notify
+	x.NotifyMasterRxLowerPri, x.NotifyPriorityChanges, x.SMTPAlert = a.NotifyMasterRxLowerPri, a.NotifyPriorityChanges, a.SMTPAlert
+	return equalIgnoringPos(a, &x)
+}
+
+// sameInstanceGlobals reports whether a and b agree on every global_defs
+// setting that shapes a running instance (its socket, wire checks and
+// defaults). Router id, e-mail, dump, metrics, FIFO and startup/shutdown
+// script settings may change freely: they do not touch running instances
+// (FIFOs and startup scripts are opened at start only).
+func sameInstanceGlobals(a, b config.GlobalDefs) bool {
+	clearFree := func(g *config.GlobalDefs) {
+		g.RouterID, g.NotificationEmail, g.NotificationEmailFrom = "", nil, ""
+		g.SMTPServer, g.SMTPConnectTimeout = "", 0
+		g.JSONVersion, g.PrometheusListen = 0, ""
+		g.NotifyPriorityChanges, g.FifoWriteStatesOnReload = false, false
+		g.NotifyFifo, g.VRRPNotifyFifo, g.LVSNotifyFifo = nil, nil, nil
+		g.StartupScript, g.StartupScriptTimeout = nil, 0
+		g.ShutdownScript, g.ShutdownScriptTimeout = nil, 0
+		g.EnableScriptSecurity, g.ScriptUser, g.ScriptGroup = false, "", ""
 	}
-	if a.SyncGroup != "" && !equalIgnoringPos(syncGroupNamed(oldConf, a.SyncGroup), syncGroupNamed(newConf, b.SyncGroup)) {
-		return false
-	}
-	return equalIgnoringPos(oldConf.Global, newConf.Global)
+	clearFree(&a)
+	clearFree(&b)
+	return equalIgnoringPos(a, b)
+}
+
+// indexVIP returns the index of the address in vips equal to v in every
+// option, or -1.
+func indexVIP(vips []system.VIP, v system.VIP) int {
+	return slices.IndexFunc(vips, func(w system.VIP) bool { return equalIgnoringPos(v, w) })
 }
 
 // equalIgnoringPos compares two configuration values, ignoring where
 // they were written.
 func equalIgnoringPos(a, b any) (eq bool) {
 	defer func() {
-		if recover() != nil {
+		if r := recover(); r != nil {
 			eq = false
 		}
 	}()
-	return cmp.Equal(a, b, cmpopts.IgnoreTypes(config.Pos{}), cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty())
+	return cmp.Equal(a, b, cmpopts.IgnoreTypes(config.Pos{}),
+		cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty())
 }
 
 func instanceNamed(c *config.Config, name string) *config.Instance {

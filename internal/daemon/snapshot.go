@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"maps"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -24,8 +25,9 @@ func (d *Daemon) snapshot() control.Snapshot {
 		SyncGroups: []control.SyncGroup{},
 		Trackers:   []control.Tracker{},
 	}
+	onLink := d.addressesOnLinks()
 	for _, vi := range d.insts {
-		s.Instances = append(s.Instances, d.instanceStatus(vi))
+		s.Instances = append(s.Instances, d.instanceStatus(vi, onLink))
 	}
 	for _, u := range d.units {
 		if u.group == nil {
@@ -68,7 +70,33 @@ func trackerStatus(s track.State) string {
 	return "INIT"
 }
 
-func (d *Daemon) instanceStatus(vi *vinst) control.Instance {
+// addressesOnLinks reads the addresses on every interface a VIP goes on,
+// so that status reports what is really there.
+func (d *Daemon) addressesOnLinks() map[netip.Addr]map[int]bool {
+	seen := map[int]bool{}
+	out := map[netip.Addr]map[int]bool{}
+	for _, vi := range d.insts {
+		for _, v := range vi.vips {
+			if seen[v.Ifindex] {
+				continue
+			}
+			seen[v.Ifindex] = true
+			ps, err := d.sys.addrs.List(v.Ifindex, 0)
+			if err != nil {
+				continue
+			}
+			for _, p := range ps {
+				if out[p.Addr()] == nil {
+					out[p.Addr()] = map[int]bool{}
+				}
+				out[p.Addr()][v.Ifindex] = true
+			}
+		}
+	}
+	return out
+}
+
+func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) control.Instance {
 	ci, m := vi.conf, vi.m
 	in := control.Instance{
 		Name: ci.Name, Interface: vi.link.Name, VRID: ci.VRID, Version: ci.Version,
@@ -111,7 +139,7 @@ func (d *Daemon) instanceStatus(vi *vinst) control.Instance {
 			conf = cv[i]
 		}
 		in.VIPs = append(in.VIPs, control.VIP{Addr: v.Prefix, Interface: vi.vipIf[i], Scope: conf.Scope,
-			Label: conf.Label, Excluded: excluded, Present: vi.present[i]})
+			Label: conf.Label, Excluded: excluded, Present: onLink[v.Prefix.Addr()][v.Ifindex]})
 	}
 	for _, r := range ci.TrackScripts {
 		w := r.Weight.Value
