@@ -1,0 +1,347 @@
+package e2e
+
+import (
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gokeepalived/gokeepalived/internal/lab"
+)
+
+// interopMode is one configuration both daemons run, and what the RFC
+// says should happen with it.
+type interopMode struct {
+	name string
+	// conf returns the configuration of host "a" or "b".
+	conf func(host string) kconf
+	// want is the steady placement of every VIP ("a" or "b").
+	want map[netip.Addr]string
+	// interval is advert_int, for the timing of the checks.
+	interval time.Duration
+	// master is the host the election must pick for the first VIP; the
+	// "gk-master" direction runs gokeepalived there.
+	master string
+	// sticky: a restarted router does not take its VIPs back (nopreempt,
+	// or an equal priority, which never preempts).
+	sticky bool
+	// masterFirst starts the master and waits for it before starting the
+	// other (nopreempt only works that way round).
+	masterFirst bool
+	// backupFirst starts the backup and waits for it to hold the VIPs, so
+	// the master has to preempt it.
+	backupFirst bool
+	// partition starts both routers on a partitioned LAN so that both
+	// become master, then heals it: the tie-break decides.
+	partition bool
+}
+
+var (
+	ivip2p   = netip.MustParseAddr("192.168.1.10")
+	ivip2n   = netip.MustParseAddr("192.168.1.11")
+	ivip3    = netip.MustParseAddr("192.168.1.12")
+	ivipU2   = netip.MustParseAddr("192.168.1.14")
+	ivipU3   = netip.MustParseAddr("192.168.1.15")
+	ivipEq   = netip.MustParseAddr("192.168.1.16")
+	ivipNP   = netip.MustParseAddr("192.168.1.17")
+	ivipOwn  = netip.MustParseAddr("192.168.1.18")
+	ivipX    = netip.MustParseAddr("192.168.1.6")
+	ivipY    = netip.MustParseAddr("192.168.1.7")
+	ivip6LL  = netip.MustParseAddr("fe80::10")
+	ivip6Glb = netip.MustParseAddr("2001:db8::10")
+)
+
+// prio returns hi on host a and lo on host b.
+func prio(host string, hi, lo int) int {
+	if host == "a" {
+		return hi
+	}
+	return lo
+}
+
+// oneInst is a one-instance configuration: a has priority 100, b 90.
+func oneInst(name string, vrid int, interval string, version int, pass string, vips ...string) func(string) kconf {
+	return func(h string) kconf {
+		return kconf{Insts: []kinst{{Name: name, State: "BACKUP", VRID: vrid, Prio: prio(h, 100, 90),
+			Version: version, Interval: interval, Pass: pass, VIPs: vips}}}
+	}
+}
+
+// unicast turns f's instances into unicast ones between a and b.
+func unicast(f func(string) kconf) func(string) kconf {
+	return func(h string) kconf {
+		c := f(h)
+		for i := range c.Insts {
+			c.Insts[i].Src = hostIP(h)
+			c.Insts[i].Peers = []netip.Addr{hostIP(other(h))}
+		}
+		return c
+	}
+}
+
+var interopModes = []interopMode{
+	{name: "v2-pass", conf: oneInst("VI_PASS", 51, "1", 0, "1234", "192.168.1.10"),
+		want: map[netip.Addr]string{ivip2p: "a"}, interval: time.Second, master: "a"},
+	{name: "v2-noauth", conf: oneInst("VI_NOAUTH", 52, "1", 0, "", "192.168.1.11"),
+		want: map[netip.Addr]string{ivip2n: "a"}, interval: time.Second, master: "a"},
+	{name: "v3-ipv4", conf: oneInst("VI_V3", 53, "0.2", 3, "", "192.168.1.12"),
+		want: map[netip.Addr]string{ivip3: "a"}, interval: 200 * time.Millisecond, master: "a"},
+	{name: "v3-ipv6", conf: oneInst("VI_V6", 60, "0.2", 3, "", "fe80::10/64", "2001:db8::10/64"),
+		want: map[netip.Addr]string{ivip6LL: "a", ivip6Glb: "a"}, interval: 200 * time.Millisecond, master: "a"},
+	{name: "unicast-v2", conf: unicast(oneInst("VI_U2", 70, "1", 0, "1234", "192.168.1.14")),
+		want: map[netip.Addr]string{ivipU2: "a"}, interval: time.Second, master: "a"},
+	{name: "unicast-v3", conf: unicast(oneInst("VI_U3", 71, "0.2", 3, "", "192.168.1.15")),
+		want: map[netip.Addr]string{ivipU3: "a"}, interval: 200 * time.Millisecond, master: "a"},
+	{name: "equal-priority", conf: func(h string) kconf {
+		return kconf{Insts: []kinst{{Name: "VI_EQ", State: "BACKUP", VRID: 80, Prio: 100, Version: 3, Interval: "0.2",
+			VIPs: []string{"192.168.1.16"}}}}
+	}, want: map[netip.Addr]string{ivipEq: "b"}, interval: 200 * time.Millisecond, master: "b",
+		sticky: true, partition: true},
+	{name: "nopreempt", conf: func(h string) kconf {
+		return kconf{Insts: []kinst{{Name: "VI_NP", State: "BACKUP", VRID: 81, Prio: prio(h, 100, 90), Version: 3,
+			Interval: "0.2", Nopreempt: true, VIPs: []string{"192.168.1.17"}}}}
+	}, want: map[netip.Addr]string{ivipNP: "a"}, interval: 200 * time.Millisecond, master: "a",
+		sticky: true, masterFirst: true},
+	{name: "owner-255", conf: func(h string) kconf {
+		st := map[string]string{"a": "MASTER", "b": "BACKUP"}[h]
+		return kconf{Insts: []kinst{{Name: "VI_OWN", State: st, VRID: 82, Prio: prio(h, 255, 100), Version: 3,
+			Interval: "0.2", VIPs: []string{"192.168.1.18"}}}}
+	}, want: map[netip.Addr]string{ivipOwn: "a"}, interval: 200 * time.Millisecond, master: "a", backupFirst: true},
+	{name: "dual-master", conf: func(h string) kconf {
+		return kconf{Insts: []kinst{
+			{Name: "X", State: map[string]string{"a": "MASTER", "b": "BACKUP"}[h], VRID: 80, Prio: prio(h, 100, 90),
+				Interval: "1", Pass: "1234", VIPs: []string{"192.168.1.6"}},
+			{Name: "Y", State: map[string]string{"a": "BACKUP", "b": "MASTER"}[h], VRID: 81, Prio: prio(h, 90, 100),
+				Interval: "1", Pass: "1234", VIPs: []string{"192.168.1.7"}},
+		}}
+	}, want: map[netip.Addr]string{ivipX: "a", ivipY: "b"}, interval: time.Second, master: "a"},
+}
+
+// directions are the two role assignments: gokeepalived on the host the
+// election makes master, or on the other one.
+var directions = []string{"gk-master", "gk-backup"}
+
+// TestInterop runs every mode in both directions against the real
+// keepalived, then checks that both daemons put the same bytes on the wire
+// for the same configuration.
+func TestInterop(t *testing.T) {
+	needKeepalived(t)
+	var mu sync.Mutex
+	wire := map[string]map[string]string{} // mode/dir -> packet key -> bytes
+	t.Run("run", func(t *testing.T) {
+		for _, m := range interopModes {
+			for _, dir := range directions {
+				t.Run(m.name+"/"+dir, func(t *testing.T) {
+					t.Parallel()
+					w := runInterop(t, m, dir)
+					mu.Lock()
+					wire[m.name+"/"+dir] = w
+					mu.Unlock()
+				})
+			}
+		}
+	})
+	t.Run("same-bytes", func(t *testing.T) {
+		for _, m := range interopModes {
+			t.Run(m.name, func(t *testing.T) {
+				compareWire(t, wire[m.name+"/gk-master"], wire[m.name+"/gk-backup"])
+			})
+		}
+	})
+}
+
+// compareWire checks that for every packet both directions sent (the same
+// host with the same configuration, once gokeepalived and once keepalived)
+// the bytes are the same, and that there is something to compare.
+func compareWire(t *testing.T, x, y map[string]string) {
+	t.Helper()
+	if x == nil || y == nil {
+		t.Skip("a direction did not finish")
+	}
+	var common []string
+	for k := range x {
+		if _, ok := y[k]; ok {
+			common = append(common, k)
+		}
+	}
+	sort.Strings(common)
+	var prioZero, normal int
+	for _, k := range common {
+		if strings.Contains(k, " prio 0") {
+			prioZero++
+		} else {
+			normal++
+		}
+		if diff := cmp.Diff(x[k], y[k]); diff != "" {
+			t.Errorf("%s: gk-master run vs gk-backup run differ (-gk-master +gk-backup):\n%s", k, diff)
+		}
+	}
+	if normal == 0 || prioZero == 0 {
+		t.Errorf("too little to compare: %d adverts and %d priority-0 adverts common to both runs; runs saw\n%v\n%v",
+			normal, prioZero, keys(x), keys(y))
+	}
+	t.Logf("compared %d distinct packets byte for byte: %v", len(common), common)
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// wireKey names a packet by what should make its bytes the same: sender,
+// destination, VRID, priority.
+func wireKey(a advert) string {
+	return a.Src.String() + ">" + a.Dst.String() + " vrid " + itoa(a.VRID()) + " prio " + itoa(a.Priority())
+}
+
+// wireValue is what must be identical: the VRRP message, and the TTL.
+func wireValue(a advert) string {
+	return "ttl " + itoa(int(a.TTL)) + " vrrp " + hexBytes(a.Payload)
+}
+
+func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
+	t.Helper()
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b")})
+	capt := startCapture(t, l)
+	a, b := l.Host("a"), l.Host("b")
+	gkHost := m.master
+	if dir == "gk-backup" {
+		gkHost = other(m.master)
+	}
+	ds := map[string]vrrpDaemon{}
+	for _, h := range []*lab.Host{a, b} {
+		conf := m.conf(h.Name).String()
+		if h.Name == gkHost {
+			ds[h.Name] = newGK(t, h, conf)
+		} else {
+			ds[h.Name] = newKA(t, h, conf)
+		}
+	}
+	hosts := []*lab.Host{a, b}
+	all := func(h string) map[netip.Addr]string {
+		p := map[netip.Addr]string{}
+		for v := range m.want {
+			p[v] = h
+		}
+		return p
+	}
+	startLimit := 8*m.interval + 6*time.Second
+	master, backup := ds[m.master], ds[other(m.master)]
+
+	// Election.
+	switch {
+	case m.partition:
+		setPort(t, l, "a", false)
+		a1, b1 := ds["a"], ds["b"]
+		a1.start(t)
+		b1.start(t)
+		eventually(t, startLimit, "both master while partitioned", func() (bool, string) {
+			got := holders(t, firstVIP(m), a, b)
+			return len(got) == 2, strings.Join(got, ",")
+		})
+		setPort(t, l, "a", true)
+	case m.masterFirst:
+		master.start(t)
+		waitPlacement(t, startLimit, all(m.master), hosts...)
+		backup.start(t)
+		backup.waitBackup(t, startLimit)
+	case m.backupFirst:
+		backup.start(t)
+		waitPlacement(t, startLimit, all(other(m.master)), hosts...)
+		master.start(t)
+	default:
+		backup.start(t)
+		master.start(t)
+	}
+	waitPlacement(t, startLimit, m.want, hosts...)
+	// Stable: no flapping for a few intervals.
+	time.Sleep(4 * m.interval)
+	waitPlacement(t, 0, m.want, hosts...)
+
+	// SIGTERM the master: the other takes over at once (priority 0).
+	master.stop(t)
+	waitPlacement(t, 4*m.interval+3*time.Second, all(other(m.master)), hosts...)
+	master.start(t)
+	now := m.want
+	if m.sticky {
+		master.waitBackup(t, startLimit)
+		time.Sleep(4*m.interval + time.Second) // longer than its Master_Down_Interval
+		now = all(other(m.master))
+	}
+	waitPlacement(t, startLimit, now, hosts...)
+
+	// SIGKILL + link down of whoever holds the first VIP: the other takes
+	// over after Master_Down_Interval; the dead host's VIPs stay on its
+	// down link, so only the survivor is checked.
+	victimName := now[firstVIP(m)]
+	victim, survivor := ds[victimName], l.Host(other(victimName))
+	victim.crash(t)
+	waitPlacement(t, 4*m.interval+4*time.Second, all(survivor.Name), survivor)
+	linkUp(t, victim.host())
+	victim.start(t)
+	end := m.want
+	if m.sticky {
+		victim.waitBackup(t, startLimit)
+		time.Sleep(4*m.interval + time.Second)
+		end = all(survivor.Name)
+	}
+	waitPlacement(t, startLimit, end, hosts...)
+
+	// Neither side reported an error about the other's packets.
+	for _, d := range ds {
+		if errs := d.packetErrors(t); len(errs) > 0 {
+			t.Errorf("%s on %s reported errors about its peer's packets:\n%s", d.kind(), d.host().Name, strings.Join(errs, "\n"))
+		}
+	}
+	checkAnnounced(t, capt, m, a, b)
+	return firstPackets(capt)
+}
+
+func firstVIP(m interopMode) netip.Addr {
+	var vs []netip.Addr
+	for v := range m.want {
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Less(vs[j]) })
+	// The configured order puts IPv4 before IPv6 and fe80:: before 2001::
+	// only by accident; any VIP will do as long as it is the same one.
+	return vs[0]
+}
+
+// checkAnnounced checks that each host announced every VIP (gratuitous ARP
+// or unsolicited NA from its MAC) at least once: each was master at some
+// point of the scenario.
+func checkAnnounced(t *testing.T, c *capture, m interopMode, hosts ...*lab.Host) {
+	t.Helper()
+	seen := map[announcement]bool{}
+	for _, a := range c.announcements() {
+		seen[a] = true
+	}
+	for _, h := range hosts {
+		for v := range m.want {
+			if !seen[announcement{SrcMAC: h.Spec().MAC.String(), Addr: v}] {
+				t.Errorf("%s never announced %s (gratuitous ARP / unsolicited NA)", h.Name, v)
+			}
+		}
+	}
+}
+
+// firstPackets keeps the first advert of each wireKey.
+func firstPackets(c *capture) map[string]string {
+	out := map[string]string{}
+	for _, a := range c.adverts() {
+		k := wireKey(a)
+		if _, ok := out[k]; !ok {
+			out[k] = wireValue(a)
+		}
+	}
+	return out
+}
