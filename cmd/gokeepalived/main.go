@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/plan"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -36,6 +37,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return control.RunStatus(args[1:], stdout, stderr)
 		case "reload":
 			return control.RunReload(args[1:], stdout, stderr)
+		case "plan":
+			return plan.Run(args[1:], stdout, stderr)
+		case "manpage": // hidden: packaging renders gokeepalived.8 with it
+			if err := writeManPage(stdout); err != nil {
+				fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
+				return 1
+			}
+			return 0
 		}
 	}
 	o, err := parseFlags(args, stderr)
