@@ -151,6 +151,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
 		return
 	}
 	d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st, Priority: int(t.Priority)})
+	d.mailState(notify.KindInstance, vi.conf.Name, st)
 }
 
 // groupNotify announces a sync group's state when it changes.
@@ -165,6 +166,7 @@ func (d *Daemon) groupNotify(u *unit) {
 	u.state = s
 	if st, ok := notifyState(s); ok {
 		d.notifier.Notify(notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
+		d.mailState(notify.KindGroup, u.name, st)
 	}
 }
 

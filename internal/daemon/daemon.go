@@ -81,6 +81,7 @@ type Daemon struct {
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
 	cred     *track.Credential
+	trk      trackers // track_file, vrrp_track_process, smtp_alert (track_extra.go)
 
 	startedAt  time.Time
 	loadedAt   time.Time

@@ -57,6 +57,7 @@ func (d *Daemon) snapshot() control.Snapshot {
 		}
 		s.Trackers = append(s.Trackers, t)
 	}
+	s.Trackers = append(s.Trackers, d.otherTrackers()...)
 	return s
 }
 
@@ -153,6 +154,7 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 	for _, r := range ci.TrackInterfaces {
 		in.Tracks = append(in.Tracks, control.TrackRef{Name: r.Name, Kind: "interface", Weight: r.Weight.Value})
 	}
+	in.Tracks = append(in.Tracks, d.otherTrackRefs(ci)...)
 	return in
 }
 

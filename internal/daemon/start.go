@@ -61,6 +61,7 @@ func (d *Daemon) startAll() error {
 	for _, s := range d.usedScripts() {
 		d.startScript(s)
 	}
+	d.startWatchers()
 	return d.startInstances(vis)
 }
 
@@ -167,6 +168,8 @@ func (d *Daemon) shutdown() {
 	}
 	d.units, d.insts = nil, nil
 	d.stopScripts()
+	d.stopWatchers()
+	d.closeMailer()
 	for _, ce := range d.conns {
 		ce.conn.Close()
 	}

@@ -179,7 +179,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		e := track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}.Effect(st)
 		want["track_interface "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
-	d.applyEffects(vi, want)
+	d.applyTracked(vi, want)
 }
 
 // applyEffects steps vi's machine with the fault and weight changes
