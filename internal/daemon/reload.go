@@ -157,6 +157,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 		}
 	}
 	d.reloadScripts(old)
+	d.restartWatchers()
 	if err := d.startInstances(p.fresh); err != nil {
 		d.log.Error("reload: start instances", "err", err)
 	}
@@ -167,6 +168,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
+	d.writeStatesOnReload()
 	d.log.Info("configuration reloaded", "kept", len(p.keep)-updated, "updated", updated,
 		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
 }
