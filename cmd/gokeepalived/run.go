@@ -19,6 +19,10 @@ import (
 // envDaemonized marks the background child of a daemon that forked.
 const envDaemonized = "GOKEEPALIVED_DAEMONIZED"
 
+// envDumpDir, when set, is where the USR1/USR2/JSON dumps go instead of
+// /tmp (tests running several daemons on one machine use it).
+const envDumpDir = "GOKEEPALIVED_DUMP_DIR"
+
 // Default PID file, as keepalived's /run/keepalived.pid.
 const defaultPIDFile = "/run/gokeepalived.pid"
 
@@ -53,7 +57,9 @@ func runDaemon(o *Options) int {
 	d, err := daemon.New(daemon.Config{
 		File: o.ConfigFile, ConfigID: o.ConfigID, Logger: log, SocketPath: socket,
 		MetricsAddr: o.Metrics, DontReleaseVRRP: o.DontReleaseVRRP, PIDFiles: pidFiles,
-		Version: version, Ready: sdNotifyReady,
+		Version: version, Ready: sdNotifyReady, DumpDir: os.Getenv(envDumpDir),
+		Reloading: sdNotifyReloading, Reloaded: sdNotifyReady, Stopping: sdNotifyStopping,
+		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),
 	})
 	if err != nil {
 		log.Error("cannot start", "err", err)
