@@ -186,6 +186,13 @@ func (k *kaDaemon) host() *lab.Host { return k.h }
 
 func (k *kaDaemon) start(t *testing.T) {
 	t.Helper()
+	// After a SIGKILL the pid files stay, and the killed VRRP child may
+	// linger as an unreaped zombie (our pid 1 need not reap orphans), which
+	// keepalived takes for "daemon is already running". A reboot would
+	// clear /run; do the same.
+	for _, f := range []string{"keepalived.pid", "vrrp.pid", "checkers.pid"} {
+		os.Remove(filepath.Join(k.dir, f))
+	}
 	p, err := k.h.Run(context.Background(), k.bin, "-n", "-l", "-D", "-P",
 		"-f", k.conf,
 		"-p", filepath.Join(k.dir, "keepalived.pid"),
@@ -312,16 +319,19 @@ func linkUp(t *testing.T, h *lab.Host) {
 	}
 }
 
-// setPort sets host name's bridge port forwarding (true) or blocked, which
-// partitions the LAN without touching the host's carrier.
-func setPort(t *testing.T, l *lab.Lab, name string, forward bool) {
+// isolate partitions the LAN (on) or heals it by isolating every host's
+// bridge port: isolated ports do not forward to each other, and the hosts'
+// links stay up, so the daemons see no link change.
+func isolate(t *testing.T, l *lab.Lab, on bool) {
 	t.Helper()
-	state := "0" // disabled
-	if forward {
-		state = "3"
+	state := "off"
+	if on {
+		state = "on"
 	}
-	out, err := exec.Command("ip", "-n", l.Bridge, "link", "set", "p-"+name, "type", "bridge_slave", "state", state).CombinedOutput()
-	if err != nil {
-		t.Fatalf("bridge port p-%s state %s: %v: %s", name, state, err, out)
+	for _, h := range l.Hosts() {
+		out, err := exec.Command("ip", "-n", l.Bridge, "link", "set", "p-"+h.Name, "type", "bridge_slave", "isolated", state).CombinedOutput()
+		if err != nil {
+			t.Fatalf("bridge port p-%s isolated %s: %v: %s", h.Name, state, err, out)
+		}
 	}
 }
