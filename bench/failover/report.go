@@ -141,19 +141,17 @@ func writeFailover(w io.Writer, settings []setting, all []measurement, reps int)
 				cell(gs), medCell(field(g, boundOf)), cell(ks), medCell(field(k, boundOf)), ratio(gs, ks), tg, tk)
 		}
 	}
-	fmt.Fprintf(w, "\nS3 check latency (fault to the first failed check, median): ")
-	for i, s := range settings {
-		if i > 0 {
-			fmt.Fprint(w, "; ")
+	fmt.Fprintf(w, "\nS3, where the time goes (medians, ms after the fault): the first failed check (script's own clock) → "+
+		"a's first advert of its lowered priority → b's first advert:\n\n")
+	for _, s := range settings {
+		for _, k := range bothDaemons {
+			sel := pick(all, k, s, s3ServiceDies)
+			cl := field(sel, func(m measurement) (time.Duration, bool) { return m.CheckLatency, m.CheckLatency > 0 })
+			da := field(sel, func(m measurement) (time.Duration, bool) { return m.DropAdv, m.HasDropAdv })
+			fa := field(sel, func(m measurement) (time.Duration, bool) { return m.FirstAdv, m.HasFirstAdv })
+			fmt.Fprintf(w, "- %s, %s: %s → %s → %s\n", s.Name, k, medCell(cl), medCell(da), medCell(fa))
 		}
-		cl := func(k daemonKind) string {
-			return medCell(field(pick(all, k, s, s3ServiceDies), func(m measurement) (time.Duration, bool) {
-				return m.CheckLatency, m.CheckLatency > 0
-			}))
-		}
-		fmt.Fprintf(w, "%s: gokeepalived %s ms, keepalived %s ms", s.Name, cl(gokeepalived), cl(keepalived))
 	}
-	fmt.Fprintln(w, ".")
 	writeFailoverTargets(w, settings, all)
 }
 

@@ -125,6 +125,12 @@ func (fl *failoverLab) round(ctx context.Context, kind daemonKind, s setting) (m
 		return ms, fmt.Errorf("S3: %w", err)
 	}
 	m = fl.measure(kind, s, s3ServiceDies, t0, "b", fl.macA, fl.macB)
+	for _, e := range fl.cap.snapshot() {
+		if e.Kind == kindAdvert && e.SrcMAC == fl.macA && e.VRID == failoverVRID && e.Priority == prioA-20 && e.at.After(t0) {
+			m.DropAdv, m.HasDropAdv = e.at.Sub(t0), true
+			break
+		}
+	}
 	if ft, ok := fl.failTime(fl.a, t0); ok {
 		m.CheckLatency = ft.Sub(t0)
 		if kind == gokeepalived {

@@ -81,6 +81,8 @@ type measurement struct {
 	LastOld, FirstAdv, FirstGARP       time.Duration
 	HasLastOld, HasFirstAdv, HasFirstG bool
 	CheckLatency                       time.Duration // S3: fault to the first failed check
+	DropAdv                            time.Duration // S3: the old master's first advert of its lowered priority
+	HasDropAdv                         bool
 }
 
 // timeline fills the capture columns of m from events: the old master's
