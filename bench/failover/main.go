@@ -91,6 +91,9 @@ func run() int {
 	var doc bytes.Buffer
 	err := b.runAll(ctx, &doc)
 	labs.closeAll()
+	labs.mu.Lock()
+	err = errors.Join(append([]error{err}, labs.errs...)...)
+	labs.mu.Unlock()
 	os.Stdout.Write(doc.Bytes())
 	if werr := os.WriteFile(o.out, doc.Bytes(), 0o644); werr != nil {
 		err = errors.Join(err, fmt.Errorf("write %s: %w", o.out, werr))
@@ -142,6 +145,7 @@ type labSet struct {
 	mu     sync.Mutex
 	labs   []*lab.Lab
 	closed bool
+	errs   []error // failures to clean up
 }
 
 // build makes a lab and registers it; it fails once closeAll has run.
@@ -182,6 +186,9 @@ func (s *labSet) closeOne(l *lab.Lab) error {
 	}
 	if err != nil {
 		s.log.Error("lab close", "tag", l.Tag, "err", err)
+		s.mu.Lock()
+		s.errs = append(s.errs, err)
+		s.mu.Unlock()
 	}
 	return err
 }
