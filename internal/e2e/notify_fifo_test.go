@@ -125,3 +125,54 @@ func TestNotifyScriptsAndFIFO(t *testing.T) {
 		t.Errorf("group scripts (-want +got):\n%s", diff)
 	}
 }
+
+// TestReloadFIFOStatesAndTrackers: with fifo_write_vrrp_states_on_reload a
+// SIGHUP writes every current state to the FIFO again, and the track_file
+// watcher keeps working across the reload.
+func TestReloadFIFOStatesAndTrackers(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	n := newNode(t, l.Host("a"), `
+global_defs {
+    vrrp_notify_fifo @DIR@/fifo
+    fifo_write_vrrp_states_on_reload
+}
+track_file pf {
+    file "@DIR@/pf"
+    weight -10
+    init_file 0
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth1
+    virtual_router_id 62
+    priority 100
+    advert_int 1
+    track_file {
+        pf
+    }
+    notify_priority_changes
+    virtual_ipaddress {
+        192.168.1.61
+    }
+}
+`)
+	n.start(t)
+	fifo := readFIFO(t, filepath.Join(n.dir, "fifo"))
+	waitInstance(t, n, "VI_1", control.StateMaster, 100, 10*time.Second)
+	fifo.wait(t, 2, 5*time.Second)
+	n.signal(t, syscall.SIGHUP)
+	fifo.wait(t, 3, 5*time.Second)
+	writeValue(t, filepath.Join(n.dir, "pf"), "1")
+	waitInstance(t, n, "VI_1", control.StateMaster, 90, 5*time.Second)
+	want := []string{
+		`INSTANCE "VI_1" BACKUP 100`,
+		`INSTANCE "VI_1" MASTER 100`,
+		`INSTANCE "VI_1" MASTER 100`, // written again by the reload
+		`INSTANCE "VI_1" MASTER_PRIORITY 90`,
+	}
+	if diff := cmpDiff(want, fifo.wait(t, len(want), 5*time.Second)); diff != "" {
+		t.Errorf("FIFO lines (-want +got):\n%s", diff)
+	}
+}
