@@ -90,7 +90,7 @@ type Instance struct {
 
 	UnicastSrcIP       netip.Addr    `json:",omitzero"`
 	UnicastPeers       []UnicastPeer `json:",omitempty"`
-	UnicastTTL         int           `json:",omitempty"` // default 255 when unicast
+	UnicastTTL         int           `json:",omitempty"` // default 255 for IPv4 unicast
 	UnicastFaultNoPeer bool          `json:",omitempty"`
 	CheckUnicastSrc    bool          `json:",omitempty"`
 	McastSrcIP         netip.Addr    `json:",omitzero"`

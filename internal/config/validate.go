@@ -247,12 +247,16 @@ func (l *loader) inheritGlobal(b *instBuild) {
 	b.LowerPrioNoAdvert = b.LowerPrioNoAdvert || g.LowerPrioNoAdvert
 	b.HigherPrioSendAdvert = b.HigherPrioSendAdvert || g.HigherPrioSendAdvert
 	b.OwnerIgnoreAdverts = b.OwnerIgnoreAdverts || g.OwnerIgnoreAdverts
-	b.V3ChecksumAsV2 = b.V3ChecksumAsV2 || g.V3ChecksumAsV2
+	if !b.csumAsV2Set { // an instance's "v3_checksum_as_v2 false" wins over global_defs
+		b.V3ChecksumAsV2 = g.V3ChecksumAsV2
+	}
 	b.NotifyPriorityChanges = b.NotifyPriorityChanges || g.NotifyPriorityChanges
 	if b.DownTimerAdverts == 3 {
 		b.DownTimerAdverts = g.DownTimerAdverts
 	}
-	if len(b.UnicastPeers) > 0 && b.UnicastTTL == 0 {
+	// keepalived builds IPv4 headers itself, with TTL 255; for IPv6 it
+	// sets no hop limit, so the kernel's default (64) goes out.
+	if len(b.UnicastPeers) > 0 && b.UnicastTTL == 0 && b.Family == 4 {
 		b.UnicastTTL = 255
 	}
 	gs, s := g.Garp, &b.Garp

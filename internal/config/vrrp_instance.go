@@ -15,6 +15,7 @@ type instBuild struct {
 	advertTok    Token
 	nopreemptPos Pos
 	prioSet      bool
+	csumAsV2Set  bool // v3_checksum_as_v2 given in the instance
 	garp         garpSet
 }
 
@@ -57,7 +58,9 @@ func init() {
 		"mcast_dst_ip":               addrKw(func(b *instBuild) *netip.Addr { return &b.McastDstIP }),
 		"track_src_ip":               ib(func(i *Instance) *bool { return &i.TrackSrcIP }),
 		"old_unicast_checksum":       instOldUnicastChecksum,
-		"v3_checksum_as_v2":          ib(func(i *Instance) *bool { return &i.V3ChecksumAsV2 }),
+		"v3_checksum_as_v2": func(l *loader, n *Node, b *instBuild) {
+			b.V3ChecksumAsV2, b.csumAsV2Set = l.boolArg(n, 0), true
+		},
 		"nopreempt": func(l *loader, n *Node, b *instBuild) {
 			b.Nopreempt, b.nopreemptPos = true, n.Keyword.Pos
 		},
