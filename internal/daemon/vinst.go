@@ -187,7 +187,7 @@ func (d *Daemon) buildWire(vi *vinst) {
 		Addrs:    addrs,
 	}
 	switch {
-	case ci.V3ChecksumAsV2 || g.V3ChecksumAsV2:
+	case ci.V3ChecksumAsV2: // config applies global_defs unless the instance says otherwise
 		vi.mode = vrrp.ChecksumAsV2
 	case ci.OldUnicastChecksum == "on":
 		vi.mode = vrrp.ChecksumOldUnicast
