@@ -84,5 +84,5 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.DumpConf {
 		return 0
 	}
-	return runDaemon(o)
+	return startDaemon(o)
 }

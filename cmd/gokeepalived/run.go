@@ -26,6 +26,10 @@ const envDumpDir = "GOKEEPALIVED_DUMP_DIR"
 // Default PID file, as keepalived's /run/keepalived.pid.
 const defaultPIDFile = "/run/gokeepalived.pid"
 
+// startDaemon is runDaemon; tests replace it so that no test can ever run
+// a real daemon in the namespace the test runs in (the root namespace).
+var startDaemon = runDaemon
+
 // runDaemon runs the daemon with the parsed flags and returns the exit
 // code. Without -n it starts itself again in the background, detached,
 // and returns at once, as keepalived forks.
