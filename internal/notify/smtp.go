@@ -74,8 +74,11 @@ func ParseSMTPServer(s string) (string, error) {
 	if len(f) == 0 || len(f) > 2 {
 		return "", fmt.Errorf("smtp_server %q: want HOST [PORT]", s)
 	}
-	host := strings.TrimSuffix(strings.TrimPrefix(f[0], "["), "]")
-	if host == "" || strings.ContainsAny(host, "/ \t") {
+	host := f[0]
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	if host == "" || strings.ContainsAny(host, "/[]%") {
 		return "", fmt.Errorf("smtp_server %q: bad host", s)
 	}
 	port := DefaultSMTPPort
