@@ -46,6 +46,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 	switch a := a.(type) {
 	case instance.SendAdvert:
 		d.sendAdvert(vi, a.Priority)
+		d.retryVIPs(vi)
 	case instance.AddAddresses:
 		d.addVIPs(vi)
 	case instance.RemoveAddresses:
