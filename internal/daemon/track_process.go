@@ -40,7 +40,7 @@ func (d *Daemon) usedTrackProcesses() []*config.TrackProcess {
 // trackProcess converts a vrrp_track_process block to track's matcher.
 func trackProcess(p *config.TrackProcess) track.Process {
 	return track.Process{
-		Name: p.Name, Command: p.Process, Params: p.Params, ParamMatch: paramMatch(p.ParamMatch),
+		Name: p.Name, Command: p.Process, Params: p.Params, ParamMatch: p.ParamMatch,
 		FullCommand: p.FullCommand, Quorum: p.Quorum, QuorumMax: p.QuorumMax,
 		ForkDelay: p.ForkDelay, TerminateDelay: p.TerminateDelay,
 	}
@@ -89,16 +89,4 @@ func (d *Daemon) processChanged(gen int, name string, s track.State) {
 	}
 	pt.state = s
 	d.refreshAll()
-}
-
-func paramMatch(m config.ParamMatch) track.ParamMatch {
-	switch m {
-	case config.ParamMatchExact:
-		return track.ParamMatchExact
-	case config.ParamMatchPartial:
-		return track.ParamMatchPartial
-	case config.ParamMatchInitial:
-		return track.ParamMatchInitial
-	}
-	return 0
 }

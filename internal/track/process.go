@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,35 +13,20 @@ import (
 	"time"
 )
 
-// ParamMatch is vrrp_track_process's param_match. The zero value means
-// "not set": parameters, when given, must match exactly.
-type ParamMatch uint8
+// ParamMatch is vrrp_track_process's param_match, as the configuration
+// model defines it. The zero value means "not set": parameters, when
+// given, must match exactly.
+type ParamMatch = config.ParamMatch
 
-// Parameter matching modes.
+// Parameter matching modes: exact (also what parameters mean when
+// param_match is not given), partial (the first n parameters match
+// exactly, more may follow), initial (the command line starts with the
+// configured one, so the last parameter may be longer than configured).
 const (
-	// ParamMatchExact: param_match given without a mode keyword is not
-	// valid keepalived syntax; Exact is what parameters mean by default
-	// and is used to say "param_match was set" with no parameters.
-	ParamMatchExact ParamMatch = iota + 1
-	// ParamMatchPartial: the first n parameters match exactly, more may follow.
-	ParamMatchPartial
-	// ParamMatchInitial: the command line starts with the configured one,
-	// so the last parameter may be longer than configured.
-	ParamMatchInitial
+	ParamMatchExact   = config.ParamMatchExact
+	ParamMatchPartial = config.ParamMatchPartial
+	ParamMatchInitial = config.ParamMatchInitial
 )
-
-// String returns "exact", "partial" or "initial".
-func (m ParamMatch) String() string {
-	switch m {
-	case ParamMatchExact:
-		return "exact"
-	case ParamMatchPartial:
-		return "partial"
-	case ParamMatchInitial:
-		return "initial"
-	}
-	return fmt.Sprintf("ParamMatch(%d)", uint8(m))
-}
 
 // Process is one vrrp_track_process block.
 type Process struct {
