@@ -20,24 +20,24 @@ import (
 // capture records every frame crossing a lab's bridge (an AF_PACKET socket
 // on br0, in promiscuous mode so unicast between ports is seen too), the
 // way tcpdump in the bridge namespace would.
-type capture struct {
+type ioCapture struct {
 	conn *packet.Conn
 	done chan struct{}
 
 	mu     sync.Mutex
-	frames []capFrame
+	frames []ioFrame
 }
 
-type capFrame struct {
+type ioFrame struct {
 	at time.Time
 	b  []byte
 }
 
 // startCapture starts capturing on l's bridge until the test ends.
-func startCapture(t *testing.T, l *lab.Lab) *capture {
+func startCapture(t *testing.T, l *lab.Lab) *ioCapture {
 	t.Helper()
-	c := &capture{done: make(chan struct{})}
-	err := inNamespace(l.Bridge, func() error {
+	c := &ioCapture{done: make(chan struct{})}
+	err := ioInNamespace(l.Bridge, func() error {
 		ifi, err := net.InterfaceByName("br0")
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func startCapture(t *testing.T, l *lab.Lab) *capture {
 	return c
 }
 
-func (c *capture) loop() {
+func (c *ioCapture) loop() {
 	defer close(c.done)
 	buf := make([]byte, 65536)
 	for {
@@ -80,7 +80,7 @@ func (c *capture) loop() {
 			}
 			return
 		}
-		f := capFrame{at: time.Now(), b: append([]byte(nil), buf[:n]...)}
+		f := ioFrame{at: time.Now(), b: append([]byte(nil), buf[:n]...)}
 		c.mu.Lock()
 		c.frames = append(c.frames, f)
 		c.mu.Unlock()
@@ -89,7 +89,7 @@ func (c *capture) loop() {
 
 // inNamespace runs fn on a locked OS thread inside network namespace ns;
 // sockets fn opens stay there.
-func inNamespace(ns string, fn func() error) error {
+func ioInNamespace(ns string, fn func() error) error {
 	target, err := netns.GetFromName(ns)
 	if err != nil {
 		return fmt.Errorf("open namespace %s: %w", ns, err)
@@ -120,7 +120,7 @@ func inNamespace(ns string, fn func() error) error {
 }
 
 // advert is one VRRP packet seen on the wire.
-type advert struct {
+type ioAdvert struct {
 	At      time.Time
 	SrcMAC  string
 	Src     netip.Addr
@@ -131,7 +131,7 @@ type advert struct {
 }
 
 // Priority is the advert's priority byte.
-func (a advert) Priority() int {
+func (a ioAdvert) Priority() int {
 	if len(a.Payload) < 3 {
 		return -1
 	}
@@ -139,30 +139,30 @@ func (a advert) Priority() int {
 }
 
 // VRID is the advert's virtual router id.
-func (a advert) VRID() int {
+func (a ioAdvert) VRID() int {
 	if len(a.Payload) < 2 {
 		return -1
 	}
 	return int(a.Payload[1])
 }
 
-func (a advert) String() string {
+func (a ioAdvert) String() string {
 	return fmt.Sprintf("%s>%s ttl %d vrid %d prio %d % x", a.Src, a.Dst, a.TTL, a.VRID(), a.Priority(), a.Payload)
 }
 
 // announcement is a gratuitous ARP or unsolicited NA seen on the wire.
-type announcement struct {
+type ioAnnouncement struct {
 	SrcMAC string
 	Addr   netip.Addr
 }
 
 // adverts returns the VRRP packets captured so far, in order.
-func (c *capture) adverts() []advert {
+func (c *ioCapture) adverts() []ioAdvert {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []advert
+	var out []ioAdvert
 	for _, f := range c.frames {
-		if a, ok := parseAdvertFrame(f.b); ok {
+		if a, ok := ioParseAdvert(f.b); ok {
 			a.At = f.at
 			out = append(out, a)
 		}
@@ -172,33 +172,33 @@ func (c *capture) adverts() []advert {
 
 // announcements returns the gratuitous ARPs (sender IP = target IP) and
 // unsolicited NAs (to ff02::1) captured so far.
-func (c *capture) announcements() []announcement {
+func (c *ioCapture) announcements() []ioAnnouncement {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []announcement
+	var out []ioAnnouncement
 	for _, f := range c.frames {
-		if a, ok := parseAnnouncement(f.b); ok {
+		if a, ok := ioParseAnnouncement(f.b); ok {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-func parseAdvertFrame(b []byte) (advert, bool) {
+func ioParseAdvert(b []byte) (ioAdvert, bool) {
 	if len(b) < 14 {
-		return advert{}, false
+		return ioAdvert{}, false
 	}
-	a := advert{SrcMAC: net.HardwareAddr(b[6:12]).String()}
+	a := ioAdvert{SrcMAC: net.HardwareAddr(b[6:12]).String()}
 	switch bin.BigEndian.Uint16(b[12:14]) {
 	case 0x0800:
 		ip := b[14:]
 		if len(ip) < 20 || ip[9] != 112 {
-			return advert{}, false
+			return ioAdvert{}, false
 		}
 		ihl := int(ip[0]&0x0f) * 4
 		total := int(bin.BigEndian.Uint16(ip[2:4]))
 		if ihl < 20 || total < ihl || total > len(ip) {
-			return advert{}, false
+			return ioAdvert{}, false
 		}
 		a.TOS, a.TTL = ip[1], ip[8]
 		a.Src = netip.AddrFrom4([4]byte(ip[12:16]))
@@ -207,11 +207,11 @@ func parseAdvertFrame(b []byte) (advert, bool) {
 	case 0x86dd:
 		ip := b[14:]
 		if len(ip) < 40 || ip[6] != 112 {
-			return advert{}, false
+			return ioAdvert{}, false
 		}
 		plen := int(bin.BigEndian.Uint16(ip[4:6]))
 		if 40+plen > len(ip) {
-			return advert{}, false
+			return ioAdvert{}, false
 		}
 		a.TOS = uint8(bin.BigEndian.Uint16(ip[0:2]) >> 4)
 		a.TTL = ip[7]
@@ -219,36 +219,36 @@ func parseAdvertFrame(b []byte) (advert, bool) {
 		a.Dst = netip.AddrFrom16([16]byte(ip[24:40]))
 		a.Payload = append([]byte(nil), ip[40:40+plen]...)
 	default:
-		return advert{}, false
+		return ioAdvert{}, false
 	}
 	return a, true
 }
 
-func parseAnnouncement(b []byte) (announcement, bool) {
+func ioParseAnnouncement(b []byte) (ioAnnouncement, bool) {
 	if len(b) < 14 {
-		return announcement{}, false
+		return ioAnnouncement{}, false
 	}
 	mac := net.HardwareAddr(b[6:12]).String()
 	switch bin.BigEndian.Uint16(b[12:14]) {
 	case 0x0806:
 		arp := b[14:]
 		if len(arp) < 28 || bin.BigEndian.Uint16(arp[2:4]) != 0x0800 {
-			return announcement{}, false
+			return ioAnnouncement{}, false
 		}
 		spa, tpa := netip.AddrFrom4([4]byte(arp[14:18])), netip.AddrFrom4([4]byte(arp[24:28]))
 		if spa != tpa {
-			return announcement{}, false
+			return ioAnnouncement{}, false
 		}
-		return announcement{SrcMAC: mac, Addr: spa}, true
+		return ioAnnouncement{SrcMAC: mac, Addr: spa}, true
 	case 0x86dd:
 		ip := b[14:]
 		if len(ip) < 40+24 || ip[6] != 58 || ip[40] != 136 {
-			return announcement{}, false
+			return ioAnnouncement{}, false
 		}
 		if dst := netip.AddrFrom16([16]byte(ip[24:40])); dst != netip.MustParseAddr("ff02::1") {
-			return announcement{}, false
+			return ioAnnouncement{}, false
 		}
-		return announcement{SrcMAC: mac, Addr: netip.AddrFrom16([16]byte(ip[48:64]))}, true
+		return ioAnnouncement{SrcMAC: mac, Addr: netip.AddrFrom16([16]byte(ip[48:64]))}, true
 	}
-	return announcement{}, false
+	return ioAnnouncement{}, false
 }

@@ -25,13 +25,13 @@ func TestMain(m *testing.M) {
 }
 
 // kconf is a keepalived.conf, written the same way for both daemons.
-type kconf struct {
+type ioConf struct {
 	Global []string // global_defs lines
-	Insts  []kinst
+	Insts  []ioInst
 }
 
 // kinst is one vrrp_instance block.
-type kinst struct {
+type ioInst struct {
 	Name      string
 	State     string // MASTER or BACKUP
 	VRID      int
@@ -45,7 +45,7 @@ type kinst struct {
 	VIPs      []string
 }
 
-func (c kconf) String() string {
+func (c ioConf) String() string {
 	var b strings.Builder
 	b.WriteString("global_defs {\n    router_id interop\n")
 	for _, l := range c.Global {
@@ -82,19 +82,19 @@ func (c kconf) String() string {
 }
 
 // hostIP is the IPv4 address lab.Hosts gives host a (.2) or b (.3).
-func hostIP(name string) netip.Addr {
+func ioHostIP(name string) netip.Addr {
 	return netip.AddrFrom4([4]byte{192, 168, 1, byte(2 + strings.Index("abcdefgh", name))})
 }
 
 // other returns the other host of a two-host lab.
-func other(name string) string {
+func ioOther(name string) string {
 	if name == "a" {
 		return "b"
 	}
 	return "a"
 }
 
-func itoa(i int) string { return fmt.Sprint(i) }
+func ioItoa(i int) string { return fmt.Sprint(i) }
 
 // hexBytes renders b as space-separated hex pairs, which cmp.Diff shows well.
-func hexBytes(b []byte) string { return fmt.Sprintf("% x", b) }
+func ioHex(b []byte) string { return fmt.Sprintf("% x", b) }

@@ -283,7 +283,7 @@ func kaErrorLines(log string, allow ...string) []string {
 	var out []string
 	for _, line := range strings.Split(log, "\n") {
 		for _, e := range kaRxErrors {
-			if e.re.MatchString(line) && !contains(allow, e.name) {
+			if e.re.MatchString(line) && !ioContains(allow, e.name) {
 				out = append(out, e.name+": "+strings.TrimSpace(line))
 			}
 		}
@@ -291,7 +291,7 @@ func kaErrorLines(log string, allow ...string) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
+func ioContains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -304,7 +304,7 @@ func (k *kaDaemon) packetErrors(t *testing.T) []string { return kaErrorLines(k.l
 
 // linkUp brings h's LAN link back and restores its IPv6 addresses (the
 // kernel drops them when the link goes down).
-func linkUp(t *testing.T, h *lab.Host) {
+func ioLinkUp(t *testing.T, h *lab.Host) {
 	t.Helper()
 	ctx := context.Background()
 	if err := h.SetLink(ctx, true); err != nil {
@@ -322,7 +322,7 @@ func linkUp(t *testing.T, h *lab.Host) {
 // isolate partitions the LAN (on) or heals it by isolating every host's
 // bridge port: isolated ports do not forward to each other, and the hosts'
 // links stay up, so the daemons see no link change.
-func isolate(t *testing.T, l *lab.Lab, on bool) {
+func ioIsolate(t *testing.T, l *lab.Lab, on bool) {
 	t.Helper()
 	state := "off"
 	if on {

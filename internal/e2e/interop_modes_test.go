@@ -18,7 +18,7 @@ import (
 type interopMode struct {
 	name string
 	// conf returns the configuration of host "a" or "b".
-	conf func(host string) kconf
+	conf func(host string) ioConf
 	// want is the steady placement of every VIP ("a" or "b").
 	want map[netip.Addr]string
 	// interval is advert_int, for the timing of the checks.
@@ -56,7 +56,7 @@ var (
 )
 
 // prio returns hi on host a and lo on host b.
-func prio(host string, hi, lo int) int {
+func ioPrio(host string, hi, lo int) int {
 	if host == "a" {
 		return hi
 	}
@@ -64,58 +64,58 @@ func prio(host string, hi, lo int) int {
 }
 
 // oneInst is a one-instance configuration: a has priority 100, b 90.
-func oneInst(name string, vrid int, interval string, version int, pass string, vips ...string) func(string) kconf {
-	return func(h string) kconf {
-		return kconf{Insts: []kinst{{Name: name, State: "BACKUP", VRID: vrid, Prio: prio(h, 100, 90),
+func ioOneInst(name string, vrid int, interval string, version int, pass string, vips ...string) func(string) ioConf {
+	return func(h string) ioConf {
+		return ioConf{Insts: []ioInst{{Name: name, State: "BACKUP", VRID: vrid, Prio: ioPrio(h, 100, 90),
 			Version: version, Interval: interval, Pass: pass, VIPs: vips}}}
 	}
 }
 
 // unicast turns f's instances into unicast ones between a and b.
-func unicast(f func(string) kconf) func(string) kconf {
-	return func(h string) kconf {
+func ioUnicast(f func(string) ioConf) func(string) ioConf {
+	return func(h string) ioConf {
 		c := f(h)
 		for i := range c.Insts {
-			c.Insts[i].Src = hostIP(h)
-			c.Insts[i].Peers = []netip.Addr{hostIP(other(h))}
+			c.Insts[i].Src = ioHostIP(h)
+			c.Insts[i].Peers = []netip.Addr{ioHostIP(ioOther(h))}
 		}
 		return c
 	}
 }
 
 var interopModes = []interopMode{
-	{name: "v2-pass", conf: oneInst("VI_PASS", 51, "1", 0, "1234", "192.168.1.10"),
+	{name: "v2-pass", conf: ioOneInst("VI_PASS", 51, "1", 0, "1234", "192.168.1.10"),
 		want: map[netip.Addr]string{ivip2p: "a"}, interval: time.Second, master: "a"},
-	{name: "v2-noauth", conf: oneInst("VI_NOAUTH", 52, "1", 0, "", "192.168.1.11"),
+	{name: "v2-noauth", conf: ioOneInst("VI_NOAUTH", 52, "1", 0, "", "192.168.1.11"),
 		want: map[netip.Addr]string{ivip2n: "a"}, interval: time.Second, master: "a"},
-	{name: "v3-ipv4", conf: oneInst("VI_V3", 53, "0.2", 3, "", "192.168.1.12"),
+	{name: "v3-ipv4", conf: ioOneInst("VI_V3", 53, "0.2", 3, "", "192.168.1.12"),
 		want: map[netip.Addr]string{ivip3: "a"}, interval: 200 * time.Millisecond, master: "a"},
-	{name: "v3-ipv6", conf: oneInst("VI_V6", 60, "0.2", 3, "", "fe80::10/64", "2001:db8::10/64"),
+	{name: "v3-ipv6", conf: ioOneInst("VI_V6", 60, "0.2", 3, "", "fe80::10/64", "2001:db8::10/64"),
 		want: map[netip.Addr]string{ivip6LL: "a", ivip6Glb: "a"}, interval: 200 * time.Millisecond, master: "a"},
-	{name: "unicast-v2", conf: unicast(oneInst("VI_U2", 70, "1", 0, "1234", "192.168.1.14")),
+	{name: "unicast-v2", conf: ioUnicast(ioOneInst("VI_U2", 70, "1", 0, "1234", "192.168.1.14")),
 		want: map[netip.Addr]string{ivipU2: "a"}, interval: time.Second, master: "a"},
-	{name: "unicast-v3", conf: unicast(oneInst("VI_U3", 71, "0.2", 3, "", "192.168.1.15")),
+	{name: "unicast-v3", conf: ioUnicast(ioOneInst("VI_U3", 71, "0.2", 3, "", "192.168.1.15")),
 		want: map[netip.Addr]string{ivipU3: "a"}, interval: 200 * time.Millisecond, master: "a"},
-	{name: "equal-priority", conf: func(h string) kconf {
-		return kconf{Insts: []kinst{{Name: "VI_EQ", State: "BACKUP", VRID: 80, Prio: 100, Version: 3, Interval: "0.2",
+	{name: "equal-priority", conf: func(h string) ioConf {
+		return ioConf{Insts: []ioInst{{Name: "VI_EQ", State: "BACKUP", VRID: 80, Prio: 100, Version: 3, Interval: "0.2",
 			VIPs: []string{"192.168.1.16"}}}}
 	}, want: map[netip.Addr]string{ivipEq: "b"}, interval: 200 * time.Millisecond, master: "b",
 		sticky: true, partition: true},
-	{name: "nopreempt", conf: func(h string) kconf {
-		return kconf{Insts: []kinst{{Name: "VI_NP", State: "BACKUP", VRID: 81, Prio: prio(h, 100, 90), Version: 3,
+	{name: "nopreempt", conf: func(h string) ioConf {
+		return ioConf{Insts: []ioInst{{Name: "VI_NP", State: "BACKUP", VRID: 81, Prio: ioPrio(h, 100, 90), Version: 3,
 			Interval: "0.2", Nopreempt: true, VIPs: []string{"192.168.1.17"}}}}
 	}, want: map[netip.Addr]string{ivipNP: "a"}, interval: 200 * time.Millisecond, master: "a",
 		sticky: true, masterFirst: true},
-	{name: "owner-255", conf: func(h string) kconf {
+	{name: "owner-255", conf: func(h string) ioConf {
 		st := map[string]string{"a": "MASTER", "b": "BACKUP"}[h]
-		return kconf{Insts: []kinst{{Name: "VI_OWN", State: st, VRID: 82, Prio: prio(h, 255, 100), Version: 3,
+		return ioConf{Insts: []ioInst{{Name: "VI_OWN", State: st, VRID: 82, Prio: ioPrio(h, 255, 100), Version: 3,
 			Interval: "0.2", VIPs: []string{"192.168.1.18"}}}}
 	}, want: map[netip.Addr]string{ivipOwn: "a"}, interval: 200 * time.Millisecond, master: "a", backupFirst: true},
-	{name: "dual-master", conf: func(h string) kconf {
-		return kconf{Insts: []kinst{
-			{Name: "X", State: map[string]string{"a": "MASTER", "b": "BACKUP"}[h], VRID: 80, Prio: prio(h, 100, 90),
+	{name: "dual-master", conf: func(h string) ioConf {
+		return ioConf{Insts: []ioInst{
+			{Name: "X", State: map[string]string{"a": "MASTER", "b": "BACKUP"}[h], VRID: 80, Prio: ioPrio(h, 100, 90),
 				Interval: "1", Pass: "1234", VIPs: []string{"192.168.1.6"}},
-			{Name: "Y", State: map[string]string{"a": "BACKUP", "b": "MASTER"}[h], VRID: 81, Prio: prio(h, 90, 100),
+			{Name: "Y", State: map[string]string{"a": "BACKUP", "b": "MASTER"}[h], VRID: 81, Prio: ioPrio(h, 90, 100),
 				Interval: "1", Pass: "1234", VIPs: []string{"192.168.1.7"}},
 		}}
 	}, want: map[netip.Addr]string{ivipX: "a", ivipY: "b"}, interval: time.Second, master: "a"},
@@ -123,7 +123,7 @@ var interopModes = []interopMode{
 
 // directions are the two role assignments: gokeepalived on the host the
 // election makes master, or on the other one.
-var directions = []string{"gk-master", "gk-backup"}
+var ioDirections = []string{"gk-master", "gk-backup"}
 
 // TestInterop runs every mode in both directions against the real
 // keepalived, then checks that both daemons put the same bytes on the wire
@@ -134,7 +134,7 @@ func TestInterop(t *testing.T) {
 	wire := map[string]map[string]string{} // mode/dir -> packet key -> bytes
 	t.Run("run", func(t *testing.T) {
 		for _, m := range interopModes {
-			for _, dir := range directions {
+			for _, dir := range ioDirections {
 				t.Run(m.name+"/"+dir, func(t *testing.T) {
 					t.Parallel()
 					w := runInterop(t, m, dir)
@@ -148,7 +148,7 @@ func TestInterop(t *testing.T) {
 	t.Run("same-bytes", func(t *testing.T) {
 		for _, m := range interopModes {
 			t.Run(m.name, func(t *testing.T) {
-				compareWire(t, wire[m.name+"/gk-master"], wire[m.name+"/gk-backup"])
+				ioCompareWire(t, wire[m.name+"/gk-master"], wire[m.name+"/gk-backup"])
 			})
 		}
 	})
@@ -157,7 +157,7 @@ func TestInterop(t *testing.T) {
 // compareWire checks that for every packet both directions sent (the same
 // host with the same configuration, once gokeepalived and once keepalived)
 // the bytes are the same, and that there is something to compare.
-func compareWire(t *testing.T, x, y map[string]string) {
+func ioCompareWire(t *testing.T, x, y map[string]string) {
 	t.Helper()
 	if x == nil || y == nil {
 		t.Skip("a direction did not finish")
@@ -182,12 +182,12 @@ func compareWire(t *testing.T, x, y map[string]string) {
 	}
 	if normal == 0 || prioZero == 0 {
 		t.Errorf("too little to compare: %d adverts and %d priority-0 adverts common to both runs; runs saw\n%v\n%v",
-			normal, prioZero, keys(x), keys(y))
+			normal, prioZero, ioKeys(x), ioKeys(y))
 	}
 	t.Logf("compared %d distinct packets byte for byte: %v", len(common), common)
 }
 
-func keys(m map[string]string) []string {
+func ioKeys(m map[string]string) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)
@@ -198,13 +198,13 @@ func keys(m map[string]string) []string {
 
 // wireKey names a packet by what should make its bytes the same: sender,
 // destination, VRID, priority.
-func wireKey(a advert) string {
-	return a.Src.String() + ">" + a.Dst.String() + " vrid " + itoa(a.VRID()) + " prio " + itoa(a.Priority())
+func ioWireKey(a ioAdvert) string {
+	return a.Src.String() + ">" + a.Dst.String() + " vrid " + ioItoa(a.VRID()) + " prio " + ioItoa(a.Priority())
 }
 
 // wireValue is what must be identical: the VRRP message, and the TTL.
-func wireValue(a advert) string {
-	return "ttl " + itoa(int(a.TTL)) + " vrrp " + hexBytes(a.Payload)
+func ioWireValue(a ioAdvert) string {
+	return "ttl " + ioItoa(int(a.TTL)) + " vrrp " + ioHex(a.Payload)
 }
 
 func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
@@ -214,7 +214,7 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 	a, b := l.Host("a"), l.Host("b")
 	gkHost := m.master
 	if dir == "gk-backup" {
-		gkHost = other(m.master)
+		gkHost = ioOther(m.master)
 	}
 	ds := map[string]vrrpDaemon{}
 	for _, h := range []*lab.Host{a, b} {
@@ -234,31 +234,31 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 		return p
 	}
 	startLimit := 8*m.interval + 6*time.Second
-	held := map[announcement]bool{} // host MAC + VIP: placements reached
+	held := map[ioAnnouncement]bool{} // host MAC + VIP: placements reached
 	waitPlacement := func(t *testing.T, limit time.Duration, want map[netip.Addr]string, hosts ...*lab.Host) {
 		t.Helper()
 		waitPlacement(t, limit, want, hosts...)
 		for v, h := range want {
-			held[announcement{SrcMAC: l.Host(h).Spec().MAC.String(), Addr: v}] = true
+			held[ioAnnouncement{SrcMAC: l.Host(h).Spec().MAC.String(), Addr: v}] = true
 		}
 	}
-	master, backup := ds[m.master], ds[other(m.master)]
+	master, backup := ds[m.master], ds[ioOther(m.master)]
 
 	// Election.
 	switch {
 	case m.partition:
-		isolate(t, l, true)
+		ioIsolate(t, l, true)
 		a1, b1 := ds["a"], ds["b"]
 		a1.start(t)
 		b1.start(t)
 		eventually(t, startLimit, "both master while partitioned", func() (bool, string) {
-			got := holders(t, firstVIP(m), a, b)
+			got := holders(t, ioFirstVIP(m), a, b)
 			return len(got) == 2, strings.Join(got, ",")
 		})
 		for _, h := range hosts {
-			held[announcement{SrcMAC: h.Spec().MAC.String(), Addr: firstVIP(m)}] = true
+			held[ioAnnouncement{SrcMAC: h.Spec().MAC.String(), Addr: ioFirstVIP(m)}] = true
 		}
-		isolate(t, l, false)
+		ioIsolate(t, l, false)
 	case m.masterFirst:
 		master.start(t)
 		waitPlacement(t, startLimit, all(m.master), hosts...)
@@ -266,7 +266,7 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 		backup.waitBackup(t, startLimit)
 	case m.backupFirst:
 		backup.start(t)
-		waitPlacement(t, startLimit, all(other(m.master)), hosts...)
+		waitPlacement(t, startLimit, all(ioOther(m.master)), hosts...)
 		master.start(t)
 	default:
 		backup.start(t)
@@ -279,24 +279,24 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 
 	// SIGTERM the master: the other takes over at once (priority 0).
 	master.stop(t)
-	waitPlacement(t, 4*m.interval+3*time.Second, all(other(m.master)), hosts...)
+	waitPlacement(t, 4*m.interval+3*time.Second, all(ioOther(m.master)), hosts...)
 	master.start(t)
 	now := m.want
 	if m.sticky {
 		master.waitBackup(t, startLimit)
 		time.Sleep(4*m.interval + time.Second) // longer than its Master_Down_Interval
-		now = all(other(m.master))
+		now = all(ioOther(m.master))
 	}
 	waitPlacement(t, startLimit, now, hosts...)
 
 	// SIGKILL + link down of whoever holds the first VIP: the other takes
 	// over after Master_Down_Interval; the dead host's VIPs stay on its
 	// down link, so only the survivor is checked.
-	victimName := now[firstVIP(m)]
-	victim, survivor := ds[victimName], l.Host(other(victimName))
+	victimName := now[ioFirstVIP(m)]
+	victim, survivor := ds[victimName], l.Host(ioOther(victimName))
 	victim.crash(t)
 	waitPlacement(t, 4*m.interval+4*time.Second, all(survivor.Name), survivor)
-	linkUp(t, victim.host())
+	ioLinkUp(t, victim.host())
 	victim.start(t)
 	end := m.want
 	if m.sticky {
@@ -312,11 +312,11 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 			t.Errorf("%s on %s reported errors about its peer's packets:\n%s", d.kind(), d.host().Name, strings.Join(errs, "\n"))
 		}
 	}
-	checkAnnounced(t, capt, held)
-	return firstPackets(capt)
+	ioCheckAnnounced(t, capt, held)
+	return ioFirstPackets(capt)
 }
 
-func firstVIP(m interopMode) netip.Addr {
+func ioFirstVIP(m interopMode) netip.Addr {
 	var vs []netip.Addr
 	for v := range m.want {
 		vs = append(vs, v)
@@ -329,9 +329,9 @@ func firstVIP(m interopMode) netip.Addr {
 
 // checkAnnounced checks that every host announced every VIP it held
 // (gratuitous ARP or unsolicited NA from its MAC) at least once.
-func checkAnnounced(t *testing.T, c *capture, held map[announcement]bool) {
+func ioCheckAnnounced(t *testing.T, c *ioCapture, held map[ioAnnouncement]bool) {
 	t.Helper()
-	seen := map[announcement]bool{}
+	seen := map[ioAnnouncement]bool{}
 	for _, a := range c.announcements() {
 		seen[a] = true
 	}
@@ -343,12 +343,12 @@ func checkAnnounced(t *testing.T, c *capture, held map[announcement]bool) {
 }
 
 // firstPackets keeps the first advert of each wireKey.
-func firstPackets(c *capture) map[string]string {
+func ioFirstPackets(c *ioCapture) map[string]string {
 	out := map[string]string{}
 	for _, a := range c.adverts() {
-		k := wireKey(a)
+		k := ioWireKey(a)
 		if _, ok := out[k]; !ok {
-			out[k] = wireValue(a)
+			out[k] = ioWireValue(a)
 		}
 	}
 	return out

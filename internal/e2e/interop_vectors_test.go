@@ -23,7 +23,7 @@ import (
 // puts a wrong checksum on the second unicast peer, which we do not copy),
 // c07g (the peer's config differs from a's, nothing new for a's bytes),
 // c10a/c10b (track scripts), c11 (use_vmac), c12 (AH, not supported).
-var vectorCases = []struct{ file, name string }{
+var ioVectorCases = []struct{ file, name string }{
 	{vectors.File227, "c01-v2-pass-blog"},
 	{vectors.File227, "c02-v2-noauth-3vips"},
 	{vectors.File227, "c03-v2-pass-long"},
@@ -42,7 +42,7 @@ var vectorCases = []struct{ file, name string }{
 }
 
 // vectorLab is the vectors' LAN: a (.2), b (.3) and c (.100, no daemon).
-func vectorLab(t *testing.T) *lab.Lab {
+func ioVectorLab(t *testing.T) *lab.Lab {
 	t.Helper()
 	hosts := lab.Hosts("a", "b")
 	hosts = append(hosts, lab.HostSpec{Name: "c", Ifname: "eth1",
@@ -60,12 +60,12 @@ func vectorLab(t *testing.T) *lab.Lab {
 func TestInteropVectors(t *testing.T) {
 	needRoot(t)
 	byFile := map[string][]vectors.Vector{}
-	for _, c := range vectorCases {
+	for _, c := range ioVectorCases {
 		if byFile[c.file] == nil {
 			byFile[c.file] = vectors.Adverts(vectors.LoadT(t, c.file))
 		}
 	}
-	for _, c := range vectorCases {
+	for _, c := range ioVectorCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			var want []vectors.Vector
@@ -81,15 +81,15 @@ func TestInteropVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := vectorLab(t)
+			l := ioVectorLab(t)
 			capt := startCapture(t, l)
 			g := newGK(t, l.Host("a"), string(conf))
 			g.start(t)
 			eventually(t, 20*time.Second, "an advert of every priority > 0", func() (bool, string) {
-				got := firstPackets(capt)
+				got := ioFirstPackets(capt)
 				var missing []string
 				for _, v := range want {
-					if k := vectorKey(v); v.Fields["vrrp.priority"] != "0" && got[k] == "" {
+					if k := ioVectorKey(v); v.Fields["vrrp.priority"] != "0" && got[k] == "" {
 						missing = append(missing, k)
 					}
 				}
@@ -97,10 +97,10 @@ func TestInteropVectors(t *testing.T) {
 			})
 			g.n.signal(t, syscall.SIGTERM)
 			g.n.wait(t, 10*time.Second)
-			got := firstPackets(capt)
+			got := ioFirstPackets(capt)
 			for _, v := range want {
-				k := vectorKey(v)
-				wantV := "ttl " + v.Fields["ip.ttl"] + " vrrp " + hexBytes(v.VRRP)
+				k := ioVectorKey(v)
+				wantV := "ttl " + v.Fields["ip.ttl"] + " vrrp " + ioHex(v.VRRP)
 				if diff := cmp.Diff(wantV, got[k]); diff != "" {
 					t.Errorf("%s (%s): (-keepalived +gokeepalived):\n%s", v.Name, k, diff)
 				}
@@ -110,7 +110,7 @@ func TestInteropVectors(t *testing.T) {
 }
 
 // vectorKey is wireKey for a vector.
-func vectorKey(v vectors.Vector) string {
+func ioVectorKey(v vectors.Vector) string {
 	f := v.Fields
 	return f["ip.src"] + ">" + f["ip.dst"] + " vrid " + f["vrrp.vrid"] + " prio " + f["vrrp.priority"]
 }
