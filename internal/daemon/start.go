@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
@@ -58,10 +57,13 @@ func (d *Daemon) startAll() error {
 		vis = append(vis, vi)
 	}
 	d.removeStale(vis)
+	d.startStatics() // routes.go: static_ipaddress, static_routes, static_rules
 	for _, s := range d.usedScripts() {
 		d.startScript(s)
 	}
 	d.startWatchers()
+	d.startAddrWatch() // dynif.go
+	d.startFirewall()  // accept.go
 	return d.startInstances(vis)
 }
 
@@ -114,14 +116,9 @@ func (d *Daemon) startInstances(vis []*vinst) error {
 		}
 	}
 	for _, vi := range vis {
-		key := rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)}
-		if other := d.byKey[key]; other != nil {
-			return fmt.Errorf("vrrp_instance %s: VRID %d is already used on %s by %s", vi.conf.Name, vi.conf.VRID, vi.link.Name, other.conf.Name)
+		if err := d.bindInstance(vi); err != nil { // dynif.go: waits for a missing interface
+			return err
 		}
-		if err := d.attachConn(vi); err != nil {
-			return fmt.Errorf("vrrp_instance %s: open VRRP socket on %s: %w", vi.conf.Name, vi.link.Name, err)
-		}
-		d.byKey[key] = vi
 		ci := vi.conf
 		d.notifier.SetScripts(notify.KindInstance, ci.Name, notify.Scripts{
 			Master: d.notifyScript(ci.NotifyMaster), Backup: d.notifyScript(ci.NotifyBackup),
@@ -151,7 +148,9 @@ func (d *Daemon) stopUnit(u *unit) {
 		d.stepUnit(now, u, i, instance.Shutdown{})
 	}
 	for _, vi := range u.members {
-		delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
+		if !vi.dyn.missing {
+			delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
+		}
 		d.detachConn(vi)
 	}
 }
@@ -167,6 +166,8 @@ func (d *Daemon) shutdown() {
 		d.stopUnit(u)
 	}
 	d.units, d.insts = nil, nil
+	d.stopRoutes() // routes.go: static entries off, netlink closed
+	d.closeFirewall() // accept.go: no drop rules outlive us
 	d.stopScripts()
 	d.stopWatchers()
 	d.closeMailer()

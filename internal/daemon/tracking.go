@@ -137,10 +137,8 @@ func (d *Daemon) trackerChanged(ev trackEvent) {
 // linkChanged applies an interface change to the instances that use or
 // track the interface.
 func (d *Daemon) linkChanged(ev system.LinkEvent) {
+	d.dynLinkChanged(ev) // dynif.go: interfaces appearing/vanishing, up/down delays
 	for _, vi := range d.insts {
-		if vi.link.Index == ev.Index {
-			vi.link.Up = ev.Up && !ev.Deleted
-		}
 		d.refreshEffects(vi)
 	}
 }
@@ -152,6 +150,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 	if !vi.conf.DontTrackPrimary && !vi.link.Up {
 		want["interface "+vi.link.Name+" down"] = trackEffect{fault: true}
 	}
+	d.dynEffects(vi, want)
 	refs := slices.Clone(vi.conf.TrackScripts)
 	ifs := slices.Clone(vi.conf.TrackInterfaces)
 	if g := d.syncGroupOf(vi); g != nil {
@@ -171,9 +170,8 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
 	for _, r := range ifs {
-		l, err := d.sys.links.Lookup(r.Name)
 		st := track.StateUp
-		if err != nil || !l.Up {
+		if !d.linkUp(r.Name) { // debounced (interface_up_down_delays)
 			st = track.StateDown
 		}
 		e := track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}.Effect(st)

@@ -43,6 +43,8 @@ type vinst struct {
 	lastTrans control.Transition
 	effects   map[string]trackEffect
 	logLimit  map[vrrp.Reason]time.Time
+	routes    vroutes // virtual_routes and virtual_rules (routes.go)
+	dyn       dynInst // missing interface, missing address, drop rules (dynif.go, accept.go)
 }
 
 // trackEffect is one tracker's current contribution to an instance.
@@ -61,9 +63,9 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 	if ifname == "" {
 		ifname = "eth0"
 	}
-	link, err := d.sys.links.Lookup(ifname)
+	link, missing, err := d.lookupLink(ci, ifname) // dynif.go: dynamic_interfaces
 	if err != nil {
-		return nil, fmt.Errorf("vrrp_instance %s: interface %s: %w", ci.Name, ifname, err)
+		return nil, err
 	}
 	vi := &vinst{
 		conf:     ci,
@@ -72,6 +74,7 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 		effects:  map[string]trackEffect{},
 		logLimit: map[vrrp.Reason]time.Time{},
 		buf:      make([]byte, 0, 1500),
+		dyn:      dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
 	vi.fam = vrrp.IPv4
@@ -81,7 +84,7 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 	if err := d.resolveVIPs(vi); err != nil {
 		return nil, err
 	}
-	if err := d.resolveSource(vi); err != nil {
+	if err := d.resolveSource(vi); err != nil && !d.sourceOK(vi, err) {
 		return nil, err
 	}
 	d.buildWire(vi)
@@ -236,6 +239,9 @@ func (d *Daemon) buildWire(vi *vinst) {
 
 // sendAdvert sends one advert with priority prio to the group or each peer.
 func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
+	if vi.conn == nil { // interface gone (dynamic_interfaces)
+		return
+	}
 	adv := vi.sendTpl
 	adv.Priority = prio
 	dsts := vi.peers
