@@ -84,6 +84,7 @@ type Daemon struct {
 	trk      trackers // track_file, vrrp_track_process, smtp_alert (track_extra.go)
 	rtes     routeState // virtual and static routes and rules, static addresses (routes.go)
 	dyn      dynState // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
+	vm       vmacs    // use_vmac interfaces (vmac.go)
 
 	startedAt  time.Time
 	loadedAt   time.Time

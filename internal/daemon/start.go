@@ -116,6 +116,9 @@ func (d *Daemon) startInstances(vis []*vinst) error {
 		}
 	}
 	for _, vi := range vis {
+		if err := d.setupVMAC(vi); err != nil { // vmac.go: use_vmac interface before the socket
+			return err
+		}
 		if err := d.bindInstance(vi); err != nil { // dynif.go: waits for a missing interface
 			return err
 		}
@@ -152,6 +155,7 @@ func (d *Daemon) stopUnit(u *unit) {
 			delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
 		}
 		d.detachConn(vi)
+		d.removeVMAC(vi) // vmac.go: after priority 0 and the VIPs
 	}
 }
 
@@ -168,6 +172,7 @@ func (d *Daemon) shutdown() {
 	d.units, d.insts = nil, nil
 	d.stopRoutes() // routes.go: static entries off, netlink closed
 	d.closeFirewall() // accept.go: no drop rules outlive us
+	d.closeVMACs()    // vmac.go: leftovers and sysctls
 	d.stopScripts()
 	d.stopWatchers()
 	d.closeMailer()

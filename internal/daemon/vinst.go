@@ -43,8 +43,9 @@ type vinst struct {
 	lastTrans control.Transition
 	effects   map[string]trackEffect
 	logLimit  map[vrrp.Reason]time.Time
-	routes    vroutes // virtual_routes and virtual_rules (routes.go)
-	dyn       dynInst // missing interface, missing address, drop rules (dynif.go, accept.go)
+	routes    vroutes   // virtual_routes and virtual_rules (routes.go)
+	dyn       dynInst   // missing interface, missing address, drop rules (dynif.go, accept.go)
+	vmac      *vmacLink // use_vmac: the VMAC and the configured interface (vmac.go)
 }
 
 // trackEffect is one tracker's current contribution to an instance.
@@ -165,13 +166,14 @@ func (d *Daemon) resolveSource(vi *vinst) error {
 		exclude = append(exclude, v.Prefix.Addr())
 	}
 	var err error
+	link := vi.srcLink() // vmac.go: the configured interface, also under use_vmac
 	if vi.fam == vrrp.IPv6 {
-		vi.src, err = d.sys.links.LinkLocalIPv6(vi.link.Index, exclude...)
+		vi.src, err = d.sys.links.LinkLocalIPv6(link.Index, exclude...)
 	} else {
-		vi.src, err = d.sys.links.PrimaryIPv4(vi.link.Index, exclude...)
+		vi.src, err = d.sys.links.PrimaryIPv4(link.Index, exclude...)
 	}
 	if err != nil {
-		return fmt.Errorf("vrrp_instance %s: source address on %s: %w", ci.Name, vi.link.Name, err)
+		return fmt.Errorf("vrrp_instance %s: source address on %s: %w", ci.Name, link.Name, err)
 	}
 	return nil
 }
