@@ -37,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return control.RunStatus(args[1:], stdout, stderr)
 		case "reload":
 			return control.RunReload(args[1:], stdout, stderr)
+		case "demo":
+			return runDemo(args[1:], stdout, stderr)
 		case "plan":
 			return plan.Run(args[1:], stdout, stderr)
 		case "manpage": // hidden: packaging renders gokeepalived.8 with it
