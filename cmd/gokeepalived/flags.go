@@ -5,6 +5,8 @@ import (
 	"io"
 
 	"github.com/spf13/pflag"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
 )
 
 // defaultConfigFile is keepalived's default configuration path.
@@ -100,7 +102,7 @@ func newFlagSet(o *Options, out io.Writer) *pflag.FlagSet {
 	fs.Lookup("config-test").NoOptDefVal = "-"
 	fs.BoolVarP(&o.Version, "version", "v", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
-	fs.StringVar(&o.Socket, "socket", "/run/gokeepalived.sock", "control socket (gokeepalived)")
+	fs.StringVar(&o.Socket, "socket", control.DefaultSocketPath, "control socket, \"none\" to disable (gokeepalived)")
 	fs.StringVar(&o.Metrics, "metrics", "", "Prometheus metrics listen address, e.g. 127.0.0.1:9650 (gokeepalived)")
 	return fs
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
 )
 
 func writeConf(t *testing.T, text string) string {
@@ -111,12 +113,12 @@ func TestParseFlags(t *testing.T) {
 		args []string
 		want Options
 	}{
-		{[]string{"-t"}, Options{ConfigFile: defaultConfigFile, ConfigTest: true, Socket: "/run/gokeepalived.sock"}},
-		{[]string{"--config-test=/tmp/log", "-f", "x.conf"}, Options{ConfigFile: "x.conf", ConfigTest: true, ConfigTestLog: "/tmp/log", Socket: "/run/gokeepalived.sock"}},
+		{[]string{"-t"}, Options{ConfigFile: defaultConfigFile, ConfigTest: true, Socket: control.DefaultSocketPath}},
+		{[]string{"--config-test=/tmp/log", "-f", "x.conf"}, Options{ConfigFile: "x.conf", ConfigTest: true, ConfigTestLog: "/tmp/log", Socket: control.DefaultSocketPath}},
 		{[]string{"-nlD", "-i", "lb1", "-p", "/run/k.pid", "--socket", "/tmp/s", "-s", "ns1"},
 			Options{ConfigFile: defaultConfigFile, DontFork: true, LogConsole: true, LogDetail: true, ConfigID: "lb1", PIDFile: "/run/k.pid", Socket: "/tmp/s", Namespace: "ns1"}},
 		{[]string{"-P", "-X", "-V", "-R", "--metrics", "127.0.0.1:9650"},
-			Options{ConfigFile: defaultConfigFile, VRRPOnly: true, ReleaseVIPs: true, DontReleaseVRRP: true, DontRespawn: true, Socket: "/run/gokeepalived.sock", Metrics: "127.0.0.1:9650"}},
+			Options{ConfigFile: defaultConfigFile, VRRPOnly: true, ReleaseVIPs: true, DontReleaseVRRP: true, DontRespawn: true, Socket: control.DefaultSocketPath, Metrics: "127.0.0.1:9650"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
