@@ -82,7 +82,6 @@ type Daemon struct {
 	metrics  *metrics.Metrics
 	cred     *track.Credential
 	trk      trackers // track_file, vrrp_track_process, smtp_alert (track_extra.go)
-	rtes     routeState // virtual and static routes and rules, static addresses (routes.go)
 	dyn      dynState // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
 	vm       vmacs    // use_vmac interfaces (vmac.go)
 
@@ -94,6 +93,10 @@ type Daemon struct {
 	stopping   bool
 	timer      *time.Timer
 	runCtx     context.Context
+
+	// rtes holds virtual and static routes and rules and static
+	// addresses (routes.go).
+	rtes routeState
 }
 
 // sysDeps are the Linux side effects, behind package system's interfaces.

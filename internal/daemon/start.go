@@ -57,7 +57,8 @@ func (d *Daemon) startAll() error {
 		vis = append(vis, vi)
 	}
 	d.removeStale(vis)
-	d.startStatics() // routes.go: static_ipaddress, static_routes, static_rules
+	// routes.go: static_ipaddress, static_routes, static_rules go on first.
+	d.startStatics()
 	for _, s := range d.usedScripts() {
 		d.startScript(s)
 	}
@@ -170,7 +171,8 @@ func (d *Daemon) shutdown() {
 		d.stopUnit(u)
 	}
 	d.units, d.insts = nil, nil
-	d.stopRoutes() // routes.go: static entries off, netlink closed
+	// routes.go: static entries off, netlink closed.
+	d.stopRoutes()
 	d.closeFirewall() // accept.go: no drop rules outlive us
 	d.closeVMACs()    // vmac.go: leftovers and sysctls
 	d.stopScripts()

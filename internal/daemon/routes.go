@@ -1,0 +1,307 @@
+package daemon
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"reflect"
+	"slices"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+)
+
+// routing is what the daemon needs from the kernel's routing tables.
+type routing interface {
+	system.Router
+	system.Ruler
+}
+
+// routeState is the daemon's side of routes and rules: the netlink handle
+// (opened on first use) and the static_* entries.
+type routeState struct {
+	r       routing
+	statics []*entry
+}
+
+// vroutes are one instance's virtual_routes and virtual_rules, resolved
+// once from its configuration.
+type vroutes struct {
+	built   bool
+	routes  []*entry
+	rules   []*entry
+	pending bool // some entry failed to go on while master
+}
+
+// entry is one route, rule or static address and whether it is on.
+type entry struct {
+	route *system.Route
+	rule  *system.Rule
+	addr  *system.VIP
+	on    bool
+}
+
+func (e *entry) String() string {
+	switch {
+	case e.route != nil:
+		return "route " + e.route.String()
+	case e.rule != nil:
+		return "rule " + e.rule.String()
+	}
+	return "address " + e.addr.String()
+}
+
+// routing returns the netlink handle, opening it on first use.
+func (d *Daemon) routing() (routing, error) {
+	if d.rtes.r == nil {
+		rt, err := system.NewRouting(d.log)
+		if err != nil {
+			return nil, err
+		}
+		d.rtes.r = rt
+	}
+	return d.rtes.r, nil
+}
+
+// put adds (on) or removes (!on) e and records whether it is on.
+func (d *Daemon) put(e *entry, on bool) error {
+	var err error
+	if e.addr != nil {
+		if on {
+			err = d.sys.addrs.Add(*e.addr)
+		} else {
+			err = d.sys.addrs.Del(*e.addr)
+		}
+	} else {
+		var rt routing
+		if rt, err = d.routing(); err == nil {
+			switch {
+			case e.route != nil && on:
+				err = rt.AddRoute(*e.route)
+			case e.route != nil:
+				err = rt.DelRoute(*e.route)
+			case on:
+				err = rt.AddRule(*e.rule)
+			default:
+				err = rt.DelRule(*e.rule)
+			}
+		}
+	}
+	if err == nil {
+		e.on = on
+	}
+	return err
+}
+
+// instRoutes resolves vi's virtual_routes and virtual_rules on first use;
+// an entry that cannot be expressed is logged and skipped, as keepalived
+// skips a route it cannot parse.
+func (d *Daemon) instRoutes(vi *vinst) *vroutes {
+	if vi.routes.built {
+		return &vi.routes
+	}
+	vi.routes = vroutes{built: true}
+	vi.routes.routes, vi.routes.rules = buildEntries(vi.log, vi.conf.VirtualRoutes, vi.conf.VirtualRules, nil)
+	return &vi.routes
+}
+
+// buildEntries converts config routes and rules, logging the ones it skips.
+func buildEntries(log *slog.Logger, routes []config.Route, rules []config.Rule, dirs []string) (rs, us []*entry) {
+	for _, c := range routes {
+		r, err := routeFromConfig(c, dirs)
+		if err != nil {
+			log.Error("route skipped", "pos", c.Pos.String(), "err", err)
+			continue
+		}
+		rs = append(rs, &entry{route: &r})
+	}
+	for _, c := range rules {
+		r, err := ruleFromConfig(c, dirs)
+		if err != nil {
+			log.Error("rule skipped", "pos", c.Pos.String(), "err", err)
+			continue
+		}
+		us = append(us, &entry{rule: &r})
+	}
+	return rs, us
+}
+
+// addRoutes puts vi's virtual routes, then its rules, on (after its VIPs,
+// keepalived's order); a failure is logged and retried at the next advert.
+func (d *Daemon) addRoutes(vi *vinst) {
+	vr := d.instRoutes(vi)
+	vr.pending = false
+	for _, e := range slices.Concat(vr.routes, vr.rules) {
+		if err := d.put(e, true); err != nil {
+			vi.log.Error("add virtual "+e.String()+", will retry", "err", err)
+			vr.pending = true
+		}
+	}
+}
+
+// delRoutes takes vi's virtual rules, then its routes off (before its
+// VIPs, keepalived's order).
+func (d *Daemon) delRoutes(vi *vinst) {
+	vr := d.instRoutes(vi)
+	vr.pending = false
+	for _, e := range slices.Concat(vr.rules, vr.routes) {
+		if err := d.put(e, false); err != nil {
+			vi.log.Error("remove virtual "+e.String(), "err", err)
+		}
+	}
+}
+
+// retryRoutes re-adds virtual routes and rules that failed to go on while
+// vi is master, and static entries that failed at start.
+func (d *Daemon) retryRoutes(vi *vinst) {
+	d.retryStatics()
+	vr := d.instRoutes(vi)
+	if !vr.pending || vi.m.State() != instance.Master {
+		return
+	}
+	vr.pending = false
+	for _, e := range slices.Concat(vr.routes, vr.rules) {
+		if e.on {
+			continue
+		}
+		if err := d.put(e, true); err != nil {
+			vr.pending = true
+			continue
+		}
+		vi.log.Info("virtual " + e.String() + " added on retry")
+	}
+}
+
+// staticEntries resolves static_ipaddress, static_routes and static_rules
+// of c, in the order they go on.
+func (d *Daemon) staticEntries(c *config.Config) []*entry {
+	var out []*entry
+	for _, v := range c.StaticAddresses {
+		sv, err := d.staticVIP(c, v)
+		if err != nil {
+			d.log.Error("static address skipped", "pos", v.Pos.String(), "addr", v.Prefix, "err", err)
+			continue
+		}
+		out = append(out, &entry{addr: &sv})
+	}
+	rs, us := buildEntries(d.log, c.StaticRoutes, c.StaticRules, nil)
+	return append(append(out, rs...), us...)
+}
+
+// staticVIP resolves a static address; without dev it goes on
+// default_interface.
+func (d *Daemon) staticVIP(c *config.Config, v config.VIP) (system.VIP, error) {
+	dev := v.Dev
+	if dev == "" {
+		dev = c.Global.DefaultInterface
+	}
+	if dev == "" {
+		return system.VIP{}, errors.New("no dev and no default_interface")
+	}
+	l, err := d.sys.links.Lookup(dev)
+	if err != nil {
+		return system.VIP{}, err
+	}
+	sv := system.VIP{Prefix: v.Prefix, Ifindex: l.Index, Broadcast: v.Brd, Scope: parseScope(v.Scope),
+		Label: v.Label, Peer: v.Peer, NoDAD: v.NoDAD, NoPrefixRoute: v.NoPrefixRoute}
+	if v.PreferredLft != nil && *v.PreferredLft >= 0 {
+		lft := uint32(*v.PreferredLft)
+		sv.PreferredLft = &lft
+	}
+	return sv, nil
+}
+
+// startStatics puts the static addresses, routes and rules on, before any
+// instance starts; failures are logged and retried at every advert.
+func (d *Daemon) startStatics() {
+	d.rtes.statics = d.staticEntries(d.conf)
+	for _, e := range d.rtes.statics {
+		if err := d.put(e, true); err != nil {
+			d.log.Error("add static "+e.String()+", will retry", "err", err)
+		}
+	}
+}
+
+// retryStatics re-adds static entries that are not on yet.
+func (d *Daemon) retryStatics() {
+	for _, e := range d.rtes.statics {
+		if e.on {
+			continue
+		}
+		if err := d.put(e, true); err == nil {
+			d.log.Info("static " + e.String() + " added on retry")
+		}
+	}
+}
+
+// stopRoutes takes the static entries off in reverse order (rules, routes,
+// addresses) and closes the netlink handle. Call it after every instance
+// has stopped.
+func (d *Daemon) stopRoutes() {
+	for i := len(d.rtes.statics) - 1; i >= 0; i-- {
+		e := d.rtes.statics[i]
+		if err := d.put(e, false); err != nil {
+			d.log.Error("remove static "+e.String(), "err", err)
+		}
+	}
+	d.rtes.statics = nil
+	if c, ok := d.rtes.r.(io.Closer); ok {
+		c.Close()
+	}
+	d.rtes.r = nil
+}
+
+// reloadStatics moves the static entries to those of newConf: entries no
+// longer configured come off, new ones go on, unchanged ones are left
+// alone. For reload.
+func (d *Daemon) reloadStatics(newConf *config.Config) {
+	next := d.staticEntries(newConf)
+	for i := len(d.rtes.statics) - 1; i >= 0; i-- {
+		old := d.rtes.statics[i]
+		if j := indexEntry(next, old); j >= 0 {
+			next[j].on = old.on
+			continue
+		}
+		if err := d.put(old, false); err != nil {
+			d.log.Error("remove static "+old.String(), "err", err)
+		}
+	}
+	d.rtes.statics = next
+	d.retryStatics()
+}
+
+// swapRoutes moves vi's virtual routes and rules to those of vi.conf
+// (after a reload changed them in place): while master, the ones gone come
+// off and the new ones go on; unchanged ones are left alone.
+func (d *Daemon) swapRoutes(vi *vinst) {
+	old := vi.routes
+	vi.routes = vroutes{}
+	vr := d.instRoutes(vi)
+	all := slices.Concat(vr.rules, vr.routes)
+	for _, e := range slices.Concat(old.rules, old.routes) {
+		if j := indexEntry(all, e); j >= 0 {
+			all[j].on = e.on
+			continue
+		}
+		if e.on {
+			if err := d.put(e, false); err != nil {
+				vi.log.Error("remove virtual "+e.String(), "err", err)
+			}
+		}
+	}
+	if vi.m.State() == instance.Master {
+		vr.pending = true
+		d.retryRoutes(vi)
+	}
+}
+
+// indexEntry returns the index in list of an entry equal to e, or -1.
+func indexEntry(list []*entry, e *entry) int {
+	for i, x := range list {
+		if reflect.DeepEqual(x.route, e.route) && reflect.DeepEqual(x.rule, e.rule) && reflect.DeepEqual(x.addr, e.addr) {
+			return i
+		}
+	}
+	return -1
+}
