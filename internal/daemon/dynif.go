@@ -258,17 +258,21 @@ func (d *Daemon) rereadSource(vi *vinst) bool {
 	old, oldNo := vi.src, vi.dyn.noAddr
 	err := d.resolveSource(vi)
 	switch {
-	case err != nil && !oldNo:
-		vi.dyn.noAddr = true
-		vi.log.Warn("no usable address left on the interface: FAULT until one is added", "err", err)
-	case err == nil:
+	case err != nil:
+		vi.src = old // a master's goodbye (priority 0) still goes out from it
+		if !oldNo {
+			vi.dyn.noAddr = true
+			vi.log.Warn("no usable address left on the interface: FAULT until one is added", "err", err)
+		}
+		return !oldNo
+	default:
 		if vi.src != old {
 			vi.log.Info("advert source address changed", "from", old, "to", vi.src)
 			d.renewMachine(vi)
 		}
 		vi.dyn.noAddr = false
 	}
-	return vi.src != old || vi.dyn.noAddr != oldNo
+	return vi.src != old || oldNo
 }
 
 // renewMachine gives a standalone instance in FAULT a new machine built

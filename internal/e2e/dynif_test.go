@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/lab"
+)
+
+// dynConf is one instance on interface IF, with global_defs GLOBAL and
+// the extra top-level text EXTRA.
+const dynConf = `
+global_defs {
+%s
+}
+%s
+vrrp_instance D {
+    state BACKUP
+    interface %s
+    virtual_router_id 90
+    priority %d
+    advert_int 1
+    virtual_ipaddress {
+        %s
+    }
+}
+`
+
+// sh runs a command line in h and fails the test on error.
+func sh(t *testing.T, h *lab.Host, line string) {
+	t.Helper()
+	f := strings.Fields(line)
+	if out, err := h.Exec(context.Background(), f[0], f[1:]...); err != nil {
+		t.Fatalf("%s: %s: %v\n%s", h.Name, line, err, out)
+	}
+}
+
+// inst returns n's status of instance name.
+func inst(t *testing.T, n *node, name string) control.Instance {
+	t.Helper()
+	return instanceOf(t, statusJSON(t, n), name)
+}
+
+// waitState waits until n reports state for instance D.
+func waitState(t *testing.T, n *node, state control.State, limit time.Duration) {
+	t.Helper()
+	waitStates(t, limit, "D", map[string]control.State{n.host.Name: state}, n)
+}
+
+// A missing interface fails the start without dynamic_interfaces, as
+// keepalived's configuration check does.
+func TestDynamicInterfaceRequiredWithoutKeyword(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	n := newNode(t, l.Host("a"), fmt.Sprintf(dynConf, "", "", "gkdyn0", 100, "10.99.0.100/24"))
+	n.start(t)
+	n.wait(t, 20*time.Second)
+	if out := n.proc.Output(); !strings.Contains(out, "gkdyn0") {
+		t.Errorf("the daemon exited without naming the missing interface:\n%s", tail(out, 20))
+	}
+}
+
+// With dynamic_interfaces an instance on an interface created after start
+// waits in FAULT, runs when it appears, and goes back to FAULT when it is
+// deleted, as many times as that happens.
+func TestDynamicInterfaceComesAndGoes(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	h := l.Host("a")
+	vip := netip.MustParseAddr("10.99.0.100")
+	n := newNode(t, h, fmt.Sprintf(dynConf, "dynamic_interfaces", "", "gkdyn0", 100, "10.99.0.100/24"))
+	n.start(t)
+	waitState(t, n, "FAULT", 10*time.Second)
+
+	for round := 1; round <= 2; round++ {
+		sh(t, h, "ip link add gkdyn0 type veth peer name gkdyn1")
+		sh(t, h, "ip addr add 10.99.0.1/24 dev gkdyn0")
+		sh(t, h, "ip link set gkdyn1 up")
+		sh(t, h, "ip link set gkdyn0 up")
+		waitState(t, n, "MASTER", 15*time.Second)
+		in := inst(t, n, "D")
+		got := fmt.Sprintf("round %d: iface %s src %s", round, in.Interface, in.SourceAddr)
+		if want := fmt.Sprintf("round %d: iface gkdyn0 src 10.99.0.1", round); got != want {
+			t.Errorf("after the interface appeared: got %q, want %q", got, want)
+		}
+		eventually(t, 5*time.Second, "VIP on gkdyn0", func() (bool, string) {
+			out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkdyn0")
+			return strings.Contains(out, vip.String()+"/24"), out
+		})
+		sh(t, h, "ip link del gkdyn0")
+		waitState(t, n, "FAULT", 10*time.Second)
+	}
+	st := inst(t, n, "D").Stats
+	if got := fmt.Sprintf("became master %d, released %d", st.BecomeMaster, st.ReleaseMaster); got != "became master 2, released 2" {
+		t.Errorf("stats: %s, want became master 2, released 2", got)
+	}
+}
+
+// interface_up_down_delays: a flap shorter than the down delay causes no
+// transition; a longer outage does, after the delay.
+func TestInterfaceUpDownDelays(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	h := l.Host("a")
+	delays := "interface_up_down_delays {\n    eth1 4 0\n}"
+	n := newNode(t, h, fmt.Sprintf(dynConf, "", delays, "eth1", 100, "192.168.1.6/24"))
+	n.start(t)
+	waitState(t, n, "MASTER", 15*time.Second)
+	before := inst(t, n, "D").LastTransition
+
+	ctx := context.Background()
+	if err := h.SetLink(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := h.SetLink(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	// Well past the 4 s delay the flap started: nothing may have happened.
+	time.Sleep(6 * time.Second)
+	in := inst(t, n, "D")
+	if in.State != "MASTER" || in.LastTransition != before || in.Stats.ReleaseMaster != 0 {
+		t.Errorf("after a 0.5 s flap under a 4 s down delay: state %s, last transition %+v (was %+v), released master %d; want MASTER and no transition",
+			in.State, in.LastTransition, before, in.Stats.ReleaseMaster)
+	}
+
+	// A real outage goes to FAULT, but only after the delay.
+	if err := h.SetLink(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	down := time.Now()
+	time.Sleep(2 * time.Second)
+	if s := inst(t, n, "D").State; s != "MASTER" {
+		t.Errorf("2 s into a 4 s down delay the state is %s, want MASTER", s)
+	}
+	waitState(t, n, "FAULT", 10*time.Second)
+	if took := time.Since(down); took < 4*time.Second {
+		t.Errorf("FAULT after %s, before the 4 s down delay", took)
+	}
+	if err := h.SetLink(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, n, "MASTER", 15*time.Second)
+}
+
+// The advert source follows the interface's primary address: a peer sees
+// the new source, and an interface left without an IPv4 address puts the
+// instance in FAULT (the peer takes over) until one comes back.
+func TestAdvertSourceFollowsAddress(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b")})
+	a, b := l.Host("a"), l.Host("b")
+	na := newNode(t, a, fmt.Sprintf(dynConf, "", "", "eth1", 150, "192.168.1.6/32"))
+	nb := newNode(t, b, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.6/32"))
+	na.start(t)
+	nb.start(t)
+	waitStates(t, 20*time.Second, "D", map[string]control.State{"a": "MASTER", "b": "BACKUP"}, na, nb)
+
+	masterSeen := func(want string) {
+		t.Helper()
+		eventually(t, 10*time.Second, "b sees master "+want, func() (bool, string) {
+			got := inst(t, nb, "D").MasterAddr.String()
+			return got == want, got
+		})
+	}
+	masterSeen(a.Addr(false).String())
+
+	// Move a's primary address: 10.1.1.1 first added, then the lab's removed.
+	sh(t, a, "ip addr add 10.1.1.1/24 dev eth1")
+	sh(t, a, "ip addr del "+a.Addr(false).String()+"/24 dev eth1")
+	masterSeen("10.1.1.1")
+	if got := inst(t, na, "D").SourceAddr.String(); got != "10.1.1.1" {
+		t.Errorf("a's status source address %s, want 10.1.1.1", got)
+	}
+
+	// No IPv4 address left (the VIP does not count): a goes to FAULT.
+	sh(t, a, "ip addr del 10.1.1.1/24 dev eth1")
+	waitStates(t, 15*time.Second, "D", map[string]control.State{"a": "FAULT", "b": "MASTER"}, na, nb)
+
+	// An address comes back: a leaves FAULT and, higher priority, preempts.
+	sh(t, a, "ip addr add 10.2.2.2/24 dev eth1")
+	waitStates(t, 20*time.Second, "D", map[string]control.State{"a": "MASTER", "b": "BACKUP"}, na, nb)
+	masterSeen("10.2.2.2")
+}
