@@ -13,6 +13,7 @@ const probeInterval = 50 * time.Millisecond
 // failover stops the web server on A and follows .6 to B.
 func (r *run) failover(ctx context.Context) error {
 	r.p.step(4, steps, fmt.Sprintf("Stopping %s on A; the client asks http://192.168.1.6/ every %s", r.res.Service, ms(probeInterval)))
+	r.p.line("A's check fails, its priority for VRID 80 drops to 100-20 = 80 < 90, and B takes .6")
 	o, err := r.move(ctx, r.a, r.b, func() error { return r.a.svc.stop() },
 		fmt.Sprintf("%s on A stopped", r.res.Service))
 	r.res.Failover = o
@@ -51,18 +52,30 @@ func (r *run) move(ctx context.Context, from, to *server, act func() error, what
 	r.p.event(r.p.start, "%s", what)
 
 	deadline := time.Now().Add(30 * time.Second)
-	var moved bool
+	var movedAt time.Time
 	for {
-		if !moved {
+		if movedAt.IsZero() {
 			if h, err := r.holder(ctx, vipX); err != nil {
 				return Outage{}, err
 			} else if h == to.name {
-				moved = true
-				r.p.event(time.Now(), "192.168.1.6 is on %s now (gratuitous ARPs sent)", to.name)
+				movedAt = time.Now()
 			}
 		}
-		if o, ok := MeasureOutage(pr.since(begin), from.name, to.name); ok && moved {
-			r.p.event(o.FirstNew, "client: first answer from %s", to.name)
+		if o, ok := MeasureOutage(pr.since(begin), from.name, to.name); ok && !movedAt.IsZero() {
+			// The two are seen by different pollers; print them in order.
+			lines := []struct {
+				at   time.Time
+				text string
+			}{
+				{movedAt, fmt.Sprintf("192.168.1.6 is on %s now (it sent gratuitous ARPs)", to.name)},
+				{o.FirstNew, fmt.Sprintf("client: first answer from %s", to.name)},
+			}
+			if lines[1].at.Before(lines[0].at) {
+				lines[0], lines[1] = lines[1], lines[0]
+			}
+			for _, l := range lines {
+				r.p.event(l.at, "%s", l.text)
+			}
 			if o.Failed == 0 {
 				r.p.ok("no failed request: the client never noticed (%s between the last answer from %s and the first from %s)", ms(o.Duration()), from.name, to.name)
 			} else {

@@ -83,7 +83,6 @@ func (p *printer) table(header []string, rows [][]string) {
 	for _, r := range rows {
 		fmt.Fprintf(p.w, "      %s\n", format(r))
 	}
-	fmt.Fprintln(p.w)
 }
 
 // ms formats d as whole milliseconds.
