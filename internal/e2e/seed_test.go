@@ -23,7 +23,15 @@ const (
 )
 
 func TestSeedFixedPlainCheck(t *testing.T) {
-	e := newSeedEnv(t, seedFixed, seedPlainCheck, seedGo)
+	for _, kind := range []seedDaemon{seedKeepalived, seedGo} {
+		t.Run(kind.name, func(t *testing.T) { testSeedPlainCheck(t, kind) })
+	}
+}
+
+// testSeedPlainCheck stops and starts nginx on A under a check that fails
+// while nginx is down.
+func testSeedPlainCheck(t *testing.T, kind seedDaemon) {
+	e := newSeedEnv(t, seedFixed, seedPlainCheck, kind)
 	e.start(t, e.a)
 	e.start(t, e.b)
 	waitPlacement(t, seedSettle, map[netip.Addr]string{vip6: "a", vip7: "b"}, e.hosts()...)
@@ -33,16 +41,20 @@ func TestSeedFixedPlainCheck(t *testing.T) {
 
 	// nginx dies on A: the check fails, A's priority drops to 80 < 90 and
 	// B takes .6; the client follows B's gratuitous ARP.
+	stopped := time.Now()
 	e.a.stopNginx(t)
 	waitPlacement(t, seedTakeover, map[netip.Addr]string{vip6: "b", vip7: "b"}, e.hosts()...)
+	t.Logf(".6 on b %v after nginx on a stopped", time.Since(stopped).Round(time.Millisecond))
 	d := e.wantPage(t, "192.168.1.6", "b", 5*time.Second)
 	t.Logf(".6 answered by b %v after b took it", d.Round(time.Millisecond))
 	e.wantNeigh(t, "192.168.1.6", seedMACB)
 	e.wantPage(t, "192.168.1.7", "b", 5*time.Second)
 
 	// nginx back: A's priority is 100 again and it preempts.
+	started := time.Now()
 	e.a.startNginx(t)
 	waitPlacement(t, seedTakeover, map[netip.Addr]string{vip6: "a", vip7: "b"}, e.hosts()...)
+	t.Logf(".6 back on a %v after nginx on a started", time.Since(started).Round(time.Millisecond))
 	d = e.wantPage(t, "192.168.1.6", "a", 5*time.Second)
 	t.Logf(".6 answered by a %v after a took it back", d.Round(time.Millisecond))
 	e.wantNeigh(t, "192.168.1.6", seedMACA)
