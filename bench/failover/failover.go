@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -70,7 +69,7 @@ func (b *bench) failoverPart(ctx context.Context, w io.Writer) error {
 					return ctx.Err()
 				}
 				b.log.Info("failover round", "setting", s.Name, "rep", rep+1, "daemon", kind)
-				got, err := fl.round(ctx, kind, s)
+				got, err := fl.round(ctx, kind, s, (float64(rep)+0.5)/float64(b.opt.reps))
 				ms = append(ms, got...)
 				if err != nil {
 					b.log.Error("failover round", "setting", s.Name, "daemon", kind, "err", err)
@@ -197,13 +196,21 @@ func (fl *failoverLab) failTime(h *lab.Host, t0 time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// settle waits for the backup to be listening, then a random part of an
-// interval so that faults fall at every phase of the advert cycle.
-func settle(ctx context.Context, s setting) {
-	d := 300*time.Millisecond + 2*s.Interval + rand.N(s.Interval)
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
+// settle waits for the backup to be listening, then for a's next advert,
+// then phase of an interval: every daemon sees faults at the same phases of
+// the advert cycle (rep i of n at (i+0.5)/n), so their outages compare.
+func (fl *failoverLab) settle(ctx context.Context, s setting, phase float64) {
+	if !sleepCtx(ctx, 300*time.Millisecond+2*s.Interval) {
+		return
+	}
+	since := time.Now()
+	deadline := since.Add(3 * s.Interval)
+	for time.Now().Before(deadline) {
+		if last, ok := lastAdvertBefore(fl.cap.snapshot(), time.Now(), failoverVRID, fl.macA, prioA); ok && last.After(since) {
+			sleepCtx(ctx, time.Until(last.Add(time.Duration(phase*float64(s.Interval)))))
+			return
+		}
+		sleepCtx(ctx, time.Millisecond)
 	}
 }
 

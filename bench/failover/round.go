@@ -9,7 +9,9 @@ import (
 )
 
 // round runs S1, S4, S2 and S3 once with kind on both servers.
-func (fl *failoverLab) round(ctx context.Context, kind daemonKind, s setting) (ms []measurement, err error) {
+//
+// phase (0 to 1) places the faults in the advert cycle; see settle.
+func (fl *failoverLab) round(ctx context.Context, kind daemonKind, s setting, phase float64) (ms []measurement, err error) {
 	dirA := filepath.Join(fl.dir, kind.String()+"-a")
 	dirB := filepath.Join(fl.dir, kind.String()+"-b")
 	for _, d := range []string{dirA, dirB} {
@@ -50,7 +52,7 @@ func (fl *failoverLab) round(ctx context.Context, kind daemonKind, s setting) (m
 	if _, err := fl.probe.waitServing(ctx, "a", lim); err != nil {
 		return ms, fmt.Errorf("start: %w", err)
 	}
-	settle(ctx, s)
+	fl.settle(ctx, s, phase)
 	mdiB := masterDown(s.Version, prioB, s.Interval)
 	skewB := skew(s.Version, prioB, s.Interval)
 
@@ -93,7 +95,7 @@ func (fl *failoverLab) round(ctx context.Context, kind daemonKind, s setting) (m
 	}
 	out.Bound, out.HasB = 0, false
 	ms = append(ms, out, back)
-	settle(ctx, s)
+	fl.settle(ctx, s, phase)
 
 	// S2: graceful stop.
 	t0 = time.Now()
@@ -115,7 +117,7 @@ func (fl *failoverLab) round(ctx context.Context, kind daemonKind, s setting) (m
 	if _, err := fl.probe.waitServing(ctx, "a", lim); err != nil {
 		return ms, fmt.Errorf("before S3: %w", err)
 	}
-	settle(ctx, s)
+	fl.settle(ctx, s, phase)
 
 	// S3: the checked service dies; the check (every 2 s, weight -20)
 	// notices, a's priority drops below b's.
