@@ -217,6 +217,14 @@ func (d *Daemon) swapVIPs(vi *vinst, vips []system.VIP, ifs []string) {
 		}
 		vi.log.Info("virtual address removed by reload", "addr", ov.Prefix, "dev", vi.vipIf[j])
 	}
+	if master {
+		// no_accept: the drop set follows the new list before any new
+		// address goes on, as on becoming master.
+		old := vi.vips
+		vi.vips = vips
+		d.acceptDrop(vi)
+		vi.vips = old
+	}
 	var added []vipTarget
 	for i, nv := range vips {
 		if !master || indexVIP(vi.vips, nv) >= 0 {
