@@ -122,7 +122,9 @@ func TestRuleFromConfig(t *testing.T) {
 		{"uidrange 1000-1999 tos 0x10 table 100 pref 112", rule(func(r *system.Rule) {
 			r.UIDRange, r.Tos, r.Table, r.Priority = system.PortRange{Start: 1000, End: 1999}, 16, 100, 112
 		}), false},
-		{"inet6 fwmark 7 table 100 pref 120", rule(func(r *system.Rule) { r.Family, r.HasMark, r.Mark, r.Table, r.Priority = system.IPv6, true, 7, 100, 120 }), false},
+		{"inet6 fwmark 7 table 100 pref 120", rule(func(r *system.Rule) {
+			r.Family, r.HasMark, r.Mark, r.Table, r.Priority = system.IPv6, true, 7, 100, 120
+		}), false},
 		{"sport 2000-1000 table 100 pref 1", system.Rule{}, true},
 		{"l3mdev pref 1 table 100", system.Rule{}, true},
 		{"fwmark x table 100 pref 1", system.Rule{}, true},
