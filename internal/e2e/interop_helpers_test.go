@@ -310,6 +310,12 @@ func ioLinkUp(t *testing.T, h *lab.Host) {
 	if err := h.SetLink(ctx, true); err != nil {
 		t.Fatal(err)
 	}
+	// Wait for the carrier: a daemon started before it sees the link
+	// down, and IPv6 addresses added before it may be flushed again.
+	eventually(t, 5*time.Second, h.Name+" link up", func() (bool, string) {
+		out, err := h.Exec(ctx, "ip", "-o", "link", "show", h.Ifname)
+		return err == nil && strings.Contains(out, "LOWER_UP") && strings.Contains(out, "state UP"), out
+	})
 	for _, p := range h.Spec().Addrs {
 		if p.Addr().Is6() {
 			if _, err := h.Exec(ctx, "ip", "addr", "replace", p.String(), "dev", h.Ifname, "nodad"); err != nil {
