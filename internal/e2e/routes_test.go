@@ -167,3 +167,48 @@ func TestDontReleaseKeepsVirtualRoutes(t *testing.T) {
 		t.Errorf("-V: %s left a at exit", vip)
 	}
 }
+
+// TestRoutesWaitForInterface checks the retry: a virtual and a static route
+// on an interface that does not exist yet go on once it appears (a veth
+// pair: lab kernels may lack the dummy module).
+func TestRoutesWaitForInterface(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	a := l.Host("a")
+	na := newNode(t, a, `
+static_routes {
+    10.71.0.0/16 dev dummy9
+}
+vrrp_instance R {
+    state MASTER
+    interface eth1
+    virtual_router_id 61
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.1.6/24
+    }
+    virtual_routes {
+        10.70.0.0/16 dev dummy9
+    }
+}
+`)
+	na.start(t)
+	waitPlacement(t, 10*time.Second, map[netip.Addr]string{netip.MustParseAddr("192.168.1.6"): "a"}, a)
+	routes := func() (bool, string) {
+		s, err := a.Exec(context.Background(), "ip", "-4", "route", "show", "dev", "dummy9")
+		return err == nil && strings.Contains(s, "10.70.0.0/16") && strings.Contains(s, "10.71.0.0/16"), s
+	}
+	if ok, s := routes(); ok {
+		t.Fatalf("routes on dummy9 before it exists: %s", s)
+	}
+	for _, args := range [][]string{
+		{"link", "add", "dummy9", "type", "veth", "peer", "name", "dummy9p"},
+		{"link", "set", "dummy9p", "up"}, {"link", "set", "dummy9", "up"},
+	} {
+		if out, err := a.Exec(context.Background(), "ip", args...); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	eventually(t, 5*time.Second, "virtual and static route on dummy9 after it appears", routes)
+}
