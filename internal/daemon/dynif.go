@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -268,44 +267,13 @@ func (d *Daemon) rereadSource(vi *vinst) bool {
 	default:
 		if vi.src != old {
 			vi.log.Info("advert source address changed", "from", old, "to", vi.src)
-			d.renewMachine(vi)
+			vi.m.SetPrimaryAddr(vi.src)
 		}
 		vi.dyn.noAddr = false
 	}
 	return vi.src != old || oldNo
 }
 
-// renewMachine gives a standalone instance in FAULT a new machine built
-// with its new source address (the machine compares it on equal-priority
-// adverts and cannot change it while running). The new machine takes the
-// current tracker effects and starts in FAULT silently; the caller's
-// refresh then lifts the fault as usual. Instances in other states or in a
-// sync group keep their machine: only the adverts carry the new address.
-func (d *Daemon) renewMachine(vi *vinst) {
-	if vi.unit == nil || vi.unit.group != nil || vi.m.State() != instance.Fault {
-		return
-	}
-	now := time.Now()
-	m := instance.New(instance.FromConfig(vi.conf, vi.src))
-	sum := 0
-	for k, e := range vi.effects {
-		sum += e.delta
-		if e.fault {
-			m.Step(now, instance.FaultOn{Cause: k})
-		}
-	}
-	if sum != 0 {
-		m.Step(now, instance.TrackerWeights{Sum: sum})
-	}
-	acts := m.Step(now, instance.Startup{})
-	vi.m = m
-	for _, a := range acts {
-		if n, ok := a.(instance.Notify); ok && n.Transition.To == instance.Fault {
-			continue // already FAULT
-		}
-		d.execute(now, vi, a)
-	}
-}
 
 // startAddrWatch forwards address changes to the loop.
 func (d *Daemon) startAddrWatch() {
