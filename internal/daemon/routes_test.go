@@ -1,15 +1,18 @@
 package daemon
 
 import (
+	"errors"
 	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 )
@@ -193,4 +196,45 @@ func FuzzRouteOptions(f *testing.F) {
 		}
 		_, _, _ = parseFwmark(value)
 	})
+}
+
+// TestVirtualRoutesRetryAndSwap drives a master's routes through a failed
+// add, the retry at the next advert and an in-place swap (reload).
+func TestVirtualRoutesRetryAndSwap(t *testing.T) {
+	fake := &systemtest.Routing{}
+	log := slog.New(slog.DiscardHandler)
+	d := &Daemon{log: log, rtes: routeState{r: fake}}
+	m := instance.New(instance.Config{Name: "R", VRID: 1, Priority: 100, AdvertInterval: time.Second,
+		PrimaryAddr: netip.MustParseAddr("192.168.1.2")})
+	m.Step(time.Unix(0, 0), instance.Startup{})
+	m.Step(m.Deadline(), instance.Timeout{})
+	if m.State() != instance.Master {
+		t.Fatalf("machine in %v, want MASTER", m.State())
+	}
+	vi := &vinst{log: log, m: m, conf: &config.Instance{Name: "R",
+		VirtualRoutes: loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "").StaticRoutes,
+		VirtualRules:  loadRoutes(t, "", "from 10.1.0.0/16 table 100 pref 10").StaticRules}}
+
+	fake.Fail("AddRoute", errors.New("not ready"))
+	d.addRoutes(vi)
+	d.retryRoutes(vi)
+	d.retryRoutes(vi) // nothing pending: no calls
+	vi.conf = &config.Instance{Name: "R",
+		VirtualRoutes: loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "").StaticRoutes,
+		VirtualRules:  vi.conf.VirtualRules}
+	d.swapRoutes(vi)
+	d.delRoutes(vi)
+	var got []string
+	for _, c := range fake.Calls() {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"AddRoute[blackhole 10.1.0.0/16]", "AddRoute[blackhole 10.2.0.0/16]", "AddRule[pref 10 from 10.1.0.0/16 lookup 100]",
+		"AddRoute[blackhole 10.1.0.0/16]",                                    // the retry
+		"DelRoute[blackhole 10.1.0.0/16]", "AddRoute[blackhole 10.3.0.0/16]", // the swap
+		"DelRule[pref 10 from 10.1.0.0/16 lookup 100]", "DelRoute[blackhole 10.2.0.0/16]", "DelRoute[blackhole 10.3.0.0/16]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
 }
