@@ -52,6 +52,14 @@ type GlobalDefs struct {
 	NetNamespace            string        `json:",omitempty"`
 	Instance                string        `json:",omitempty"`
 
+	// NFTablesTable is `nftables [TABLE]` (the table no_accept drop rules
+	// go in; empty: the default "keepalived"), NFTablesPriority and
+	// NFTablesCounters are nftables_priority and nftables_counters.
+	NFTablesTable       string `json:",omitempty"`
+	NFTablesPriority    int    `json:",omitempty"`
+	NFTablesPrioritySet bool   `json:",omitempty"`
+	NFTablesCounters    bool   `json:",omitempty"`
+
 	// PrometheusListen is a gokeepalived extension: the address the
 	// metrics endpoint listens on (empty: off).
 	PrometheusListen string `json:",omitempty"`
@@ -123,8 +131,8 @@ lvs_process_name bfd_process_name use_symlink_paths set_supplementary_groups smt
 smtp_alert smtp_alert_vrrp smtp_alert_checker checker_log_all_failures no_email_faults
 max_auto_priority min_auto_priority_delay disable_local_igmp lvs_timeouts lvs_flush
 lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon vrrp_min_garp vrrp_iptables vrrp_ipsets
-nftables nftables_priority nftables_ifindex nftables_ipvs nftables_ipvs_priority
-nftables_ipvs_start_fwmark nftables_counters vrrp_priority vrrp_no_swap vrrp_rt_priority
+nftables_ifindex nftables_ipvs nftables_ipvs_priority
+nftables_ipvs_start_fwmark vrrp_priority vrrp_no_swap vrrp_rt_priority
 vrrp_cpu_affinity vrrp_rlimit_rttime vrrp_rlimit_rtime checker_priority checker_no_swap
 checker_rt_priority checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority
 bfd_no_swap bfd_rt_priority bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket
@@ -146,21 +154,17 @@ var globalKeywords = table[*GlobalDefs]{
 		for _, c := range n.Children {
 			g.NotificationEmail = append(g.NotificationEmail, c.Keyword.Text)
 		}
-		l.noEffect(n)
 	},
 	"notification_email_from": func(l *loader, n *Node, g *GlobalDefs) {
 		g.NotificationEmailFrom = l.stringArg(n, 0)
-		l.noEffect(n)
 	},
 	"smtp_server": func(l *loader, n *Node, g *GlobalDefs) {
 		g.SMTPServer = strings.Join(texts(n.Args), " ")
-		l.noEffect(n)
 	},
 	"smtp_connect_timeout": func(l *loader, n *Node, g *GlobalDefs) {
 		if d, ok := l.durArg(n, 0, time.Second, 86400*time.Second); ok {
 			g.SMTPConnectTimeout = d
 		}
-		l.noEffect(n)
 	},
 	"enable_script_security": gf(func(g *GlobalDefs) *bool { return &g.EnableScriptSecurity }),
 	"script_user": func(l *loader, n *Node, g *GlobalDefs) {
@@ -236,6 +240,19 @@ var globalKeywords = table[*GlobalDefs]{
 	"vrrp_vmac_garp_intvl": func(l *loader, n *Node, g *GlobalDefs) {
 		l.noEffect(n)
 	},
+	"nftables": func(l *loader, n *Node, g *GlobalDefs) {
+		g.NFTablesTable = "keepalived"
+		if len(n.Args) > 0 {
+			g.NFTablesTable = n.Args[0].Text
+		}
+	},
+	"nftables_priority": func(l *loader, n *Node, g *GlobalDefs) {
+		if v, ok := l.intArg(n, 0, -2147483648, 2147483647); ok {
+			g.NFTablesPriority = int(v)
+			g.NFTablesPrioritySet = true
+		}
+	},
+	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)
 		if !ok {

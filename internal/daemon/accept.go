@@ -36,9 +36,16 @@ func (d *Daemon) firewall() *system.Firewall {
 	if d.dyn.fw != nil || d.dyn.fwErr != nil {
 		return d.dyn.fw
 	}
-	fw, err := system.NewFirewall(system.FirewallConfig{
-		Table: system.DefaultFirewallTable, Priority: system.DefaultFirewallPriority, Logger: d.log,
-	})
+	g := d.conf.Global
+	fc := system.FirewallConfig{Table: system.DefaultFirewallTable, Priority: system.DefaultFirewallPriority,
+		Counters: g.NFTablesCounters, Logger: d.log}
+	if g.NFTablesTable != "" {
+		fc.Table = g.NFTablesTable
+	}
+	if g.NFTablesPrioritySet {
+		fc.Priority = int32(g.NFTablesPriority)
+	}
+	fw, err := system.NewFirewall(fc)
 	if err != nil {
 		d.dyn.fwErr = err
 		d.log.Error("nftables unavailable: no_accept instances will accept packets to their VIPs", "err", err)
