@@ -137,9 +137,12 @@ type Instance struct {
 	OldUnicastChecksum   string `json:",omitempty"` // "", "on" or "never"
 	VRF                  string `json:",omitempty"`
 
-	// FastFailover is a gokeepalived extension, on by default: timers use
-	// the exact RFC arithmetic in nanoseconds. `fast_failover off` (alias
-	// `keepalived_timing`) rounds timers the way keepalived 2.2 does.
+	// FastFailover is a gokeepalived extension, on by default: a master
+	// whose priority drops advertises it at once, and a preempting backup
+	// that hears its master advertise below its own priority takes over
+	// after Skew_Time instead of Master_Down_Interval (see
+	// instance.Config.FastFailover). `fast_failover off` (or
+	// `keepalived_timing`) keeps keepalived's exact timing.
 	FastFailover bool
 
 	// SyncGroup names the vrrp_sync_group this instance belongs to.
