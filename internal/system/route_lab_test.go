@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
@@ -219,5 +220,35 @@ func TestRoutingRulesLab(t *testing.T) {
 				t.Errorf("ip rule after DelRule(%s) still shows %q", tc.r, got)
 			}
 		})
+	}
+}
+
+// BenchmarkRoutingAddDel measures one route add plus delete through netlink
+// (what a failover costs per virtual route).
+func BenchmarkRoutingAddDel(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root: builds a network namespace")
+	}
+	h := lab.New(b, lab.Spec{Hosts: lab.Hosts("a")}).Host("a")
+	r := Route{Dst: netip.MustParsePrefix("10.1.0.0/16"), Via: netip.MustParseAddr("192.168.1.1"), Dev: "eth1"}
+	err := h.Do(func() error {
+		rt, err := NewRouting(nil)
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
+		b.ResetTimer()
+		for range b.N {
+			if err := rt.AddRoute(r); err != nil {
+				return err
+			}
+			if err := rt.DelRoute(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }
