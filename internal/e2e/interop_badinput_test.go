@@ -60,9 +60,9 @@ func TestInteropBadPeer(t *testing.T) {
 			gk.start(t)
 			ka.start(t)
 			// Both masters: neither follows the other's refused adverts.
-			waitPlacement(t, 15*time.Second, map[netip.Addr]string{ivipBad: "a"}, a)
-			waitPlacement(t, 15*time.Second, map[netip.Addr]string{ivipBad: "b"}, b)
-			eventually(t, 15*time.Second, "keepalived reports our adverts", func() (bool, string) {
+			waitPlacement(t, 25*time.Second, map[netip.Addr]string{ivipBad: "a"}, a)
+			waitPlacement(t, 25*time.Second, map[netip.Addr]string{ivipBad: "b"}, b)
+			eventually(t, 25*time.Second, "keepalived reports our adverts", func() (bool, string) {
 				n := len(tt.kaLog.FindAllString(ka.log(), -1))
 				return n >= 2, tail(ka.log(), 5)
 			})
@@ -71,7 +71,7 @@ func TestInteropBadPeer(t *testing.T) {
 				// hardly at all with advert_int 2 against our 1 s: every
 				// packet it receives, even one it refuses, re-arms its
 				// advert timer. So one drop is all we can count on.
-				eventually(t, 20*time.Second, "keepalived's adverts dropped", func() (bool, string) {
+				eventually(t, 25*time.Second, "keepalived's adverts dropped", func() (bool, string) {
 					got := ioStatCounters(t, gk.stats(t, "VI_BAD"))[tt.stat]
 					return got >= 1, tt.stat + "=" + ioItoa(int(got))
 				})

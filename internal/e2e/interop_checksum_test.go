@@ -38,9 +38,9 @@ func TestInteropV3ChecksumAsV2(t *testing.T) {
 		ka, gk := newKA(t, a, conf("a")), newGK(t, b, conf("b"))
 		gk.start(t)
 		ka.start(t)
-		waitPlacement(t, 10*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a, b)
+		waitPlacement(t, 25*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a, b)
 		time.Sleep(time.Second)
-		waitPlacement(t, 0, map[netip.Addr]string{ivipCsum: "a"}, a, b)
+		waitPlacement(t, 5*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a, b)
 		if !strings.Contains(ka.log(), "Unknown keyword 'v3_checksum_as_v2'") {
 			t.Errorf("keepalived 2.2.7 did not log the unknown keyword; is it a newer version?")
 		}
@@ -48,12 +48,12 @@ func TestInteropV3ChecksumAsV2(t *testing.T) {
 			t.Errorf("gokeepalived refused keepalived's pseudo-header adverts: %v", errs)
 		}
 		ka.stop(t)
-		waitPlacement(t, 3*time.Second, map[netip.Addr]string{ivipCsum: "b"}, a, b)
+		waitPlacement(t, 15*time.Second, map[netip.Addr]string{ivipCsum: "b"}, a, b)
 		ioCheckForms(t, capt, map[netip.Addr]string{ioHostIP("a"): "pseudo-header", ioHostIP("b"): "message-only"})
 		// keepalived, restarted, cannot check our adverts: it takes over
 		// by its own down timer (it has the higher priority anyway).
 		ka.start(t)
-		waitPlacement(t, 10*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a, b)
+		waitPlacement(t, 25*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a, b)
 		if !strings.Contains(ka.log(), kaReject) {
 			t.Errorf("keepalived 2.2.7 accepted a message-only VRRPv3 checksum; the documented limitation is gone")
 		}
@@ -70,8 +70,8 @@ func TestInteropV3ChecksumAsV2(t *testing.T) {
 		ka.start(t)
 		// Not interoperable with 2.2.7: keepalived refuses our adverts and
 		// becomes master too; we stay master (its priority is lower).
-		waitPlacement(t, 10*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a)
-		waitPlacement(t, 10*time.Second, map[netip.Addr]string{ivipCsum: "b"}, b)
+		waitPlacement(t, 25*time.Second, map[netip.Addr]string{ivipCsum: "a"}, a)
+		waitPlacement(t, 25*time.Second, map[netip.Addr]string{ivipCsum: "b"}, b)
 		if !strings.Contains(ka.log(), kaReject) {
 			t.Errorf("keepalived 2.2.7 did not refuse our message-only checksum")
 		}

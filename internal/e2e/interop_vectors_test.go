@@ -85,7 +85,7 @@ func TestInteropVectors(t *testing.T) {
 			capt := startCapture(t, l)
 			g := newGK(t, l.Host("a"), string(conf))
 			g.start(t)
-			eventually(t, 20*time.Second, "an advert of every priority > 0", func() (bool, string) {
+			eventually(t, 40*time.Second, "an advert of every priority > 0", func() (bool, string) {
 				got := ioFirstPackets(capt)
 				var missing []string
 				for _, v := range want {
