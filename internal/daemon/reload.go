@@ -136,6 +136,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	now := time.Now()
 	old := d.conf
 	d.conf = p.conf
+	d.reloadStatics(p.conf)
 	for _, u := range p.stop {
 		d.stopUnit(u)
 		for _, vi := range u.members {
@@ -183,6 +184,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
 		return false
 	}
 	d.swapVIPs(vi, ip.vips, ip.vipIf)
+	d.swapRoutes(vi)
 	vi.peers, vi.expect = nil, vrrp.Expect{}
 	d.buildWire(vi)
 	acts, _ := vi.m.Reconfigure(now, ip.mc)
@@ -319,6 +321,7 @@ func onlyInPlaceChanges(a, b *config.Instance) bool {
 	x := *b
 	x.State, x.Priority = a.State, a.Priority
 	x.VIPs, x.ExcludedVIPs = a.VIPs, a.ExcludedVIPs
+	x.VirtualRoutes, x.VirtualRules = a.VirtualRoutes, a.VirtualRules
 	x.Nopreempt, x.PreemptDelay, x.Garp = a.Nopreempt, a.PreemptDelay, a.Garp
 	x.LowerPrioNoAdvert, x.HigherPrioSendAdvert = a.LowerPrioNoAdvert, a.HigherPrioSendAdvert
 	x.DownTimerAdverts, x.FastFailover = a.DownTimerAdverts, a.FastFailover

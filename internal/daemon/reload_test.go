@@ -55,6 +55,8 @@ func TestReloadDecision(t *testing.T) {
 		{name: "vip added", from: "192.168.1.6\n", to: "192.168.1.6\n192.168.1.9\n", inPlace: true, globals: true},
 		{name: "nopreempt", from: "advert_int 1\n", to: "advert_int 1\nnopreempt\n", inPlace: true, globals: true},
 		{name: "router id", from: "router_id r1", to: "router_id r2", inPlace: true, globals: true},
+		{name: "virtual route added", from: "advert_int 1\n", to: "advert_int 1\nvirtual_routes {\n10.9.0.0/16 dev eth1\n}\n", inPlace: true, globals: true},
+		{name: "virtual rule added", from: "advert_int 1\n", to: "advert_int 1\nvirtual_rules {\nfrom 192.168.1.6 table 100\n}\n", inPlace: true, globals: true},
 		{name: "vrid", from: "virtual_router_id 80", to: "virtual_router_id 81", globals: true},
 		{name: "interval", from: "advert_int 1\n", to: "advert_int 2\n", globals: true},
 		{name: "interface", from: "interface eth1", to: "interface eth2", globals: true},
