@@ -52,6 +52,16 @@ type GlobalDefs struct {
 	NetNamespace            string        `json:",omitempty"`
 	Instance                string        `json:",omitempty"`
 
+	// SMTPAlert and SMTPAlertVRRP are the global smtp_alert and
+	// smtp_alert_vrrp (nil: not written); an instance or sync group without
+	// its own smtp_alert follows smtp_alert_vrrp, else smtp_alert.
+	// NoEmailFaults skips mails about entering FAULT; SMTPHeloName is the
+	// HELO name (default: the host name).
+	SMTPAlert     *bool  `json:",omitempty"`
+	SMTPAlertVRRP *bool  `json:",omitempty"`
+	NoEmailFaults bool   `json:",omitempty"`
+	SMTPHeloName  string `json:",omitempty"`
+
 	// NFTablesTable is `nftables [TABLE]` (the table no_accept drop rules
 	// go in; empty: the default "keepalived"), NFTablesPriority and
 	// NFTablesCounters are nftables_priority and nftables_counters.
@@ -127,8 +137,8 @@ func fifoScriptKw(f func(*GlobalDefs) **Fifo) kwFunc[*GlobalDefs] {
 // globalNoEffect are the global_defs keywords accepted without effect yet.
 var globalNoEffect = strings.Fields(`linkbeat_use_polling net_namespace_ipvs namespace_with_ipsets
 use_pid_dir child_wait_time process_names process_name vrrp_process_name checker_process_name
-lvs_process_name bfd_process_name use_symlink_paths set_supplementary_groups smtp_helo_name
-smtp_alert smtp_alert_vrrp smtp_alert_checker checker_log_all_failures no_email_faults
+lvs_process_name bfd_process_name use_symlink_paths set_supplementary_groups
+smtp_alert_checker checker_log_all_failures
 max_auto_priority min_auto_priority_delay disable_local_igmp lvs_timeouts lvs_flush
 lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon vrrp_min_garp vrrp_iptables vrrp_ipsets
 nftables_ifindex nftables_ipvs nftables_ipvs_priority
@@ -240,6 +250,16 @@ var globalKeywords = table[*GlobalDefs]{
 	"vrrp_vmac_garp_intvl": func(l *loader, n *Node, g *GlobalDefs) {
 		l.noEffect(n)
 	},
+	"smtp_helo_name": strKw(func(g *GlobalDefs) *string { return &g.SMTPHeloName }),
+	"smtp_alert": func(l *loader, n *Node, g *GlobalDefs) {
+		v := l.boolArg(n, 0)
+		g.SMTPAlert = &v
+	},
+	"smtp_alert_vrrp": func(l *loader, n *Node, g *GlobalDefs) {
+		v := l.boolArg(n, 0)
+		g.SMTPAlertVRRP = &v
+	},
+	"no_email_faults": gf(func(g *GlobalDefs) *bool { return &g.NoEmailFaults }),
 	"nftables": func(l *loader, n *Node, g *GlobalDefs) {
 		g.NFTablesTable = "keepalived"
 		if len(n.Args) > 0 {

@@ -59,7 +59,7 @@ func (d *Daemon) startMailer() {
 		return
 	}
 	m, err := notify.NewMailer(notify.MailConfig{Server: g.SMTPServer, From: g.NotificationEmailFrom,
-		To: g.NotificationEmail, RouterID: g.RouterID, ConnectTimeout: g.SMTPConnectTimeout, Log: d.log})
+		To: g.NotificationEmail, RouterID: g.RouterID, HeloName: g.SMTPHeloName, ConnectTimeout: g.SMTPConnectTimeout, Log: d.log})
 	if err != nil {
 		d.log.Error("smtp_alert disabled", "err", err)
 		return
@@ -69,12 +69,12 @@ func (d *Daemon) startMailer() {
 
 func (d *Daemon) smtpWanted() bool {
 	for _, ci := range d.conf.Instances {
-		if ci.SMTPAlert != nil && *ci.SMTPAlert {
+		if d.smtpAlertOn(notify.KindInstance, ci.Name) {
 			return true
 		}
 	}
 	for _, g := range d.conf.SyncGroups {
-		if g.SMTPAlert != nil && *g.SMTPAlert {
+		if d.smtpAlertOn(notify.KindGroup, g.Name) {
 			return true
 		}
 	}
@@ -86,7 +86,7 @@ func (d *Daemon) smtpWanted() bool {
 // (keepalived's last_email_state). It never blocks.
 func (d *Daemon) mailState(kind notify.Kind, name string, st notify.State) {
 	t := &d.trk
-	if t.mailer == nil || !d.smtpAlertOn(kind, name) {
+	if t.mailer == nil || !d.smtpAlertOn(kind, name) || st == notify.StateFault && d.conf.Global.NoEmailFaults {
 		return
 	}
 	if t.mailed == nil {
@@ -106,13 +106,29 @@ func (d *Daemon) mailState(kind notify.Kind, name string, st notify.State) {
 	t.mailer.Send(mail)
 }
 
+// smtpAlertOn says whether an instance or group mails on transitions: its
+// own smtp_alert, else global_defs smtp_alert_vrrp, else smtp_alert.
 func (d *Daemon) smtpAlertOn(kind notify.Kind, name string) bool {
+	var own *bool
 	if kind == notify.KindGroup {
 		g := syncGroupNamed(d.conf, name)
-		return g != nil && g.SMTPAlert != nil && *g.SMTPAlert
+		if g == nil {
+			return false
+		}
+		own = g.SMTPAlert
+	} else {
+		ci := instanceNamed(d.conf, name)
+		if ci == nil {
+			return false
+		}
+		own = ci.SMTPAlert
 	}
-	ci := instanceNamed(d.conf, name)
-	return ci != nil && ci.SMTPAlert != nil && *ci.SMTPAlert
+	for _, b := range []*bool{own, d.conf.Global.SMTPAlertVRRP, d.conf.Global.SMTPAlert} {
+		if b != nil {
+			return *b
+		}
+	}
+	return false
 }
 
 // closeMailer lets queued mails go for up to a few seconds at shutdown.
