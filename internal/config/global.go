@@ -57,6 +57,9 @@ type GlobalDefs struct {
 	// its own smtp_alert follows smtp_alert_vrrp, else smtp_alert.
 	// NoEmailFaults skips mails about entering FAULT; SMTPHeloName is the
 	// HELO name (default: the host name).
+	// LogUnknownVRIDs logs adverts for VRIDs no instance has.
+	LogUnknownVRIDs bool `json:",omitempty"`
+
 	SMTPAlert     *bool  `json:",omitempty"`
 	SMTPAlertVRRP *bool  `json:",omitempty"`
 	NoEmailFaults bool   `json:",omitempty"`
@@ -153,7 +156,7 @@ vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monit
 process_monitor_rcv_bufs process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs
 lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force
 rs_init_notifies no_checker_emails vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
-vrrp_delay_after_boot log_unknown_vrids umask random_seed reload_check_config reload_time_file
+vrrp_delay_after_boot umask random_seed reload_check_config reload_time_file
 reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
 iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file`)
 
@@ -259,7 +262,8 @@ var globalKeywords = table[*GlobalDefs]{
 		v := l.boolArg(n, 0)
 		g.SMTPAlertVRRP = &v
 	},
-	"no_email_faults": gf(func(g *GlobalDefs) *bool { return &g.NoEmailFaults }),
+	"log_unknown_vrids": gf(func(g *GlobalDefs) *bool { return &g.LogUnknownVRIDs }),
+	"no_email_faults":   gf(func(g *GlobalDefs) *bool { return &g.NoEmailFaults }),
 	"nftables": func(l *loader, n *Node, g *GlobalDefs) {
 		g.NFTablesTable = "keepalived"
 		if len(n.Args) > 0 {

@@ -90,6 +90,7 @@ type Daemon struct {
 	lastReload time.Time
 	reloadErr  string
 	unknownRx  uint64
+	unknownLog map[rxKey]time.Time
 	stopping   bool
 	timer      *time.Timer
 	runCtx     context.Context

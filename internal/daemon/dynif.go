@@ -274,7 +274,6 @@ func (d *Daemon) rereadSource(vi *vinst) bool {
 	return vi.src != old || oldNo
 }
 
-
 // startAddrWatch forwards address changes to the loop.
 func (d *Daemon) startAddrWatch() {
 	ch, err := system.WatchAddrs(d.runCtx, d.log)

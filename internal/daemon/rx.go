@@ -120,7 +120,7 @@ func (d *Daemon) receive(p rxPacket) {
 	}
 	vi := d.byKey[rxKey{p.key, p.data[1]}]
 	if vi == nil {
-		d.unknownRx++
+		d.unknownVRID(p)
 		return
 	}
 	if err := vrrp.Parse(p.data, vi.fam, &vi.rxAdv); err != nil {
@@ -175,4 +175,23 @@ func (d *Daemon) drop(vi *vinst, r vrrp.Reason, from netip.Addr) {
 	}
 	vi.logLimit[r] = now
 	vi.log.Warn("advert dropped", "from", from, "reason", r.String())
+}
+
+// unknownVRID counts an advert for a VRID no instance has on that
+// interface and, with log_unknown_vrids, logs it once a minute per VRID.
+func (d *Daemon) unknownVRID(p rxPacket) {
+	d.unknownRx++
+	if !d.conf.Global.LogUnknownVRIDs {
+		return
+	}
+	if d.unknownLog == nil {
+		d.unknownLog = map[rxKey]time.Time{}
+	}
+	k := rxKey{p.key, p.data[1]}
+	now := time.Now()
+	if last, ok := d.unknownLog[k]; ok && now.Sub(last) < time.Minute {
+		return
+	}
+	d.unknownLog[k] = now
+	d.log.Info("advert for an unknown VRID", "vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)
 }
