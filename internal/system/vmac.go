@@ -161,7 +161,16 @@ func (v *VMACs) Create(cfg VMACConfig) (Link, error) {
 	attrs.Name = cfg.Name
 	attrs.ParentIndex = cfg.Parent
 	attrs.HardwareAddr = VMACAddr(cfg.Family, cfg.VRID)
-	if err := v.h.LinkAdd(&netlink.Macvlan{LinkAttrs: attrs, Mode: netlink.MACVLAN_MODE_PRIVATE}); err != nil {
+	// Created up, so the first link notification already says up and
+	// running (created down, watchers would see it down first and fault
+	// the instance for a moment). The kernel takes no addr_gen_mode at
+	// creation, so the IPv6 default is switched to none around it: no
+	// link-local is ever generated from the shared MAC.
+	attrs.Flags = net.FlagUp
+	restore := v.defaultAddrGenNone()
+	err = v.h.LinkAdd(&netlink.Macvlan{LinkAttrs: attrs, Mode: netlink.MACVLAN_MODE_PRIVATE})
+	restore()
+	if err != nil {
 		return Link{}, fmt.Errorf("create vmac %s on %s: %w", cfg.Name, parent.Attrs().Name, err)
 	}
 	nl, err := v.h.LinkByName(cfg.Name)
@@ -202,8 +211,9 @@ func (v *VMACs) removeStale(name string) error {
 func (v *VMACs) configure(rec *vmacRec, nl netlink.Link, parentName string) error {
 	cfg := rec.cfg
 	// No link-local from the shared MAC (RFC 5798 §7.4: master and backups
-	// carry the same MAC, so its EUI-64 address would collide).
-	if err := v.h.LinkSetIP6AddrGenMode(nl, 1 /* IN6_ADDR_GEN_MODE_NONE */); err != nil {
+	// carry the same MAC, so its EUI-64 address would collide). Already
+	// so from creation where the default could be switched.
+	if err := v.h.LinkSetIP6AddrGenMode(nl, addrGenNone); err != nil {
 		v.log.Warn("vmac: set IPv6 addr_gen_mode none", "iface", cfg.Name, "err", err)
 	}
 	if cfg.Family == IPv4 {
@@ -242,6 +252,27 @@ func (v *VMACs) configure(rec *vmacRec, nl netlink.Link, parentName string) erro
 		return fmt.Errorf("vmac %s: bring up: %w", cfg.Name, err)
 	}
 	return nil
+}
+
+// addrGenNone is IN6_ADDR_GEN_MODE_NONE.
+const addrGenNone = 1
+
+// defaultAddrGenNone sets net.ipv6.conf.default.addr_gen_mode to none
+// and returns the func that puts the old value back (a no-op when IPv6 or
+// the setting is absent).
+func (v *VMACs) defaultAddrGenNone() func() {
+	old, err := v.sys.get("ipv6", "default", "addr_gen_mode")
+	if err != nil || old == addrGenNone {
+		return func() {}
+	}
+	if err := v.sys.set("ipv6", "default", "addr_gen_mode", addrGenNone); err != nil {
+		return func() {}
+	}
+	return func() {
+		if err := v.sys.set("ipv6", "default", "addr_gen_mode", old); err != nil {
+			v.log.Warn("vmac: restore net.ipv6.conf.default.addr_gen_mode", "to", old, "err", err)
+		}
+	}
 }
 
 // Remove deletes the VMAC with index ifindex that Create made and puts

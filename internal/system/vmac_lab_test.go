@@ -144,7 +144,8 @@ func TestVMACLifecycleIPv4(t *testing.T) {
 	// A host with strict reverse-path filtering everywhere, and a parent
 	// that answers ARP the default way.
 	before := map[string]int{"ipv4/all/rp_filter": 2, "ipv4/default/rp_filter": 0, "ipv4/eth1/rp_filter": 0,
-		"ipv4/lo/rp_filter": 0, "ipv4/eth1/arp_ignore": 0, "ipv4/eth1/arp_filter": 0}
+		"ipv4/lo/rp_filter": 0, "ipv4/eth1/arp_ignore": 0, "ipv4/eth1/arp_filter": 0,
+		"ipv6/default/addr_gen_mode": 0}
 	setSysctlsIn(t, a, before)
 	v := newVMACs(t, a)
 	parent := eth1Index(t, a)
@@ -164,7 +165,8 @@ func TestVMACLifecycleIPv4(t *testing.T) {
 	held := map[string]int{"ipv4/all/rp_filter": 0, "ipv4/default/rp_filter": 2, "ipv4/eth1/rp_filter": 2,
 		"ipv4/lo/rp_filter": 2, "ipv4/eth1/arp_ignore": 1, "ipv4/eth1/arp_filter": 1,
 		"ipv4/vrrp.87/arp_ignore": 1, "ipv4/vrrp.87/accept_local": 1, "ipv4/vrrp.87/rp_filter": 0,
-		"ipv4/vrrp.87/promote_secondaries": 1, "ipv6/vrrp.87/disable_ipv6": 1}
+		"ipv4/vrrp.87/promote_secondaries": 1, "ipv6/vrrp.87/disable_ipv6": 1,
+		"ipv6/default/addr_gen_mode": 0}
 	if diff := cmp.Diff(held, sysctlsIn(t, a, keysOf(held)...)); diff != "" {
 		t.Errorf("sysctls with one VMAC (-want +got):\n%s", diff)
 	}
