@@ -28,8 +28,8 @@ type vmCapture struct {
 	conn *packet.Conn
 	done chan struct{}
 
-	mu     sync.Mutex
-	frames [][]byte
+	mu  sync.Mutex
+	raw [][]byte
 }
 
 func vmStartCapture(t *testing.T, h *lab.Host) *vmCapture {
@@ -56,7 +56,7 @@ func vmStartCapture(t *testing.T, h *lab.Host) *vmCapture {
 				return // closed (os.ErrClosed, not net.ErrClosed) or broken
 			}
 			c.mu.Lock()
-			c.frames = append(c.frames, append([]byte(nil), buf[:n]...))
+			c.raw = append(c.raw, append([]byte(nil), buf[:n]...))
 			c.mu.Unlock()
 		}
 	}()
@@ -77,7 +77,7 @@ func (c *vmCapture) frames2() []vmFrame {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []vmFrame
-	for _, b := range c.frames {
+	for _, b := range c.raw {
 		if a, ok := ioParseAdvert(b); ok && a.Src.Is4() {
 			out = append(out, vmFrame{Kind: "advert", SrcMAC: a.SrcMAC, Src: a.Src.String(), Prio: a.Priority(), Raw: b})
 		} else if g, ok := ioParseAnnouncement(b); ok {
@@ -101,18 +101,7 @@ func (c *vmCapture) first(kind, src string, prio int) []byte {
 // vmIfaceAddrs returns "dev addr" for every IPv4 address in h except lo.
 func vmIfaceAddrs(t *testing.T, h *lab.Host) []string {
 	t.Helper()
-	out, err := h.Exec(context.Background(), "ip", "-o", "-4", "addr", "show")
-	if err != nil {
-		t.Fatalf("%s: ip addr: %v", h.Name, err)
-	}
-	var got []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 4 && f[1] != "lo" {
-			got = append(got, f[1]+" "+f[3])
-		}
-	}
-	return got
+	return vmAddrs(t, h, "-4")
 }
 
 // vmLinks returns "name mac mode" for every macvlan in h.
@@ -320,4 +309,138 @@ func vmReach(t *testing.T, h *lab.Host, vip netip.Addr, mac string) {
 		out, _ := h.Exec(context.Background(), "ip", "neigh", "show", vip.String())
 		return strings.Contains(out, "lladdr "+mac), "neighbour: " + strings.TrimSpace(out)
 	})
+}
+
+// vmVariantConf is one use_vmac instance; %s are the extra instance
+// lines and the VIP, %d the priority.
+const vmVariantConf = `
+vrrp_instance VM {
+    state BACKUP
+    interface eth1
+    virtual_router_id %d
+    priority %d
+    advert_int 1
+    use_vmac %s
+    %s
+    virtual_ipaddress {
+        %s
+    }
+}
+`
+
+// TestVMACVariants runs two nodes in the other use_vmac shapes: IPv6
+// (VMAC 00:00:5e:00:02:VRID, the parent's link-local on it, adverts from
+// it) and vmac_xmit_base (adverts from the parent's own MAC, GARPs from
+// the VMAC), with a named VMAC. The backup must hear the master (one
+// master), the VIP moves on failover, and nothing is left after stop.
+func TestVMACVariants(t *testing.T) {
+	needRoot(t)
+	tests := []struct {
+		name, vmac, extra, vip string
+		vrid                   int
+		ip                     string // "-4" or "-6" for `ip addr`
+		advertMAC              map[string]string
+		announceMAC            string
+	}{
+		{
+			name: "ipv6", vrid: 9, vip: "2001:db8::30/64", ip: "-6",
+			advertMAC:   map[string]string{"a": "00:00:5e:00:02:09", "b": "00:00:5e:00:02:09"},
+			announceMAC: "00:00:5e:00:02:09",
+		},
+		{
+			name: "xmit_base", vrid: 10, vmac: "vip10", extra: "vmac_xmit_base", vip: "192.168.1.40", ip: "-4",
+			advertMAC:   map[string]string{"a": "02:00:00:00:01:02", "b": "02:00:00:00:01:03"},
+			announceMAC: "00:00:5e:00:01:0a",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ifname := tt.vmac
+			if ifname == "" {
+				ifname = fmt.Sprintf("vrrp.%d", tt.vrid)
+			}
+			l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b", "c")})
+			a, b, c := l.Host("a"), l.Host("b"), l.Host("c")
+			before := map[string]map[string]string{"a": vmSysctls(t, a), "b": vmSysctls(t, b)}
+			capt := vmStartCapture(t, c)
+			ga := newGK(t, a, fmt.Sprintf(vmVariantConf, tt.vrid, 100, tt.vmac, tt.extra, tt.vip))
+			gb := newGK(t, b, fmt.Sprintf(vmVariantConf, tt.vrid, 50, tt.vmac, tt.extra, tt.vip))
+			want := tt.vip
+			if !strings.Contains(want, "/") {
+				want += "/32"
+			}
+			onVMAC := func(h *lab.Host) (bool, string) {
+				got := vmAddrs(t, h, tt.ip)
+				return ioContains(got, ifname+" "+want), fmt.Sprint(got)
+			}
+			ga.start(t)
+			eventually(t, 20*time.Second, "a holds the VIP on "+ifname, func() (bool, string) { return onVMAC(a) })
+			gb.start(t)
+			gb.waitBackup(t, 20*time.Second)
+			ga.stop(t)
+			eventually(t, 20*time.Second, "b holds the VIP on "+ifname, func() (bool, string) { return onVMAC(b) })
+			gb.stop(t)
+
+			// Adverts per sender MAC and announcement MACs, from the wire.
+			got := map[string]string{}
+			var announcers []string
+			srcs := map[string]string{"a": "192.168.1.2", "b": "192.168.1.3"}
+			if tt.ip == "-6" {
+				srcs = map[string]string{"a": "fe80::2", "b": "fe80::3"}
+			}
+			for _, f := range capt.frames() {
+				if adv, ok := ioParseAdvert(f); ok && adv.VRID() == tt.vrid {
+					for h, src := range srcs {
+						if adv.Src.String() == src {
+							got[h] = adv.SrcMAC
+						}
+					}
+				} else if an, ok := ioParseAnnouncement(f); ok && strings.HasPrefix(tt.vip, an.Addr.String()) {
+					if !ioContains(announcers, an.SrcMAC) {
+						announcers = append(announcers, an.SrcMAC)
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.advertMAC, got); diff != "" {
+				t.Errorf("advert source MAC per node (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{tt.announceMAC}, announcers); diff != "" {
+				t.Errorf("GARP/NA source MACs (-want +got):\n%s", diff)
+			}
+			for _, h := range []*lab.Host{a, b} {
+				if got := vmLinks(t, h); len(got) != 0 {
+					t.Errorf("%s: macvlans left after stop: %v", h.Name, got)
+				}
+				if diff := cmp.Diff(before[h.Name], vmSysctls(t, h)); diff != "" {
+					t.Errorf("%s sysctls after stop (-before +after):\n%s", h.Name, diff)
+				}
+			}
+		})
+	}
+}
+
+// vmAddrs returns "dev addr" for every address of family flag ("-4",
+// "-6") in h except on lo.
+func vmAddrs(t *testing.T, h *lab.Host, flag string) []string {
+	t.Helper()
+	out, err := h.Exec(context.Background(), "ip", "-o", flag, "addr", "show")
+	if err != nil {
+		t.Fatalf("%s: ip addr: %v", h.Name, err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[1] != "lo" {
+			got = append(got, f[1]+" "+f[3])
+		}
+	}
+	return got
+}
+
+// frames returns a copy of every frame captured so far.
+func (c *vmCapture) frames() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.raw...)
 }
