@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -141,35 +143,63 @@ func (t *ProcessTracker) Update(now time.Time, count int) (changed bool) {
 // zombies and processes that vanish while being read. Command lines are
 // read only when withCmdline.
 func ScanProc(procRoot string, withCmdline bool) ([]ProcInfo, error) {
+	ents, err := scanProcs(procRoot, withCmdline)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ProcInfo, len(ents))
+	for i, e := range ents {
+		out[i] = e.info
+	}
+	return out, nil
+}
+
+// procEntry is one process found by scanProcs.
+type procEntry struct {
+	pid  int
+	info ProcInfo
+}
+
+// scanProcs is ScanProc with the process ids.
+func scanProcs(procRoot string, withCmdline bool) ([]procEntry, error) {
 	ents, err := os.ReadDir(procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("scan processes: %w", err)
 	}
-	var out []ProcInfo
+	var out []procEntry
 	for _, e := range ents {
-		if e.Name()[0] < '1' || e.Name()[0] > '9' {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid <= 0 {
 			continue
 		}
-		dir := filepath.Join(procRoot, e.Name())
-		stat, err := os.ReadFile(filepath.Join(dir, "stat"))
-		if err != nil {
-			continue
+		if p, ok := readProc(procRoot, pid, withCmdline); ok {
+			out = append(out, procEntry{pid, p})
 		}
-		comm, state, ok := ParseProcStat(stat)
-		if !ok || state == 'Z' || state == 'X' {
-			continue
-		}
-		p := ProcInfo{Comm: comm}
-		if withCmdline {
-			b, err := os.ReadFile(filepath.Join(dir, "cmdline"))
-			if err != nil {
-				continue
-			}
-			p.Cmdline = splitCmdline(b)
-		}
-		out = append(out, p)
 	}
 	return out, nil
+}
+
+// readProc reads what the matcher needs about pid; ok is false when the
+// process is gone or a zombie.
+func readProc(procRoot string, pid int, withCmdline bool) (p ProcInfo, ok bool) {
+	dir := filepath.Join(procRoot, strconv.Itoa(pid))
+	stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+	if err != nil {
+		return p, false
+	}
+	comm, state, ok := ParseProcStat(stat)
+	if !ok || state == 'Z' || state == 'X' {
+		return p, false
+	}
+	p.Comm = comm
+	if withCmdline {
+		b, err := os.ReadFile(filepath.Join(dir, "cmdline"))
+		if err != nil {
+			return p, false
+		}
+		p.Cmdline = splitCmdline(b)
+	}
+	return p, true
 }
 
 // ParseProcStat extracts the command name and state letter from the
@@ -192,37 +222,98 @@ func splitCmdline(b []byte) []string {
 	return strings.Split(string(b), "\x00")
 }
 
-// ProcessWatcher polls /proc every Interval for a set of tracked processes
-// and reports state changes. (keepalived uses the netlink proc connector;
-// a poll is simpler and bounded: one /proc walk per interval for all.)
+// ProcessSource says how a ProcessWatcher learns that processes start
+// and stop.
+type ProcessSource uint8
+
+// Process sources: the kernel's process events connector (keepalived's
+// way: changes are seen as they happen), or a /proc scan every Interval.
+const (
+	ProcessSourceConnector ProcessSource = iota + 1
+	ProcessSourcePoll
+)
+
+// String returns "proc-connector" or "poll".
+func (s ProcessSource) String() string {
+	switch s {
+	case ProcessSourceConnector:
+		return "proc-connector"
+	case ProcessSourcePoll:
+		return "poll"
+	}
+	return fmt.Sprintf("ProcessSource(%d)", uint8(s))
+}
+
+// ProcessWatcher follows a set of tracked processes and reports state
+// changes. Like keepalived it listens to the kernel's process events
+// (exec, comm, fork, exit) through the netlink proc connector, keeping a
+// count per tracked process; where the connector cannot be used (not
+// root, no CONFIG_PROC_EVENTS, a non-initial user, PID or network
+// namespace) it scans /proc every Interval instead. It logs once which.
 type ProcessWatcher struct {
 	ProcRoot string        // default "/proc"
-	Interval time.Duration // default 1 s
+	Interval time.Duration // poll interval, default 1 s
 	Log      *slog.Logger
 
 	procs    []Process
 	trackers []*ProcessTracker
+	table    *procTable
+	events   procEventSource // nil: poll
+
+	mu     sync.Mutex // guards counts and source, read by Count and Source
+	counts []int
+	source ProcessSource
 }
 
-// NewProcessWatcher scans once and returns a watcher whose initial states
-// (State) come from that scan.
+// NewProcessWatcher subscribes to process events when it can, then scans
+// /proc once and returns a watcher whose initial states (State) come from
+// that scan. A procRoot other than "" or "/proc" (a test's fake) is
+// always polled.
 func NewProcessWatcher(procs []Process, procRoot string, log *slog.Logger) (*ProcessWatcher, error) {
-	w := &ProcessWatcher{ProcRoot: procRoot, Interval: time.Second, Log: log, procs: procs}
+	var open func() (procEventSource, error)
+	if procRoot == "" || procRoot == "/proc" {
+		open = func() (procEventSource, error) { return openProcConnector() }
+	}
+	return newProcessWatcher(procs, procRoot, log, open)
+}
+
+// newProcessWatcher is NewProcessWatcher with the event source's opener
+// (nil: poll).
+func newProcessWatcher(procs []Process, procRoot string, log *slog.Logger, open func() (procEventSource, error)) (*ProcessWatcher, error) {
+	w := &ProcessWatcher{ProcRoot: procRoot, Interval: time.Second, Log: log, procs: procs, source: ProcessSourcePoll}
 	if w.ProcRoot == "" {
 		w.ProcRoot = "/proc"
 	}
-	counts, err := w.count()
-	if err != nil {
+	w.table = newProcTable(procs, func(pid int, withCmdline bool) (ProcInfo, bool) {
+		return readProc(w.ProcRoot, pid, withCmdline)
+	})
+	if open != nil && len(procs) > 0 {
+		// Subscribe before the scan, so nothing that happens after the
+		// scan is missed; events queued meanwhile repeat what it saw.
+		src, err := open()
+		if err != nil {
+			log.Info("process events connector unavailable: scanning /proc every interval instead", "interval", w.Interval, "err", err)
+		} else {
+			w.events, w.source = src, ProcessSourceConnector
+			log.Info("tracking processes through the kernel's process events connector")
+		}
+	}
+	if err := w.rescan(); err != nil {
+		if w.events != nil {
+			w.events.Close()
+		}
 		return nil, err
 	}
 	for i, p := range procs {
-		w.trackers = append(w.trackers, NewProcessTracker(p, counts[i]))
-		log.Info("tracked process", "track_process", p.Name, "count", counts[i], "state", w.trackers[i].State())
+		w.trackers = append(w.trackers, NewProcessTracker(p, w.table.counts[i]))
+		log.Info("tracked process", "track_process", p.Name, "count", w.table.counts[i], "state", w.trackers[i].State())
 	}
+	w.publish()
 	return w, nil
 }
 
 // State returns the current state of tracked process name (0 if unknown).
+// It must not be called while Run runs.
 func (w *ProcessWatcher) State(name string) State {
 	for i, p := range w.procs {
 		if p.Name == name {
@@ -232,27 +323,80 @@ func (w *ProcessWatcher) State(name string) State {
 	return 0
 }
 
-func (w *ProcessWatcher) count() ([]int, error) {
-	full := slices.ContainsFunc(w.procs, func(p Process) bool {
-		return len(p.Params) > 0 || p.ParamMatch != 0 || p.FullCommand
-	})
-	infos, err := ScanProc(w.ProcRoot, full)
-	if err != nil {
-		return nil, err
-	}
-	counts := make([]int, len(w.procs))
-	for _, in := range infos {
-		for i, p := range w.procs {
-			if p.Matches(in) {
-				counts[i]++
-			}
+// Count returns how many running processes tracked process name counts
+// (-1 if unknown). It is safe to call while Run runs.
+func (w *ProcessWatcher) Count(name string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, p := range w.procs {
+		if p.Name == name {
+			return w.counts[i]
 		}
 	}
-	return counts, nil
+	return -1
 }
 
-// Run polls until ctx is done, calling onChange(name, state) on each change.
+// Source returns how the watcher currently learns about processes. It is
+// safe to call while Run runs.
+func (w *ProcessWatcher) Source() ProcessSource {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.source
+}
+
+// publish copies the table's counts for Count.
+func (w *ProcessWatcher) publish() {
+	w.mu.Lock()
+	w.counts = slices.Clone(w.table.counts)
+	w.mu.Unlock()
+}
+
+// rescan rebuilds the table from a full /proc scan.
+func (w *ProcessWatcher) rescan() error {
+	scan, err := scanProcs(w.ProcRoot, w.table.cmdline)
+	if err != nil {
+		return err
+	}
+	w.table.reset(scan)
+	return nil
+}
+
+// update feeds the current counts to the trackers at now, calls onChange
+// for each change, and returns the earliest pending deadline (zero: none).
+func (w *ProcessWatcher) update(now time.Time, onChange func(name string, s State)) time.Time {
+	w.publish()
+	var next time.Time
+	for i, t := range w.trackers {
+		count := w.table.counts[i]
+		if t.Update(now, count) {
+			w.Log.Info("tracked process state changed", "track_process", w.procs[i].Name, "count", count, "state", t.State())
+			onChange(w.procs[i].Name, t.State())
+		}
+		if d := t.Deadline(); !d.IsZero() && (next.IsZero() || d.Before(next)) {
+			next = d
+		}
+	}
+	return next
+}
+
+// Run follows processes until ctx is done, calling onChange(name, state)
+// on each change. If the event source fails it falls back to polling.
 func (w *ProcessWatcher) Run(ctx context.Context, onChange func(name string, s State)) {
+	if w.events != nil {
+		err := w.runEvents(ctx, onChange)
+		if ctx.Err() != nil {
+			return
+		}
+		w.Log.Warn("process events connector failed: scanning /proc every interval instead", "interval", w.Interval, "err", err)
+		w.mu.Lock()
+		w.source = ProcessSourcePoll
+		w.mu.Unlock()
+	}
+	w.runPoll(ctx, onChange)
+}
+
+// runPoll scans /proc every Interval until ctx is done.
+func (w *ProcessWatcher) runPoll(ctx context.Context, onChange func(name string, s State)) {
 	tick := time.NewTicker(w.Interval)
 	defer tick.Stop()
 	for {
@@ -260,17 +404,11 @@ func (w *ProcessWatcher) Run(ctx context.Context, onChange func(name string, s S
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			counts, err := w.count()
-			if err != nil {
+			if err := w.rescan(); err != nil {
 				w.Log.Warn("cannot scan processes", "err", err)
 				continue
 			}
-			for i, t := range w.trackers {
-				if t.Update(now, counts[i]) {
-					w.Log.Info("tracked process state changed", "track_process", w.procs[i].Name, "count", counts[i], "state", t.State())
-					onChange(w.procs[i].Name, t.State())
-				}
-			}
+			w.update(now, onChange)
 		}
 	}
 }
