@@ -235,6 +235,13 @@ func (d *Daemon) linkDeleted(vi *vinst) {
 // addrChanged re-reads the advert source of the instances on the event's
 // interface.
 func (d *Daemon) addrChanged(ev system.AddrEvent) {
+	if d.isOurVIP(ev.Ifindex, ev.Prefix.Addr()) {
+		// Our own VIPs never become an advert source (resolveSource
+		// excludes them): re-reading every instance's source for each VIP
+		// added or removed cost 255 × 255 netlink dumps at start-up with
+		// 255 instances and delayed adverts by ~100 ms for a minute.
+		return
+	}
 	for _, vi := range d.insts {
 		if vi.dyn.missing || vi.link.Index != ev.Ifindex {
 			continue
@@ -246,6 +253,19 @@ func (d *Daemon) addrChanged(ev system.AddrEvent) {
 			d.refreshEffects(vi)
 		}
 	}
+}
+
+// isOurVIP reports whether addr on ifindex is a virtual address of one of
+// our instances.
+func (d *Daemon) isOurVIP(ifindex int, addr netip.Addr) bool {
+	for _, vi := range d.insts {
+		for _, v := range vi.vips {
+			if v.Ifindex == ifindex && v.Prefix.Addr() == addr {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rereadSource reads vi's source address again and reports whether
