@@ -77,6 +77,7 @@ func (d *Daemon) addVIPs(vi *vinst) {
 		if err := d.sys.addrs.Add(v); err != nil {
 			vi.log.Error("add virtual address, will retry", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
 			vi.present[i] = false
+			vi.vipRetry = true
 			continue
 		}
 		vi.present[i] = true
@@ -85,16 +86,20 @@ func (d *Daemon) addVIPs(vi *vinst) {
 
 // retryVIPs re-adds addresses that failed to go on while master.
 func (d *Daemon) retryVIPs(vi *vinst) {
-	if vi.m.State() != instance.Master {
+	if !vi.vipRetry || vi.m.State() != instance.Master {
 		return
 	}
+	vi.vipRetry = false
 	for i, ok := range vi.present {
-		if !ok {
-			if err := d.sys.addrs.Add(vi.vips[i]); err == nil {
-				vi.present[i] = true
-				vi.log.Info("virtual address added on retry", "addr", vi.vips[i].Prefix)
-			}
+		if ok {
+			continue
 		}
+		if err := d.sys.addrs.Add(vi.vips[i]); err != nil {
+			vi.vipRetry = true
+			continue
+		}
+		vi.present[i] = true
+		vi.log.Info("virtual address added on retry", "addr", vi.vips[i].Prefix)
 	}
 }
 

@@ -243,7 +243,7 @@ func (d *Daemon) addrChanged(ev system.AddrEvent) {
 		return
 	}
 	for _, vi := range d.insts {
-		if vi.dyn.missing || vi.link.Index != ev.Ifindex {
+		if vi.dyn.missing || vi.srcLink().Index != ev.Ifindex {
 			continue
 		}
 		if (vi.fam == vrrp.IPv6) != ev.Prefix.Addr().Is6() {

@@ -128,6 +128,7 @@ func (d *Daemon) prepareInPlace(vi *vinst, ci *config.Instance) (*inPlace, error
 	if err := d.resolveVIPs(scratch); err != nil {
 		return nil, err
 	}
+	placeOnVMAC(vi.vmac, ci, scratch.vips, scratch.vipIf)
 	return &inPlace{vi: vi, ci: ci, vips: scratch.vips, vipIf: scratch.vipIf, mc: mc}, nil
 }
 

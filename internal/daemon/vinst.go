@@ -39,6 +39,7 @@ type vinst struct {
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	vipIf     []string
 	present   []bool
+	vipRetry  bool // some VIP failed to go on; retried at each advert
 	stats     control.Stats
 	lastTrans control.Transition
 	effects   map[string]trackEffect
