@@ -180,7 +180,7 @@ func procEventBodyLen(kind ProcEventKind) int {
 
 // appendListenRequest appends the netlink message that subscribes
 // (listen) or unsubscribes the sender to process events; the kernel
-// acknowledges it with a NONE event carrying Seq seq and Ack ack+1.
+// acknowledges it with a NONE event carrying Ack ack+1.
 func appendListenRequest(b []byte, listen bool, seq, ack uint32) []byte {
 	op := uint32(procCnMcastIgnore)
 	if listen {

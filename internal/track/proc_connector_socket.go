@@ -97,7 +97,10 @@ func (c *procConnector) listen() error {
 			return fmt.Errorf("subscribe to process events: %w", err)
 		}
 		for _, ev := range evs {
-			if ev.Kind == ProcEventNone && ev.Seq == seq && ev.Ack == ack+1 {
+			// The kernel echoes ack+1 but overwrites the sequence
+			// number with its own per-CPU counter; the random ack
+			// tells our acknowledgement from other listeners'.
+			if ev.Kind == ProcEventNone && ev.Ack == ack+1 {
 				if ev.Err != 0 {
 					return fmt.Errorf("subscribe to process events: %w", syscall.Errno(ev.Err))
 				}

@@ -74,7 +74,7 @@ func (p fakeProc) remove(t *testing.T, pid int) {
 }
 
 // runWatcher runs w until the test ends and returns its changes.
-func runWatcher(t *testing.T, w *ProcessWatcher) <-chan string {
+func runWatcher(t testing.TB, w *ProcessWatcher) <-chan string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -87,7 +87,7 @@ func runWatcher(t *testing.T, w *ProcessWatcher) <-chan string {
 	return changes
 }
 
-func nextChange(t *testing.T, changes <-chan string, want string) {
+func nextChange(t testing.TB, changes <-chan string, want string) {
 	t.Helper()
 	select {
 	case got := <-changes:
