@@ -153,7 +153,7 @@ func parseCnMsg(b []byte) (ev ProcEvent, ok bool, err error) {
 		ev.PID, ev.TGID = i32(0), i32(4)
 	case ProcEventComm:
 		ev.PID, ev.TGID = i32(0), i32(4)
-		comm := body[8 : 8+taskCommBytes]
+		comm := body[8 : 8+taskCommBytes-1] // the kernel ends it with a NUL
 		if n := bytes.IndexByte(comm, 0); n >= 0 {
 			comm = comm[:n]
 		}

@@ -84,6 +84,8 @@ func TestParseProcEvents(t *testing.T) {
 		{"comm", comm, []ProcEvent{{Kind: ProcEventComm, Seq: 10, PID: 200, TGID: 200, Comm: "nginx: worker"}}, false},
 		{"comm of 15 bytes", procMsg(t, cnIdxProc, 1, 0, ProcEventComm, 0, int32(3), int32(3), []byte("averyveryverylo\x00")),
 			[]ProcEvent{{Kind: ProcEventComm, Seq: 1, PID: 3, TGID: 3, Comm: "averyveryverylo"}}, false},
+		{"comm without its NUL is cut like the kernel's", procMsg(t, cnIdxProc, 1, 0, ProcEventComm, 0, int32(3), int32(3), []byte("0123456789abcdef")),
+			[]ProcEvent{{Kind: ProcEventComm, Seq: 1, PID: 3, TGID: 3, Comm: "0123456789abcde"}}, false},
 		{"ack", ack, []ProcEvent{{Kind: ProcEventNone, CPU: 0xffffffff, Seq: 55, Ack: 78}}, false},
 		{"uid kind kept, body not decoded", uid, []ProcEvent{{Kind: ProcEventUID, Seq: 11}}, false},
 		{"other connector skipped", other, nil, false},
