@@ -33,41 +33,12 @@ func WatchAddrs(ctx context.Context, log *slog.Logger) (<-chan AddrEvent, error)
 		log = slog.New(slog.DiscardHandler)
 	}
 	updates := make(chan netlink.AddrUpdate, 64)
-	done := make(chan struct{})
-	errc := make(chan error, 1)
-	err := netlink.AddrSubscribeWithOptions(updates, done, netlink.AddrSubscribeOptions{
-		ErrorCallback: func(err error) {
-			select {
-			case errc <- err:
-			default:
-			}
-		},
-	})
+	sub := newSubscription()
+	err := netlink.AddrSubscribeWithOptions(updates, sub.done, netlink.AddrSubscribeOptions{ErrorCallback: sub.onError})
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to address changes: %w", err)
 	}
-	out := make(chan AddrEvent, 16)
-	go func() {
-		defer close(out)
-		defer close(done)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case err := <-errc:
-				log.Warn("address watch error", "err", err)
-			case u, ok := <-updates:
-				if !ok {
-					return
-				}
-				ev := AddrEvent{Ifindex: u.LinkIndex, Prefix: toPrefix(&u.LinkAddress), New: u.NewAddr}
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return relay(ctx, sub, log, "address watch", updates, func(u netlink.AddrUpdate) AddrEvent {
+		return AddrEvent{Ifindex: u.LinkIndex, Prefix: toPrefix(&u.LinkAddress), New: u.NewAddr}
+	}), nil
 }

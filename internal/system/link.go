@@ -153,42 +153,15 @@ next:
 // down transitions).
 func (l *Links) Watch(ctx context.Context) (<-chan LinkEvent, error) {
 	updates := make(chan netlink.LinkUpdate, 64)
-	done := make(chan struct{})
-	errc := make(chan error, 1)
-	err := netlink.LinkSubscribeWithOptions(updates, done, netlink.LinkSubscribeOptions{
-		ListExisting: true,
-		ErrorCallback: func(err error) {
-			select {
-			case errc <- err:
-			default:
-			}
-		},
+	sub := newSubscription()
+	err := netlink.LinkSubscribeWithOptions(updates, sub.done, netlink.LinkSubscribeOptions{
+		ListExisting:  true,
+		ErrorCallback: sub.onError,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to link changes: %w", err)
 	}
-	out := make(chan LinkEvent, 16)
-	go func() {
-		defer close(out)
-		defer close(done)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case err := <-errc:
-				l.log.Warn("link watch error", "err", err)
-			case u, ok := <-updates:
-				if !ok {
-					return
-				}
-				ev := LinkEvent{Link: toLink(u.Link), Deleted: u.Header.Type == unix.RTM_DELLINK}
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return relay(ctx, sub, l.log, "link watch", updates, func(u netlink.LinkUpdate) LinkEvent {
+		return LinkEvent{Link: toLink(u.Link), Deleted: u.Header.Type == unix.RTM_DELLINK}
+	}), nil
 }
