@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 )
@@ -34,6 +35,17 @@ var startDaemon = runDaemon
 // code. Without -n it starts itself again in the background, detached,
 // and returns at once, as keepalived forks.
 func runDaemon(o *Options) int {
+	ns := o.Namespace
+	if ns == "" {
+		// global_defs net_namespace, which -s overrides, as in keepalived.
+		if c, _ := config.Load(o.ConfigFile, config.Options{ConfigID: o.ConfigID}); c != nil {
+			ns = c.Global.NetNamespace
+		}
+	}
+	if err := enterNamespace(ns); err != nil {
+		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
+		return 1
+	}
 	if !o.DontFork && os.Getenv(envDaemonized) == "" {
 		return daemonize()
 	}
