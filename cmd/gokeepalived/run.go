@@ -35,6 +35,10 @@ var startDaemon = runDaemon
 // code. Without -n it starts itself again in the background, detached,
 // and returns at once, as keepalived forks.
 func runDaemon(o *Options) int {
+	if o.CheckOnly {
+		fmt.Fprintln(os.Stderr, "gokeepalived: -C/--check: the LVS health checker is not implemented yet (virtual_server blocks are parsed and validated only); run without -C for VRRP")
+		return 1
+	}
 	ns := o.Namespace
 	if ns == "" {
 		// global_defs net_namespace, which -s overrides, as in keepalived.
@@ -129,7 +133,11 @@ func newLogger(o *Options) (*slog.Logger, func(), error) {
 		closers = append(closers, f)
 	}
 	if !o.NoSyslog {
-		if w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "gokeepalived"); err == nil {
+		fac, err := syslogFacility(o.LogFacility)
+		if err != nil {
+			return nil, nil, err
+		}
+		if w, err := syslog.New(fac|syslog.LOG_INFO, "gokeepalived"); err == nil {
 			ws = append(ws, w)
 			closers = append(closers, w)
 		}
@@ -159,4 +167,20 @@ func runningPID(path string) int {
 		return 0
 	}
 	return pid
+}
+
+// syslogFacility maps keepalived's -S argument (0-7 for local0-7, or a
+// name: local0..local7, user, daemon) to a facility; empty is daemon.
+func syslogFacility(s string) (syslog.Priority, error) {
+	switch s {
+	case "", "daemon":
+		return syslog.LOG_DAEMON, nil
+	case "user":
+		return syslog.LOG_USER, nil
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(s, "local"))
+	if err != nil || n < 0 || n > 7 {
+		return 0, fmt.Errorf("log facility %q: use 0-7, local0-local7, user or daemon", s)
+	}
+	return syslog.LOG_LOCAL0 + syslog.Priority(n)<<3, nil
 }
