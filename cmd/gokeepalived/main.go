@@ -20,6 +20,17 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
+// usageHeader lists the daemon's and the subcommands' synopses.
+const usageHeader = `Usage: gokeepalived [OPTION...]                 run the VRRP daemon (keepalived's flags)
+       gokeepalived check [--json] [-i ID] [-D] FILE   check a keepalived.conf
+       gokeepalived status [--socket PATH] [--json] [INSTANCE]
+       gokeepalived reload [--socket PATH]             reload the running daemon's configuration
+       gokeepalived plan [--json] [--node NAME=PATH,...] FILE...   predict where every VIP lands
+       gokeepalived demo [--builtin] [--no-color]      the seed scenario, live, in namespaces (root)
+       gokeepalived version
+
+`
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -59,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case o.Help:
-		fmt.Fprintf(stdout, "Usage: gokeepalived [OPTION...]\n       gokeepalived check [--json] [-i ID] [-D] FILE\n       gokeepalived version\n\n")
+		fmt.Fprint(stdout, usageHeader)
 		newFlagSet(&Options{}, stdout).PrintDefaults()
 		return 0
 	case o.Version:
