@@ -266,7 +266,16 @@ func (m *Machine) masterTick(now time.Time) {
 		m.garp(m.cfg.GARP.MasterRefreshRepeat)
 		m.refreshAt = now.Add(m.cfg.GARP.MasterRefresh)
 	}
-	m.timer = now.Add(m.cfg.AdvertInterval)
+	// Keep the adverts on their schedule (RFC 5798 §6.4.3 Adver_Timer):
+	// the next one is due one interval after this one was due, not after
+	// the caller got round to stepping, so a late wake-up does not push
+	// every later advert back. After a stall longer than an interval, start
+	// afresh from now.
+	next := m.timer.Add(m.cfg.AdvertInterval)
+	if !next.After(now) {
+		next = now.Add(m.cfg.AdvertInterval)
+	}
+	m.timer = next
 }
 
 // leaveMaster goes back to BACKUP without priority 0 (a higher priority
