@@ -17,10 +17,17 @@ func (d *Daemon) stepUnit(now time.Time, u *unit, i int, ev instance.Event) {
 	d.groupNotify(u)
 }
 
-// fireTimers steps every unit whose deadline has passed.
-func (d *Daemon) fireTimers(now time.Time) {
+// fireTimers steps every unit whose deadline has passed, reading the
+// clock again for each, so that units falling due while earlier ones send
+// are served in the same pass instead of after another timer wake-up
+// (with 255 instances due together that wake-up was the adverts' jitter).
+func (d *Daemon) fireTimers(time.Time) {
 	for _, u := range d.units {
-		if dl := u.deadline(); !dl.IsZero() && !now.Before(dl) {
+		dl := u.deadline()
+		if dl.IsZero() {
+			continue
+		}
+		if now := time.Now(); !now.Before(dl) {
 			d.stepUnit(now, u, -1, instance.Timeout{})
 		}
 	}
@@ -38,7 +45,14 @@ func (d *Daemon) armTimer() {
 	if !next.IsZero() {
 		wait = max(time.Until(next), 0)
 	}
-	d.timer.Reset(wait)
+	if d.ptimer != nil {
+		if err := d.ptimer.Reset(wait); err == nil {
+			return
+		}
+	}
+	if d.timer != nil {
+		d.timer.Reset(wait)
+	}
 }
 
 // execute carries out one action of vi's machine.

@@ -92,7 +92,8 @@ type Daemon struct {
 	unknownRx  uint64
 	unknownLog map[rxKey]time.Time
 	stopping   bool
-	timer      *time.Timer
+	timer      *time.Timer   // the loop timer without timerfd
+	ptimer     *system.Timer // the loop timer
 	runCtx     context.Context
 
 	// rtes holds virtual and static routes and rules and static
@@ -199,8 +200,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.startWatchdog(ctx)
 	d.log.Info("started", "instances", len(d.insts), "config", d.cfg.File)
 
-	d.timer = time.NewTimer(time.Hour)
-	defer d.timer.Stop()
+	// The loop's one timer: a timerfd in the poller when the kernel has
+	// one (microsecond wake-ups), else the runtime's (millisecond).
+	var preciseC <-chan struct{}
+	var goC <-chan time.Time
+	if pt, err := system.NewTimer(); err == nil {
+		d.ptimer, preciseC = pt, pt.C()
+		defer pt.Close()
+	} else {
+		d.log.Warn("no timerfd; advert timing falls back to the runtime's millisecond timers", "err", err)
+		d.timer = time.NewTimer(time.Hour)
+		defer d.timer.Stop()
+		goC = d.timer.C
+	}
 	for {
 		d.armTimer()
 		select {
@@ -224,7 +236,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.linkChanged(ev)
 		case fn := <-d.reqCh:
 			fn()
-		case <-d.timer.C:
+		case <-preciseC:
+		case <-goC:
 		}
 		d.fireTimers(time.Now())
 	}

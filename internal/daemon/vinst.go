@@ -22,19 +22,20 @@ type vinst struct {
 	unit *unit
 	idx  int // member index in unit
 
-	link    system.Link
-	fam     vrrp.Family
-	src     netip.Addr // advert source (unicast_src_ip, mcast_src_ip or primary)
-	group   netip.Addr
-	conn    *connEntry
-	expect  vrrp.Expect
-	sendTpl vrrp.Advertisement
-	mode    vrrp.ChecksumMode
-	peers   []netip.Addr
-	ttl     uint8
-	ipID    uint16
-	buf     []byte
-	rxAdv   vrrp.Advertisement
+	link     system.Link
+	fam      vrrp.Family
+	src      netip.Addr // advert source (unicast_src_ip, mcast_src_ip or primary)
+	group    netip.Addr
+	groupDst [1]netip.Addr // group, as a destination list without allocating
+	conn     *connEntry
+	expect   vrrp.Expect
+	sendTpl  vrrp.Advertisement
+	mode     vrrp.ChecksumMode
+	peers    []netip.Addr
+	ttl      uint8
+	ipID     uint16
+	buf      []byte
+	rxAdv    vrrp.Advertisement
 
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	vipIf     []string
@@ -238,6 +239,7 @@ func (d *Daemon) buildWire(vi *vinst) {
 			vi.group = system.GroupIPv6
 		}
 	}
+	vi.groupDst[0] = vi.group
 }
 
 // sendAdvert sends one advert with priority prio to the group or each peer.
@@ -249,7 +251,7 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 	adv.Priority = prio
 	dsts := vi.peers
 	if len(dsts) == 0 {
-		dsts = []netip.Addr{vi.group}
+		dsts = vi.groupDst[:]
 	}
 	vi.ipID++
 	if vi.ipID == 0 {

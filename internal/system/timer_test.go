@@ -1,0 +1,63 @@
+package system
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTimerFiresAndRearms(t *testing.T) {
+	tm, err := NewTimer()
+	if err != nil {
+		t.Skipf("no timerfd here: %v", err)
+	}
+	defer tm.Close()
+	for _, d := range []time.Duration{200 * time.Microsecond, 0, 5 * time.Millisecond} {
+		start := time.Now()
+		if err := tm.Reset(d); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-tm.C():
+			if got := time.Since(start); got < d {
+				t.Errorf("Reset(%s) fired after %s, before its time", d, got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Reset(%s) never fired", d)
+		}
+	}
+	// A re-arm replaces the earlier deadline: a far one, then a near one.
+	if err := tm.Reset(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.Reset(time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-tm.C():
+	case <-time.After(5 * time.Second):
+		t.Fatal("re-armed timer never fired")
+	}
+}
+
+// BenchmarkTimerLateness reports how late the timer fires for a 300 µs
+// wait (ns/op is the wait plus the lateness).
+func BenchmarkTimerLateness(b *testing.B) {
+	tm, err := NewTimer()
+	if err != nil {
+		b.Skip(err)
+	}
+	defer tm.Close()
+	for b.Loop() {
+		tm.Reset(300 * time.Microsecond)
+		<-tm.C()
+	}
+}
+
+// BenchmarkGoTimerLateness is the same wait with the runtime's timer.
+func BenchmarkGoTimerLateness(b *testing.B) {
+	t := time.NewTimer(time.Hour)
+	for b.Loop() {
+		t.Reset(300 * time.Microsecond)
+		<-t.C
+	}
+}
