@@ -103,21 +103,9 @@ type Instance struct {
 	Accept     bool
 	StrictMode bool `json:",omitempty"`
 
-	TrackScripts    []TrackRef `json:",omitempty"`
-	TrackInterfaces []TrackRef `json:",omitempty"`
-	TrackFiles      []TrackRef `json:",omitempty"`
-	TrackProcesses  []TrackRef `json:",omitempty"`
-	TrackBFDs       []TrackRef `json:",omitempty"`
-
-	NotifyMaster           *Script `json:",omitempty"`
-	NotifyBackup           *Script `json:",omitempty"`
-	NotifyFault            *Script `json:",omitempty"`
-	NotifyStop             *Script `json:",omitempty"`
-	NotifyDeleted          *Script `json:",omitempty"`
-	Notify                 *Script `json:",omitempty"`
+	Tracking
+	Notifications
 	NotifyMasterRxLowerPri *Script `json:",omitempty"`
-	NotifyPriorityChanges  bool    `json:",omitempty"`
-	SMTPAlert              *bool   `json:",omitempty"`
 
 	Garp GarpSettings
 
@@ -203,25 +191,36 @@ type VIP struct {
 	TrackGroup   string `json:",omitempty"`
 }
 
+// Tracking is what a vrrp_instance or a vrrp_sync_group tracks.
+type Tracking struct {
+	TrackScripts    []TrackRef `json:",omitempty"`
+	TrackInterfaces []TrackRef `json:",omitempty"`
+	TrackFiles      []TrackRef `json:",omitempty"`
+	TrackProcesses  []TrackRef `json:",omitempty"`
+	TrackBFDs       []TrackRef `json:",omitempty"`
+}
+
+// Notifications are the notify scripts and alerts of a vrrp_instance or
+// a vrrp_sync_group.
+type Notifications struct {
+	NotifyMaster          *Script `json:",omitempty"`
+	NotifyBackup          *Script `json:",omitempty"`
+	NotifyFault           *Script `json:",omitempty"`
+	NotifyStop            *Script `json:",omitempty"`
+	NotifyDeleted         *Script `json:",omitempty"`
+	Notify                *Script `json:",omitempty"`
+	NotifyPriorityChanges bool    `json:",omitempty"`
+	SMTPAlert             *bool   `json:",omitempty"`
+}
+
 // SyncGroup is a vrrp_sync_group block.
 type SyncGroup struct {
-	Pos                     Pos `json:",omitzero"`
-	Name                    string
-	Members                 []string
-	MemberPos               []Pos      `json:"-"`
-	TrackScripts            []TrackRef `json:",omitempty"`
-	TrackInterfaces         []TrackRef `json:",omitempty"`
-	TrackFiles              []TrackRef `json:",omitempty"`
-	TrackProcesses          []TrackRef `json:",omitempty"`
-	TrackBFDs               []TrackRef `json:",omitempty"`
-	NotifyMaster            *Script    `json:",omitempty"`
-	NotifyBackup            *Script    `json:",omitempty"`
-	NotifyFault             *Script    `json:",omitempty"`
-	NotifyStop              *Script    `json:",omitempty"`
-	Notify                  *Script    `json:",omitempty"`
-	NotifyDeleted           *Script    `json:",omitempty"`
-	NotifyPriorityChanges   bool       `json:",omitempty"`
-	SMTPAlert               *bool      `json:",omitempty"`
-	GlobalTracking          bool       `json:",omitempty"`
-	SyncGroupTrackingWeight bool       `json:",omitempty"`
+	Pos       Pos `json:",omitzero"`
+	Name      string
+	Members   []string
+	MemberPos []Pos `json:"-"`
+	Tracking
+	Notifications
+	GlobalTracking          bool `json:",omitempty"`
+	SyncGroupTrackingWeight bool `json:",omitempty"`
 }

@@ -280,13 +280,20 @@ func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval t
 
 // setInstanceScripts registers ci's notify scripts with the notifier.
 func (d *Daemon) setInstanceScripts(ci *config.Instance) {
-	d.notifier.SetScripts(notify.KindInstance, ci.Name, notify.Scripts{
-		Master: d.notifyScript(ci.NotifyMaster), Backup: d.notifyScript(ci.NotifyBackup),
-		Fault: d.notifyScript(ci.NotifyFault), Stop: d.notifyScript(ci.NotifyStop),
-		Deleted: d.notifyScript(ci.NotifyDeleted), DeletedEnabled: ci.NotifyDeleted != nil,
-		MasterRxLowerPri: d.notifyScript(ci.NotifyMasterRxLowerPri),
-		Notify:           d.notifyScript(ci.Notify),
-	})
+	s := d.notifyScripts(&ci.Notifications)
+	s.MasterRxLowerPri = d.notifyScript(ci.NotifyMasterRxLowerPri)
+	d.notifier.SetScripts(notify.KindInstance, ci.Name, s)
+}
+
+// notifyScripts turns an instance's or a sync group's notify keywords into
+// the notifier's scripts.
+func (d *Daemon) notifyScripts(n *config.Notifications) notify.Scripts {
+	return notify.Scripts{
+		Master: d.notifyScript(n.NotifyMaster), Backup: d.notifyScript(n.NotifyBackup),
+		Fault: d.notifyScript(n.NotifyFault), Stop: d.notifyScript(n.NotifyStop),
+		Deleted: d.notifyScript(n.NotifyDeleted), DeletedEnabled: n.NotifyDeleted != nil,
+		Notify: d.notifyScript(n.Notify),
+	}
 }
 
 // reloadScripts restarts the vrrp_scripts whose definition changed, stops

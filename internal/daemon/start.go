@@ -103,12 +103,7 @@ func (d *Daemon) startInstances(vis []*vinst) error {
 		}
 		if len(members) > 0 {
 			units = append(units, newUnit(g.Name, members))
-			d.notifier.SetScripts(notify.KindGroup, g.Name, notify.Scripts{
-				Master: d.notifyScript(g.NotifyMaster), Backup: d.notifyScript(g.NotifyBackup),
-				Fault: d.notifyScript(g.NotifyFault), Stop: d.notifyScript(g.NotifyStop),
-				Deleted: d.notifyScript(g.NotifyDeleted), DeletedEnabled: g.NotifyDeleted != nil,
-				Notify: d.notifyScript(g.Notify),
-			})
+			d.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
 		}
 	}
 	for _, vi := range vis {
@@ -124,13 +119,7 @@ func (d *Daemon) startInstances(vis []*vinst) error {
 			return err
 		}
 		ci := vi.conf
-		d.notifier.SetScripts(notify.KindInstance, ci.Name, notify.Scripts{
-			Master: d.notifyScript(ci.NotifyMaster), Backup: d.notifyScript(ci.NotifyBackup),
-			Fault: d.notifyScript(ci.NotifyFault), Stop: d.notifyScript(ci.NotifyStop),
-			Deleted: d.notifyScript(ci.NotifyDeleted), DeletedEnabled: ci.NotifyDeleted != nil,
-			MasterRxLowerPri: d.notifyScript(ci.NotifyMasterRxLowerPri),
-			Notify:           d.notifyScript(ci.Notify),
-		})
+		d.setInstanceScripts(ci)
 		d.insts = append(d.insts, vi)
 	}
 	d.units = append(d.units, units...)
