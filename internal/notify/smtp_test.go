@@ -18,7 +18,7 @@ import (
 type smtpSink struct {
 	ln       net.Listener
 	mu       sync.Mutex
-	sessions [][]string
+	sessions map[int][]string // by the order connections were accepted
 	got      chan struct{}
 	silent   bool // accept and never answer
 	stop     chan struct{}
@@ -30,7 +30,7 @@ func newSMTPSink(t *testing.T, silent bool) *smtpSink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpSink{ln: ln, got: make(chan struct{}, 16), silent: silent, stop: make(chan struct{})}
+	s := &smtpSink{ln: ln, sessions: map[int][]string{}, got: make(chan struct{}, 16), silent: silent, stop: make(chan struct{})}
 	t.Cleanup(func() { ln.Close(); close(s.stop) })
 	go s.serve()
 	return s
@@ -42,16 +42,19 @@ func (s *smtpSink) addr() string {
 }
 
 func (s *smtpSink) serve() {
-	for {
+	for i := 0; ; i++ {
 		c, err := s.ln.Accept()
 		if err != nil {
 			return
 		}
-		go s.session(c)
+		go s.session(c, i)
 	}
 }
 
-func (s *smtpSink) session(c net.Conn) {
+// session records one SMTP dialogue as connection number idx, so the
+// sessions come back in the order the client opened them even when their
+// handlers finish out of order.
+func (s *smtpSink) session(c net.Conn, idx int) {
 	defer c.Close()
 	if s.silent {
 		<-s.stop
@@ -80,7 +83,7 @@ func (s *smtpSink) session(c net.Conn) {
 		case l == "QUIT":
 			say("221 bye")
 			s.mu.Lock()
-			s.sessions = append(s.sessions, lines)
+			s.sessions[idx] = lines
 			s.mu.Unlock()
 			s.got <- struct{}{}
 			return
@@ -102,7 +105,13 @@ func (s *smtpSink) wait(t *testing.T, n int) [][]string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([][]string(nil), s.sessions...)
+	out := make([][]string, 0, len(s.sessions))
+	for i := 0; len(out) < len(s.sessions); i++ {
+		if l, ok := s.sessions[i]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func TestMailerSendsKeepalivedMail(t *testing.T) {
