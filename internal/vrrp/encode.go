@@ -90,7 +90,9 @@ func (a *Advertisement) intervalField() (uint16, error) {
 }
 
 // checkAddrs verifies the count and that all addresses are of one family
-// (IPv4 for v2), without zones or IPv4-mapped IPv6 forms.
+// (IPv4 for v2), without zones. An IPv4-mapped IPv6 address is a 16-byte
+// IPv6 address on the wire, so it encodes in an IPv6 advert (Parse gives
+// one back for such bytes, and what Parse accepts must encode again).
 func (a *Advertisement) checkAddrs() error {
 	if len(a.Addrs) > 255 {
 		return fmt.Errorf("encode vrrp: %d addresses, at most 255 fit", len(a.Addrs))
@@ -102,7 +104,7 @@ func (a *Advertisement) checkAddrs() error {
 	for i, ip := range a.Addrs {
 		ok := ip.Is4()
 		if fam == IPv6 {
-			ok = ip.Is6() && !ip.Is4In6() && ip.Zone() == ""
+			ok = ip.Is6() && ip.Zone() == ""
 		}
 		if !ok {
 			return fmt.Errorf("encode vrrp address %d %v: not %v like the first", i, ip, fam)

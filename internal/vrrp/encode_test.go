@@ -106,7 +106,6 @@ func TestAppendErrors(t *testing.T) {
 		{"v2 ipv6", Advertisement{Version: V2, Addrs: ips("fe80::1"), Interval: time.Second}, Sum{Form: FormMessage}},
 		{"v2 mixed", Advertisement{Version: V2, Addrs: ips("10.0.0.1", "fe80::1"), Interval: time.Second}, Sum{Form: FormMessage}},
 		{"v3 mixed", Advertisement{Version: V3, Addrs: ips("fe80::1", "10.0.0.1"), Interval: time.Second}, Sum{Form: FormMessage}},
-		{"v3 4in6", Advertisement{Version: V3, Addrs: ips("fe80::1", "::ffff:10.0.0.1"), Interval: time.Second}, Sum{Form: FormMessage}},
 		{"v3 zone", Advertisement{Version: V3, Addrs: ips("fe80::1", "fe80::2%eth0"), Interval: time.Second}, Sum{Form: FormMessage}},
 		{"invalid addr", Advertisement{Version: V3, Addrs: []netip.Addr{{}}, Interval: time.Second}, Sum{Form: FormMessage}},
 		{"256 addrs", Advertisement{Version: V3, Addrs: make([]netip.Addr, 256), Interval: time.Second}, Sum{Form: FormMessage}},
