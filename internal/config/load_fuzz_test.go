@@ -20,7 +20,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("virtual_server fwmark 1 {\n protocol TCP\n real_server 10.0.0.1 80 {\n TCP_CHECK {\n}\n}\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		const name = "fuzz.conf"
-		opts := Options{ConfigID: "x", ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }}
+		// A small expansion budget keeps every input fast, as in
+		// FuzzParseBytes: a generator may otherwise expand to 64 MiB and
+		// outlive the fuzz deadline ("context deadline exceeded").
+		opts := Options{ConfigID: "x", ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }, MaxExpansion: 64 << 10}
 		cfg, diags := LoadBytes(name, src, opts)
 		if cfg == nil && !HasErrors(diags) {
 			t.Fatalf("nil Config without an error")
