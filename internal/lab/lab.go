@@ -81,6 +81,7 @@ type Lab struct {
 	once   sync.Once
 	err    error
 	nsList []string
+	owner  *os.File
 }
 
 // New builds the LAN described by spec for a test, registers Close with
@@ -118,6 +119,9 @@ func Build(ctx context.Context, spec Spec) (*Lab, error) {
 	}
 	l := &Lab{Tag: Prefix + hex.EncodeToString(tag[:]), procs: map[*Proc]struct{}{}}
 	l.Bridge = l.Tag + "-lan"
+	if err := l.takeOwnership(); err != nil {
+		return nil, err
+	}
 	if err := l.build(ctx, spec); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}
@@ -280,6 +284,7 @@ func (l *Lab) Close() error {
 			}
 		}
 		l.err = errors.Join(errs...)
+		l.releaseOwnership(l.err != nil)
 	})
 	return l.err
 }
