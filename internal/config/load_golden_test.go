@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -40,20 +42,7 @@ func TestModelGolden(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			cfg, diags := Load(f, Options{ConfigID: "test"})
 			got := goldenText(t, cfg, diags)
-			golden := strings.TrimSuffix(f, ".conf") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".conf")+".golden", got)
 		})
 	}
 }

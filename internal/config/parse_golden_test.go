@@ -2,17 +2,16 @@ package config
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/syntax/*.golden from the parser's output")
 
 // goldenTree renders nodes with every token's position, one statement per
 // line, followed by the diagnostics. Paths are shown relative to dir.
@@ -66,20 +65,7 @@ func TestGolden(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			nodes, diags := ParseFile(f, Options{ConfigID: "main"})
 			got := goldenTree(dir, nodes, diags)
-			golden := strings.TrimSuffix(f, ".conf") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestGolden -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".conf")+".golden", []byte(got))
 		})
 	}
 }

@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const kaDir = "testdata/keepalived-2.2.7"
 
@@ -27,19 +26,10 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name, rewriting it under -update.
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if diff := cmp.Diff(readFile(t, path), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 // TestDumpsMatchKeepalived checks the stats and JSON dumps byte for byte
@@ -104,7 +94,7 @@ func TestWriteDataLinesAreKeepalivedLines(t *testing.T) {
 				}
 				i++
 			}
-			golden(t, tt.name+".data.golden", b.String())
+			checkGolden(t, tt.name+".data.golden", b.String())
 		})
 	}
 }

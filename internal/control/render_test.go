@@ -30,7 +30,7 @@ func TestRenderTableGolden(t *testing.T) {
 			if err := RenderTable(&b, tt.snap, tt.snap.Time); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "table-"+tt.name+".golden", b.String())
+			checkGolden(t, "table-"+tt.name+".golden", b.String())
 		})
 	}
 }
@@ -53,7 +53,7 @@ func TestRenderInstanceGolden(t *testing.T) {
 			if err := RenderInstance(&b, tt.in, s.Time); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "instance-"+tt.name+".golden", b.String())
+			checkGolden(t, "instance-"+tt.name+".golden", b.String())
 		})
 	}
 }

@@ -141,7 +141,7 @@ func TestStatusJSONGolden(t *testing.T) {
 			if strings.Contains(rec.Body.String(), "secret") {
 				t.Error("the VRRP password is in the API answer")
 			}
-			golden(t, "status-"+tt.name+".json.golden", rec.Body.String())
+			checkGolden(t, "status-"+tt.name+".json.golden", rec.Body.String())
 		})
 	}
 }

@@ -2,16 +2,12 @@ package plan
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/gokeepalived/gokeepalived/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // TestRunGolden runs the subcommand on the seed's configurations and on bad
 // input, and compares stdout with testdata/golden/NAME (-update rewrites).
@@ -39,23 +35,7 @@ func TestRunGolden(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, stderr.String())
 			}
-			golden := filepath.Join("testdata", "golden", tt.name)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), stdout.String()); diff != "" {
-				t.Errorf("output (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", tt.name), stdout.Bytes())
 		})
 	}
 }

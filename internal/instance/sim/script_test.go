@@ -1,17 +1,14 @@
 package sim
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/gokeepalived/gokeepalived/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata")
 
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
@@ -36,20 +33,7 @@ func checkGolden(t *testing.T, path string) {
 	for _, f := range failed {
 		t.Errorf("%s: %s", path, f)
 	}
-	golden := strings.TrimSuffix(path, ".txt") + ".golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden (run with -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s transcript mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, strings.TrimSuffix(path, ".txt")+".golden", []byte(got))
 }
 
 func TestScriptErrors(t *testing.T) {
