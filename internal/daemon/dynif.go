@@ -110,9 +110,33 @@ func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
 			d.linkAppeared(vi, ev.Link)
 		case !vi.dyn.missing && ev.Deleted && ev.Index == vi.link.Index:
 			d.linkDeleted(vi)
+		case !vi.dyn.missing && ev.Index != vi.link.Index:
+			d.vipLinkChanged(vi, ev)
 		}
 	}
 	d.debounce(ev.Name, ev.Up && !ev.Deleted, ev.Deleted)
+}
+
+// vipLinkChanged follows an interface that carries some of vi's addresses
+// ("dev OTHER") but is not vi's own: deleting it takes the addresses with
+// it, and a new interface of that name gets them back on the next advert
+// round (retryVIPs) at its new index.
+func (d *Daemon) vipLinkChanged(vi *vinst, ev system.LinkEvent) {
+	for i := range vi.vips {
+		if vi.vipIf[i] != ev.Name {
+			continue
+		}
+		switch {
+		case ev.Deleted && vi.vips[i].Ifindex == ev.Index:
+			vi.present[i] = false
+			vi.vipRetry = true
+		case !ev.Deleted && vi.vips[i].Ifindex != ev.Index:
+			vi.log.Info("interface of a virtual address re-created", "addr", vi.vips[i].Prefix, "dev", ev.Name, "ifindex", ev.Index)
+			vi.vips[i].Ifindex = ev.Index
+			vi.present[i] = false
+			vi.vipRetry = true
+		}
+	}
 }
 
 // debounce records an interface's raw state and moves the state instances

@@ -187,3 +187,38 @@ func TestAdvertSourceFollowsAddress(t *testing.T) {
 	waitStates(t, 20*time.Second, "D", map[string]control.State{"a": "MASTER", "b": "BACKUP"}, na, nb)
 	masterSeen("10.2.2.2")
 }
+
+// A virtual address on another interface ("dev gkvd0") follows that
+// interface: deleted with it, and put back on the re-created interface
+// (a new ifindex) within an advert round or two, without a restart.
+func TestVIPOnOtherInterfaceRecreated(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	h := l.Host("a")
+	mk := func() {
+		sh(t, h, "ip link add gkvd0 type veth peer name gkvd1")
+		sh(t, h, "ip link set gkvd1 up")
+		sh(t, h, "ip link set gkvd0 up")
+	}
+	onDev := func(what string) {
+		t.Helper()
+		eventually(t, 8*time.Second, what, func() (bool, string) {
+			out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkvd0")
+			return strings.Contains(out, "10.98.0.1/24"), out
+		})
+	}
+	mk()
+	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        10.98.0.1/24 dev gkvd0"))
+	n.start(t)
+	waitState(t, n, "MASTER", 15*time.Second)
+	onDev("VIP on gkvd0 after becoming master")
+
+	for round := 1; round <= 2; round++ {
+		sh(t, h, "ip link del gkvd0")
+		mk()
+		onDev(fmt.Sprintf("round %d: VIP back on the re-created gkvd0", round))
+	}
+	if st := inst(t, n, "D"); st.State != "MASTER" {
+		t.Errorf("instance state %s, want MASTER throughout", st.State)
+	}
+}
