@@ -222,3 +222,36 @@ func TestVIPOnOtherInterfaceRecreated(t *testing.T) {
 		t.Errorf("instance state %s, want MASTER throughout", st.State)
 	}
 }
+
+// A virtual address that cannot be added when the instance becomes master
+// (its interface is gone) is retried every advert round and goes on once
+// the interface is back; the instance stays master meanwhile.
+func TestVIPAddRetriedUntilItSucceeds(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	h := l.Host("a")
+	sh(t, h, "ip link add gkvd0 type veth peer name gkvd1")
+	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        10.98.0.1/24 dev gkvd0"))
+	n.start(t)
+	waitState(t, n, "BACKUP", 10*time.Second)
+	sh(t, h, "ip link del gkvd0") // before the 3.6 s master-down timer fires
+	waitState(t, n, "MASTER", 15*time.Second)
+	eventually(t, 5*time.Second, "a failed add logged", func() (bool, string) {
+		out := n.proc.Output()
+		return strings.Contains(out, "add virtual address, will retry"), tail(out, 10)
+	})
+	time.Sleep(2500 * time.Millisecond) // a few advert rounds of failing retries
+	sh(t, h, "ip link add gkvd0 type veth peer name gkvd1")
+	sh(t, h, "ip link set gkvd1 up")
+	sh(t, h, "ip link set gkvd0 up")
+	eventually(t, 8*time.Second, "VIP on gkvd0 once it exists", func() (bool, string) {
+		out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkvd0")
+		return strings.Contains(out, "10.98.0.1/24"), out
+	})
+	if !strings.Contains(n.proc.Output(), "virtual address added on retry") {
+		t.Errorf("no retry logged:\n%s", tail(n.proc.Output(), 20))
+	}
+	if st := inst(t, n, "D"); st.State != "MASTER" {
+		t.Errorf("instance state %s, want MASTER throughout", st.State)
+	}
+}
