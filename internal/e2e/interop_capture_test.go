@@ -154,6 +154,7 @@ func (a ioAdvert) String() string {
 type ioAnnouncement struct {
 	SrcMAC string
 	Addr   netip.Addr
+	At     time.Time // zero in the keys of ioCheckAnnounced
 }
 
 // adverts returns the VRRP packets captured so far, in order.
@@ -178,6 +179,7 @@ func (c *ioCapture) announcements() []ioAnnouncement {
 	var out []ioAnnouncement
 	for _, f := range c.frames {
 		if a, ok := ioParseAnnouncement(f.b); ok {
+			a.At = f.at
 			out = append(out, a)
 		}
 	}

@@ -339,7 +339,7 @@ func ioCheckAnnounced(t *testing.T, c *ioCapture, held map[ioAnnouncement]bool) 
 	t.Helper()
 	seen := map[ioAnnouncement]bool{}
 	for _, a := range c.announcements() {
-		seen[a] = true
+		seen[ioAnnouncement{SrcMAC: a.SrcMAC, Addr: a.Addr}] = true
 	}
 	for h := range held {
 		if !seen[h] {
