@@ -20,6 +20,7 @@ func TestParseFileValue(t *testing.T) {
 		{"", 0}, {"5", 5}, {"5\n", 5}, {"  -7\n", -7}, {"+3", 3}, {"0x10", 16}, {"0X1f", 31},
 		{"010", 8}, {"08", 0}, {"0x", 0}, {"12abc", 12}, {"abc", 0}, {"1000", 254}, {"-1000", -254},
 		{"99999999999999999999999", 254}, {"\t\n 42", 42}, {"- 5", 0},
+		{"\u00a01", 0}, {"\v\f\r7", 7},
 	}
 	for _, tt := range tests {
 		if got := ParseFileValue([]byte(tt.in)); got != tt.want {
@@ -37,8 +38,9 @@ func FuzzParseFileValue(f *testing.F) {
 		if v < -254 || v > 254 {
 			t.Fatalf("ParseFileValue(%q) = %d out of range", b, v)
 		}
-		// Plain decimals agree with strconv (clamped).
-		s := strings.TrimSpace(string(b))
+		// Plain decimals agree with strconv (clamped). Only C-locale
+		// white space is skipped, as strtol does: not U+00A0 and friends.
+		s := strings.Trim(string(b), " \t\n\v\f\r")
 		if n, err := strconv.Atoi(s); err == nil && !strings.HasPrefix(strings.TrimLeft(s, "+-"), "0") {
 			if want := min(max(n, -254), 254); v != want {
 				t.Fatalf("ParseFileValue(%q) = %d, want %d", b, v, want)
