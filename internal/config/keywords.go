@@ -18,11 +18,9 @@ type loader struct {
 	diags []Diagnostic
 
 	// reported is set when keepalived's own config test would report a
-	// problem (its exit code 5); fatal when keepalived could not run at all
-	// (exit code 4). Diagnostics only gokeepalived gives (hints, silent
-	// repairs) set neither.
+	// problem (its exit code 5). Diagnostics only gokeepalived gives
+	// (hints, silent repairs) do not set it.
 	reported bool
-	fatal    bool
 
 	// rulePref counts down the preference keepalived assigns to rules
 	// without one.

@@ -39,7 +39,9 @@ func HasErrors(diags []Diagnostic) bool {
 }
 
 // ExitCode is the exit status of a config test (-t), as keepalived 2.2's
-// binary returns it: 0 nothing to report, 4 the configuration cannot run,
+// binary returns it: 0 nothing to report, 4 the configuration cannot be
+// read (keepalived also gives 4 for its CONFIG_FATAL and CONFIG_BAD_IF,
+// which none of the checks it shares with us raises),
 // 5 problems were reported but keepalived would run, 6 scripts are
 // configured without enable_script_security. (keepalived(8) documents
 // 3/4/5 for the last three; the program's own enum, and the Debian 2.2.7
@@ -111,8 +113,6 @@ func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
 	l.complete()
 	security := l.checkScriptSecurity()
 	switch {
-	case l.fatal:
-		l.cfg.Verdict = VerdictFatal
 	case security:
 		l.cfg.Verdict = VerdictSecurity
 	case l.reported:

@@ -80,7 +80,6 @@ const (
 	VerdictOK       Verdict = iota + 1 // nothing keepalived would report
 	VerdictReported                    // keepalived reports problems but would run
 	VerdictSecurity                    // scripts configured without script security
-	VerdictFatal                       // keepalived could not run this configuration
 )
 
 // String names the verdict.
@@ -92,8 +91,6 @@ func (v Verdict) String() string {
 		return "script-security"
 	case VerdictReported:
 		return "reported"
-	case VerdictFatal:
-		return "fatal"
 	}
 	return fmt.Sprintf("Verdict(%d)", uint8(v))
 }
