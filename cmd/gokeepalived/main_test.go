@@ -44,6 +44,8 @@ const badConf = `vrrp_instance VI_1 {
 // no row may reach runDaemon, which would act on this host's network.
 func TestRun(t *testing.T) {
 	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
+	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
+	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
 	tests := []struct {
 		name       string
 		args       []string
@@ -64,6 +66,9 @@ func TestRun(t *testing.T) {
 		{"version subcommand", []string{"version"}, 0, "gokeepalived ", ""},
 		{"dump", []string{"-d", "-f", good}, 0, "    virtual_router_id 51\n", ""},
 		{"unknown flag", []string{"--frobnicate"}, 2, "", "unknown flag"},
+		{"config test binary file", []string{"-t", "-f", binFile}, 4, "", "this is a binary file"},
+		{"checker only refused", []string{"-C", "-f", good}, 1, "", "-C/--check: the LVS health checker is not implemented"},
+		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,10 +35,6 @@ var startDaemon = runDaemon
 // code. Without -n it starts itself again in the background, detached,
 // and returns at once, as keepalived forks.
 func runDaemon(o *Options) int {
-	if o.CheckOnly {
-		fmt.Fprintln(os.Stderr, "gokeepalived: -C/--check: the LVS health checker is not implemented yet (virtual_server blocks are parsed and validated only); run without -C for VRRP")
-		return 1
-	}
 	ns := o.Namespace
 	if ns == "" {
 		// global_defs net_namespace, which -s overrides, as in keepalived.
@@ -63,8 +59,8 @@ func runDaemon(o *Options) int {
 	if pidFiles[0] == "" {
 		pidFiles[0] = defaultPIDFile
 	}
-	if pid := runningPID(pidFiles[0]); pid > 0 {
-		log.Error("daemon is already running", "pid", pid, "pidfile", pidFiles[0])
+	if pid, file := runningPIDIn(pidFiles); pid > 0 {
+		log.Error("daemon is already running", "pid", pid, "pidfile", file)
 		return 1
 	}
 	socket := o.Socket
@@ -149,6 +145,20 @@ func newLogger(o *Options) (*slog.Logger, func(), error) {
 	}
 	h := slog.NewTextHandler(io.MultiWriter(ws...), &slog.HandlerOptions{Level: level})
 	return slog.New(h), closeAll, nil
+}
+
+// runningPIDIn returns the first live gokeepalived named by one of the pid
+// files (-p and -r both name ours), and that file.
+func runningPIDIn(files []string) (int, string) {
+	for _, f := range files {
+		if f == "" {
+			continue
+		}
+		if pid := runningPID(f); pid > 0 {
+			return pid, f
+		}
+	}
+	return 0, ""
 }
 
 // runningPID returns the pid in path when that process is alive and is a
