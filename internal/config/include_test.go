@@ -61,6 +61,10 @@ func (b bigInfo) Sys() any           { return nil }
 
 func TestInclude(t *testing.T) {
 	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	etc, err := filepath.Abs("etc") // ${_PWD} is absolute, as keepalived's
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		files   fstest.MapFS
@@ -94,6 +98,12 @@ func TestInclude(t *testing.T) {
 				"etc/defs.conf": file("$P=7"),
 			},
 			want: "p 7"},
+		{name: "_PWD is the directory of the file being read",
+			files: fstest.MapFS{
+				"etc/main.conf":    file("a ${_PWD}\ninclude sub/one.conf\nc ${_PWD}"),
+				"etc/sub/one.conf": file("b ${_PWD}"),
+			},
+			want: "a " + etc + "; b " + etc + "/sub; c " + etc},
 		{name: "directory skipped",
 			files: fstest.MapFS{
 				"etc/main.conf":    file("include d/*"),

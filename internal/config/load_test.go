@@ -143,3 +143,28 @@ func TestInstanceDefaults(t *testing.T) {
 		t.Errorf("instance (-want +got):\n%s", diff)
 	}
 }
+
+// fast_failover is ours and on by default; keepalived_timing is its
+// inverse, for configs that read better that way.
+func TestFastFailoverKeywords(t *testing.T) {
+	vip := " virtual_ipaddress {\n  10.0.0.1\n }\n"
+	for _, tt := range []struct {
+		body string
+		want bool
+	}{
+		{"", true},
+		{" fast_failover off\n", false},
+		{" fast_failover\n", true},
+		{" keepalived_timing\n", false},
+		{" keepalived_timing off\n", true},
+	} {
+		cfg, diags := load1(t, inst(tt.body+vip))
+		if len(diags) != 0 {
+			t.Errorf("%q: unexpected diagnostics %q", tt.body, diags)
+			continue
+		}
+		if got := cfg.Instances[0].FastFailover; got != tt.want {
+			t.Errorf("%q: FastFailover = %v, want %v", tt.body, got, tt.want)
+		}
+	}
+}

@@ -123,3 +123,24 @@ func TestFIFOScriptGetsPathAndReadsLines(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// The FIFO script is stopped with SIGTERM first, so it can clean up, as
+// keepalived stops it.
+func TestFIFOScriptGetsSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	mark, ready := filepath.Join(dir, "term"), filepath.Join(dir, "ready")
+	s := script(t, dir, "trap.sh", `trap 'echo term > `+mark+`; exit 0' TERM
+touch `+ready+`
+while :; do sleep 0.05; done`)
+	f, err := OpenFIFO(filepath.Join(dir, "fifo"), nil, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.StartScript(Script{Argv: []string{s}}, track.OSExec)
+	waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
+	f.StopScript()
+	if got := readLines(t, mark); len(got) != 1 || got[0] != "term" {
+		t.Errorf("script's TERM trap wrote %q, want [term]: it was not sent SIGTERM", got)
+	}
+}
