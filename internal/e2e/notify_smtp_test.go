@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"strings"
 	"sync"
@@ -144,5 +145,74 @@ vrrp_instance VI_1 {
 	}
 	if diff := cmpDiff(want, sink.wait(t, len(want), 5*time.Second)); diff != "" {
 		t.Errorf("mails (-want +got):\n%s", diff)
+	}
+}
+
+// TestSMTPNoEmailFaults: an interface failure mails "Entering FAULT state"
+// unless global_defs has no_email_faults; the other mails go out either way.
+func TestSMTPNoEmailFaults(t *testing.T) {
+	needRoot(t)
+	for _, noFaults := range []bool{false, true} {
+		t.Run(sprintf("no_email_faults=%v", noFaults), func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+			a := l.Host("a")
+			sink := startMailSink(t, a)
+			kw := ""
+			if noFaults {
+				kw = "no_email_faults"
+			}
+			n := newNode(t, a, sprintf(`
+global_defs {
+    router_id LB_A
+    notification_email {
+        ops@example.com
+    }
+    notification_email_from ka@example.com
+    smtp_server 127.0.0.1 %d
+    %s
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth1
+    virtual_router_id 82
+    priority 100
+    advert_int 1
+    smtp_alert
+    virtual_ipaddress {
+        192.168.1.82
+    }
+}
+`, sink.port(), kw))
+			n.start(t)
+			waitInstance(t, n, "VI_1", control.StateMaster, 100, 10*time.Second)
+			sink.wait(t, 2, 10*time.Second)
+			ctx := context.Background()
+			if err := a.SetLink(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+			waitInstance(t, n, "VI_1", control.StateFault, 100, 10*time.Second)
+			if err := a.SetLink(ctx, true); err != nil {
+				t.Fatal(err)
+			}
+			waitInstance(t, n, "VI_1", control.StateMaster, 100, 15*time.Second)
+			n.signal(t, syscall.SIGTERM)
+			n.wait(t, 10*time.Second)
+			sink.wait(t, 3, 5*time.Second)
+			time.Sleep(500 * time.Millisecond) // any mail still in flight
+			sink.mu.Lock()
+			mails := append([]string(nil), sink.mails...)
+			sink.mu.Unlock()
+			fault := false
+			for _, m := range mails {
+				fault = fault || strings.Contains(m, "Entering FAULT state")
+			}
+			if fault == noFaults {
+				t.Errorf("FAULT mail sent = %v with no_email_faults %v; mails:\n%s", fault, noFaults, strings.Join(mails, "\n"))
+			}
+			if last := mails[len(mails)-1]; !strings.Contains(last, "Stopping") {
+				t.Errorf("last mail %q, want the Stopping one: other mails must still go out", last)
+			}
+		})
 	}
 }
