@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -102,7 +104,28 @@ func TestOpsDumps(t *testing.T) {
 	if !strings.Contains(stats, "VRRP Instance: VI_1") {
 		t.Errorf("keepalived.stats lacks the instance:\n%s", stats)
 	}
+	// SIGRTMAX-1 writes the stats, then zeroes them: the next USR2 dump
+	// counts from there.
+	statsPath := filepath.Join(dumps, "keepalived.stats")
+	time.Sleep(2 * time.Second) // a few adverts since the reload
+	before := advertsSent(t, string(readDump(t, na, syscall.Signal(64-1), statsPath)))
+	after := advertsSent(t, string(readDump(t, na, syscall.SIGUSR2, statsPath)))
+	if before < 2 || after >= before {
+		t.Errorf("adverts sent: %d in the clearing dump, %d just after; want at least 2, then fewer", before, after)
+	}
 	if _, err := os.Stat(filepath.Join(dumps, "keepalived.json")); err != nil {
 		t.Errorf("dump dir: %v", err)
 	}
+}
+
+// advertsSent reads the first instance's "Advertisements: ... Sent: N"
+// from a keepalived.stats dump.
+func advertsSent(t *testing.T, stats string) int {
+	t.Helper()
+	m := regexp.MustCompile(`Advertisements:\n\s+Received: \d+\n\s+Sent: (\d+)`).FindStringSubmatch(stats)
+	if m == nil {
+		t.Fatalf("no advert counts in keepalived.stats:\n%s", stats)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
