@@ -102,12 +102,13 @@ func TestDynamicInterfaceComesAndGoes(t *testing.T) {
 }
 
 // interface_up_down_delays: a flap shorter than the down delay causes no
-// transition; a longer outage does, after the delay.
+// transition; a longer outage does, after the delay; and the link coming
+// back counts only after the up delay.
 func TestInterfaceUpDownDelays(t *testing.T) {
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
-	delays := "interface_up_down_delays {\n    eth1 4 0\n}"
+	delays := "interface_up_down_delays {\n    eth1 4 3\n}"
 	n := newNode(t, h, fmt.Sprintf(dynConf, "", delays, "eth1", 100, "192.168.1.6/24"))
 	n.start(t)
 	waitState(t, n, "MASTER", 15*time.Second)
@@ -145,7 +146,29 @@ func TestInterfaceUpDownDelays(t *testing.T) {
 	if err := h.SetLink(ctx, true); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(1500 * time.Millisecond)
+	if s := inst(t, n, "D").State; s != "FAULT" {
+		t.Errorf("1.5 s into a 3 s up delay the state is %s, want FAULT", s)
+	}
 	waitState(t, n, "MASTER", 15*time.Second)
+}
+
+// Deleting an interface is never delayed: interface_up_down_delays only
+// filter flaps of an interface that exists.
+func TestInterfaceDeletionNotDelayed(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	h := l.Host("a")
+	delays := "interface_up_down_delays {\n    gkdyn0 8 0\n}"
+	n := newNode(t, h, fmt.Sprintf(dynConf, "dynamic_interfaces", delays, "gkdyn0", 100, "10.99.0.100/24"))
+	sh(t, h, "ip link add gkdyn0 type veth peer name gkdyn1")
+	sh(t, h, "ip addr add 10.99.0.1/24 dev gkdyn0")
+	sh(t, h, "ip link set gkdyn1 up")
+	sh(t, h, "ip link set gkdyn0 up")
+	n.start(t)
+	waitState(t, n, "MASTER", 15*time.Second)
+	sh(t, h, "ip link del gkdyn0")
+	waitState(t, n, "FAULT", 4*time.Second) // well inside the 8 s down delay
 }
 
 // The advert source follows the interface's primary address: a peer sees
