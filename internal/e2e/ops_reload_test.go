@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -174,12 +176,20 @@ func TestOpsReloadInPlace(t *testing.T) {
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b")})
 	a, b := l.Host("a"), l.Host("b")
+	dir := t.TempDir()
+	marks := filepath.Join(dir, "notified")
+	notifyScript := filepath.Join(dir, "notify.sh")
+	if err := os.WriteFile(notifyScript, []byte("#!/bin/sh\necho \"$*\" >> "+marks+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	vi2 := `
 vrrp_instance VI_2 {
     interface eth1
     virtual_router_id 52
     priority 100
     advert_int 1
+    notify_deleted "` + notifyScript + ` deleted"
+    notify ` + notifyScript + `
     virtual_ipaddress {
         192.168.1.10
     }
@@ -209,6 +219,13 @@ vrrp_instance VI_2 {
 	if h := holders(t, vip10, a, b); len(h) != 0 {
 		t.Errorf("removed instance's VIP still on %v", h)
 	}
+	// The removed instance ran its deleted notifications: notify_deleted,
+	// and the generic notify with state DELETED.
+	eventually(t, 5*time.Second, "VI_2's deleted notifications", func() (bool, string) {
+		b, _ := os.ReadFile(marks)
+		out := string(b)
+		return strings.Contains(out, "deleted\n") && strings.Contains(out, "INSTANCE VI_2 DELETED"), out
+	})
 	if diff := cmp.Diff(before, countersOf(t, snap(t, ca))); diff != "" {
 		t.Errorf("VI_1 on a changed by a VIP-list reload (-before +after):\n%s", diff)
 	}
