@@ -444,3 +444,24 @@ func (c *vmCapture) frames() [][]byte {
 	defer c.mu.Unlock()
 	return append([][]byte(nil), c.raw...)
 }
+
+// With -V (dont-release-vrrp) a stopping master leaves its VMAC and the
+// VIP on it, as keepalived does, so a restart takes over without a gap.
+func TestVMACKeptWithDontRelease(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	a := l.Host("a")
+	n := newNode(t, a, fmt.Sprintf(vmVariantConf, 88, 100, "", "", "192.168.1.31/32"))
+	n.extras = []string{"-V"}
+	n.start(t)
+	waitInstance(t, n, "VM", control.StateMaster, 100, 15*time.Second)
+	n.signal(t, syscall.SIGTERM)
+	n.wait(t, 10*time.Second)
+	if diff := cmp.Diff([]string{"vrrp.88 00:00:5e:00:01:58 private"}, vmLinks(t, a)); diff != "" {
+		t.Errorf("macvlans after a -V stop (-want +got):\n%s", diff)
+	}
+	if got := vmIfaceAddrs(t, a); !ioContains(got, "vrrp.88 192.168.1.31/32") {
+		t.Errorf("addresses after a -V stop: %v, want the VIP still on vrrp.88", got)
+	}
+	sh(t, a, "ip link del vrrp.88") // the lab would remove it anyway
+}
