@@ -3,23 +3,23 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/lab"
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestOpsDebianPackage builds the .deb with scripts/build-deb.sh, lists
-// and extracts it with dpkg-deb into a throw-away directory (never
-// installing it on this machine), checks the control fields, the
-// contents, the man page and the default configuration, and runs
-// systemd-analyze verify on the packaged unit when systemd-analyze exists.
-func TestOpsDebianPackage(t *testing.T) {
-	needRoot(t)
+// buildDeb builds the .deb, version 1.2.3, with scripts/build-deb.sh.
+func buildDeb(t *testing.T) string {
+	t.Helper()
 	if _, err := exec.LookPath("dpkg-deb"); err != nil {
 		t.Skip("dpkg-deb is not installed")
 	}
@@ -37,15 +37,29 @@ func TestOpsDebianPackage(t *testing.T) {
 	if len(debs) != 1 {
 		t.Fatalf("want one .deb in %s, got %v", out, debs)
 	}
-	deb := debs[0]
-	run := func(name string, args ...string) string {
-		t.Helper()
-		b, err := exec.Command(name, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s %v: %v\n%s", name, args, err, b)
-		}
-		return string(b)
+	return debs[0]
+}
+
+// mustRun runs a command on this machine and returns its output; it fails
+// the test if the command fails.
+func mustRun(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	b, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, b)
 	}
+	return string(b)
+}
+
+// TestOpsDebianPackage builds the .deb with scripts/build-deb.sh, lists
+// and extracts it with dpkg-deb into a throw-away directory (never
+// installing it on this machine), checks the control fields, the
+// contents, the man page and the default configuration, and runs
+// systemd-analyze verify on the packaged unit when systemd-analyze exists.
+func TestOpsDebianPackage(t *testing.T) {
+	needRoot(t)
+	deb := buildDeb(t)
+	run := func(name string, args ...string) string { t.Helper(); return mustRun(t, name, args...) }
 
 	fields := map[string]string{}
 	for _, f := range []string{"Package", "Version", "Section"} {
@@ -108,5 +122,115 @@ func TestOpsDebianPackage(t *testing.T) {
 	}
 	if b, err := exec.Command(analyze, "verify", "--man=no", up).CombinedOutput(); err != nil || len(bytes.TrimSpace(b)) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, b)
+	}
+}
+
+// TestOpsDebianInstall installs the .deb with dpkg -i into a throw-away
+// root (its own dpkg database and log, maintainer scripts chrooted into it
+// with a copy of /bin/sh: this machine's packages are never touched), then
+// starts the installed binary the way the installed unit says — its
+// ExecStartPre config test, then ExecStart with NOTIFY_SOCKET, in a lab
+// namespace as systemd is not running here — and waits for READY=1; then
+// dpkg -r keeps the conffiles and dpkg --purge removes everything.
+func TestOpsDebianInstall(t *testing.T) {
+	needRoot(t)
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Skip("dpkg is not installed")
+	}
+	deb := buildDeb(t)
+	root := t.TempDir()
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"var/lib/dpkg/status", "var/lib/dpkg/available"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyShell(t, root)
+	dpkg := func(args ...string) string {
+		t.Helper()
+		return mustRun(t, "dpkg", append([]string{"--root=" + root, "--log=" + filepath.Join(root, "var/log/dpkg.log")}, args...)...)
+	}
+	dpkg("-i", deb)
+	if st := dpkg("-s", "gokeepalived"); !strings.Contains(st, "Status: install ok installed") {
+		t.Fatalf("after dpkg -i:\n%s", st)
+	}
+
+	// The unit as installed, with its paths moved into the root.
+	unit, err := os.ReadFile(filepath.Join(root, "usr/lib/systemd/system/gokeepalived.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := t.TempDir() // RuntimeDirectory
+	conf := filepath.Join(root, "etc/gokeepalived/keepalived.conf")
+	expand := strings.NewReplacer("${GOKEEPALIVED_CONFIG}", conf, "/usr/sbin/", filepath.Join(root, "usr/sbin")+"/",
+		"/run/gokeepalived/", run+"/", "$DAEMON_ARGS", "")
+	cmdline := map[string][]string{}
+	for _, line := range strings.Split(string(unit), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && (k == "ExecStartPre" || k == "ExecStart") {
+			cmdline[k] = strings.Fields(expand.Replace(v))
+		}
+	}
+	if len(cmdline) != 2 {
+		t.Fatalf("unit lacks ExecStartPre or ExecStart:\n%s", unit)
+	}
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	h := l.Host("a")
+	if out, err := h.Exec(context.Background(), cmdline["ExecStartPre"][0], cmdline["ExecStartPre"][1:]...); err != nil {
+		t.Fatalf("ExecStartPre %v: %v\n%s", cmdline["ExecStartPre"], err, out)
+	}
+	sink := startNotifySink(t)
+	p, err := h.Run(context.Background(), cmdline["ExecStart"][0], cmdline["ExecStart"][1:]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "READY=1 from the installed unit's ExecStart", func() (bool, string) {
+		return sink.count("READY=1") == 1, strings.Join(sink.all(), "|") + "\n" + tail(p.Output(), 10)
+	})
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(); err != nil {
+		t.Errorf("installed daemon's exit: %v\n%s", err, tail(p.Output(), 10))
+	}
+
+	dpkg("-r", "gokeepalived")
+	if _, err := os.Stat(filepath.Join(root, "usr/sbin/gokeepalived")); !os.IsNotExist(err) {
+		t.Errorf("binary after dpkg -r: %v, want it gone", err)
+	}
+	if _, err := os.Stat(conf); err != nil {
+		t.Errorf("configuration after dpkg -r (a conffile, kept): %v", err)
+	}
+	dpkg("--purge", "gokeepalived")
+	if _, err := os.Stat(conf); !os.IsNotExist(err) {
+		t.Errorf("configuration after dpkg --purge: %v, want it gone", err)
+	}
+}
+
+// copyShell puts /bin/sh and the libraries ldd lists for it into root, so
+// that maintainer scripts can run chrooted there.
+func copyShell(t *testing.T, root string) {
+	t.Helper()
+	files := []string{"/bin/sh"}
+	for _, f := range strings.Fields(mustRun(t, "ldd", "/bin/sh")) {
+		if strings.HasPrefix(f, "/") {
+			files = append(files, f)
+		}
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f) // follows links
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(root, f)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -35,15 +35,10 @@ func (s *notifySink) count(substr string) int {
 	return n
 }
 
-// TestOpsSystemdNotify runs the daemon as systemd would run the packaged
-// unit (NOTIFY_SOCKET, WATCHDOG_USEC; systemd is not PID 1 here) and
-// checks the sd_notify protocol: READY=1 once started, WATCHDOG=1 pings,
-// RELOADING=1 with MONOTONIC_USEC then READY=1 around a reload, and
-// STOPPING=1 on SIGTERM.
-func TestOpsSystemdNotify(t *testing.T) {
-	needRoot(t)
-	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
-	na := newNode(t, l.Host("a"), opsText("a", "BACKUP", 100, []string{"192.168.1.6"}, ""))
+// startNotifySink listens as systemd's notification socket would and
+// points NOTIFY_SOCKET at it for the daemons the test starts.
+func startNotifySink(t *testing.T) *notifySink {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
@@ -64,6 +59,19 @@ func TestOpsSystemdNotify(t *testing.T) {
 	}()
 	t.Cleanup(func() { conn.Close() })
 	t.Setenv("NOTIFY_SOCKET", path)
+	return sink
+}
+
+// TestOpsSystemdNotify runs the daemon as systemd would run the packaged
+// unit (NOTIFY_SOCKET, WATCHDOG_USEC; systemd is not PID 1 here) and
+// checks the sd_notify protocol: READY=1 once started, WATCHDOG=1 pings,
+// RELOADING=1 with MONOTONIC_USEC then READY=1 around a reload, and
+// STOPPING=1 on SIGTERM.
+func TestOpsSystemdNotify(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	na := newNode(t, l.Host("a"), opsText("a", "BACKUP", 100, []string{"192.168.1.6"}, ""))
+	sink := startNotifySink(t)
 	t.Setenv("WATCHDOG_USEC", "400000") // pings every 200 ms
 	na.start(t)
 
