@@ -264,6 +264,9 @@ func (d *Daemon) addrChanged(ev system.AddrEvent) {
 		// excludes them): re-reading every instance's source for each VIP
 		// added or removed cost 255 × 255 netlink dumps at start-up with
 		// 255 instances and delayed adverts by ~100 ms for a minute.
+		if !ev.New {
+			d.vipRemoved(ev) // track_vip.go
+		}
 		return
 	}
 	for _, vi := range d.insts {

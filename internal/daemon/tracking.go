@@ -151,6 +151,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		want["interface "+vi.link.Name+" down"] = trackEffect{fault: true}
 	}
 	d.dynEffects(vi, want)
+	d.vipIfaceEffects(vi, want) // track_vip.go
 	refs := slices.Clone(vi.conf.TrackScripts)
 	ifs := slices.Clone(vi.conf.TrackInterfaces)
 	if g := d.syncGroupOf(vi); g != nil {

@@ -141,7 +141,9 @@ func TestClaimStatusPresentReadFromInterface(t *testing.T) {
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
-	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        192.168.1.101/24"))
+	// no_track: a deleted address stays deleted (see
+	// TestVIPRemovedFromOutsideIsPutBack for the tracked case).
+	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24 no_track\n        192.168.1.101/24"))
 	n.start(t)
 	waitState(t, n, "MASTER", 15*time.Second)
 	present := func() map[string]bool {
@@ -161,6 +163,10 @@ func TestClaimStatusPresentReadFromInterface(t *testing.T) {
 		p := present()
 		return len(p) == 2 && !p["192.168.1.100/24"] && p["192.168.1.101/24"], fmt.Sprint(p)
 	})
+	time.Sleep(2500 * time.Millisecond) // adverts go by: no_track, nobody puts it back
+	if p := present(); p["192.168.1.100/24"] {
+		t.Errorf("a no_track VIP deleted from outside came back: %v", p)
+	}
 	if s := inst(t, n, "D").State; s != "MASTER" {
 		t.Errorf("state %s after the VIP was deleted, want MASTER", s)
 	}

@@ -211,38 +211,84 @@ func TestAdvertSourceFollowsAddress(t *testing.T) {
 	masterSeen("10.2.2.2")
 }
 
-// A virtual address on another interface ("dev gkvd0") follows that
-// interface: deleted with it, and put back on the re-created interface
-// (a new ifindex) within an advert round or two, without a restart.
+// A virtual address on another interface ("dev gkvd0"): as in keepalived,
+// the instance tracks that interface, so deleting it means FAULT and
+// creating it again (a new ifindex) means MASTER with the address on the
+// new interface; with no_track the instance stays MASTER and puts the
+// address back on the re-created interface within an advert round or two.
+// Either way, no restart.
 func TestVIPOnOtherInterfaceRecreated(t *testing.T) {
+	needRoot(t)
+	for _, noTrack := range []bool{false, true} {
+		t.Run(fmt.Sprintf("no_track=%v", noTrack), func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+			h := l.Host("a")
+			mk := func() {
+				sh(t, h, "ip link add gkvd0 type veth peer name gkvd1")
+				sh(t, h, "ip link set gkvd1 up")
+				sh(t, h, "ip link set gkvd0 up")
+			}
+			onDev := func(what string) {
+				t.Helper()
+				eventually(t, 8*time.Second, what, func() (bool, string) {
+					out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkvd0")
+					return strings.Contains(out, "10.98.0.1/24"), out
+				})
+			}
+			opt := ""
+			if noTrack {
+				opt = " no_track"
+			}
+			mk()
+			n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        10.98.0.1/24 dev gkvd0"+opt))
+			n.start(t)
+			waitState(t, n, "MASTER", 15*time.Second)
+			onDev("VIP on gkvd0 after becoming master")
+
+			for round := 1; round <= 2; round++ {
+				sh(t, h, "ip link del gkvd0")
+				if !noTrack {
+					waitState(t, n, "FAULT", 5*time.Second)
+				}
+				mk()
+				if !noTrack {
+					waitState(t, n, "MASTER", 15*time.Second)
+				}
+				onDev(fmt.Sprintf("round %d: VIP back on the re-created gkvd0", round))
+			}
+			st := inst(t, n, "D")
+			wantFaults := uint64(2)
+			if noTrack {
+				wantFaults = 0
+			}
+			if st.State != "MASTER" || st.Stats.ReleaseMaster != wantFaults {
+				t.Errorf("state %s, released master %d times; want MASTER and %d", st.State, st.Stats.ReleaseMaster, wantFaults)
+			}
+		})
+	}
+}
+
+// A virtual address deleted from outside while we are master is put back
+// at the next advert round, without a transition (keepalived drops to
+// BACKUP to win it back; the end is the same, without the flap).
+func TestVIPRemovedFromOutsideIsPutBack(t *testing.T) {
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
-	mk := func() {
-		sh(t, h, "ip link add gkvd0 type veth peer name gkvd1")
-		sh(t, h, "ip link set gkvd1 up")
-		sh(t, h, "ip link set gkvd0 up")
-	}
-	onDev := func(what string) {
-		t.Helper()
-		eventually(t, 8*time.Second, what, func() (bool, string) {
-			out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkvd0")
-			return strings.Contains(out, "10.98.0.1/24"), out
-		})
-	}
-	mk()
-	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        10.98.0.1/24 dev gkvd0"))
+	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24"))
 	n.start(t)
 	waitState(t, n, "MASTER", 15*time.Second)
-	onDev("VIP on gkvd0 after becoming master")
-
-	for round := 1; round <= 2; round++ {
-		sh(t, h, "ip link del gkvd0")
-		mk()
-		onDev(fmt.Sprintf("round %d: VIP back on the re-created gkvd0", round))
+	sh(t, h, "ip addr del 192.168.1.100/24 dev eth1")
+	eventually(t, 5*time.Second, "VIP back on eth1", func() (bool, string) {
+		out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "eth1")
+		return strings.Contains(out, "192.168.1.100/24"), out
+	})
+	if st := inst(t, n, "D"); st.State != "MASTER" || st.Stats.ReleaseMaster != 0 {
+		t.Errorf("state %s, released master %d times; want MASTER and no transition", st.State, st.Stats.ReleaseMaster)
 	}
-	if st := inst(t, n, "D"); st.State != "MASTER" {
-		t.Errorf("instance state %s, want MASTER throughout", st.State)
+	if !strings.Contains(n.proc.Output(), "putting it back") {
+		t.Errorf("the daemon did not say it put the address back:\n%s", tail(n.proc.Output(), 20))
 	}
 }
 
@@ -254,7 +300,9 @@ func TestVIPAddRetriedUntilItSucceeds(t *testing.T) {
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
 	sh(t, h, "ip link add gkvd0 type veth peer name gkvd1")
-	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        10.98.0.1/24 dev gkvd0"))
+	// no_track: otherwise the missing interface would keep the instance
+	// in FAULT (TestVIPOnOtherInterfaceRecreated).
+	n := newNode(t, h, fmt.Sprintf(dynConf, "", "", "eth1", 100, "192.168.1.100/24\n        10.98.0.1/24 dev gkvd0 no_track"))
 	n.start(t)
 	waitState(t, n, "BACKUP", 10*time.Second)
 	sh(t, h, "ip link del gkvd0") // before the 3.6 s master-down timer fires

@@ -1,0 +1,74 @@
+package daemon
+
+import (
+	"net/netip"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+)
+
+// As keepalived does, an instance tracks the interfaces its virtual
+// addresses (and excluded ones) are on: a VIP on "dev eth2" while the
+// instance runs on eth1 puts the instance in FAULT while eth2 is down or
+// missing, since the address cannot be held there. no_track on the address
+// opts out. The instance's own interface is tracked already (unless
+// dont_track_primary).
+
+// vipIfaceEffects adds a fault to want for each tracked VIP interface that
+// is down or gone.
+func (d *Daemon) vipIfaceEffects(vi *vinst, want map[string]trackEffect) {
+	seen := map[string]bool{}
+	for _, v := range vipConfs(vi.conf) {
+		if v.NoTrack || v.Dev == "" || v.Dev == vi.link.Name || seen[v.Dev] {
+			continue
+		}
+		seen[v.Dev] = true
+		if !d.linkUp(v.Dev) { // debounced by interface_up_down_delays
+			want["interface "+v.Dev+" of a virtual address down"] = trackEffect{fault: true}
+		}
+	}
+}
+
+// vipRemoved handles our virtual address disappearing from its interface
+// while we are master and believe it present: someone else removed it.
+// keepalived drops to BACKUP to win it back; we put it back at the next
+// advert round instead, without a transition. no_track addresses are left
+// alone until the next time the instance becomes master, as keepalived
+// leaves them.
+func (d *Daemon) vipRemoved(ev system.AddrEvent) {
+	for _, vi := range d.insts {
+		if vi.m.State() != instance.Master {
+			continue
+		}
+		for i, v := range vi.vips {
+			if v.Ifindex != ev.Ifindex || v.Prefix.Addr() != ev.Prefix.Addr() || !vi.present[i] {
+				continue
+			}
+			if c := vipConf(vi.conf, v.Prefix); c != nil && c.NoTrack {
+				vi.log.Warn("virtual address removed from outside; no_track: not putting it back", "addr", v.Prefix)
+				continue
+			}
+			vi.log.Warn("virtual address removed from outside; putting it back", "addr", v.Prefix, "dev", vi.vipIf[i])
+			vi.present[i] = false
+			vi.vipRetry = true
+		}
+	}
+}
+
+// vipConfs returns an instance's configured addresses, excluded ones last.
+func vipConfs(ci *config.Instance) []config.VIP {
+	return append(append([]config.VIP(nil), ci.VIPs...), ci.ExcludedVIPs...)
+}
+
+// vipConf finds the configured address of prefix p, or nil.
+func vipConf(ci *config.Instance, p netip.Prefix) *config.VIP {
+	for _, list := range [][]config.VIP{ci.VIPs, ci.ExcludedVIPs} {
+		for i := range list {
+			if list[i].Prefix == p {
+				return &list[i]
+			}
+		}
+	}
+	return nil
+}
