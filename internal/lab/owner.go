@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -127,6 +129,7 @@ func Reap() ([]string, error) {
 	tags := map[string]bool{}
 	for _, ns := range stale {
 		tags[labTag(ns)] = true
+		killAll(ns)
 		if err := deleteNS(ns); err != nil {
 			errs = append(errs, err)
 		}
@@ -148,4 +151,20 @@ func Reap() ([]string, error) {
 func hasNamespaces(tag string) bool {
 	left, err := Leftovers(tag + "-")
 	return err != nil || len(left) > 0
+}
+
+// killAll SIGKILLs the processes still running in a stale lab's namespace:
+// daemons and servers a killed test had started there (each in its own
+// process group, so they outlive it). They are ours by construction: only
+// a lab puts processes in its namespaces.
+func killAll(ns string) {
+	out, err := exec.Command("ip", "netns", "pids", ns).Output()
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -40,7 +41,12 @@ func TestReapAfterOwnerKilled(t *testing.T) {
 			fmt.Println("error", err)
 			os.Exit(1)
 		}
-		fmt.Println(l.Tag)
+		p, err := l.Host("a").Run(context.Background(), "sleep", "300")
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Println(l.Tag, p.Pid)
 		time.Sleep(5 * time.Minute)
 		os.Exit(0)
 	}
@@ -61,8 +67,10 @@ func TestReapAfterOwnerKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
-	tag := strings.TrimSpace(line)
-	if err != nil || labTag(tag+"-a") == "" {
+	var tag string
+	var sleepPID int
+	fmt.Sscan(line, &tag, &sleepPID)
+	if err != nil || labTag(tag+"-a") == "" || sleepPID <= 0 {
 		cmd.Process.Kill()
 		cmd.Wait()
 		t.Fatalf("child lab: %q %v", line, err)
@@ -112,6 +120,16 @@ func TestReapAfterOwnerKilled(t *testing.T) {
 	if left, _ := Leftovers(tag); len(left) != 0 {
 		t.Errorf("after Reap, %v still exist", left)
 	}
+	// The process the dead owner left running in its lab is gone too.
+	deadline := time.Now().Add(3 * time.Second)
+	for alive(sleepPID) {
+		if time.Now().After(deadline) {
+			t.Errorf("pid %d, started in the dead lab, still runs after Reap", sleepPID)
+			syscall.Kill(sleepPID, syscall.SIGKILL)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if _, err := os.Stat(filepath.Join(OwnerDir, tag)); !os.IsNotExist(err) {
 		t.Errorf("owner file of the dead lab still there: %v", err)
 	}
@@ -121,4 +139,14 @@ func TestReapAfterOwnerKilled(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(OwnerDir, live.Tag)); err != nil {
 		t.Errorf("the live lab's owner file: %v", err)
 	}
+}
+
+// alive reports whether pid runs and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z")
 }
