@@ -155,20 +155,34 @@ func (c *RawConn) write4(m Message) error {
 	}
 	c.wbuf = appendIPv4Header(c.wbuf[:0], m.Src, m.Dst, ttl, m.ID, len(m.Payload))
 	c.wbuf = append(c.wbuf, m.Payload...)
-	to := &unix.SockaddrInet4{Addr: m.Dst.As4()}
-	return c.sendmsg(c.wbuf, nil, to)
+	c.to4.Addr = m.Dst.As4()
+	return c.sendmsg(c.wbuf, nil, &c.to4)
 }
 
 func (c *RawConn) write6(m Message) error {
 	oob := c.wbuf[:0]
 	if m.Src.IsValid() {
-		oob = append(oob, unix.PktInfo6(&unix.Inet6Pktinfo{Addr: m.Src.As16(), Ifindex: uint32(c.cfg.Ifindex)})...)
+		oob = appendPktInfo6(oob, m.Src.As16(), uint32(c.cfg.Ifindex))
 	}
 	if !m.Dst.IsMulticast() && m.TTL != 0 {
 		oob = appendHopLimit(oob, int32(m.TTL))
 	}
-	to := &unix.SockaddrInet6{Addr: m.Dst.As16(), ZoneId: uint32(c.cfg.Ifindex)}
-	return c.sendmsg(m.Payload, oob, to)
+	c.to6.Addr, c.to6.ZoneId = m.Dst.As16(), uint32(c.cfg.Ifindex)
+	return c.sendmsg(m.Payload, oob, &c.to6)
+}
+
+// appendPktInfo6 appends an IPV6_PKTINFO control message (the source
+// address and interface) to b, as unix.PktInfo6 builds it, without
+// allocating when b has room.
+func appendPktInfo6(b []byte, src [16]byte, ifindex uint32) []byte {
+	start := len(b)
+	b = append(b, make([]byte, unix.CmsgSpace(unix.SizeofInet6Pktinfo))...)
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b[start]))
+	h.Level, h.Type = unix.IPPROTO_IPV6, unix.IPV6_PKTINFO
+	h.SetLen(unix.CmsgLen(unix.SizeofInet6Pktinfo))
+	pi := (*unix.Inet6Pktinfo)(unsafe.Pointer(&b[start+unix.CmsgLen(0)]))
+	pi.Addr, pi.Ifindex = src, ifindex
+	return b
 }
 
 func appendHopLimit(b []byte, hops int32) []byte {
@@ -181,14 +195,19 @@ func appendHopLimit(b []byte, hops int32) []byte {
 	return b
 }
 
+// sendmsg sends one datagram; c.mu is held.
 func (c *RawConn) sendmsg(p, oob []byte, to unix.Sockaddr) error {
-	var serr error
-	err := c.src.Write(func(fd uintptr) bool {
-		serr = unix.Sendmsg(int(fd), p, oob, to, 0)
-		return serr != unix.EAGAIN
-	})
+	c.wp, c.woob, c.wto, c.werr = p, oob, to, nil
+	err := c.src.Write(c.writeFn)
+	c.wp, c.woob, c.wto = nil, nil, nil
 	if err != nil {
 		return err
 	}
-	return serr
+	return c.werr
+}
+
+// sendFd is writeFn: the sendmsg of the datagram sendmsg set up.
+func (c *RawConn) sendFd(fd uintptr) bool {
+	c.werr = unix.Sendmsg(int(fd), c.wp, c.woob, c.wto, 0)
+	return c.werr != unix.EAGAIN
 }
