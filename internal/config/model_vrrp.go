@@ -88,14 +88,17 @@ type Instance struct {
 	VirtualRules  []Rule  `json:",omitempty"`
 	NoVirtualIPs  bool    `json:",omitempty"`
 
-	UnicastSrcIP       netip.Addr    `json:",omitzero"`
-	UnicastPeers       []UnicastPeer `json:",omitempty"`
-	UnicastTTL         int           `json:",omitempty"` // default 255 for IPv4 unicast
-	UnicastFaultNoPeer bool          `json:",omitempty"`
-	CheckUnicastSrc    bool          `json:",omitempty"`
-	McastSrcIP         netip.Addr    `json:",omitzero"`
-	McastDstIP         netip.Addr    `json:",omitzero"`
-	TrackSrcIP         bool          `json:",omitempty"`
+	UnicastSrcIP netip.Addr    `json:",omitzero"`
+	UnicastPeers []UnicastPeer `json:",omitempty"`
+	// UnicastPeerBlock is set when a unicast_peer block was written, even
+	// an empty one (for unicast_fault_no_peer).
+	UnicastPeerBlock   bool       `json:",omitempty"`
+	UnicastTTL         int        `json:",omitempty"` // default 255 for IPv4 unicast
+	UnicastFaultNoPeer bool       `json:",omitempty"`
+	CheckUnicastSrc    bool       `json:",omitempty"`
+	McastSrcIP         netip.Addr `json:",omitzero"`
+	McastDstIP         netip.Addr `json:",omitzero"`
+	TrackSrcIP         bool       `json:",omitempty"`
 
 	Nopreempt    bool          `json:",omitempty"`
 	PreemptDelay time.Duration `json:",omitempty"`

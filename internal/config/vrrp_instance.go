@@ -344,6 +344,7 @@ func instMcastSrc(l *loader, n *Node, b *instBuild) {
 }
 
 func instUnicastPeers(l *loader, n *Node, b *instBuild) {
+	b.UnicastPeerBlock = true
 	for _, c := range n.Children {
 		p := UnicastPeer{Pos: c.Keyword.Pos}
 		a, err := parseHostAddr(c.Keyword.Text)

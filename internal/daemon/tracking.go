@@ -152,6 +152,11 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 	}
 	d.dynEffects(vi, want)
 	d.vipIfaceEffects(vi, want) // track_vip.go
+	if c := vi.conf; c.UnicastFaultNoPeer && len(c.UnicastPeers) == 0 && (c.UnicastPeerBlock || c.UnicastSrcIP.IsValid()) {
+		// keepalived's unicast_fault_no_peer: unicast without a peer is a
+		// fault, not a silent fall back to multicast.
+		want["unicast_fault_no_peer: no unicast peer"] = trackEffect{fault: true}
+	}
 	refs := slices.Clone(vi.conf.TrackScripts)
 	ifs := slices.Clone(vi.conf.TrackInterfaces)
 	if g := d.syncGroupOf(vi); g != nil {

@@ -321,3 +321,33 @@ func TestClaimUnicastSrcIPStaysFixed(t *testing.T) {
 		t.Errorf("the daemon changed the advert source:\n%s", tail(out, 20))
 	}
 }
+
+// unicast_fault_no_peer: an instance configured for unicast (here an empty
+// unicast_peer block) without any peer goes to FAULT instead of falling
+// back to multicast, as keepalived ≥ 2.2.5 does; without the keyword it
+// runs, multicast, as keepalived does.
+func TestUnicastFaultNoPeer(t *testing.T) {
+	needRoot(t)
+	for _, fault := range []bool{false, true} {
+		t.Run(fmt.Sprintf("unicast_fault_no_peer=%v", fault), func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+			lines := "    unicast_peer {\n    }"
+			if fault {
+				lines += "\n    unicast_fault_no_peer"
+			}
+			n := newNode(t, l.Host("a"), fmt.Sprintf(claimConf, "", "BACKUP", 100, lines, "192.168.1.100/24"))
+			n.start(t)
+			if !fault {
+				waitState(t, n, "MASTER", 15*time.Second)
+				return
+			}
+			waitState(t, n, "FAULT", 10*time.Second)
+			time.Sleep(4 * time.Second) // past the master-down interval
+			in := inst(t, n, "D")
+			if in.State != "FAULT" || !strings.Contains(in.LastTransition.Cause, "unicast_fault_no_peer") {
+				t.Errorf("state %s, last transition %+v; want FAULT because of unicast_fault_no_peer", in.State, in.LastTransition)
+			}
+		})
+	}
+}
