@@ -279,6 +279,15 @@ func noEffectKw[T any]() kwFunc[T] {
 	return func(l *loader, n *Node, _ T) { l.noEffect(n) }
 }
 
+// modelledNoEffect records the keyword's value in the model and notes
+// that it has no effect yet, so `check -D` lists it.
+func modelledNoEffect[T any](fn kwFunc[T]) kwFunc[T] {
+	return func(l *loader, n *Node, t T) {
+		fn(l, n, t)
+		l.noEffect(n)
+	}
+}
+
 // deprecatedKw handles an old spelling the way keepalived does: it works,
 // with a warning naming the new one.
 func deprecatedKw[T any](newName string, fn kwFunc[T]) kwFunc[T] {

@@ -168,3 +168,24 @@ func TestFastFailoverKeywords(t *testing.T) {
 		}
 	}
 }
+
+// Keywords that are modelled but not acted on yet are listed as such
+// (`check -D`), never accepted silently.
+func TestModelledNoEffectListed(t *testing.T) {
+	cfg, diags := load1(t, "global_defs {\n vrrp_owner_ignore_adverts\n vmac_addr_prefix 02:00\n}\n"+
+		inst(" track_src_ip\n owner_ignore_adverts\n vrf blue\n virtual_ipaddress {\n  10.0.0.1\n }\n"))
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %q", diags)
+	}
+	var got []string
+	for _, n := range cfg.NoEffect {
+		got = append(got, n.Keyword)
+	}
+	want := []string{"vrrp_owner_ignore_adverts", "vmac_addr_prefix", "track_src_ip", "owner_ignore_adverts", "vrf"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("no-effect notes (-want +got):\n%s", diff)
+	}
+	if in := cfg.Instances[0]; !in.TrackSrcIP || !in.OwnerIgnoreAdverts || in.VRF != "blue" {
+		t.Errorf("values not modelled: %+v", in)
+	}
+}

@@ -86,6 +86,7 @@ type Daemon struct {
 	vm       vmacs    // use_vmac interfaces (vmac.go)
 
 	startedAt  time.Time
+	startDelay time.Duration // vrrp_startup_delay, while startAll runs
 	loadedAt   time.Time
 	lastReload time.Time
 	reloadErr  string

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
@@ -65,6 +66,10 @@ func (d *Daemon) startAll() error {
 	d.startWatchers()
 	d.startAddrWatch() // dynif.go
 	d.startFirewall()  // accept.go
+	// vrrp_startup_delay holds the instances in INIT after the daemon
+	// starts (not after a reload).
+	d.startDelay = d.conf.Global.StartupDelay
+	defer func() { d.startDelay = 0 }()
 	return d.startInstances(vis)
 }
 
@@ -123,13 +128,24 @@ func (d *Daemon) startInstances(vis []*vinst) error {
 		d.insts = append(d.insts, vi)
 	}
 	d.units = append(d.units, units...)
-	now := time.Now()
-	for _, u := range units {
-		for i, vi := range u.members {
-			d.refreshEffects(vi)
-			d.stepUnit(now, u, i, instance.Startup{})
+	start := func() {
+		now := time.Now()
+		for _, u := range units {
+			if !slices.Contains(d.units, u) { // removed by a reload meanwhile
+				continue
+			}
+			for i, vi := range u.members {
+				d.refreshEffects(vi)
+				d.stepUnit(now, u, i, instance.Startup{})
+			}
 		}
 	}
+	if d.startDelay > 0 {
+		d.log.Info("vrrp_startup_delay: instances start later", "delay", d.startDelay)
+		time.AfterFunc(d.startDelay, func() { d.post(start) })
+		return nil
+	}
+	start()
 	return nil
 }
 
