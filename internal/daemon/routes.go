@@ -203,13 +203,7 @@ func (d *Daemon) staticVIP(c *config.Config, v config.VIP) (system.VIP, error) {
 	if err != nil {
 		return system.VIP{}, err
 	}
-	sv := system.VIP{Prefix: v.Prefix, Ifindex: l.Index, Broadcast: v.Brd, Scope: parseScope(v.Scope),
-		Label: v.Label, Peer: v.Peer, NoDAD: v.NoDAD, NoPrefixRoute: v.NoPrefixRoute}
-	if v.PreferredLft != nil && *v.PreferredLft >= 0 {
-		lft := uint32(*v.PreferredLft)
-		sv.PreferredLft = &lft
-	}
-	return sv, nil
+	return sysVIP(v, l.Index), nil
 }
 
 // startStatics puts the static addresses, routes and rules on, before any

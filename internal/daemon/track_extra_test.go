@@ -1,11 +1,13 @@
 package daemon
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
@@ -52,5 +54,20 @@ func TestTrackProcessConversion(t *testing.T) {
 		if diff := cmp.Diff(want, p); diff != "" {
 			t.Errorf("param_match %v (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+// sysVIP carries every virtual_ipaddress option to the system layer.
+func TestSysVIP(t *testing.T) {
+	lft := 0
+	v := config.VIP{Prefix: netip.MustParsePrefix("2001:db8::1/64"), Scope: "link", Label: "x", NoDAD: true,
+		NoPrefixRoute: true, Home: true, MngTmpAddr: true, AutoJoin: true, PreferredLft: &lft}
+	got := sysVIP(v, 7)
+	zero := uint32(0)
+	want := system.VIP{Prefix: v.Prefix, Ifindex: 7, Scope: system.ScopeLink, Label: "x", NoDAD: true,
+		NoPrefixRoute: true, Home: true, MngTmpAddr: true, AutoJoin: true, PreferredLft: &zero}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+		cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		t.Errorf("sysVIP (-want +got):\n%s", diff)
 	}
 }

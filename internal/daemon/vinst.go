@@ -95,6 +95,28 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 	return vi, nil
 }
 
+// sysVIP is the system address for a configured one on ifindex.
+func sysVIP(v config.VIP, ifindex int) system.VIP {
+	sv := system.VIP{
+		Prefix:        v.Prefix,
+		Ifindex:       ifindex,
+		Broadcast:     v.Brd,
+		Scope:         parseScope(v.Scope),
+		Label:         v.Label,
+		Peer:          v.Peer,
+		NoDAD:         v.NoDAD,
+		NoPrefixRoute: v.NoPrefixRoute,
+		Home:          v.Home,
+		MngTmpAddr:    v.MngTmpAddr,
+		AutoJoin:      v.AutoJoin,
+	}
+	if v.PreferredLft != nil && *v.PreferredLft >= 0 {
+		lft := uint32(*v.PreferredLft)
+		sv.PreferredLft = &lft
+	}
+	return sv
+}
+
 // resolveVIPs turns the config's addresses into system VIPs on interfaces.
 func (d *Daemon) resolveVIPs(vi *vinst) error {
 	add := func(v config.VIP) error {
@@ -106,21 +128,7 @@ func (d *Daemon) resolveVIPs(vi *vinst) error {
 			}
 			link = l
 		}
-		sv := system.VIP{
-			Prefix:        v.Prefix,
-			Ifindex:       link.Index,
-			Broadcast:     v.Brd,
-			Scope:         parseScope(v.Scope),
-			Label:         v.Label,
-			Peer:          v.Peer,
-			NoDAD:         v.NoDAD,
-			NoPrefixRoute: v.NoPrefixRoute,
-		}
-		if v.PreferredLft != nil && *v.PreferredLft >= 0 {
-			lft := uint32(*v.PreferredLft)
-			sv.PreferredLft = &lft
-		}
-		vi.vips = append(vi.vips, sv)
+		vi.vips = append(vi.vips, sysVIP(v, link.Index))
 		vi.vipIf = append(vi.vipIf, link.Name)
 		return nil
 	}

@@ -64,6 +64,9 @@ type VIP struct {
 	NoDAD bool
 	// NoPrefixRoute is `noprefixroute`.
 	NoPrefixRoute bool
+	// Home, MngTmpAddr and AutoJoin are `home`, `mngtmpaddr` (IPv6) and
+	// `autojoin` (multicast addresses), as in `ip address add`.
+	Home, MngTmpAddr, AutoJoin bool
 }
 
 // String returns the VIP the way it is written in logs: "192.168.1.6/32 dev 3".
@@ -123,6 +126,15 @@ func (v VIP) netlinkAddr() (*netlink.Addr, error) {
 	}
 	if v.NoPrefixRoute {
 		na.Flags |= unix.IFA_F_NOPREFIXROUTE
+	}
+	if v.Home {
+		na.Flags |= unix.IFA_F_HOMEADDRESS
+	}
+	if v.MngTmpAddr {
+		na.Flags |= unix.IFA_F_MANAGETEMPADDR
+	}
+	if v.AutoJoin {
+		na.Flags |= unix.IFA_F_MCAUTOJOIN
 	}
 	return na, nil
 }

@@ -56,6 +56,9 @@ func TestAddressesOptionsVisibleWithIP(t *testing.T) {
 		{VIP{Prefix: netip.MustParsePrefix("2001:db8::10/64"), NoDAD: true, PreferredLft: u32(0)},
 			"inet6 2001:db8::10/64 scope global nodad deprecated"},
 		{VIP{Prefix: netip.MustParsePrefix("fe80::1/64"), Scope: ScopeLink, NoDAD: true}, "inet6 fe80::1/64 scope link nodad"},
+		{VIP{Prefix: netip.MustParsePrefix("2001:db8:5::1/64"), NoDAD: true, Home: true, MngTmpAddr: true},
+			"inet6 2001:db8:5::1/64 scope global nodad home mngtmpaddr"},
+		{VIP{Prefix: netip.MustParsePrefix("239.1.2.3/32"), AutoJoin: true}, "inet 239.1.2.3/32 scope global autojoin eth1"},
 	}
 	for i := range tests {
 		tests[i].vip.Ifindex = idx
