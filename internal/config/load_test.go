@@ -173,7 +173,8 @@ func TestFastFailoverKeywords(t *testing.T) {
 // (`check -D`), never accepted silently.
 func TestModelledNoEffectListed(t *testing.T) {
 	cfg, diags := load1(t, "global_defs {\n vrrp_owner_ignore_adverts\n vmac_addr_prefix 02:00\n}\n"+
-		inst(" track_src_ip\n owner_ignore_adverts\n vrf blue\n virtual_ipaddress {\n  10.0.0.1\n }\n"))
+		inst(" track_src_ip\n owner_ignore_adverts\n vrf blue\n garp_extra_if 5\n virtual_ipaddress {\n  10.0.0.1\n }\n")+
+		"linkbeat_interfaces {\n eth0\n}\ntrack_group TG {\n group {\n  A\n }\n}\n")
 	if len(diags) != 0 {
 		t.Fatalf("unexpected diagnostics: %q", diags)
 	}
@@ -181,11 +182,27 @@ func TestModelledNoEffectListed(t *testing.T) {
 	for _, n := range cfg.NoEffect {
 		got = append(got, n.Keyword)
 	}
-	want := []string{"vrrp_owner_ignore_adverts", "vmac_addr_prefix", "track_src_ip", "owner_ignore_adverts", "vrf"}
+	want := []string{"vrrp_owner_ignore_adverts", "vmac_addr_prefix", "track_src_ip", "owner_ignore_adverts", "vrf", "garp_extra_if", "linkbeat_interfaces", "track_group"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("no-effect notes (-want +got):\n%s", diff)
 	}
 	if in := cfg.Instances[0]; !in.TrackSrcIP || !in.OwnerIgnoreAdverts || in.VRF != "blue" {
 		t.Errorf("values not modelled: %+v", in)
+	}
+}
+
+// A garp_group naming the instance's interface sets its GARP/NA gaps,
+// over the global ones; other interfaces keep the global gap.
+func TestGarpGroupInterval(t *testing.T) {
+	cfg, diags := load1(t, "global_defs {\n vrrp_garp_interval 0.5\n}\ngarp_group {\n garp_interval 0.2\n gna_interval 0.3\n interface eth0\n}\n"+
+		inst(" virtual_ipaddress {\n  10.0.0.1\n }\n")+
+		"vrrp_instance B {\n interface eth9\n virtual_router_id 2\n virtual_ipaddress {\n  10.0.0.2\n }\n}\n")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %q", diags)
+	}
+	got := []time.Duration{cfg.Instances[0].Garp.Interval, cfg.Instances[0].Garp.GnaInterval, cfg.Instances[1].Garp.Interval}
+	want := []time.Duration{200 * time.Millisecond, 300 * time.Millisecond, 500 * time.Millisecond}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("garp intervals: A's garp, A's gna, B's garp (-want +got):\n%s", diff)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -282,6 +283,19 @@ func (l *loader) inheritGlobal(b *instBuild) {
 		s.LowerPrioRepeat = gs.LowerPrioRepeat
 		if b.garp.repeat && !l.global["vrrp_garp_lower_prio_repeat"] {
 			s.LowerPrioRepeat = s.MasterRepeat
+		}
+	}
+	// A garp_group naming the instance's interface sets the gaps there,
+	// over the global vrrp_garp_interval / vrrp_gna_interval.
+	for _, gg := range l.cfg.GarpGroups {
+		if !slices.Contains(gg.Interfaces, b.Interface) {
+			continue
+		}
+		if s.Interval == 0 {
+			s.Interval = gg.GarpInterval
+		}
+		if s.GnaInterval == 0 {
+			s.GnaInterval = gg.GnaInterval
 		}
 	}
 	if s.Interval == 0 {

@@ -25,7 +25,10 @@ var syncGroupKeywords = table[*SyncGroup]{
 	"track_process": func(l *loader, n *Node, g *SyncGroup) {
 		g.TrackProcesses = append(g.TrackProcesses, l.trackRefs(n, false)...)
 	},
-	"track_bfd":               func(l *loader, n *Node, g *SyncGroup) { g.TrackBFDs = append(g.TrackBFDs, l.trackRefs(n, false)...) },
+	"track_bfd": func(l *loader, n *Node, g *SyncGroup) {
+		g.TrackBFDs = append(g.TrackBFDs, l.trackRefs(n, false)...)
+		l.noEffect(n) // no BFD engine yet
+	},
 	"notify_master":           scriptKw(func(g *SyncGroup) **Script { return &g.NotifyMaster }),
 	"notify_backup":           scriptKw(func(g *SyncGroup) **Script { return &g.NotifyBackup }),
 	"notify_fault":            scriptKw(func(g *SyncGroup) **Script { return &g.NotifyFault }),
@@ -63,6 +66,7 @@ func (l *loader) loadTrackGroup(n *Node) {
 		return
 	}
 	g := &TrackGroup{Pos: n.Args[0].Pos, Name: n.Args[0].Text}
+	l.noEffect(n)
 	dispatch(l, n.Children, table[*TrackGroup]{
 		"group": func(l *loader, n *Node, g *TrackGroup) {
 			for _, c := range n.Children {
@@ -100,6 +104,9 @@ func (l *loader) loadGarpGroup(n *Node) {
 
 // loadLinkbeat reads linkbeat_interfaces: `IF [MII|ETHTOOL|IOCTL]` lines.
 func (l *loader) loadLinkbeat(n *Node) {
+	// Link state always comes from netlink; there is no MII/ethtool
+	// polling to choose.
+	l.noEffect(n)
 	for _, c := range n.Children {
 		lb := LinkbeatInterface{Pos: c.Keyword.Pos, Interface: c.Keyword.Text, Method: LinkbeatMII}
 		if len(c.Args) > 0 {

@@ -84,6 +84,7 @@ func init() {
 		},
 		"track_bfd": func(l *loader, n *Node, b *instBuild) {
 			b.TrackBFDs = append(b.TrackBFDs, l.trackRefs(n, false)...)
+			l.noEffect(n) // no BFD engine yet
 		},
 		"notify_master":              scriptKw(func(b *instBuild) **Script { return &b.NotifyMaster }),
 		"notify_backup":              scriptKw(func(b *instBuild) **Script { return &b.NotifyBackup }),
@@ -117,8 +118,8 @@ func init() {
 		"garp_master_refresh_repeat": instGarpInt(func(g *GarpSettings) *int { return &g.MasterRefreshRepeat },
 			func(s *garpSet) *bool { return &s.refreshRepeat }),
 		"garp_lower_prio_repeat": instGarpInt(func(g *GarpSettings) *int { return &g.LowerPrioRepeat }, func(s *garpSet) *bool { return &s.lpRepeat }),
-		"garp_extra_if":          instGarpExtraIf,
-		"vmac_garp_intvl":        instGarpExtraIf,
+		"garp_extra_if":          modelledNoEffect(instGarpExtraIf),
+		"vmac_garp_intvl":        modelledNoEffect(instGarpExtraIf),
 		"fast_failover": func(l *loader, n *Node, b *instBuild) {
 			b.FastFailover = l.boolArg(n, 0)
 		},
