@@ -62,12 +62,22 @@ func FuzzRunScript(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		// Bound the virtual time so a fuzzed script stays cheap.
+		// Keep each run to a few ms: the fuzz engine minimizes every new
+		// interesting input, and runs of ~1 s (8 routers at 1 ms adverts
+		// for 2 minutes) let that outlive CI's -fuzztime ("context deadline
+		// exceeded"). Virtual time up to 20 s, adverts no faster than 10 ms.
 		for _, l := range strings.Split(src, "\n") {
 			fs := strings.Fields(l)
 			if len(fs) > 0 {
-				if d, err := time.ParseDuration(fs[0]); err == nil && d > 2*time.Minute {
+				if d, err := time.ParseDuration(fs[0]); err == nil && d > 20*time.Second {
 					return
+				}
+			}
+			for _, f := range fs {
+				if v, ok := strings.CutPrefix(f, "int="); ok {
+					if d, err := time.ParseDuration(v); err != nil || d < 10*time.Millisecond {
+						return
+					}
 				}
 			}
 		}
