@@ -358,15 +358,15 @@ func TestStartupDelay(t *testing.T) {
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
-	n := newNode(t, h, fmt.Sprintf(claimConf, "    vrrp_startup_delay 3", "MASTER", 100, "", "192.168.1.100/24"))
+	n := newNode(t, h, fmt.Sprintf(claimConf, "    vrrp_startup_delay 5", "MASTER", 100, "", "192.168.1.100/24"))
 	started := time.Now()
 	n.start(t)
 	waitState(t, n, "INIT", 5*time.Second)
 	if ok, out := onIface(t, h, "192.168.1.100/24"); ok {
 		t.Errorf("VIP already on eth1 during the startup delay:\n%s", out)
 	}
-	waitState(t, n, "MASTER", 10*time.Second)
-	if took := time.Since(started); took < 3*time.Second {
-		t.Errorf("MASTER %s after start, inside the 3 s vrrp_startup_delay", took)
+	waitState(t, n, "MASTER", 15*time.Second)
+	if took := time.Since(started); took < 5*time.Second {
+		t.Errorf("MASTER %s after start, inside the 5 s vrrp_startup_delay", took)
 	}
 }
