@@ -86,7 +86,6 @@ type Daemon struct {
 	vm       vmacs    // use_vmac interfaces (vmac.go)
 
 	startedAt  time.Time
-	startDelay time.Duration // vrrp_startup_delay, while startAll runs
 	loadedAt   time.Time
 	lastReload time.Time
 	reloadErr  string

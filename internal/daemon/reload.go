@@ -160,7 +160,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	}
 	d.reloadScripts(old)
 	d.restartWatchers()
-	if err := d.startInstances(p.fresh); err != nil {
+	if err := d.startInstances(p.fresh, 0); err != nil {
 		d.log.Error("reload: start instances", "err", err)
 	}
 	for _, vi := range d.insts {

@@ -68,9 +68,7 @@ func (d *Daemon) startAll() error {
 	d.startFirewall()  // accept.go
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
-	d.startDelay = d.conf.Global.StartupDelay
-	defer func() { d.startDelay = 0 }()
-	return d.startInstances(vis)
+	return d.startInstances(vis, d.conf.Global.StartupDelay)
 }
 
 // removeStale removes VIPs of ours left on the interfaces by a process that
@@ -90,8 +88,8 @@ func (d *Daemon) removeStale(vis []*vinst) {
 }
 
 // startInstances groups vis into units, opens their sockets and starts
-// their machines.
-func (d *Daemon) startInstances(vis []*vinst) error {
+// their machines, after delay when it is not zero.
+func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 	byName := map[string]*vinst{}
 	for _, vi := range vis {
 		byName[vi.conf.Name] = vi
@@ -140,9 +138,9 @@ func (d *Daemon) startInstances(vis []*vinst) error {
 			}
 		}
 	}
-	if d.startDelay > 0 {
-		d.log.Info("vrrp_startup_delay: instances start later", "delay", d.startDelay)
-		time.AfterFunc(d.startDelay, func() { d.post(start) })
+	if delay > 0 {
+		d.log.Info("vrrp_startup_delay: instances start later", "delay", delay)
+		time.AfterFunc(delay, func() { d.post(start) })
 		return nil
 	}
 	start()

@@ -38,17 +38,6 @@ vrrp_instance D {
 }
 `
 
-// onIface reports whether addr (with its prefix length, "10.0.0.1/24") is
-// on h's eth1 according to `ip -o addr show`.
-func onIface(t *testing.T, h *lab.Host, prefix string) (bool, string) {
-	t.Helper()
-	out, err := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "eth1")
-	if err != nil {
-		t.Fatalf("%s: ip addr show: %v", h.Name, err)
-	}
-	return strings.Contains(out, " "+prefix+" "), out
-}
-
 // README: metrics are served on `global_defs { prometheus_listen ADDR }`
 // as well as on --metrics. No --metrics flag here.
 func TestClaimPrometheusListen(t *testing.T) {
@@ -99,7 +88,7 @@ func TestClaimSocketNone(t *testing.T) {
 			return true, "" // reported below
 		default:
 		}
-		return onIface(t, h, "192.168.1.100/24")
+		return addrOnDev(h, "eth1", "192.168.1.100/24")
 	})
 	select {
 	case <-p.Done():
@@ -130,7 +119,7 @@ func TestClaimSocketNone(t *testing.T) {
 	// Still a working daemon: SIGTERM removes the VIP.
 	n.signal(t, syscall.SIGTERM)
 	n.wait(t, 10*time.Second)
-	if ok, out := onIface(t, h, "192.168.1.100/24"); ok {
+	if ok, out := addrOnDev(h, "eth1", "192.168.1.100/24"); ok {
 		t.Errorf("VIP still on eth1 after SIGTERM:\n%s", out)
 	}
 }
@@ -260,7 +249,7 @@ func TestClaimDontTrackPrimary(t *testing.T) {
 		t.Errorf("a transition happened while eth1 was down: last %+v (was %+v), released master %d (was %d)",
 			after.LastTransition, before.LastTransition, after.Stats.ReleaseMaster, before.Stats.ReleaseMaster)
 	}
-	if ok, out := onIface(t, h, "192.168.1.100/24"); !ok {
+	if ok, out := addrOnDev(h, "eth1", "192.168.1.100/24"); !ok {
 		t.Errorf("VIP gone while eth1 was down:\n%s", out)
 	}
 }
@@ -362,11 +351,23 @@ func TestStartupDelay(t *testing.T) {
 	started := time.Now()
 	n.start(t)
 	waitState(t, n, "INIT", 5*time.Second)
-	if ok, out := onIface(t, h, "192.168.1.100/24"); ok {
+	if ok, out := addrOnDev(h, "eth1", "192.168.1.100/24"); ok {
 		t.Errorf("VIP already on eth1 during the startup delay:\n%s", out)
 	}
 	waitState(t, n, "MASTER", 15*time.Second)
 	if took := time.Since(started); took < 5*time.Second {
 		t.Errorf("MASTER %s after start, inside the 5 s vrrp_startup_delay", took)
+	}
+
+	// An instance a reload adds is not delayed.
+	conf := fmt.Sprintf(claimConf, "    vrrp_startup_delay 5", "MASTER", 100, "", "192.168.1.100/24")
+	n.writeConf(t, conf+"vrrp_instance E {\n    state MASTER\n    interface eth1\n    virtual_router_id 91\n"+
+		"    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        192.168.1.101/24\n    }\n}\n")
+	if s := sighupReload(t, n, dialNode(t, n)); s.Config.LastReloadError != "" {
+		t.Fatalf("reload: %s", s.Config.LastReloadError)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if st := inst(t, n, "E").State; st == "INIT" {
+		t.Errorf("instance added by reload still INIT 1.5 s later: the startup delay applied to a reload")
 	}
 }
