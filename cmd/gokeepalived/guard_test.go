@@ -12,6 +12,13 @@ import (
 // never send VRRP or add addresses. Daemon runs are tested from
 // internal/e2e, inside lab namespaces only.
 func TestMain(m *testing.M) {
+	// TestRunningPIDIn starts this binary again as a stand-in for a live
+	// daemon: runningPID accepts only processes whose name starts with
+	// "gokeepalived", as this test binary's does.
+	if os.Getenv("GK_HELPER_SLEEP") == "1" {
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
 	startDaemon = func(o *Options) int {
 		fmt.Fprintf(os.Stderr, "test tried to start the daemon (-f %s) outside a lab namespace; refused\n", o.ConfigFile)
 		return 99
@@ -23,14 +30,4 @@ func TestDaemonGuard(t *testing.T) {
 	if got := run([]string{"-n", "-f", "/nonexistent.conf"}, os.Stdout, os.Stderr); got != 99 {
 		t.Fatalf("run with daemon flags = %d, want the guard's 99", got)
 	}
-}
-
-// TestHelperGokeepalived is not a test: runningPID accepts only processes
-// whose name starts with "gokeepalived", as this test binary's does, so
-// TestRunningPIDIn starts a copy of it that just waits.
-func TestHelperGokeepalived(t *testing.T) {
-	if os.Getenv("GK_HELPER_SLEEP") != "1" {
-		t.Skip("helper process for TestRunningPIDIn")
-	}
-	time.Sleep(time.Minute)
 }

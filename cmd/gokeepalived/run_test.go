@@ -51,7 +51,7 @@ func TestRunningPIDIn(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	live := exec.Command(os.Args[0], "-test.run=^TestHelperGokeepalived$")
+	live := exec.Command(os.Args[0]) // waits in TestMain (guard_test.go)
 	live.Env = append(os.Environ(), "GK_HELPER_SLEEP=1")
 	start(live)
 	other := start(exec.Command("sleep", "60"))

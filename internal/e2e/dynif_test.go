@@ -89,8 +89,7 @@ func TestDynamicInterfaceComesAndGoes(t *testing.T) {
 			t.Errorf("after the interface appeared: got %q, want %q", got, want)
 		}
 		eventually(t, 5*time.Second, "VIP on gkdyn0", func() (bool, string) {
-			out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkdyn0")
-			return strings.Contains(out, vip.String()+"/24"), out
+			return addrOnDev(h, "gkdyn0", vip.String()+"/24")
 		})
 		sh(t, h, "ip link del gkdyn0")
 		waitState(t, n, "FAULT", 10*time.Second)
@@ -232,8 +231,7 @@ func TestVIPOnOtherInterfaceRecreated(t *testing.T) {
 			onDev := func(what string) {
 				t.Helper()
 				eventually(t, 8*time.Second, what, func() (bool, string) {
-					out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkvd0")
-					return strings.Contains(out, "10.98.0.1/24"), out
+					return addrOnDev(h, "gkvd0", "10.98.0.1/24")
 				})
 			}
 			opt := ""
@@ -281,8 +279,7 @@ func TestVIPRemovedFromOutsideIsPutBack(t *testing.T) {
 	waitState(t, n, "MASTER", 15*time.Second)
 	sh(t, h, "ip addr del 192.168.1.100/24 dev eth1")
 	eventually(t, 5*time.Second, "VIP back on eth1", func() (bool, string) {
-		out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "eth1")
-		return strings.Contains(out, "192.168.1.100/24"), out
+		return addrOnDev(h, "eth1", "192.168.1.100/24")
 	})
 	if st := inst(t, n, "D"); st.State != "MASTER" || st.Stats.ReleaseMaster != 0 {
 		t.Errorf("state %s, released master %d times; want MASTER and no transition", st.State, st.Stats.ReleaseMaster)
@@ -316,8 +313,7 @@ func TestVIPAddRetriedUntilItSucceeds(t *testing.T) {
 	sh(t, h, "ip link set gkvd1 up")
 	sh(t, h, "ip link set gkvd0 up")
 	eventually(t, 8*time.Second, "VIP on gkvd0 once it exists", func() (bool, string) {
-		out, _ := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "gkvd0")
-		return strings.Contains(out, "10.98.0.1/24"), out
+		return addrOnDev(h, "gkvd0", "10.98.0.1/24")
 	})
 	if !strings.Contains(n.proc.Output(), "virtual address added on retry") {
 		t.Errorf("no retry logged:\n%s", tail(n.proc.Output(), 20))

@@ -126,6 +126,17 @@ func tail(s string, lines int) string {
 }
 
 // hasAddr reports whether addr is on h's LAN interface.
+// addrOnDev reports whether prefix ("10.0.0.1/24") is on h's interface dev
+// according to `ip -o addr show`, and the output; a missing interface is
+// false.
+func addrOnDev(h *lab.Host, dev, prefix string) (bool, string) {
+	out, err := h.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", dev)
+	if err != nil {
+		return false, fmt.Sprintf("%s: ip addr show dev %s: %v: %s", h.Name, dev, err, out)
+	}
+	return strings.Contains(out, " "+prefix+" "), out
+}
+
 func hasAddr(t *testing.T, h *lab.Host, addr netip.Addr) bool {
 	t.Helper()
 	ps, err := h.Addrs(context.Background())
