@@ -347,6 +347,15 @@ func TestStalledClientsDoNotBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The stalled request is served on its own goroutine; wait until it
+	// has taken its snapshot (and so is writing the answer nobody reads)
+	// before asking anything else, or the count below races with it.
+	for wait := time.Now().Add(30 * time.Second); snapshots.Load() < 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(wait) {
+			t.Fatal("the stalled request never reached the source")
+		}
+	}
+
 	c := dial(t, s)
 	for range 3 {
 		if _, err := c.Instance(context.Background(), "VI_1"); err != nil {
