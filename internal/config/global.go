@@ -191,7 +191,7 @@ var globalKeywords = table[*GlobalDefs]{
 	"vrrp_check_unicast_src":       gf(func(g *GlobalDefs) *bool { return &g.CheckUnicastSrc }),
 	"vrrp_lower_prio_no_advert":    gf(func(g *GlobalDefs) *bool { return &g.LowerPrioNoAdvert }),
 	"vrrp_higher_prio_send_advert": gf(func(g *GlobalDefs) *bool { return &g.HigherPrioSendAdvert }),
-	"vrrp_owner_ignore_adverts":    modelledNoEffect(gf(func(g *GlobalDefs) *bool { return &g.OwnerIgnoreAdverts })),
+	"vrrp_owner_ignore_adverts":    gf(func(g *GlobalDefs) *bool { return &g.OwnerIgnoreAdverts }),
 	"v3_checksum_as_v2":            gf(func(g *GlobalDefs) *bool { return &g.V3ChecksumAsV2 }),
 	"vrrp_version":                 intKw(func(g *GlobalDefs) *int { return &g.VRRPVersion }, 2, 3),
 	"vrrp_down_timer_adverts":      intKw(func(g *GlobalDefs) *int { return &g.DownTimerAdverts }, 1, 100),

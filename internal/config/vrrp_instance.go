@@ -56,7 +56,7 @@ func init() {
 		"check_unicast_src":          ib(func(i *Instance) *bool { return &i.CheckUnicastSrc }),
 		"mcast_src_ip":               instMcastSrc,
 		"mcast_dst_ip":               addrKw(func(b *instBuild) *netip.Addr { return &b.McastDstIP }),
-		"track_src_ip":               modelledNoEffect(ib(func(i *Instance) *bool { return &i.TrackSrcIP })),
+		"track_src_ip":               ib(func(i *Instance) *bool { return &i.TrackSrcIP }),
 		"old_unicast_checksum":       instOldUnicastChecksum,
 		"v3_checksum_as_v2": func(l *loader, n *Node, b *instBuild) {
 			b.V3ChecksumAsV2, b.csumAsV2Set = l.boolArg(n, 0), true
@@ -108,7 +108,7 @@ func init() {
 		"skip_check_adv_addr":     ib(func(i *Instance) *bool { return &i.SkipCheckAdvAddr }),
 		"lower_prio_no_advert":    ib(func(i *Instance) *bool { return &i.LowerPrioNoAdvert }),
 		"higher_prio_send_advert": ib(func(i *Instance) *bool { return &i.HigherPrioSendAdvert }),
-		"owner_ignore_adverts":    modelledNoEffect(ib(func(i *Instance) *bool { return &i.OwnerIgnoreAdverts })),
+		"owner_ignore_adverts":    ib(func(i *Instance) *bool { return &i.OwnerIgnoreAdverts }),
 		"down_timer_adverts":      intKw(func(b *instBuild) *int { return &b.DownTimerAdverts }, 1, 100),
 		"vrf":                     modelledNoEffect(strKw(func(b *instBuild) *string { return &b.VRF })),
 		"garp_master_delay":       instGarpDur(func(g *GarpSettings) *time.Duration { return &g.MasterDelay }, func(s *garpSet) *bool { return &s.delay }),

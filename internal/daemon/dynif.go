@@ -259,6 +259,7 @@ func (d *Daemon) linkDeleted(vi *vinst) {
 // addrChanged re-reads the advert source of the instances on the event's
 // interface.
 func (d *Daemon) addrChanged(ev system.AddrEvent) {
+	d.trackSrcAddr(ev) // track_src.go: track_src_ip
 	if d.isOurVIP(ev.Ifindex, ev.Prefix.Addr()) {
 		// Our own VIPs never become an advert source (resolveSource
 		// excludes them): re-reading every instance's source for each VIP

@@ -142,6 +142,10 @@ func (d *Daemon) receive(p rxPacket) {
 	if vi.rxAdv.Priority == 0 {
 		vi.stats.PriZeroRcvd++
 	}
+	if vi.m.IgnoresAdverts() { // owner_adverts.go
+		d.ownerIgnored(vi, p.meta.Src)
+		return
+	}
 	d.stepUnit(time.Now(), vi.unit, vi.idx, instance.AdvertReceived{From: p.meta.Src, Advert: vi.rxAdv})
 }
 

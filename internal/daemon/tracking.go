@@ -151,6 +151,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		want["interface "+vi.link.Name+" down"] = trackEffect{fault: true}
 	}
 	d.dynEffects(vi, want)
+	d.trackSrcEffects(vi, want) // track_src.go
 	d.vipIfaceEffects(vi, want) // track_vip.go
 	if c := vi.conf; c.UnicastFaultNoPeer && len(c.UnicastPeers) == 0 && (c.UnicastPeerBlock || c.UnicastSrcIP.IsValid()) {
 		// keepalived's unicast_fault_no_peer: unicast without a peer is a

@@ -48,6 +48,9 @@ type vinst struct {
 	routes    vroutes   // virtual_routes and virtual_rules (routes.go)
 	dyn       dynInst   // missing interface, missing address, drop rules (dynif.go, accept.go)
 	vmac      *vmacLink // use_vmac: the VMAC and the configured interface (vmac.go)
+
+	srcTrk     srcTrack  // track_src_ip (track_src.go)
+	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
 }
 
 // trackEffect is one tracker's current contribution to an instance.

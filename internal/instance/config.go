@@ -52,6 +52,13 @@ type Config struct {
 	// HigherPrioSendAdvert is `higher_prio_send_advert`: a master hearing a
 	// higher priority sends one advert of its own before yielding.
 	HigherPrioSendAdvert bool
+	// OwnerIgnoreAdverts is `owner_ignore_adverts` (global default
+	// vrrp_owner_ignore_adverts): while the base priority is 255 the
+	// machine drops every received advert, as RFC 3768, RFC 5798 and
+	// RFC 9568 tell an address owner to. Off (keepalived's default), an
+	// owner reacts to adverts: it answers priority 0 and lower priorities,
+	// and a second owner with a higher address makes it back off to 254.
+	OwnerIgnoreAdverts bool
 	// FastFailover is ours, on in DefaultConfig. A master whose effective
 	// priority drops advertises it at once; a preempting backup that hears
 	// its master advertise a priority below its own takes over after

@@ -48,6 +48,7 @@ func FromConfig(ci *config.Instance, primary netip.Addr) Config {
 	}
 	c.LowerPrioNoAdvert = ci.LowerPrioNoAdvert
 	c.HigherPrioSendAdvert = ci.HigherPrioSendAdvert
+	c.OwnerIgnoreAdverts = ci.OwnerIgnoreAdverts // global_defs applied by config
 	c.FastFailover = ci.FastFailover
 	return c
 }

@@ -71,6 +71,13 @@ func (m *Machine) MasterAdverInterval() time.Duration { return m.mai }
 // LastTransition returns the most recent transition.
 func (m *Machine) LastTransition() Transition { return m.last }
 
+// IgnoresAdverts reports whether Step drops received adverts: the
+// machine is the address owner (base priority 255) with
+// owner_ignore_adverts. The caller still checks and counts them.
+func (m *Machine) IgnoresAdverts() bool {
+	return m.cfg.OwnerIgnoreAdverts && m.base == OwnerPriority
+}
+
 // Faults returns the fault causes currently set.
 func (m *Machine) Faults() []string { return slices.Clone(m.faults) }
 
@@ -100,6 +107,9 @@ func (m *Machine) Step(now time.Time, ev Event) []Action {
 	case Timeout:
 		m.timeout(now)
 	case AdvertReceived:
+		if m.IgnoresAdverts() {
+			break
+		}
 		switch m.state {
 		case Backup:
 			m.backupRx(now, e)

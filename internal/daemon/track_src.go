@@ -1,0 +1,103 @@
+package daemon
+
+import (
+	"net/netip"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// track_src_ip: an instance whose advert source is configured
+// (unicast_src_ip or mcast_src_ip) is in FAULT while that address is not on
+// its interface, from start-up on, and leaves FAULT when the address comes
+// back. Without track_src_ip the configured source stays in use whether or
+// not the interface has it (rereadSource leaves it alone), as keepalived
+// does; track_src_ip without a configured source does nothing, as in
+// keepalived (the interface's own address is followed anyway, dynif.go).
+
+// srcTrack is what the daemon last read about an instance's tracked source
+// address: whether addr was on the interface with index ifindex. It is
+// read again when either no longer matches the instance.
+type srcTrack struct {
+	ifindex int
+	addr    netip.Addr
+	gone    bool
+}
+
+// trackedSrc returns the source address an instance tracks, if any.
+func trackedSrc(ci *config.Instance) (netip.Addr, bool) {
+	switch {
+	case !ci.TrackSrcIP:
+		return netip.Addr{}, false
+	case ci.UnicastSrcIP.IsValid():
+		return ci.UnicastSrcIP, true
+	case ci.McastSrcIP.IsValid():
+		return ci.McastSrcIP, true
+	}
+	return netip.Addr{}, false
+}
+
+// trackSrcEffects adds the track_src_ip fault to want (called by
+// refreshEffects). A missing interface is dynEffects' fault already.
+func (d *Daemon) trackSrcEffects(vi *vinst, want map[string]trackEffect) {
+	src, ok := trackedSrc(vi.conf)
+	if !ok || vi.dyn.missing {
+		vi.srcTrk = srcTrack{} // events are not followed meanwhile: read afresh
+		return
+	}
+	link := vi.srcLink()
+	if vi.srcTrk.ifindex != link.Index || vi.srcTrk.addr != src {
+		d.readTrackedSrc(vi, src)
+	}
+	if vi.srcTrk.gone {
+		want["track_src_ip: "+src.String()+" not on "+link.Name] = trackEffect{fault: true}
+	}
+}
+
+// readTrackedSrc reads whether src is on vi's interface. When the
+// addresses cannot be read the last answer stays and the next refresh
+// tries again.
+func (d *Daemon) readTrackedSrc(vi *vinst, src netip.Addr) {
+	link := vi.srcLink()
+	fam := system.IPv4
+	if vi.fam == vrrp.IPv6 {
+		fam = system.IPv6
+	}
+	ps, err := d.sys.addrs.List(link.Index, fam)
+	if err != nil {
+		vi.log.Warn("track_src_ip: cannot read the interface's addresses", "err", err)
+		return
+	}
+	gone := true
+	for _, p := range ps {
+		if p.Addr() == src {
+			gone = false
+			break
+		}
+	}
+	if gone != vi.srcTrk.gone || vi.srcTrk.ifindex == 0 {
+		if gone {
+			vi.log.Warn("track_src_ip: the configured source address is not on the interface: FAULT until it is", "addr", src)
+		} else if vi.srcTrk.ifindex != 0 {
+			vi.log.Info("track_src_ip: the configured source address is back on the interface", "addr", src)
+		}
+	}
+	vi.srcTrk = srcTrack{ifindex: link.Index, addr: src, gone: gone}
+}
+
+// trackSrcAddr re-reads the tracked source of the instances an address
+// event concerns and refreshes their effects when it changed.
+func (d *Daemon) trackSrcAddr(ev system.AddrEvent) {
+	for _, vi := range d.insts {
+		src, ok := trackedSrc(vi.conf)
+		if !ok || vi.dyn.missing || ev.Prefix.Addr() != src || vi.srcLink().Index != ev.Ifindex {
+			continue
+		}
+		was := vi.srcTrk
+		d.readTrackedSrc(vi, src)
+		if vi.srcTrk != was {
+			d.refreshEffects(vi)
+		}
+	}
+}
