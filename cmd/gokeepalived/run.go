@@ -70,11 +70,13 @@ func runDaemon(o *Options) int {
 	if socket == "none" {
 		socket = ""
 	}
+	trim := &pageTrimmer{log: log}
+	ready := func() { sdNotifyReady(); trim.soon() }
 	d, err := daemon.New(daemon.Config{
 		File: o.ConfigFile, ConfigID: o.ConfigID, Logger: log, SocketPath: socket,
 		MetricsAddr: o.Metrics, DontReleaseVRRP: o.DontReleaseVRRP, PIDFiles: pidFiles,
-		Version: version, Ready: sdNotifyReady, DumpDir: os.Getenv(envDumpDir),
-		Reloading: sdNotifyReloading, Reloaded: sdNotifyReady, Stopping: sdNotifyStopping,
+		Version: version, Ready: ready, DumpDir: os.Getenv(envDumpDir),
+		Reloading: sdNotifyReloading, Reloaded: ready, Stopping: sdNotifyStopping,
 		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),
 	})
 	if err != nil {

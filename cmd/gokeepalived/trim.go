@@ -1,0 +1,42 @@
+package main
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/system"
+)
+
+// trimDelay is how long after start-up or a reload the daemon waits
+// before it drops the code pages it used to get there: long enough for
+// the first elections and announcements to have run.
+const trimDelay = 10 * time.Second
+
+// pageTrimmer drops start-up pages once the daemon has settled
+// (system.ReleaseStartupPages); calls within trimDelay of each other make
+// one release.
+type pageTrimmer struct {
+	log   *slog.Logger
+	mu    sync.Mutex
+	timer *time.Timer
+}
+
+func (p *pageTrimmer) soon() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.timer == nil {
+		p.timer = time.AfterFunc(trimDelay, p.release)
+		return
+	}
+	p.timer.Reset(trimDelay)
+}
+
+func (p *pageTrimmer) release() {
+	n, err := system.ReleaseStartupPages()
+	if err != nil {
+		p.log.Debug("start-up pages kept", "err", err)
+		return
+	}
+	p.log.Debug("start-up pages released", "bytes", n)
+}
