@@ -157,12 +157,14 @@ process_monitor_rcv_bufs process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs
 lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force
 rs_init_notifies no_checker_emails vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
 vrrp_delay_after_boot umask random_seed reload_check_config reload_time_file
-reload_repeat reload_file include_check config_save_dir tmp_config_directory data_use_instance
+reload_repeat reload_file config_save_dir tmp_config_directory data_use_instance
 iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file`)
 
 // globalKeywords is the global_defs table.
 var globalKeywords = table[*GlobalDefs]{
 	"router_id": strKw(func(g *GlobalDefs) *string { return &g.RouterID }),
+	// include_check is acted on while the files are read (setIncludeCheck).
+	"include_check": func(*loader, *Node, *GlobalDefs) {},
 	"notification_email": func(l *loader, n *Node, g *GlobalDefs) {
 		for _, c := range n.Children {
 			g.NotificationEmail = append(g.NotificationEmail, c.Keyword.Text)

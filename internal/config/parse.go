@@ -2,6 +2,7 @@ package config
 
 import (
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"strings"
 )
@@ -25,6 +26,12 @@ type Options struct {
 	// multi-line parameters and ~SEQ/~LST generators may produce in total
 	// (each generated line counts at least 32 bytes); 0 means 64 MiB.
 	MaxExpansion int
+	// Random returns a uniformly random integer in [0, n) for
+	// ${_RANDOM [MIN [MAX]]}; n is at least 1. Nil means math/rand/v2.
+	Random func(n uint64) uint64
+	// LookupEnv reads an environment variable for ${_ENV NAME}; nil means
+	// os.LookupEnv.
+	LookupEnv func(name string) (string, bool)
 }
 
 // configID returns the id that @id lines are compared with.
@@ -95,7 +102,14 @@ func newParser(opts *Options) *parser {
 	if budget <= 0 {
 		budget = defaultMaxExpansion
 	}
-	p.pp = &preproc{configID: opts.configID(), defs: map[string]*def{}, budget: budget}
+	p.pp = &preproc{configID: opts.configID(), defs: map[string]*def{}, budget: budget,
+		random: opts.Random, getenv: opts.LookupEnv, reported: map[Pos]bool{}}
+	if p.pp.random == nil {
+		p.pp.random = rand.Uint64N
+	}
+	if p.pp.getenv == nil {
+		p.pp.getenv = os.LookupEnv
+	}
 	p.pp.emit = p.emit
 	return p
 }
@@ -161,7 +175,9 @@ func (p *parser) emit(t text, skip bool) {
 			}
 		}
 		p.lines = append(p.lines, logical{toks: toks, skip: true})
+		p.pp.trackBlocks(toks, true)
 		return
 	}
 	p.lines = append(p.lines, logical{toks: toks})
+	p.pp.trackBlocks(toks, false)
 }

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -13,6 +15,12 @@ const (
 	maxExpansionDepth   = 64       // nested multi-line parameters and generators
 	defaultMaxExpansion = 64 << 20 // bytes produced by substitution and generators
 	minLineCharge       = 32       // what one generated line costs at least
+)
+
+// The range of ${_RANDOM} when MIN or MAX is not given, as keepalived's.
+const (
+	randomMinDefault = 0
+	randomMaxDefault = 32767
 )
 
 // def is one $NAME=value parameter.
@@ -27,6 +35,14 @@ type def struct {
 // substitution, ~SEQ/~LST generators and include. Logical lines go to emit.
 type preproc struct {
 	configID string
+	random   func(n uint64) uint64            // uniform in [0, n), for ${_RANDOM}
+	getenv   func(name string) (string, bool) // for ${_ENV VAR}
+	reported map[Pos]bool                     // predefined references already diagnosed
+
+	includeCheck includeCheck // keepalived's include_check level for the next include
+	blocks       []string     // keyword of each open block ("" unnamed or dropped)
+	pendingStmt  string       // statement ending the last line, whose '{' may come next
+
 	defs     map[string]*def
 	open     *def // multi-line definition being read
 	dir      string
@@ -218,7 +234,8 @@ func (pp *preproc) definition(t text) bool {
 }
 
 // lookup finds a parameter: the user's first, then keepalived's predefined
-// ${_PWD}, ${_INSTANCE}, ${_HASH} and ${_BANG}.
+// ${_PWD}, ${_INSTANCE}, ${_HASH} and ${_BANG} (${_RANDOM} and ${_ENV},
+// which take arguments, are handled by predefined).
 func (pp *preproc) lookup(name string) (*def, bool) {
 	if d, ok := pp.defs[name]; ok {
 		return d, true
@@ -237,7 +254,10 @@ func (pp *preproc) lookup(name string) (*def, bool) {
 }
 
 // reference parses a parameter reference at s[at] == '$': "${NAME}" or
-// "$NAME" followed by a blank, ',', ')' or the end of the line.
+// "$NAME" followed by a blank, ',', ')' or the end of the line. ${_RANDOM}
+// and ${_ENV} may have arguments after a blank ("${_RANDOM 1 10}"); they are
+// part of the reference, so that one left as written stays one word, and
+// a user's own $_RANDOM or $_ENV replaces it whole, as in keepalived.
 func reference(s string, at int) (name string, end int, ok bool) {
 	i := at + 1
 	braces := i < len(s) && s[i] == '{'
@@ -253,6 +273,14 @@ func reference(s string, at int) (name string, end int, ok bool) {
 	}
 	name = s[i:j]
 	if braces {
+		if j < len(s) && s[j] == ' ' && (name == "_RANDOM" || name == "_ENV") {
+			// Arguments: "${_RANDOM 1 10}", "${_ENV VAR}", one word as written.
+			k := strings.IndexByte(s[j:], '}')
+			if k < 0 || strings.ContainsAny(s[j:j+k], "${\"'\\") {
+				return "", 0, false
+			}
+			return name, j + k + 1, true
+		}
 		if j >= len(s) || s[j] != '}' {
 			return "", 0, false
 		}
@@ -276,22 +304,33 @@ func (pp *preproc) substitute(t text) (out text, more []string, moreAt []Pos, ch
 			break
 		}
 		at := i + j
-		name, end, isRef := reference(t.s, at)
+		var name, val string
+		var end int
 		var d *def
-		if isRef {
-			d, isRef = pp.lookup(name)
-		}
-		if !isRef || d.multiline && end != len(t.s) {
-			i = at + 1
-			continue
+		if v, e, replace, isPre := pp.predefined(t, at); isPre {
+			if !replace {
+				i = at + 1
+				continue
+			}
+			name, val, end = t.s[at+1:e], v, e
+		} else {
+			var isRef bool
+			name, end, isRef = reference(t.s, at)
+			if isRef {
+				d, isRef = pp.lookup(name)
+			}
+			if !isRef || d.multiline && end != len(t.s) {
+				i = at + 1
+				continue
+			}
+			val = d.value
 		}
 		p := t.pos(at)
 		if count++; count > maxSubstPerLine {
 			pp.errf(p, "more than %d parameter substitutions on one line (recursive definition of $%s?)", maxSubstPerLine, name)
 			return t, nil, nil, false, false
 		}
-		val := d.value
-		if d.multiline {
+		if d != nil && d.multiline {
 			val = d.lines[0]
 			rest := d.lines[1:]
 			at := make([]Pos, len(rest))
@@ -316,6 +355,135 @@ func (pp *preproc) substitute(t text) (out text, more []string, moreAt []Pos, ch
 		i = at
 	}
 	return t, more, moreAt, changed, true
+}
+
+// predefined handles keepalived's predefined parameters that compute their
+// value: ${_RANDOM [MIN [MAX]]} and ${_ENV VAR}, and the bare $_RANDOM and
+// $_ENV, at t.s[at] == '$'. isPre is false when the text there is none of
+// them, or when the configuration defined the name itself (it is then an
+// ordinary parameter, which takes no arguments). Otherwise val replaces
+// t.s[at:end] when replace is true; when it is false the reference is left
+// as written and a diagnostic says why.
+//
+// Arguments follow the name after blanks inside the braces, as keepalived
+// reads them: "${_RANDOM 1 10}". Text that cannot be arguments ("${_RANDOM-1}",
+// quotes) or that holds another parameter ("${_RANDOM ${MIN}}", whose inner
+// parameter is substituted first) is not a reference (yet), as reference
+// also says.
+func (pp *preproc) predefined(t text, at int) (val string, end int, replace, isPre bool) {
+	s := t.s
+	i := at + 1
+	braces := i < len(s) && s[i] == '{'
+	if braces {
+		i++
+	}
+	j := i
+	for j < len(s) && isNameChar(s[j]) {
+		j++
+	}
+	name := s[i:j]
+	if name != "_RANDOM" && name != "_ENV" {
+		return "", 0, false, false
+	}
+	if _, user := pp.defs[name]; user {
+		return "", 0, false, false
+	}
+	var args string
+	if braces {
+		k := strings.IndexByte(s[j:], '}')
+		if k < 0 {
+			return "", 0, false, false
+		}
+		args, end = s[j:j+k], j+k+1
+		if args != "" && args[0] != ' ' || strings.ContainsAny(args, "${\"'\\") {
+			return "", 0, false, false
+		}
+	} else {
+		if j < len(s) && !strings.ContainsRune(" \t,)", rune(s[j])) {
+			return "", 0, false, false
+		}
+		end = j
+	}
+	p, ref := t.pos(at), s[at:end]
+	for k := 0; k < len(args); k++ {
+		if c := args[k]; c != ' ' && !isNameChar(c) {
+			pp.predefWarn(p, "%s: %q cannot be part of an argument; left as written", ref, string(c))
+			return "", end, false, true
+		}
+	}
+	if strings.HasSuffix(args, " ") {
+		pp.predefWarn(p, "%s: blank before '}'; left as written", ref)
+		return "", end, false, true
+	}
+	fields := strings.Fields(args)
+	if name == "_ENV" {
+		val, replace = pp.env(p, ref, fields)
+	} else {
+		val, replace = pp.randomValue(p, ref, fields)
+	}
+	return val, end, replace, true
+}
+
+// randomValue computes ${_RANDOM [MIN [MAX]]}: an integer in [MIN, MAX],
+// 0 and 32767 by default. Arguments past MAX are ignored with a warning,
+// as keepalived does; other bad arguments leave the reference as written.
+func (pp *preproc) randomValue(p Pos, ref string, args []string) (string, bool) {
+	bounds := []int64{randomMinDefault, randomMaxDefault}
+	for k, a := range args {
+		if k >= len(bounds) {
+			pp.predefWarn(p, "%s: takes at most MIN and MAX; %s ignored", ref, strings.Join(args[k:], " "))
+			break
+		}
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || strings.TrimLeft(a, "0123456789") != "" {
+			what := "a non-negative decimal integer"
+			if err != nil && strings.TrimLeft(a, "0123456789") == "" {
+				what = sprintf("at most %d", int64(math.MaxInt64))
+			}
+			pp.predefWarn(p, "%s: %s must be %s; left as written", ref, [...]string{"MIN", "MAX"}[k], what)
+			return "", false
+		}
+		bounds[k] = n
+	}
+	lo, hi := bounds[0], bounds[1]
+	if lo > hi {
+		if !pp.reported[p] {
+			pp.reported[p] = true
+			pp.errf(p, "%s: MIN %d is greater than MAX %d; left as written", ref, lo, hi)
+		}
+		return "", false
+	}
+	return strconv.FormatInt(lo+int64(pp.random(uint64(hi-lo)+1)), 10), true
+}
+
+// env computes ${_ENV VAR}: the value of environment variable VAR. An unset
+// variable gives an empty value, with a warning.
+func (pp *preproc) env(p Pos, ref string, args []string) (string, bool) {
+	switch len(args) {
+	case 0:
+		pp.predefWarn(p, "%s: needs the name of an environment variable, as ${_ENV NAME}; left as written", ref)
+		return "", false
+	case 1:
+	default:
+		pp.predefWarn(p, "%s: takes one environment variable name; left as written", ref)
+		return "", false
+	}
+	v, ok := pp.getenv(args[0])
+	if !ok {
+		pp.predefWarn(p, "%s: environment variable %s is not set; replaced by an empty value", ref, args[0])
+	}
+	return v, true
+}
+
+// predefWarn reports a problem with a predefined parameter once for each
+// place: a line is rescanned after every substitution, and a generator
+// repeats its text.
+func (pp *preproc) predefWarn(p Pos, format string, args ...any) {
+	if pp.reported[p] {
+		return
+	}
+	pp.reported[p] = true
+	pp.warnf(p, format, args...)
 }
 
 // setDir records the directory of the file being read, for ${_PWD}.
