@@ -26,6 +26,8 @@ func TestRunGolden(t *testing.T) {
 		{"seed-original.json", append([]string{"--json"}, orig...), ExitOK},
 		{"assumed-addresses.txt", []string{"testdata/seed-original/a.conf", "testdata/seed-original/b.conf"}, ExitOK},
 		{"bad-config.txt", []string{"testdata/seed-fixed/a.conf", "testdata/bad/b.conf"}, ExitProblem},
+		{"sync-group.txt", []string{"--node", "A=testdata/sync-group/a.conf,eth1=192.168.1.2/24,eth2=10.1.1.2/24",
+			"--node", "B=testdata/sync-group/b.conf,eth1=192.168.1.3/24,eth2=10.1.1.3/24"}, ExitOK},
 		{"no-subnet.txt", []string{"--addr", "a=192.168.1.2", "--addr", "b=10.1.1.3", "testdata/seed-fixed/a.conf", "testdata/seed-fixed/b.conf"}, ExitProblem},
 	}
 	for _, tt := range tests {

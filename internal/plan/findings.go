@@ -25,7 +25,7 @@ const (
 	FindNoBackup                               // a VIP configured on one node only
 	FindStateMaster                            // state MASTER on a node that is not the top priority
 	FindUnicastPeers                           // unicast peers that do not list each other
-	FindSyncGroup                              // a sync group, which the plan does not model
+	FindSyncGroup                              // a sync group the plan cannot model (IPv4 and IPv6 members)
 )
 
 var findingNames = [...]string{"", "equal-priority", "weight-too-small", "vips-differ", "vip-in-two-vrids",
@@ -77,8 +77,11 @@ func findings(nodes []*node, gs []*group) []Finding {
 	for _, n := range nodes {
 		fs = append(fs, nopreemptFindings(n)...)
 		for _, sg := range n.cfg.SyncGroups {
+			if _, ok := n.syncVRIDs(sg, 4); ok {
+				continue
+			}
 			fs = append(fs, Finding{Kind: FindSyncGroup, Pos: sg.Pos, Msg: fmt.Sprintf(
-				"vrrp_sync_group %s on %s is not modeled: the plan moves %s independently, while the daemon moves the whole group when one member fails",
+				"vrrp_sync_group %s on %s mixes IPv4 and IPv6 instances, which the plan does not model: it moves %s independently, while the daemon moves the whole group when one member fails",
 				sg.Name, n.spec.Name, strings.Join(sg.Members, ", "))})
 		}
 	}

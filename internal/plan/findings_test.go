@@ -174,6 +174,14 @@ func TestFindings(t *testing.T) {
 				"vrrp_sync_group G {\n    group {\n        VI\n        VJ\n    }\n}\n" + inst1("VI", 10, 100, "10.0.0.10") + inst1("VJ", 11, 100, "10.0.0.11"),
 				inst1("VI", 10, 90, "10.0.0.10") + inst1("VJ", 11, 90, "10.0.0.11"),
 			},
+		},
+		{
+			// The plan simulates each address family on its own.
+			name: "sync group across IPv4 and IPv6",
+			confs: []string{
+				"vrrp_sync_group G {\n    group {\n        VI\n        VJ\n    }\n}\n" + inst1("VI", 10, 100, "10.0.0.10") + inst1("VJ", 11, 100, "fd00::11"),
+				inst1("VI", 10, 90, "10.0.0.10") + inst1("VJ", 11, 90, "fd00::11"),
+			},
 			want: []string{where("sync-group-not-modeled", "a.conf", 1)},
 		},
 	}

@@ -164,34 +164,64 @@ func (n *node) withLen(a netip.Addr, iface string) netip.Prefix {
 }
 
 // trackersOf lists the scripts, processes and interfaces an instance
-// tracks, with the weight that applies (the track_* entry's when written,
-// else the tracker's own); the instance's own interface puts it in FAULT
-// when down, unless dont_track_primary.
+// tracks, its own and its sync group's (which apply to every member), with
+// the weight that applies (the track_* entry's when written, else the
+// tracker's own); the instance's own interface puts it in FAULT when down,
+// unless dont_track_primary. As in the daemon, track_process weights are
+// ignored in a sync group without sync_group_tracking_weight (the config
+// loader already drops or zeroes the members' other weighted trackers).
 func (n *node) trackersOf(ci *config.Instance) []tracker {
+	var sg *config.SyncGroup
+	for _, g := range n.cfg.SyncGroups {
+		if g.Name == ci.SyncGroup && ci.SyncGroup != "" {
+			sg = g
+		}
+	}
+	scripts, procs, ifaces := ci.TrackScripts, ci.TrackProcesses, ci.TrackInterfaces
+	if sg != nil {
+		scripts = withGroupRefs(scripts, sg.TrackScripts)
+		procs = withGroupRefs(procs, sg.TrackProcesses)
+		ifaces = withGroupRefs(ifaces, sg.TrackInterfaces)
+	}
 	var ts []tracker
-	for _, r := range ci.TrackScripts {
+	for _, r := range scripts {
 		t := tracker{kind: FailScript, name: r.Name, pos: r.Pos, w: track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}}
 		if s := n.cfg.Script(r.Name); s != nil && !r.Weight.Set {
 			t.w, t.def = track.Weight{Value: s.Weight.Value, Reverse: s.Weight.Reverse}, s.Pos
 		}
 		ts = append(ts, t)
 	}
-	for _, r := range ci.TrackProcesses {
+	for _, r := range procs {
 		t := tracker{kind: FailProcess, name: r.Name, pos: r.Pos, w: track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}}
 		for _, p := range n.cfg.TrackProcesses {
 			if p.Name == r.Name && !r.Weight.Set {
 				t.w, t.def = track.Weight{Value: p.Weight.Value, Reverse: p.Weight.Reverse}, p.Pos
 			}
 		}
+		if sg != nil && !sg.SyncGroupTrackingWeight {
+			t.w, t.def = track.Weight{}, config.Pos{}
+		}
 		ts = append(ts, t)
 	}
 	if ci.Interface != "" && !ci.DontTrackPrimary {
 		ts = append(ts, tracker{kind: FailInterface, name: ci.Interface, pos: ci.Pos})
 	}
-	for _, r := range ci.TrackInterfaces {
+	for _, r := range ifaces {
 		ts = append(ts, tracker{kind: FailInterface, name: r.Name, pos: r.Pos, w: track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}})
 	}
 	return ts
+}
+
+// withGroupRefs adds a sync group's track_* entries to a member's; a group
+// entry replaces the member's entry for the same tracker (the daemon keys
+// effects by tracker, the group's coming last).
+func withGroupRefs(own, group []config.TrackRef) []config.TrackRef {
+	out := slices.Clone(own)
+	for _, r := range group {
+		out = slices.DeleteFunc(out, func(o config.TrackRef) bool { return o.Name == r.Name })
+		out = append(out, r)
+	}
+	return out
 }
 
 // effect is the instance's tracker weight sum and fault with the trackers

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/instance/sim"
 	"github.com/gokeepalived/gokeepalived/internal/track"
@@ -33,13 +34,39 @@ func newWorld(nodes []*node) *world {
 				}
 			}
 			any = any || len(cfgs) > 0
-			s.AddNode(n.spec.Name, cfgs...)
+			sn := s.AddNode(n.spec.Name, cfgs...)
+			for _, sg := range n.cfg.SyncGroups {
+				vrids, ok := n.syncVRIDs(sg, fam)
+				if !ok || len(vrids) == 0 {
+					continue
+				}
+				// Cannot fail: lanProblems rules out a VRID twice on a
+				// node, and the config loader a member in two groups.
+				_ = sn.SyncGroup(vrids...)
+			}
 		}
 		if any {
 			w.sims[fam] = s
 		}
 	}
 	return w
+}
+
+// syncVRIDs returns the VRIDs of sg's members on n that are of family
+// fam; ok is false when sg mixes IPv4 and IPv6 members, which the plan
+// cannot model (it simulates each family on its own).
+func (n *node) syncVRIDs(sg *config.SyncGroup, fam int) (vrids []uint8, ok bool) {
+	fams := map[int]bool{}
+	for _, in := range n.insts {
+		if !slices.Contains(sg.Members, in.ci.Name) {
+			continue
+		}
+		fams[in.key.Family] = true
+		if in.key.Family == fam {
+			vrids = append(vrids, uint8(in.key.VRID))
+		}
+	}
+	return vrids, len(fams) <= 1
 }
 
 func (w *world) at(d time.Duration, inj sim.Injection) {

@@ -23,6 +23,10 @@ type world struct {
 	cfgs  []instance.Config
 	names []string
 	sums  []int // current tracker weight sum per node
+	// downUntil is, per node, the latest (re)start scheduled so far:
+	// weights sent to a node that is down are lost, and a restarted node
+	// starts with none.
+	downUntil []time.Duration
 }
 
 func newWorld(seed uint64, minNodes, maxNodes int, fast bool) *world {
@@ -48,6 +52,7 @@ func newWorld(seed uint64, minNodes, maxNodes int, fast bool) *world {
 		w.cfgs = append(w.cfgs, c)
 		w.names = append(w.names, string(rune('A'+i)))
 		w.sums = append(w.sums, 0)
+		w.downUntil = append(w.downUntil, 0)
 	}
 	return w
 }
@@ -67,9 +72,13 @@ func effective(base uint8, sum int) int {
 	return min(max(int(base)+sum, 1), 254)
 }
 
-// pickWeights returns a weight sum for node i keeping effective priorities
-// distinct, so that "the highest priority" names one router.
-func (w *world) pickWeights(i int) (int, bool) {
+// pickWeights returns a weight sum for node i at time at keeping effective
+// priorities distinct, so that "the highest priority" names one router. It
+// picks none while the node may be down, since the sum would then be lost.
+func (w *world) pickWeights(i int, at time.Duration) (int, bool) {
+	if at <= w.downUntil[i] {
+		return 0, false
+	}
 	for range 20 {
 		sum := w.rng.IntN(120) - 80
 		e := effective(w.cfgs[i].Priority, sum)
@@ -85,6 +94,80 @@ func (w *world) pickWeights(i int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// chaosNetwork is the lossy, duplicating, jittery LAN of the property
+// runs.
+func (w *world) chaosNetwork() Network {
+	return Network{
+		Delay: time.Duration(w.rng.Int64N(int64(w.iv / 20))), Jitter: time.Duration(w.rng.Int64N(int64(w.iv/10)) + 1),
+		Loss: w.rng.Float64() * 0.3, Dup: w.rng.Float64() * 0.2,
+	}
+}
+
+// chaosEvent is one random disruption: what kind (chaos decides what each
+// kind means), when, and to which node.
+type chaosEvent struct {
+	at      time.Duration
+	kind, i int
+}
+
+// chaos starts every node within two intervals, then schedules 4–11
+// random disruptions before chaosEnd, in time order. Crashes (kind 0) and
+// stops (kind 1) are followed by a restart, partitions (kinds 5 and 6) by a
+// heal; other kinds go to other(e, name).
+func (w *world) chaos(s *Sim, chaosEnd time.Duration, other func(e chaosEvent, name string)) {
+	iv := w.iv
+	for i, name := range w.names {
+		w.downUntil[i] = time.Duration(w.rng.Int64N(int64(2 * iv)))
+		s.At(w.downUntil[i], Start{name})
+	}
+	var evs []chaosEvent
+	for range 4 + w.rng.IntN(8) {
+		evs = append(evs, chaosEvent{time.Duration(w.rng.Int64N(int64(chaosEnd))), w.rng.IntN(7), w.rng.IntN(len(w.names))})
+	}
+	// Weights are picked in time order so effective priorities stay distinct.
+	slices.SortStableFunc(evs, func(a, b chaosEvent) int { return int(a.at - b.at) })
+	for _, e := range evs {
+		at, name := e.at, w.names[e.i]
+		switch e.kind {
+		case 0, 1:
+			if e.kind == 0 {
+				s.At(at, Crash{name})
+			} else {
+				s.At(at, Stop{name})
+			}
+			restart := at + time.Duration(w.rng.Int64N(int64(5*iv)))
+			s.At(restart, Start{name})
+			w.sums[e.i], w.downUntil[e.i] = 0, max(w.downUntil[e.i], restart)
+		case 5, 6:
+			cut := 1 + w.rng.IntN(len(w.names)-1)
+			perm := w.rng.Perm(len(w.names))
+			var g1, g2 []string
+			for k, p := range perm {
+				if k < cut {
+					g1 = append(g1, w.names[p])
+				} else {
+					g2 = append(g2, w.names[p])
+				}
+			}
+			s.At(at, Partition{Groups: [][]string{g1, g2}})
+			s.At(at+time.Duration(w.rng.Int64N(int64(8*iv))), Heal{})
+		default:
+			other(e, name)
+		}
+	}
+}
+
+// stabilise makes the network connected and lossless 14 intervals after
+// chaosEnd (past every restart and heal) and returns that moment and the
+// one, a Master_Down_Interval later, from which the election must hold.
+func (w *world) stabilise(s *Sim, chaosEnd time.Duration) (stable, settle time.Duration) {
+	stable = chaosEnd + 14*w.iv
+	s.At(stable, Heal{})
+	s.At(stable, SetNetwork{Network{Delay: w.iv / 100, Jitter: w.iv / 100}})
+	mdi := instance.MasterDownInterval(w.v, 3, 1, w.iv)
+	return stable, stable + mdi + w.iv/10 // + in-flight delivery
 }
 
 // wantMaster returns the live, unfaulted node with the highest (priority,
@@ -143,64 +226,21 @@ func TestPropertyStableElection(t *testing.T) {
 	}
 	for seed := range seeds {
 		w := newWorld(seed, 2, 4, seed%2 == 0)
-		iv := w.iv
-		chaos := Network{
-			Delay: time.Duration(w.rng.Int64N(int64(iv / 20))), Jitter: time.Duration(w.rng.Int64N(int64(iv/10)) + 1),
-			Loss: w.rng.Float64() * 0.3, Dup: w.rng.Float64() * 0.2,
-		}
-		s := w.sim(seed, chaos)
-		for _, name := range w.names {
-			s.At(time.Duration(w.rng.Int64N(int64(2*iv))), Start{name})
-		}
-		chaosEnd := 30 * iv
-		type chaosEvent struct {
-			at   time.Duration
-			kind int
-			i    int
-		}
-		var evs []chaosEvent
-		for range 4 + w.rng.IntN(8) {
-			evs = append(evs, chaosEvent{time.Duration(w.rng.Int64N(int64(chaosEnd))), w.rng.IntN(7), w.rng.IntN(len(w.names))})
-		}
-		// Weights are picked in time order so effective priorities stay distinct.
-		slices.SortStableFunc(evs, func(a, b chaosEvent) int { return int(a.at - b.at) })
-		for _, e := range evs {
-			at, i, name := e.at, e.i, w.names[e.i]
+		s := w.sim(seed, w.chaosNetwork())
+		chaosEnd := 30 * w.iv
+		w.chaos(s, chaosEnd, func(e chaosEvent, name string) {
 			switch e.kind {
-			case 0:
-				s.At(at, Crash{name})
-				s.At(at+time.Duration(w.rng.Int64N(int64(5*iv))), Start{name})
-			case 1:
-				s.At(at, Stop{name})
-				s.At(at+time.Duration(w.rng.Int64N(int64(5*iv))), Start{name})
 			case 2, 3:
-				if sum, ok := w.pickWeights(i); ok {
-					s.At(at, Weights{Node: name, Sum: sum})
+				if sum, ok := w.pickWeights(e.i, e.at); ok {
+					s.At(e.at, Weights{Node: name, Sum: sum})
 				}
-			case 4:
-				s.At(at, Fault{Node: name, Cause: "link", On: true})
-				s.At(at+time.Duration(w.rng.Int64N(int64(5*iv))), Fault{Node: name, Cause: "link"})
 			default:
-				cut := 1 + w.rng.IntN(len(w.names)-1)
-				perm := w.rng.Perm(len(w.names))
-				var g1, g2 []string
-				for k, p := range perm {
-					if k < cut {
-						g1 = append(g1, w.names[p])
-					} else {
-						g2 = append(g2, w.names[p])
-					}
-				}
-				s.At(at, Partition{Groups: [][]string{g1, g2}})
-				s.At(at+time.Duration(w.rng.Int64N(int64(8*iv))), Heal{})
+				s.At(e.at, Fault{Node: name, Cause: "link", On: true})
+				s.At(e.at+time.Duration(w.rng.Int64N(int64(5*w.iv))), Fault{Node: name, Cause: "link"})
 			}
-		}
-		// From chaosEnd everything is stable: connected, lossless.
-		stable := chaosEnd + 14*iv
-		s.At(stable, Heal{})
-		s.At(stable, SetNetwork{Network{Delay: iv / 100, Jitter: iv / 100}})
-		mdi := instance.MasterDownInterval(w.v, 3, 1, iv)
-		settle := stable + mdi + iv/10 // + in-flight delivery
+		})
+		stable, settle := w.stabilise(s, chaosEnd)
+		iv := w.iv
 		s.RunUntil(settle)
 		for k := range 10 {
 			s.RunUntil(settle + time.Duration(k)*iv/3)
@@ -292,11 +332,11 @@ func TestPropertyFastFailoverNoExtraTransitions(t *testing.T) {
 			s.RunUntil(10 * iv)
 			first := s.Masters(1)[0]
 			i := slices.Index(w.names, first)
-			sum, ok := w.pickWeights(i)
+			drop := 10*iv + time.Duration(w.rng.Int64N(int64(iv)))
+			sum, ok := w.pickWeights(i, drop)
 			if !ok {
 				break
 			}
-			drop := 10*iv + time.Duration(w.rng.Int64N(int64(iv)))
 			s.At(drop, Weights{Node: first, Sum: sum})
 			s.At(30*iv, Weights{Node: first, Sum: 0})
 			s.RunUntil(50 * iv)

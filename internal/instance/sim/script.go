@@ -21,19 +21,35 @@ import (
 //	seed 7
 //	net delay=1ms jitter=0s loss=0.1 dup=0
 //	node A addr=10.0.0.1 prio=100 [vrid=1] [version=3] [int=10ms] [fast=off] [nopreempt] [preempt_delay=2s]
+//	sync_group A 1 2
 //	<time> start|crash|stop <node>
-//	<time> weights <node> <sum>
-//	<time> fault|clear <node> <cause>
+//	<time> weights <node> <sum> [vrid]
+//	<time> fault|clear <node> <cause> [vrid]
 //	<time> partition A B | C
 //	<time> heal
 //	<time> expect master <node|none> [vrid]
 //	<time> run
+//
+// A node line with the name of an earlier one adds an instance (another
+// VRID) to that node. sync_group puts instances of a node, named by VRID,
+// in one sync group. weights, fault and clear act on every instance of the
+// node unless given a VRID.
 func RunScript(src string) (transcript string, failed []string, err error) {
 	var s *Sim
 	seed, net := uint64(1), Network{}
-	var nodes []struct {
-		name string
-		cfg  instance.Config
+	type nodeDef struct {
+		name  string
+		cfgs  []instance.Config
+		syncs [][]uint8
+	}
+	var nodes []*nodeDef
+	findNode := func(name string) *nodeDef {
+		for _, nd := range nodes {
+			if nd.name == name {
+				return nd
+			}
+		}
+		return nil
 	}
 	type step struct {
 		at   time.Duration
@@ -67,10 +83,34 @@ func RunScript(src string) (transcript string, failed []string, err error) {
 			if err != nil {
 				return "", nil, fmt.Errorf("line %d: %w", n, err)
 			}
-			nodes = append(nodes, struct {
-				name string
-				cfg  instance.Config
-			}{f[1], c})
+			nd := findNode(f[1])
+			if nd == nil {
+				nd = &nodeDef{name: f[1]}
+				nodes = append(nodes, nd)
+			}
+			for _, o := range nd.cfgs {
+				if o.VRID == c.VRID {
+					return "", nil, fmt.Errorf("line %d: node %s has vrid %d twice", n, f[1], c.VRID)
+				}
+			}
+			nd.cfgs = append(nd.cfgs, c)
+		case "sync_group":
+			if len(f) < 3 {
+				return "", nil, fmt.Errorf("line %d: sync_group wants a node and VRIDs", n)
+			}
+			nd := findNode(f[1])
+			if nd == nil {
+				return "", nil, fmt.Errorf("line %d: no node %q", n, f[1])
+			}
+			var vrids []uint8
+			for _, a := range f[2:] {
+				v, err := strconv.ParseUint(a, 10, 8)
+				if err != nil {
+					return "", nil, fmt.Errorf("line %d: %w", n, err)
+				}
+				vrids = append(vrids, uint8(v))
+			}
+			nd.syncs = append(nd.syncs, vrids)
 		default:
 			at, err := time.ParseDuration(f[0])
 			if err != nil || len(f) < 2 || at < 0 || (len(steps) > 0 && at < steps[len(steps)-1].at) {
@@ -84,7 +124,12 @@ func RunScript(src string) (transcript string, failed []string, err error) {
 	}
 	s = New(seed, net)
 	for _, nd := range nodes {
-		s.AddNode(nd.name, nd.cfg)
+		sn := s.AddNode(nd.name, nd.cfgs...)
+		for _, g := range nd.syncs {
+			if err := sn.SyncGroup(g...); err != nil {
+				return "", nil, fmt.Errorf("sync_group %s: %w", nd.name, err)
+			}
+		}
 	}
 	known := func(name string) error {
 		if s.Node(name) == nil {
@@ -127,15 +172,24 @@ func RunScript(src string) (transcript string, failed []string, err error) {
 			if err == nil {
 				err = known(arg(1))
 			}
+			vrid, verr := optVRID(arg(3))
+			if err == nil {
+				err = verr
+			}
 			if err != nil {
 				return "", nil, fmt.Errorf("line %d: %w", st.line, err)
 			}
-			inj = Weights{Node: arg(1), Sum: sum}
+			inj = Weights{Node: arg(1), VRID: vrid, Sum: sum}
 		case "fault", "clear":
-			if err := known(arg(1)); err != nil {
+			err := known(arg(1))
+			vrid, verr := optVRID(arg(3))
+			if err == nil {
+				err = verr
+			}
+			if err != nil {
 				return "", nil, fmt.Errorf("line %d: %w", st.line, err)
 			}
-			inj = Fault{Node: arg(1), Cause: arg(2), On: f[0] == "fault"}
+			inj = Fault{Node: arg(1), VRID: vrid, Cause: arg(2), On: f[0] == "fault"}
 		case "partition":
 			var groups [][]string
 			for _, g := range strings.Split(strings.Join(f[1:], " "), "|") {
@@ -174,6 +228,18 @@ func RunScript(src string) (transcript string, failed []string, err error) {
 		}
 	}
 	return b.String(), failed, nil
+}
+
+// optVRID parses an optional VRID argument ("" is 0: every instance).
+func optVRID(a string) (uint8, error) {
+	if a == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseUint(a, 10, 8)
+	if err == nil && v == 0 {
+		err = fmt.Errorf("vrid 0")
+	}
+	return uint8(v), err
 }
 
 func parseNet(n *Network, kvs []string) error {

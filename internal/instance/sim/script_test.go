@@ -43,6 +43,12 @@ func TestScriptErrors(t *testing.T) {
 		{"no addr", "node A prio=10\n", "needs addr"},
 		{"bad prio", "node A addr=10.0.0.1 prio=0\n", "out of range"},
 		{"unknown node", "1s start Z\n", "no node"},
+		{"vrid twice", "node A addr=10.0.0.1 vrid=3\nnode A addr=10.0.0.1 vrid=3\n", "vrid 3 twice"},
+		{"sync_group unknown node", "node A addr=10.0.0.1\nsync_group Z 1\n", "no node"},
+		{"sync_group unknown vrid", "node A addr=10.0.0.1\nsync_group A 1 2\n", "no VRID 2"},
+		{"sync_group overlap", "node A addr=10.0.0.1\nnode A addr=10.0.0.1 vrid=2\nsync_group A 1 2\nsync_group A 2\n", "already in a sync group"},
+		{"sync_group bad vrid", "node A addr=10.0.0.1\nsync_group A x\n", "invalid syntax"},
+		{"fault bad vrid", "node A addr=10.0.0.1\n1s fault A eth0 0\n", "vrid 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +60,25 @@ func TestScriptErrors(t *testing.T) {
 	}
 }
 
+// TestSyncGroupControl runs testdata/sync_group.txt without its sync_group
+// lines: then only the faulted VRID moves, so the golden's "both move"
+// comes from the group.
+func TestSyncGroupControl(t *testing.T) {
+	src, err := os.ReadFile("testdata/sync_group.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Commented out rather than removed, to keep the line numbers.
+	_, failed, err := RunScript(strings.ReplaceAll(string(src), "\nsync_group", "\n# sync_group"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"line 18: at 12s master of vrid 2 is A, want B"}
+	if strings.Join(failed, "\n") != strings.Join(want, "\n") {
+		t.Errorf("without sync groups the expectations that fail are\n%s\nwant\n%s", strings.Join(failed, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func FuzzRunScript(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	for _, p := range files {
@@ -61,6 +86,9 @@ func FuzzRunScript(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
+	f.Add("node A addr=10.0.0.1 prio=150\nnode A addr=10.0.0.1 prio=150 vrid=2\nnode B addr=10.0.0.2 vrid=2\nsync_group A 2 1\n" +
+		"0s start A\n0s start B\n4s weights A -60 2\n5s fault A x 1\n6s stop A\n7s start A\n8s clear A x 1\n9s expect master A 2\n")
+	f.Add("node A addr=10.0.0.1\nsync_group A 1\nsync_group A 1\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		// Keep each run to a few ms: the fuzz engine minimizes every new
 		// interesting input, and runs of ~1 s (8 routers at 1 ms adverts

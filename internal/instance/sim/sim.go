@@ -29,6 +29,14 @@ type Node struct {
 	ms    []*instance.Machine
 	up    bool
 	index int
+	// syncs are the sync groups as indexes into cfgs; grps are their
+	// instance.Groups over the running machines (rebuilt on each start);
+	// grpOf and memberOf map a machine index to its group and its index
+	// in the group (-1: in none).
+	syncs    [][]int
+	grps     []*instance.Group
+	grpOf    []int
+	memberOf []int
 }
 
 // Up reports whether the node is running.
@@ -42,6 +50,47 @@ func (n *Node) Machine(vrid uint8) *instance.Machine {
 		}
 	}
 	return nil
+}
+
+// SyncGroup makes the node's instances with the given VRIDs a sync group
+// (keepalived's vrrp_sync_group): from the node's next start, their events
+// go through one instance.Group, so they move between MASTER, BACKUP and
+// FAULT together. It fails when a VRID is not configured on the node or
+// already in a group.
+func (n *Node) SyncGroup(vrids ...uint8) error {
+	var idx []int
+	for _, v := range vrids {
+		i := slices.IndexFunc(n.cfgs, func(c instance.Config) bool { return c.VRID == v })
+		switch {
+		case i < 0:
+			return fmt.Errorf("sim: node %s has no VRID %d", n.Name, v)
+		case slices.Contains(idx, i):
+			return fmt.Errorf("sim: VRID %d is listed twice", v)
+		}
+		for _, g := range n.syncs {
+			if slices.Contains(g, i) {
+				return fmt.Errorf("sim: VRID %d of node %s is already in a sync group", v, n.Name)
+			}
+		}
+		idx = append(idx, i)
+	}
+	if len(idx) > 0 {
+		n.syncs = append(n.syncs, idx)
+	}
+	return nil
+}
+
+// SyncGroups returns the node's sync groups, each as its members' VRIDs.
+func (n *Node) SyncGroups() [][]uint8 {
+	var out [][]uint8
+	for _, g := range n.syncs {
+		var vs []uint8
+		for _, i := range g {
+			vs = append(vs, n.cfgs[i].VRID)
+		}
+		out = append(out, vs)
+	}
+	return out
 }
 
 // Record is one action a machine took, or an injected change (Node "*").
@@ -84,7 +133,7 @@ type Sim struct {
 	trans   []TransitionRecord
 	masters []MasterChange
 	cur     map[uint8][]string
-	// Steps counts Machine.Step calls.
+	// Steps counts Machine.Step and Group.Step calls.
 	Steps int
 }
 
@@ -205,20 +254,31 @@ func (s *Sim) handle(it item) {
 	s.step(n, it.mi, instance.AdvertReceived{From: it.src, Advert: it.adv})
 }
 
+// step feeds ev to machine mi of n, through its sync group when it is in
+// one (then every member may act; a Timeout steps every due member).
 func (s *Sim) step(n *Node, mi int, ev instance.Event) {
 	s.Steps++
-	m := n.ms[mi]
-	vrid := n.cfgs[mi].VRID
-	acts := m.Step(s.now, ev)
-	for _, a := range acts {
-		s.records = append(s.records, Record{At: s.Now(), Node: n.Name, VRID: vrid, Event: ev.String(), Action: a})
-		switch a := a.(type) {
-		case instance.SendAdvert:
-			s.broadcast(n, mi, a)
-		case instance.Notify:
-			s.trans = append(s.trans, TransitionRecord{At: s.Now(), Node: n.Name, VRID: vrid, Transition: a.Transition, Event: ev.String()})
-			s.noteMasters(vrid)
+	if g := n.grpOf[mi]; g >= 0 {
+		for _, ma := range n.grps[g].Step(s.now, n.memberOf[mi], ev) {
+			s.act(n, n.syncs[g][ma.Member], ev, ma.Action)
 		}
+		return
+	}
+	for _, a := range n.ms[mi].Step(s.now, ev) {
+		s.act(n, mi, ev, a)
+	}
+}
+
+// act records and carries out one action of machine mi of n.
+func (s *Sim) act(n *Node, mi int, ev instance.Event, a instance.Action) {
+	vrid := n.cfgs[mi].VRID
+	s.records = append(s.records, Record{At: s.Now(), Node: n.Name, VRID: vrid, Event: ev.String(), Action: a})
+	switch a := a.(type) {
+	case instance.SendAdvert:
+		s.broadcast(n, mi, a)
+	case instance.Notify:
+		s.trans = append(s.trans, TransitionRecord{At: s.Now(), Node: n.Name, VRID: vrid, Transition: a.Transition, Event: ev.String()})
+		s.noteMasters(vrid)
 	}
 }
 
@@ -272,6 +332,16 @@ func (s *Sim) start1(n *Node) {
 	n.ms = n.ms[:0]
 	for _, c := range n.cfgs {
 		n.ms = append(n.ms, instance.New(c))
+	}
+	n.grps = n.grps[:0]
+	n.grpOf, n.memberOf = slices.Repeat([]int{-1}, len(n.ms)), slices.Repeat([]int{-1}, len(n.ms))
+	for g, idx := range n.syncs {
+		members := make([]*instance.Machine, len(idx))
+		for k, i := range idx {
+			members[k] = n.ms[i]
+			n.grpOf[i], n.memberOf[i] = g, k
+		}
+		n.grps = append(n.grps, instance.NewGroup(members...))
 	}
 	for i := range n.ms {
 		s.step(n, i, instance.Startup{})
