@@ -25,6 +25,7 @@ func (l *loader) complete() {
 	}
 	l.checkSyncGroups()
 	l.checkSyncGroupWeights()
+	l.checkGroupTrackerWeights()
 }
 
 // completeGlobal fills the global defaults that follow other settings.
@@ -369,7 +370,10 @@ func (l *loader) checkSyncGroups() {
 }
 
 // checkSyncGroupWeights drops weighted trackers of instances in a sync
-// group, unless the group sets sync_group_tracking_weight.
+// group, unless the group sets sync_group_tracking_weight. A weight that
+// is dropped becomes an explicit 0 (FAULT on failure), so the daemon and
+// the planner do not fall back to the tracker's own weight. The group's
+// own trackers keep their weights (checkGroupTrackerWeights).
 func (l *loader) checkSyncGroupWeights() {
 	for _, g := range l.cfg.SyncGroups {
 		if g.SyncGroupTrackingWeight {
@@ -378,26 +382,106 @@ func (l *loader) checkSyncGroupWeights() {
 		for _, m := range g.Members {
 			in := l.byName[m]
 			l.dropWeighted(in.Name, &in.TrackScripts, "script", func(r TrackRef) int {
-				if r.Weight.Set {
-					return r.Weight.Value
-				}
-				if s := l.cfg.Script(r.Name); s != nil {
-					return s.Weight.Value
-				}
-				return 0
+				return l.refWeight("script", r).Value
 			})
-			for _, p := range []*[]TrackRef{&in.TrackInterfaces, &in.TrackFiles, &in.TrackProcesses} {
-				for i := range *p {
-					r := &(*p)[i]
-					if r.Weight.Value != 0 {
+			for _, k := range []struct {
+				kind string
+				refs []TrackRef
+			}{{"interface", in.TrackInterfaces}, {"file", in.TrackFiles}, {"process", in.TrackProcesses}} {
+				for i := range k.refs {
+					r := &k.refs[i]
+					switch {
+					case r.Weight.Value != 0:
 						l.warnf(r.Pos, "(%s) ignoring the weight of tracked %s due to SYNC group", in.Name, r.Name)
 						l.hintf("set `sync_group_tracking_weight` in the vrrp_sync_group to use weights there")
-						r.Weight = Weight{}
+					case r.Weight.Set:
+						continue
+					case k.kind == "file" && l.refWeight(k.kind, *r).Value != 0:
+						l.warnf(r.Pos, "(%s) ignoring the weight of tracked file %s due to SYNC group, specify weight 0", in.Name, r.Name)
+						l.hintf("set `sync_group_tracking_weight` in the vrrp_sync_group to use weights there")
+					case k.kind == "process" && l.refWeight(k.kind, *r).Value != 0:
+						l.advisef(r.Pos, "write `weight 0` on the entry, or set `sync_group_tracking_weight` in the vrrp_sync_group",
+							"(%s) ignoring the weight of tracked process %s due to SYNC group", in.Name, r.Name)
+					default:
+						continue
 					}
+					r.Weight = Weight{Set: true}
 				}
 			}
 		}
 	}
+}
+
+// checkGroupTrackerWeights applies keepalived's rule for the trackers
+// written on a vrrp_sync_group itself: their weights count in every member
+// as written, with or without sync_group_tracking_weight, except when a
+// member is an address owner (priority 255), which cannot move by
+// weights: then every weighted group tracker has its weight cleared (it
+// means FAULT on failure), and is reported.
+func (l *loader) checkGroupTrackerWeights() {
+	for _, g := range l.cfg.SyncGroups {
+		owner := ""
+		for _, m := range g.Members {
+			if in := l.byName[m]; in != nil && in.Priority == 255 {
+				owner = m
+				break
+			}
+		}
+		if owner == "" {
+			continue
+		}
+		for _, k := range []struct {
+			kind string
+			refs []TrackRef
+		}{{"script", g.TrackScripts}, {"interface", g.TrackInterfaces}, {"file", g.TrackFiles},
+			{"process", g.TrackProcesses}, {"bfd", g.TrackBFDs}} {
+			for i := range k.refs {
+				r := &k.refs[i]
+				w := l.refWeight(k.kind, *r)
+				if w.Value == 0 {
+					continue
+				}
+				l.warnf(r.Pos, "(%s) cannot have weighted track %s %s with member %s having priority 255, clearing the weight",
+					g.Name, k.kind, r.Name, owner)
+				l.hintf("remove the weight (a failure then means FAULT for the whole group), or give %s a priority below 255", owner)
+				r.Weight = Weight{Set: true, Reverse: w.Reverse}
+			}
+		}
+	}
+}
+
+// refWeight is the weight a track_* entry uses: its own when written,
+// else the tracker's (vrrp_script, track_file, vrrp_track_process,
+// bfd_instance); track_interface has no tracker-level weight.
+func (l *loader) refWeight(kind string, r TrackRef) Weight {
+	if r.Weight.Set {
+		return r.Weight
+	}
+	switch kind {
+	case "script":
+		if s := l.cfg.Script(r.Name); s != nil {
+			return s.Weight
+		}
+	case "file":
+		for _, f := range l.cfg.TrackFiles {
+			if f.Name == r.Name {
+				return f.Weight
+			}
+		}
+	case "process":
+		for _, p := range l.cfg.TrackProcesses {
+			if p.Name == r.Name {
+				return p.Weight
+			}
+		}
+	case "bfd":
+		for _, b := range l.cfg.BFDInstances {
+			if b.Name == r.Name {
+				return Weight{Value: b.Weight}
+			}
+		}
+	}
+	return r.Weight
 }
 
 func (l *loader) dropWeighted(inst string, refs *[]TrackRef, kind string, weight func(TrackRef) int) {

@@ -95,18 +95,25 @@ func (d *Daemon) reportMissingInterfaces() {
 	}
 }
 
-// trackWeight is the weight a track_file or track_process reference uses:
-// its own when written, else the tracker's; always 0 inside a sync group
-// without sync_group_tracking_weight (keepalived ignores weights there).
-func trackWeight(r config.TrackRef, def config.Weight, g *config.SyncGroup) track.Weight {
+// refWeight is the weight a track_* reference (script, interface, file or
+// process; an instance's own or its sync group's) uses: its own when
+// written, else the tracker's. Sync groups change nothing here, as in
+// keepalived the loader decides: it writes weight 0 on a member's own
+// weighted entries (unless sync_group_tracking_weight), and keeps the
+// weights on the group's entries, clearing them only when a member is an
+// address owner (config: checkSyncGroupWeights, checkGroupTrackerWeights).
+func refWeight(r config.TrackRef, def config.Weight) track.Weight {
 	w := def
 	if r.Weight.Set {
 		w = r.Weight
 	}
-	if g != nil && !g.SyncGroupTrackingWeight {
-		return track.Weight{}
-	}
 	return track.Weight{Value: w.Value, Reverse: w.Reverse}
+}
+
+// trackWeight is refWeight for the status code's callers; the sync group
+// no longer changes anything (see refWeight).
+func trackWeight(r config.TrackRef, def config.Weight, _ *config.SyncGroup) track.Weight {
+	return refWeight(r, def)
 }
 
 // extraEffects adds the effects of vi's track_file and track_process
@@ -124,7 +131,7 @@ func (d *Daemon) extraEffects(vi *vinst, want map[string]trackEffect) {
 		if ft == nil {
 			continue
 		}
-		e := track.FileEffect(ft.value, trackWeight(r, ft.conf.Weight, g))
+		e := track.FileEffect(ft.value, refWeight(r, ft.conf.Weight))
 		want["track_file "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
 	for _, r := range procs {
@@ -132,7 +139,7 @@ func (d *Daemon) extraEffects(vi *vinst, want map[string]trackEffect) {
 		if pt == nil {
 			continue
 		}
-		e := trackWeight(r, pt.conf.Weight, g).Effect(pt.state)
+		e := refWeight(r, pt.conf.Weight).Effect(pt.state)
 		want["track_process "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
 }

@@ -169,11 +169,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		if sr == nil {
 			continue
 		}
-		w := sr.conf.Weight
-		if r.Weight.Set {
-			w = r.Weight
-		}
-		e := track.Weight{Value: w.Value, Reverse: w.Reverse}.Effect(sr.state)
+		e := refWeight(r, sr.conf.Weight).Effect(sr.state)
 		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
 	for _, r := range ifs {
@@ -181,7 +177,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		if !d.linkUp(r.Name) { // debounced (interface_up_down_delays)
 			st = track.StateDown
 		}
-		e := track.Weight{Value: r.Weight.Value, Reverse: r.Weight.Reverse}.Effect(st)
+		e := refWeight(r, config.Weight{}).Effect(st) // no tracker-level weight
 		want["track_interface "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
 	d.applyTracked(vi, want)

@@ -167,9 +167,11 @@ func (n *node) withLen(a netip.Addr, iface string) netip.Prefix {
 // tracks, its own and its sync group's (which apply to every member), with
 // the weight that applies (the track_* entry's when written, else the
 // tracker's own); the instance's own interface puts it in FAULT when down,
-// unless dont_track_primary. As in the daemon, track_process weights are
-// ignored in a sync group without sync_group_tracking_weight (the config
-// loader already drops or zeroes the members' other weighted trackers).
+// unless dont_track_primary. Sync groups need no rule here: as for the
+// daemon, the config loader has already written weight 0 on the members'
+// own weighted entries (unless sync_group_tracking_weight) and kept the
+// group's own weights, clearing them only when a member is an address
+// owner (keepalived's rule).
 func (n *node) trackersOf(ci *config.Instance) []tracker {
 	var sg *config.SyncGroup
 	for _, g := range n.cfg.SyncGroups {
@@ -197,9 +199,6 @@ func (n *node) trackersOf(ci *config.Instance) []tracker {
 			if p.Name == r.Name && !r.Weight.Set {
 				t.w, t.def = track.Weight{Value: p.Weight.Value, Reverse: p.Weight.Reverse}, p.Pos
 			}
-		}
-		if sg != nil && !sg.SyncGroupTrackingWeight {
-			t.w, t.def = track.Weight{}, config.Pos{}
 		}
 		ts = append(ts, t)
 	}

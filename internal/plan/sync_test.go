@@ -124,9 +124,9 @@ func TestSyncGroupSteady(t *testing.T) {
 	}
 }
 
-// TestSyncGroupTrackers: a group's track_* entries apply to every member;
-// track_process weights count in a group only with
-// sync_group_tracking_weight.
+// TestSyncGroupTrackers: a group's track_* entries apply to every member
+// with their weights (cleared when a member is an address owner); a
+// member's own weighted entries count only with sync_group_tracking_weight.
 func TestSyncGroupTrackers(t *testing.T) {
 	proc := "vrrp_track_process web {\n    process nginx\n    weight -30\n}\n"
 	group := func(extra ...string) string {
@@ -139,8 +139,19 @@ func TestSyncGroupTrackers(t *testing.T) {
 		want map[string]string // instance -> its trackers
 	}{
 		{
-			name: "weights ignored",
+			name: "group weights count",
 			conf: proc + group() + inst1("VI", 10, 100, "10.0.0.10") + inst1("VJ", 11, 100, "10.0.0.11"),
+			want: map[string]string{"VI": "process web -30, interface eth1 0, interface eth9 0", "VJ": "process web -30, interface eth1 0, interface eth9 0"},
+		},
+		{
+			name: "member weights ignored",
+			conf: proc + "vrrp_sync_group G {\n    group {\n        VI\n        VJ\n    }\n}\n" +
+				inst1("VI", 10, 100, "10.0.0.10", "track_process {", "    web", "}") + inst1("VJ", 11, 100, "10.0.0.11"),
+			want: map[string]string{"VI": "process web 0, interface eth1 0", "VJ": "interface eth1 0"},
+		},
+		{
+			name: "address owner member clears group weights",
+			conf: proc + group("sync_group_tracking_weight") + inst1("VI", 10, 255, "10.0.0.10") + inst1("VJ", 11, 100, "10.0.0.11"),
 			want: map[string]string{"VI": "process web 0, interface eth1 0, interface eth9 0", "VJ": "process web 0, interface eth1 0, interface eth9 0"},
 		},
 		{
@@ -175,6 +186,86 @@ func TestSyncGroupTrackers(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("trackers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// groupTrackerPlan plans the firewall pair of testdata/sync-group with the
+// group's track_script block replaced by trackers, after defs, and A's
+// VI_OUT priority set to prioOut.
+func groupTrackerPlan(t *testing.T, defs, trackers string, prioOut int) *Plan {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"a.conf", "b.conf"} {
+		b, err := os.ReadFile(filepath.Join("testdata/sync-group", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		old := "    track_script {\n        chk_fw\n    }\n"
+		if !strings.Contains(src, old) {
+			t.Fatalf("%s: no group track_script block", name)
+		}
+		src = defs + strings.Replace(src, old, trackers, 1)
+		if name == "a.conf" {
+			src = strings.Replace(src, "priority 150", "priority "+strconv.Itoa(prioOut), 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addrs := func(n int) []IfaceAddr {
+		return []IfaceAddr{
+			{Iface: "eth1", Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, 1, byte(n)}), 24)},
+			{Iface: "eth2", Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, 1, byte(n)}), 24)},
+		}
+	}
+	p := New([]NodeSpec{
+		{Name: "A", Path: filepath.Join(dir, "a.conf"), Addrs: addrs(2)},
+		{Name: "B", Path: filepath.Join(dir, "b.conf"), Addrs: addrs(3)},
+	})
+	if len(p.Problems) > 0 {
+		t.Fatalf("problems: %v", p.Problems)
+	}
+	return p
+}
+
+// TestSyncGroupWeightedTracker: keepalived's rule for a weight written on a
+// sync group's own tracker. It counts in every member, with or without
+// sync_group_tracking_weight: the failure of the group's process on A
+// (150, B 100) lowers both members by 20 and nothing moves, or by 60 and
+// both VIPs move to B by priority. When a member is an address owner
+// (255) the weight is cleared, so the failure is a FAULT that moves the
+// whole group.
+func TestSyncGroupWeightedTracker(t *testing.T) {
+	proc := "vrrp_track_process web {\n    process nginx\n    weight -5\n}\n"
+	group := func(weight string, extra ...string) string {
+		return "    track_process {\n        web weight " + weight + "\n    }\n" + indent(extra)
+	}
+	moved := outcomeOf{After: "B", Recovered: "A", Back: true, Moved: true}
+	stayed := outcomeOf{After: "A", Recovered: "A", Back: true}
+	tests := []struct {
+		name     string
+		trackers string
+		prioOut  int
+		want     outcomeOf // for both VIPs
+	}{
+		{"weight -20 keeps A", group("-20"), 150, stayed},
+		{"weight -20 keeps A, sync_group_tracking_weight", group("-20", "sync_group_tracking_weight"), 150, stayed},
+		{"weight -60 moves the group", group("-60"), 150, moved},
+		{"address owner member: weight cleared, FAULT", group("-20"), 255, moved},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := groupTrackerPlan(t, proc, tt.trackers, tt.prioOut)
+			f := Failure{Kind: FailProcess, Node: "A", Target: "web"}
+			for _, vip := range []string{vipOut, vipIn} {
+				got := rowOutcome(t, p, f, vip)
+				got.Why = ""
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", vip, diff)
+				}
 			}
 		})
 	}
