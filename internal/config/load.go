@@ -111,6 +111,7 @@ func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
 	}
 	dispatch(l, nodes, topKeywords, l, "the configuration")
 	l.complete()
+	l.checkTrackGroups() // track_group.go
 	security := l.checkScriptSecurity()
 	switch {
 	case security:

@@ -182,7 +182,7 @@ func TestModelledNoEffectListed(t *testing.T) {
 	for _, n := range cfg.NoEffect {
 		got = append(got, n.Keyword)
 	}
-	want := []string{"vmac_addr_prefix", "vrf", "garp_extra_if", "linkbeat_interfaces", "track_group"}
+	want := []string{"vmac_addr_prefix", "vrf", "garp_extra_if", "linkbeat_interfaces"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("no-effect notes (-want +got):\n%s", diff)
 	}

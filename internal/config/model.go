@@ -193,6 +193,8 @@ type TrackGroup struct {
 	Pos       Pos `json:",omitzero"`
 	Name      string
 	Instances []string
+	// InstancePos are the positions of Instances, for diagnostics.
+	InstancePos []Pos `json:"-"`
 }
 
 // GarpGroup is a garp_group block: GARP/NA rate limits shared by interfaces.

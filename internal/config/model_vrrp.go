@@ -192,6 +192,8 @@ type VIP struct {
 	PreferredLft *int   `json:",omitempty"`
 	UseVMAC      bool   `json:",omitempty"`
 	TrackGroup   string `json:",omitempty"`
+	// TrackGroupPos is where the track_group name is written.
+	TrackGroupPos Pos `json:"-"`
 }
 
 // Tracking is what a vrrp_instance or a vrrp_sync_group tracks.

@@ -86,7 +86,7 @@ func (l *loader) parseVIP(n *Node) (VIP, bool) {
 			}
 			v.PreferredLft = &lft
 		case "track_group":
-			v.TrackGroup = val.Text
+			l.setTrackGroup(&v.TrackGroup, &v.TrackGroupPos, val)
 		default:
 			l.errorf(w.Pos, "unknown address option %q", w.Text)
 			return v, false
@@ -112,7 +112,9 @@ type Route struct {
 	OnLink     bool       `json:",omitempty"`
 	NoTrack    bool       `json:",omitempty"`
 	TrackGroup string     `json:",omitempty"`
-	Nexthops   []Nexthop  `json:",omitempty"`
+	// TrackGroupPos is where the track_group name is written.
+	TrackGroupPos Pos       `json:"-"`
+	Nexthops      []Nexthop `json:",omitempty"`
 	// Options are the other `ip route` options (mtu, advmss, realms, ...)
 	// kept as written.
 	Options []Option `json:",omitempty"`
@@ -246,7 +248,7 @@ func (l *loader) parseRoute(n *Node, tracked bool) (Route, bool) {
 			case "protocol", "proto":
 				r.Protocol = v.Text
 			case "track_group":
-				r.TrackGroup = v.Text
+				l.setTrackGroup(&r.TrackGroup, &r.TrackGroupPos, v)
 			default:
 				r.Options = append(r.Options, Option{Name: t.Text, Value: v.Text})
 			}

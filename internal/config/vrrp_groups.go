@@ -59,24 +59,6 @@ func (l *loader) loadSyncGroup(n *Node) {
 	l.cfg.SyncGroups = append(l.cfg.SyncGroups, g)
 }
 
-// loadTrackGroup reads a track_group block.
-func (l *loader) loadTrackGroup(n *Node) {
-	if len(n.Args) == 0 {
-		l.errorf(endPos(n), "track_group needs a name")
-		return
-	}
-	g := &TrackGroup{Pos: n.Args[0].Pos, Name: n.Args[0].Text}
-	l.noEffect(n)
-	dispatch(l, n.Children, table[*TrackGroup]{
-		"group": func(l *loader, n *Node, g *TrackGroup) {
-			for _, c := range n.Children {
-				g.Instances = append(g.Instances, append([]string{c.Keyword.Text}, texts(c.Args)...)...)
-			}
-		},
-	}, g, "track_group")
-	l.cfg.TrackGroups = append(l.cfg.TrackGroups, g)
-}
-
 // garpGroupKeywords is the garp_group table.
 var garpGroupKeywords = table[*GarpGroup]{
 	"garp_interval": durKw(func(g *GarpGroup) *time.Duration { return &g.GarpInterval }, 0, 86400*time.Second),
@@ -149,14 +131,17 @@ func (l *loader) loadStatic(n *Node) {
 		switch n.Keyword.Text {
 		case "static_ipaddress":
 			if v, ok := l.parseVIP(c); ok {
+				l.findTrackGroup(&v.TrackGroup, v.TrackGroupPos)
 				l.cfg.StaticAddresses = append(l.cfg.StaticAddresses, v)
 			}
 		case "static_routes":
 			if r, ok := l.parseRoute(c, false); ok {
+				l.findTrackGroup(&r.TrackGroup, r.TrackGroupPos)
 				l.cfg.StaticRoutes = append(l.cfg.StaticRoutes, r)
 			}
 		case "static_rules":
 			if r, ok := l.parseRule(c); ok {
+				l.findTrackGroup(&r.TrackGroup, r.TrackGroupPos)
 				l.cfg.StaticRules = append(l.cfg.StaticRules, r)
 			}
 		}

@@ -26,6 +26,8 @@ type Rule struct {
 	Oif        string `json:",omitempty"`
 	NoTrack    bool   `json:",omitempty"`
 	TrackGroup string `json:",omitempty"`
+	// TrackGroupPos is where the track_group name is written.
+	TrackGroupPos Pos `json:"-"`
 	// Options are the other `ip rule` selectors and actions (tos, realms,
 	// suppress_prefixlength, uidrange, ipproto, sport, dport, l3mdev, ...)
 	// kept as written.
@@ -107,7 +109,7 @@ func (l *loader) parseRule(n *Node) (Rule, bool) {
 		case "oif":
 			r.Oif = v.Text
 		case "track_group":
-			r.TrackGroup = v.Text
+			l.setTrackGroup(&r.TrackGroup, &r.TrackGroupPos, v)
 		default:
 			if !ruleValueOpts[t.Text] {
 				l.errorf(t.Pos, "unknown rule option %q, skipping rule", t.Text)

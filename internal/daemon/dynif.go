@@ -104,6 +104,7 @@ func (d *Daemon) dynEffects(vi *vinst, want map[string]trackEffect) {
 // refreshed: an awaited interface appearing, an instance's interface being
 // deleted, and the debounced up/down state.
 func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
+	d.staticLinkChanged(ev) // track_group.go: static entries on the interface
 	for _, vi := range d.insts {
 		switch {
 		case vi.dyn.missing && !ev.Deleted && ev.Name == vi.link.Name:
@@ -259,6 +260,8 @@ func (d *Daemon) linkDeleted(vi *vinst) {
 // addrChanged re-reads the advert source of the instances on the event's
 // interface.
 func (d *Daemon) addrChanged(ev system.AddrEvent) {
+	// track_group.go: static addresses removed from outside.
+	d.staticAddrChanged(ev)
 	d.trackSrcAddr(ev) // track_src.go: track_src_ip
 	if d.isOurVIP(ev.Ifindex, ev.Prefix.Addr()) {
 		// Our own VIPs never become an advert source (resolveSource

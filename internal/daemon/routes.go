@@ -36,10 +36,11 @@ type vroutes struct {
 
 // entry is one route, rule or static address and whether it is on.
 type entry struct {
-	route *system.Route
-	rule  *system.Rule
-	addr  *system.VIP
-	on    bool
+	route  *system.Route
+	rule   *system.Rule
+	addr   *system.VIP
+	on     bool
+	static staticTrack // static entries: track_group, no_track, interface (track_group.go)
 }
 
 func (e *entry) String() string {
@@ -183,10 +184,17 @@ func (d *Daemon) staticEntries(c *config.Config) []*entry {
 			d.log.Error("static address skipped", "pos", v.Pos.String(), "addr", v.Prefix, "err", err)
 			continue
 		}
-		out = append(out, &entry{addr: &sv})
+		out = append(out, &entry{addr: &sv, static: addrTrack(c, v)})
 	}
-	rs, us := buildEntries(d.log, c.StaticRoutes, c.StaticRules, nil)
-	return append(append(out, rs...), us...)
+	for _, r := range c.StaticRoutes {
+		rs, _ := buildEntries(d.log, []config.Route{r}, nil, nil)
+		out = append(out, withTrack(rs, routeTrack(r))...)
+	}
+	for _, r := range c.StaticRules {
+		_, us := buildEntries(d.log, nil, []config.Rule{r}, nil)
+		out = append(out, withTrack(us, ruleTrack(r))...)
+	}
+	return out
 }
 
 // staticVIP resolves a static address; without dev it goes on
@@ -225,6 +233,7 @@ func (d *Daemon) retryStatics() {
 		}
 		if err := d.put(e, true); err == nil {
 			d.log.Info("static " + e.String() + " added on retry")
+			d.staticBack(e) // track_group.go
 		}
 	}
 }

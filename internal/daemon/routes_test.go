@@ -21,8 +21,13 @@ import (
 // blocks hold routes and rules, and fails on errors.
 func loadRoutes(t *testing.T, routes, rules string) *config.Config {
 	t.Helper()
+	return loadConfText(t, "static_routes {\n"+routes+"\n}\nstatic_rules {\n"+rules+"\n}\n")
+}
+
+// loadConfText loads text as a keepalived.conf and fails on errors.
+func loadConfText(t *testing.T, text string) *config.Config {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "keepalived.conf")
-	text := "static_routes {\n" + routes + "\n}\nstatic_rules {\n" + rules + "\n}\n"
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

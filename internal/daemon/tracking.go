@@ -153,6 +153,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 	d.dynEffects(vi, want)
 	d.trackSrcEffects(vi, want) // track_src.go
 	d.vipIfaceEffects(vi, want) // track_vip.go
+	d.trackGroupEffects(vi, want)
 	if c := vi.conf; c.UnicastFaultNoPeer && len(c.UnicastPeers) == 0 && (c.UnicastPeerBlock || c.UnicastSrcIP.IsValid()) {
 		// keepalived's unicast_fault_no_peer: unicast without a peer is a
 		// fault, not a silent fall back to multicast.
