@@ -23,6 +23,7 @@ type routing interface {
 type routeState struct {
 	r       routing
 	statics []*entry
+	watch   routeWatch // deletions from outside (route_watch.go)
 }
 
 // vroutes are one instance's virtual_routes and virtual_rules, resolved
@@ -40,7 +41,7 @@ type entry struct {
 	rule   *system.Rule
 	addr   *system.VIP
 	on     bool
-	static staticTrack // static entries: track_group, no_track, interface (track_group.go)
+	static staticTrack // static entries: track_group, no_track, interface (track_group.go); virtual ones: no_track
 }
 
 func (e *entry) String() string {
@@ -115,7 +116,7 @@ func buildEntries(log *slog.Logger, routes []config.Route, rules []config.Rule, 
 			log.Error("route skipped", "pos", c.Pos.String(), "err", err)
 			continue
 		}
-		rs = append(rs, &entry{route: &r})
+		rs = append(rs, &entry{route: &r, static: staticTrack{noTrack: c.NoTrack}})
 	}
 	for _, c := range rules {
 		r, err := ruleFromConfig(c, dirs)
@@ -123,7 +124,7 @@ func buildEntries(log *slog.Logger, routes []config.Route, rules []config.Rule, 
 			log.Error("rule skipped", "pos", c.Pos.String(), "err", err)
 			continue
 		}
-		us = append(us, &entry{rule: &r})
+		us = append(us, &entry{rule: &r, static: staticTrack{noTrack: c.NoTrack}})
 	}
 	return rs, us
 }
@@ -272,6 +273,7 @@ func (d *Daemon) reloadStatics(newConf *config.Config) {
 	}
 	d.rtes.statics = next
 	d.retryStatics()
+	d.watchRoutes() // route_watch.go: a reload may bring the first route
 }
 
 // swapRoutes moves vi's virtual routes and rules to those of vi.conf

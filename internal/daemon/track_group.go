@@ -24,9 +24,8 @@ import (
 // entry "is deleted and cannot be restored"; gokeepalived does that: a
 // tracked entry that is not on (it failed to go on at start, or was
 // removed and could not be put back) holds the group's instances in FAULT
-// until it is on again. Route and rule deletions are not watched (there is
-// no route or rule event feed), so a route or rule removed from outside
-// while its interface stays up is not noticed.
+// until it is on again. Routes and rules removed from outside are noticed
+// and put back by route_watch.go.
 
 // staticTrack is a static entry's side of this file.
 type staticTrack struct {

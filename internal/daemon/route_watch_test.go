@@ -1,0 +1,143 @@
+package daemon
+
+import (
+	"errors"
+	"log/slog"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
+)
+
+// callStrings returns the fake's calls since the last Reset, then resets it.
+func callStrings(f *systemtest.Routing) []string {
+	var got []string
+	for _, c := range f.Calls() {
+		got = append(got, c.String())
+	}
+	f.Reset()
+	return got
+}
+
+// blackholeGone is the event of `ip route del blackhole DST [table T]`.
+func blackholeGone(dst string, table int) system.RouteEvent {
+	return system.RouteEvent{Type: system.RouteBlackhole, Dst: netip.MustParsePrefix(dst), Table: table, Protocol: system.ProtoKeepalived}
+}
+
+// ruleGone is the event of `ip rule del pref PREF` for `from FROM lookup TABLE`.
+func ruleGone(from string, table, pref int) system.RuleEvent {
+	r := system.NewRule()
+	r.Family, r.From, r.Table, r.Priority, r.Protocol = system.IPv4, netip.MustParsePrefix(from), table, pref, system.ProtoKeepalived
+	return system.RuleEvent{Rule: r}
+}
+
+// TestRouteWatchStatics: a static route or rule deleted from outside is
+// put back at once, one that cannot be is retried with the others, and
+// no_track entries and near misses are left alone.
+func TestRouteWatchStatics(t *testing.T) {
+	fake := &systemtest.Routing{}
+	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
+	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16 table 100",
+		"from 10.4.0.0/16 table 100 pref 10\nfrom 10.5.0.0/16 table 100 pref 11 no_track")
+	d.startStatics()
+	callStrings(fake)
+
+	d.routeDeleted(blackholeGone("10.1.0.0/16", 254))
+	d.routeDeleted(blackholeGone("10.2.0.0/16", 254)) // no_track
+	d.routeDeleted(blackholeGone("10.3.0.0/16", 254)) // ours is in table 100
+	d.routeDeleted(blackholeGone("10.9.0.0/16", 254)) // not ours
+	d.ruleDeleted(ruleGone("10.4.0.0/16", 100, 10))
+	d.ruleDeleted(ruleGone("10.5.0.0/16", 100, 11)) // no_track
+	d.ruleDeleted(ruleGone("10.4.0.0/16", 100, 12)) // another preference
+	want := []string{"AddRoute[blackhole 10.1.0.0/16]", "AddRule[pref 10 from 10.4.0.0/16 lookup 100]"}
+	if diff := cmp.Diff(want, callStrings(fake)); diff != "" {
+		t.Errorf("calls after deletions (-want +got):\n%s", diff)
+	}
+
+	// A put-back that fails leaves the entry off: the next retry round
+	// puts it on.
+	fake.Fail("AddRoute", errors.New("not ready"))
+	d.routeDeleted(blackholeGone("10.3.0.0/16", 100))
+	d.routeDeleted(blackholeGone("10.3.0.0/16", 100)) // off now: not ours to put back
+	d.retryStatics()
+	d.retryStatics() // on again: nothing to do
+	want = []string{"AddRoute[blackhole 10.3.0.0/16 table 100]", "AddRoute[blackhole 10.3.0.0/16 table 100]"}
+	if diff := cmp.Diff(want, callStrings(fake)); diff != "" {
+		t.Errorf("calls after a failed put-back (-want +got):\n%s", diff)
+	}
+
+	// Our own removal (stopRoutes) is not taken for one from outside.
+	d.stopRoutes()
+	fake.Reset()
+	d.routeDeleted(blackholeGone("10.1.0.0/16", 254))
+	if got := callStrings(fake); len(got) != 0 {
+		t.Errorf("calls after our own removal: %q, want none", got)
+	}
+}
+
+// TestRouteWatchVirtual: a virtual route or rule of a master deleted from
+// outside is put back at once without a transition, retried at the next
+// advert when that fails; no_track ones, and any after the instance left
+// master, are left alone.
+func TestRouteWatchVirtual(t *testing.T) {
+	fake := &systemtest.Routing{}
+	log := slog.New(slog.DiscardHandler)
+	d := &Daemon{log: log, rtes: routeState{r: fake}}
+	m := instance.New(instance.Config{Name: "R", VRID: 1, Priority: 100, AdvertInterval: time.Second,
+		PrimaryAddr: netip.MustParseAddr("192.168.1.2")})
+	m.Step(time.Unix(0, 0), instance.Startup{})
+	m.Step(m.Deadline(), instance.Timeout{})
+	if m.State() != instance.Master {
+		t.Fatalf("machine in %v, want MASTER", m.State())
+	}
+	vi := &vinst{log: log, m: m, conf: &config.Instance{Name: "R",
+		VirtualRoutes: loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16", "").StaticRoutes,
+		VirtualRules:  loadRoutes(t, "", "from 10.4.0.0/16 table 100 pref 10").StaticRules}}
+	d.insts = []*vinst{vi}
+	d.addRoutes(vi)
+	callStrings(fake)
+
+	fake.Fail("AddRoute", errors.New("not ready"))
+	d.routeDeleted(blackholeGone("10.1.0.0/16", 254)) // fails: retried
+	d.routeDeleted(blackholeGone("10.2.0.0/16", 254)) // no_track
+	d.routeDeleted(blackholeGone("10.3.0.0/16", 254))
+	d.ruleDeleted(ruleGone("10.4.0.0/16", 100, 10))
+	d.retryRoutes(vi)
+	want := []string{
+		"AddRoute[blackhole 10.1.0.0/16]", "AddRoute[blackhole 10.3.0.0/16]", "AddRule[pref 10 from 10.4.0.0/16 lookup 100]",
+		"AddRoute[blackhole 10.1.0.0/16]", // the retry
+	}
+	if diff := cmp.Diff(want, callStrings(fake)); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if m.State() != instance.Master {
+		t.Errorf("instance in %v after the put-backs, want MASTER", m.State())
+	}
+
+	d.delRoutes(vi) // leaving master
+	callStrings(fake)
+	d.routeDeleted(blackholeGone("10.3.0.0/16", 254))
+	d.ruleDeleted(ruleGone("10.4.0.0/16", 100, 10))
+	if got := callStrings(fake); len(got) != 0 {
+		t.Errorf("calls for entries already off: %q, want none", got)
+	}
+}
+
+// TestWatchRoutesNeedsEnabling: reloadStatics, which also runs in tests
+// and before the daemon runs, subscribes to nothing until the daemon
+// enables the watch.
+func TestWatchRoutesNeedsEnabling(t *testing.T) {
+	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: &systemtest.Routing{}}}
+	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16", "from 10.4.0.0/16 table 100 pref 10")
+	d.startStatics()
+	d.reloadStatics(d.conf)
+	if w := d.rtes.watch; w.routes || w.rules {
+		t.Errorf("watch %+v started without being enabled", w)
+	}
+}
