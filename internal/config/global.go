@@ -236,7 +236,7 @@ var globalKeywords = table[*GlobalDefs]{
 	"default_interface":                strKw(func(g *GlobalDefs) *string { return &g.DefaultInterface }),
 	"vrrp_startup_delay":               gDur(func(g *GlobalDefs) *time.Duration { return &g.StartupDelay }, 3600*time.Second),
 	"vmac_prefix":                      strKw(func(g *GlobalDefs) *string { return &g.VMACPrefix }),
-	"vmac_addr_prefix":                 modelledNoEffect(strKw(func(g *GlobalDefs) *string { return &g.VMACAddrPrefix })),
+	"vmac_addr_prefix":                 strKw(func(g *GlobalDefs) *string { return &g.VMACAddrPrefix }),
 	"notify_fifo":                      fifoKw(func(g *GlobalDefs) **Fifo { return &g.NotifyFifo }),
 	"notify_fifo_script":               fifoScriptKw(func(g *GlobalDefs) **Fifo { return &g.NotifyFifo }),
 	"vrrp_notify_fifo":                 fifoKw(func(g *GlobalDefs) **Fifo { return &g.VRRPNotifyFifo }),

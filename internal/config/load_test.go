@@ -172,7 +172,7 @@ func TestFastFailoverKeywords(t *testing.T) {
 // Keywords that are modelled but not acted on yet are listed as such
 // (`check -D`), never accepted silently.
 func TestModelledNoEffectListed(t *testing.T) {
-	cfg, diags := load1(t, "global_defs {\n vrrp_owner_ignore_adverts\n vmac_addr_prefix 02:00\n}\n"+
+	cfg, diags := load1(t, "global_defs {\n vrrp_owner_ignore_adverts\n}\n"+
 		inst(" track_src_ip\n owner_ignore_adverts\n vrf blue\n garp_extra_if 5\n virtual_ipaddress {\n  10.0.0.1\n }\n")+
 		"linkbeat_interfaces {\n eth0\n}\ntrack_group TG {\n group {\n  A\n }\n}\n")
 	if len(diags) != 0 {
@@ -182,7 +182,7 @@ func TestModelledNoEffectListed(t *testing.T) {
 	for _, n := range cfg.NoEffect {
 		got = append(got, n.Keyword)
 	}
-	want := []string{"vmac_addr_prefix", "vrf", "garp_extra_if", "linkbeat_interfaces"}
+	want := []string{"vrf", "garp_extra_if", "linkbeat_interfaces"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("no-effect notes (-want +got):\n%s", diff)
 	}

@@ -115,7 +115,10 @@ type Instance struct {
 	UseVMAC      bool   `json:",omitempty"`
 	VMACName     string `json:",omitempty"`
 	VMACXmitBase bool   `json:",omitempty"`
-	UseIPVlan    bool   `json:",omitempty"`
+	// UseVMACAddr (use_vmac_addr) gives every address on another
+	// interface, or of the other family, a VMAC of its own there.
+	UseVMACAddr bool `json:",omitempty"`
+	UseIPVlan   bool `json:",omitempty"`
 
 	DontTrackPrimary     bool   `json:",omitempty"`
 	PromoteSecondaries   bool   `json:",omitempty"`

@@ -100,7 +100,7 @@ func init() {
 			l.noEffect(n)
 		},
 		"use_vmac":                instUseVMAC,
-		"use_vmac_addr":           func(l *loader, n *Node, b *instBuild) { l.noEffect(n) },
+		"use_vmac_addr":           func(l *loader, n *Node, b *instBuild) { b.UseVMACAddr = true }, // words after it ignored, as keepalived does
 		"vmac_xmit_base":          ib(func(i *Instance) *bool { return &i.VMACXmitBase }),
 		"use_ipvlan":              func(l *loader, n *Node, b *instBuild) { b.UseIPVlan = true; l.noEffect(n) },
 		"dont_track_primary":      ib(func(i *Instance) *bool { return &i.DontTrackPrimary }),

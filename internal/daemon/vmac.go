@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -9,132 +10,159 @@ import (
 )
 
 // vmacs is the daemon's use_vmac state: the handle that creates and
-// removes VMAC interfaces, opened when the first instance needs one.
+// removes VMAC interfaces, opened when the first instance needs one, and
+// the VMACs for addresses that instances share (vmac_vip.go).
 type vmacs struct {
-	sys *system.VMACs
+	sys   *system.VMACs
+	extra map[extraKey]*extraVMAC
+	ops   vmacOps // tests: replaces sys for the VMACs for addresses
 }
 
-// vmacLink is one instance's VMAC (keepalived's use_vmac).
+// vmacLink is one instance's VMAC state: its own VMAC (keepalived's
+// use_vmac) and the VMACs for addresses it holds (vmac_vip.go). Every
+// started instance has one; link is the zero Link without use_vmac.
 type vmacLink struct {
-	link system.Link // the macvlan carrying 00:00:5e:00:0{1,2}:VRID
-	base system.Link // the instance's configured interface
+	link   system.Link // the macvlan carrying 00:00:5e:00:0{1,2}:VRID
+	base   system.Link // the instance's configured interface
+	extras map[extraKey]bool
+	d      *Daemon // makes VMACs for addresses a reload adds
+	log    *slog.Logger
 }
+
+// hasMain reports whether vm is an instance's own VMAC (use_vmac).
+func (vm *vmacLink) hasMain() bool { return vm != nil && vm.link.Index != 0 }
 
 // vmacName is the VMAC interface name of an instance: use_vmac NAME, or
 // vmac_prefix "." VRID ("vrrp.87").
 func (d *Daemon) vmacName(vi *vinst) string {
-	if vi.conf.VMACName != "" {
-		return vi.conf.VMACName
+	return mainVMACName(d.conf.Global, vi.conf)
+}
+
+// mainVMACName is vmacName for the instance ci under the globals g.
+func mainVMACName(g config.GlobalDefs, ci *config.Instance) string {
+	if ci.VMACName != "" {
+		return ci.VMACName
 	}
-	return system.VMACName(d.conf.Global.VMACPrefix, vi.conf.VRID)
+	return system.VMACName(g.VMACPrefix, ci.VRID)
+}
+
+// vmacSys returns the VMAC handle, opening it on first use.
+func (d *Daemon) vmacSys() (*system.VMACs, error) {
+	if d.vm.sys == nil {
+		v, err := system.NewVMACs(d.log)
+		if err != nil {
+			return nil, err
+		}
+		d.vm.sys = v
+	}
+	return d.vm.sys, nil
 }
 
 // setupVMAC creates vi's VMAC when the instance has use_vmac, as
 // keepalived does before the instance starts: a private-mode macvlan on the
 // configured interface, up, in BACKUP as in MASTER. Then the instance lives
-// on it: addresses without `dev` go on the VMAC (so GARPs and ARP replies
-// carry the virtual MAC), and adverts are sent and received on it, unless
+// on it: its addresses of the instance's family on the configured
+// interface go on the VMAC (so GARPs and ARP replies carry the virtual
+// MAC), those of the other family stay on the interface, and adverts are sent and received on it, unless
 // vmac_xmit_base keeps the VRRP socket on the configured interface. The
-// advert source stays the configured interface's address (srcLink). It
-// does nothing for other instances, twice, or while the configured
-// interface is missing (dynamic_interfaces).
+// advert source stays the configured interface's address (srcLink). The
+// addresses that want a VMAC of their own (per-address use_vmac,
+// use_vmac_addr) get it too (vmac_vip.go). It does nothing twice, or
+// while the configured interface is missing (dynamic_interfaces).
 func (d *Daemon) setupVMAC(vi *vinst) error {
-	if !vi.conf.UseVMAC || vi.vmac != nil || vi.dyn.missing {
+	if vi.vmac != nil || vi.dyn.missing {
 		return nil
 	}
-	if d.vm.sys == nil {
-		v, err := system.NewVMACs(d.log)
+	base := vi.link
+	vm := &vmacLink{base: base, d: d, log: vi.log}
+	places := vipPlaces(vi.conf, base.Name, vi.conf.UseVMAC, len(vi.vips))
+	if vi.conf.UseVMAC {
+		sys, err := d.vmacSys()
 		if err != nil {
 			return fmt.Errorf("vrrp_instance %s: use_vmac: %w", vi.conf.Name, err)
 		}
-		d.vm.sys = v
-	}
-	base := vi.link
-	cfg := system.VMACConfig{
-		Name:   d.vmacName(vi),
-		Parent: base.Index,
-		VRID:   uint8(vi.conf.VRID),
-		Family: system.IPv4,
-	}
-	if vi.fam == vrrp.IPv6 {
-		cfg.Family, cfg.LinkLocal = system.IPv6, vi.src
-	}
-	for i, ok := range vmacTargets(vi.conf, len(vi.vips)) {
-		if ok && vi.vips[i].Prefix.Addr().Is6() {
-			cfg.KeepIPv6 = true
+		cfg := system.VMACConfig{
+			Name:   d.vmacName(vi),
+			Parent: base.Index,
+			VRID:   uint8(vi.conf.VRID),
+			Family: system.IPv4,
 		}
+		if vi.fam == vrrp.IPv6 {
+			cfg.Family, cfg.LinkLocal = system.IPv6, vi.src
+		}
+		// keepalived leaves IPv6 on when the instance has IPv6
+		// addresses on the interface, wherever they go.
+		for i, p := range places {
+			if (p == placeMain || p == placeBase) && vi.vips[i].Prefix.Addr().Is6() {
+				cfg.KeepIPv6 = true
+			}
+		}
+		link, err := sys.Create(cfg)
+		if err != nil {
+			return fmt.Errorf("vrrp_instance %s: use_vmac on %s: %w", vi.conf.Name, base.Name, err)
+		}
+		vm.link = link
 	}
-	link, err := d.vm.sys.Create(cfg)
-	if err != nil {
-		return fmt.Errorf("vrrp_instance %s: use_vmac on %s: %w", vi.conf.Name, base.Name, err)
+	vi.vmac = vm
+	if err := vm.place(vi.conf, vi.vips, vi.vipIf); err != nil {
+		return fmt.Errorf("vrrp_instance %s: %w", vi.conf.Name, err)
 	}
-	vi.vmac = &vmacLink{link: link, base: base}
-	placeOnVMAC(vi.vmac, vi.conf, vi.vips, vi.vipIf)
+	if !vm.hasMain() {
+		return nil
+	}
 	if !vi.conf.VMACXmitBase {
-		vi.link = link
+		vi.link = vm.link
 	}
-	vi.log = vi.log.With("vmac", link.Name)
-	vi.log.Info("instance uses a virtual MAC", "mac", link.MAC.String(), "base", base.Name,
+	vi.log = vi.log.With("vmac", vm.link.Name)
+	vi.log.Info("instance uses a virtual MAC", "mac", vm.link.MAC.String(), "base", base.Name,
 		"xmit_base", vi.conf.VMACXmitBase)
 	return nil
 }
 
-// placeOnVMAC moves the addresses of ci that have no `dev` onto the VMAC
-// vm (keepalived puts them on the instance's interface, which is the
-// VMAC). vips and ifs are resolveVIPs' lists for ci: virtual_ipaddress
-// then virtual_ipaddress_excluded. A nil vm changes nothing. reload uses
-// it for an instance kept in place.
+// placeOnVMAC moves the addresses of ci onto vm's VMACs (vipPlaces): those
+// of the instance's family on its interface onto the instance's VMAC
+// (keepalived puts them on the instance's interface, which is the VMAC),
+// those that want a VMAC of their own onto it, made if the reload added
+// it. vips and ifs are resolveVIPs' lists for
+// ci: virtual_ipaddress then virtual_ipaddress_excluded. A nil vm changes
+// nothing. reload uses it for an instance kept in place; a VMAC that
+// cannot be made leaves its address on the bare interface, logged.
 func placeOnVMAC(vm *vmacLink, ci *config.Instance, vips []system.VIP, ifs []string) {
 	if vm == nil {
 		return
 	}
-	for i, ok := range vmacTargets(ci, len(vips)) {
-		if ok {
-			vips[i].Ifindex, ifs[i] = vm.link.Index, vm.link.Name
-		}
+	if err := vm.place(ci, vips, ifs); err != nil && vm.log != nil {
+		vm.log.Warn("reload: an address stays off its VMAC", "err", err)
 	}
-}
-
-// vmacTargets reports, for the first n resolved addresses of ci, whether
-// each goes on the VMAC: those without their own `dev`.
-func vmacTargets(ci *config.Instance, n int) []bool {
-	out := make([]bool, n)
-	i := 0
-	for _, list := range [][]config.VIP{ci.VIPs, ci.ExcludedVIPs} {
-		for _, v := range list {
-			if i < n {
-				out[i] = v.Dev == ""
-			}
-			i++
-		}
-	}
-	return out
 }
 
 // srcLink is the interface whose address is the advert source: the
 // configured interface, also when the instance lives on a VMAC (which has
 // no address of its own on the subnet).
 func (vi *vinst) srcLink() system.Link {
-	if vi.vmac != nil {
+	if vi.vmac.hasMain() {
 		return vi.vmac.base
 	}
 	return vi.link
 }
 
-// removeVMAC deletes vi's VMAC after its instance stopped. With -V
-// (dont-release-vrrp) at shutdown it stays, with the addresses on it, as
-// keepalived leaves it.
+// removeVMAC deletes vi's VMAC after its instance stopped, and the VMACs
+// for addresses no other instance holds. With -V (dont-release-vrrp) at
+// shutdown they stay, with the addresses on them, as keepalived leaves
+// them.
 func (d *Daemon) removeVMAC(vi *vinst) {
-	if vi.vmac == nil || d.vm.sys == nil {
+	vm := vi.vmac
+	if vm == nil || d.stopping && d.cfg.DontReleaseVRRP {
 		return
 	}
-	if d.stopping && d.cfg.DontReleaseVRRP {
-		return
+	d.releaseExtras(vm)
+	if vm.hasMain() && d.vm.sys != nil {
+		if err := d.vm.sys.Remove(vm.link.Index); err != nil {
+			vi.log.Warn("remove vmac interface", "err", err)
+		}
+		vi.link = vm.base
 	}
-	if err := d.vm.sys.Remove(vi.vmac.link.Index); err != nil {
-		vi.log.Warn("remove vmac interface", "err", err)
-	}
-	vi.link, vi.vmac = vi.vmac.base, nil
+	vi.vmac = nil
 }
 
 // closeVMACs removes VMACs still there (an instance that failed to start)
@@ -146,12 +174,12 @@ func (d *Daemon) closeVMACs() {
 	if err := d.vm.sys.Close(); err != nil {
 		d.log.Warn("remove vmac interfaces", "err", err)
 	}
-	d.vm.sys = nil
+	d.vm.sys, d.vm.extra = nil, nil
 }
 
 // vmacIfname is the VMAC's name for status, empty without use_vmac.
 func (vi *vinst) vmacIfname() string {
-	if vi.vmac == nil {
+	if !vi.vmac.hasMain() {
 		return ""
 	}
 	return vi.vmac.link.Name

@@ -30,12 +30,22 @@ func TestPlaceOnVMAC(t *testing.T) {
 			wantIfs: []string{"vrrp.87", "vrrp.87"},
 		},
 		{
-			name:     "an explicit dev stays, even the configured interface",
+			// As keepalived 2.2.7 does (checked in a lab): dev naming the
+			// configured interface is the same as none; another dev
+			// stays; the other family stays on the interface itself.
+			name:     "the instance's family on the configured interface goes to the VMAC",
 			vips:     []config.VIP{vip("192.168.1.30/32", ""), vip("10.0.0.1/32", "eth2"), vip("192.168.1.32/32", "eth1")},
 			excluded: []config.VIP{vip("fd00::1/128", ""), vip("fd00::2/128", "eth2")},
 			in:       []int{2, 3, 2, 2, 3},
-			want:     []int{9, 3, 2, 9, 3},
-			wantIfs:  []string{"vrrp.87", "eth2", "eth1", "vrrp.87", "eth2"},
+			want:     []int{9, 3, 9, 2, 3},
+			wantIfs:  []string{"vrrp.87", "eth2", "vrrp.87", "eth1", "eth2"},
+		},
+		{
+			name:     "kept in place by reload: the other family back from the VMAC",
+			excluded: []config.VIP{vip("fd00::1/128", "")},
+			in:       []int{9},
+			want:     []int{2},
+			wantIfs:  []string{"eth1"},
 		},
 		{
 			name:    "kept in place by reload: already resolved on the VMAC",
