@@ -95,6 +95,7 @@ type Daemon struct {
 	timer      *time.Timer   // the loop timer without timerfd
 	ptimer     *system.Timer // the loop timer
 	runCtx     context.Context
+	txBuf      []byte // the advert being sent, shared by all instances (sendAdvert)
 
 	// rtes holds virtual and static routes and rules and static
 	// addresses (routes.go).

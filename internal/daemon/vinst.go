@@ -34,7 +34,6 @@ type vinst struct {
 	peers    []netip.Addr
 	ttl      uint8
 	ipID     uint16
-	buf      []byte
 	rxAdv    vrrp.Advertisement
 
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
@@ -79,7 +78,6 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 		log:      d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
 		effects:  map[string]trackEffect{},
 		logLimit: map[vrrp.Reason]time.Time{},
-		buf:      make([]byte, 0, 1500),
 		dyn:      dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
@@ -254,6 +252,7 @@ func (d *Daemon) buildWire(vi *vinst) {
 }
 
 // sendAdvert sends one advert with priority prio to the group or each peer.
+// It runs on the loop, so every instance encodes into the one d.txBuf.
 func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 	if vi.conn == nil { // interface gone (dynamic_interfaces)
 		return
@@ -277,12 +276,12 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 			form = vi.mode.SendForm(len(vi.peers) > 0)
 		}
 		var err error
-		vi.buf, err = adv.Append(vi.buf[:0], vrrp.Sum{Form: form, Src: vi.src, Dst: dst})
+		d.txBuf, err = adv.Append(d.txBuf[:0], vrrp.Sum{Form: form, Src: vi.src, Dst: dst})
 		if err != nil {
 			vi.log.Error("encode advert", "err", err)
 			return
 		}
-		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: vi.buf})
+		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf})
 		if err != nil {
 			vi.log.Warn("send advert", "dst", dst, "err", err)
 			continue
