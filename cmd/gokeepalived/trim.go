@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -33,6 +34,10 @@ func (p *pageTrimmer) soon() {
 }
 
 func (p *pageTrimmer) release() {
+	// Start-up leaves megabytes of garbage (config, netlink lookups) that an
+	// idle daemon, which allocates nothing, would keep until Go's forced GC
+	// two minutes later: collect it now and give the memory back.
+	debug.FreeOSMemory()
 	n, err := system.ReleaseStartupPages()
 	if err != nil {
 		p.log.Debug("start-up pages kept", "err", err)
