@@ -46,6 +46,18 @@ func TestReapAfterOwnerKilled(t *testing.T) {
 			fmt.Println("error", err)
 			os.Exit(1)
 		}
+		// Run returns once the process is started; it joins the namespace
+		// a moment later (ip netns exec: setns, then exec). Only a process
+		// already in the lab can be the lab's to reap, so wait for the exec.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.Pid)); strings.TrimSpace(string(comm)) == "sleep" {
+				break
+			}
+			if time.Now().After(deadline) {
+				fmt.Println("error: sleep never started")
+				os.Exit(1)
+			}
+		}
 		fmt.Println(l.Tag, p.Pid)
 		time.Sleep(5 * time.Minute)
 		os.Exit(0)
