@@ -5,11 +5,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
@@ -86,19 +84,8 @@ func TestRouteWatchStatics(t *testing.T) {
 // advert when that fails; no_track ones, and any after the instance left
 // master, are left alone.
 func TestRouteWatchVirtual(t *testing.T) {
-	fake := &systemtest.Routing{}
-	log := slog.New(slog.DiscardHandler)
-	d := &Daemon{log: log, rtes: routeState{r: fake}}
-	m := instance.New(instance.Config{Name: "R", VRID: 1, Priority: 100, AdvertInterval: time.Second,
-		PrimaryAddr: netip.MustParseAddr("192.168.1.2")})
-	m.Step(time.Unix(0, 0), instance.Startup{})
-	m.Step(m.Deadline(), instance.Timeout{})
-	if m.State() != instance.Master {
-		t.Fatalf("machine in %v, want MASTER", m.State())
-	}
-	vi := &vinst{log: log, m: m, conf: &config.Instance{Name: "R",
-		VirtualRoutes: loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16", "").StaticRoutes,
-		VirtualRules:  loadRoutes(t, "", "from 10.4.0.0/16 table 100 pref 10").StaticRules}}
+	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16", "from 10.4.0.0/16 table 100 pref 10")
+	m := vi.m
 	d.insts = []*vinst{vi}
 	d.addRoutes(vi)
 	callStrings(fake)

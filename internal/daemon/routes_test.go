@@ -203,9 +203,10 @@ func FuzzRouteOptions(f *testing.F) {
 	})
 }
 
-// TestVirtualRoutesRetryAndSwap drives a master's routes through a failed
-// add, the retry at the next advert and an in-place swap (reload).
-func TestVirtualRoutesRetryAndSwap(t *testing.T) {
+// routesMaster returns a daemon on fake routing and its instance R, MASTER,
+// with the given virtual_routes and virtual_rules lines.
+func routesMaster(t *testing.T, routes, rules string) (*Daemon, *vinst, *systemtest.Routing) {
+	t.Helper()
 	fake := &systemtest.Routing{}
 	log := slog.New(slog.DiscardHandler)
 	d := &Daemon{log: log, rtes: routeState{r: fake}}
@@ -217,8 +218,15 @@ func TestVirtualRoutesRetryAndSwap(t *testing.T) {
 		t.Fatalf("machine in %v, want MASTER", m.State())
 	}
 	vi := &vinst{log: log, m: m, conf: &config.Instance{Name: "R",
-		VirtualRoutes: loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "").StaticRoutes,
-		VirtualRules:  loadRoutes(t, "", "from 10.1.0.0/16 table 100 pref 10").StaticRules}}
+		VirtualRoutes: loadRoutes(t, routes, "").StaticRoutes,
+		VirtualRules:  loadRoutes(t, "", rules).StaticRules}}
+	return d, vi, fake
+}
+
+// TestVirtualRoutesRetryAndSwap drives a master's routes through a failed
+// add, the retry at the next advert and an in-place swap (reload).
+func TestVirtualRoutesRetryAndSwap(t *testing.T) {
+	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 pref 10")
 
 	fake.Fail("AddRoute", errors.New("not ready"))
 	d.addRoutes(vi)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -60,21 +59,11 @@ var watchMarks = []struct{ name, text, del string }{
 // watchState returns the watchMarks present on h, in order.
 func watchState(t *testing.T, h *lab.Host) []string {
 	t.Helper()
-	var out strings.Builder
-	for _, args := range [][]string{{"-4", "route", "show", "table", "all"}, {"-4", "rule", "show"}} {
-		s, err := h.Exec(context.Background(), "ip", args...)
-		if err != nil {
-			t.Fatalf("ip %v on %s: %v: %s", args, h.Name, err, s)
-		}
-		out.WriteString(s)
+	names, texts := make([]string, len(watchMarks)), make([]string, len(watchMarks))
+	for i, m := range watchMarks {
+		names[i], texts[i] = m.name, m.text
 	}
-	var got []string
-	for _, m := range watchMarks {
-		if strings.Contains(out.String(), m.text) {
-			got = append(got, m.name)
-		}
-	}
-	return got
+	return marksShown(t, h, names, texts, []string{"-4", "route", "show", "table", "all"}, []string{"-4", "rule", "show"})
 }
 
 // TestRouteWatchPutsBackDeletedEntries deletes each route and rule of a

@@ -79,8 +79,19 @@ var (
 // routesState returns the marks present on h, in routeMarks order.
 func routesState(t *testing.T, h *lab.Host) []string {
 	t.Helper()
+	names, texts := make([]string, len(routeMarks)), make([]string, len(routeMarks))
+	for i, m := range routeMarks {
+		names[i], texts[i] = m.name, m.text
+	}
+	return marksShown(t, h, names, texts, []string{"-4", "route", "show", "table", "all"}, []string{"-4", "rule", "show"}, []string{"-4", "addr", "show", "dev", "eth1"})
+}
+
+// marksShown runs `ip ARGS` on h for each cmd and returns the names whose
+// text appears in their output, in order.
+func marksShown(t *testing.T, h *lab.Host, names, texts []string, cmds ...[]string) []string {
+	t.Helper()
 	var out strings.Builder
-	for _, args := range [][]string{{"-4", "route", "show", "table", "all"}, {"-4", "rule", "show"}, {"-4", "addr", "show", "dev", "eth1"}} {
+	for _, args := range cmds {
 		s, err := h.Exec(context.Background(), "ip", args...)
 		if err != nil {
 			t.Fatalf("ip %v on %s: %v: %s", args, h.Name, err, s)
@@ -88,9 +99,9 @@ func routesState(t *testing.T, h *lab.Host) []string {
 		out.WriteString(s)
 	}
 	var got []string
-	for _, m := range routeMarks {
-		if strings.Contains(out.String(), m.text) {
-			got = append(got, m.name)
+	for i, text := range texts {
+		if strings.Contains(out.String(), text) {
+			got = append(got, names[i])
 		}
 	}
 	return got

@@ -34,9 +34,15 @@ type vmCapture struct {
 
 func vmStartCapture(t *testing.T, h *lab.Host) *vmCapture {
 	t.Helper()
+	return vmStartCaptureOn(t, h, h.Ifname)
+}
+
+// vmStartCaptureOn records every frame arriving on ifname in h.
+func vmStartCaptureOn(t *testing.T, h *lab.Host, ifname string) *vmCapture {
+	t.Helper()
 	c := &vmCapture{done: make(chan struct{})}
 	err := h.Do(func() error {
-		ifi, err := net.InterfaceByName(h.Ifname)
+		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {
 			return err
 		}
@@ -45,7 +51,7 @@ func vmStartCapture(t *testing.T, h *lab.Host) *vmCapture {
 		return err
 	})
 	if err != nil {
-		t.Fatalf("capture on %s: %v", h.Name, err)
+		t.Fatalf("capture on %s of %s: %v", ifname, h.Name, err)
 	}
 	go func() {
 		defer close(c.done)

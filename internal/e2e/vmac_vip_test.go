@@ -3,16 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/mdlayher/packet"
 
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/lab"
@@ -54,49 +51,9 @@ func vvHost(t *testing.T) *lab.Host {
 	return a
 }
 
-// vvCapture records every frame arriving on ifname in h.
-type vvCapture struct {
-	conn *packet.Conn
-	done chan struct{}
-	mu   sync.Mutex
-	raw  [][]byte
-}
-
-func vvStartCapture(t *testing.T, h *lab.Host, ifname string) *vvCapture {
-	t.Helper()
-	c := &vvCapture{done: make(chan struct{})}
-	err := h.Do(func() error {
-		ifi, err := net.InterfaceByName(ifname)
-		if err != nil {
-			return err
-		}
-		const ethPAll = 0x0003
-		c.conn, err = packet.Listen(ifi, packet.Raw, ethPAll, nil)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("capture on %s: %v", ifname, err)
-	}
-	go func() {
-		defer close(c.done)
-		buf := make([]byte, 65536)
-		for {
-			n, _, err := c.conn.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			c.raw = append(c.raw, append([]byte(nil), buf[:n]...))
-			c.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { c.conn.Close(); <-c.done })
-	return c
-}
-
 // announcers returns, per announced address, the source MACs of the
 // GARPs and NAs captured so far.
-func (c *vvCapture) announcers() map[string][]string {
+func (c *vmCapture) announcers() map[string][]string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := map[string][]string{}
@@ -186,7 +143,7 @@ func TestVmacVIPPerAddress(t *testing.T) {
 	needRoot(t)
 	a := vvHost(t)
 	before := vvSysctls(t, a, "eth2")
-	capt := vvStartCapture(t, a, "eth2p")
+	capt := vmStartCaptureOn(t, a, "eth2p")
 	n := newNode(t, a, fmt.Sprintf(vvConf, "", "192.168.1.50/32\n        10.9.0.50/24 dev eth2 use_vmac", ""))
 	n.start(t)
 	waitInstance(t, n, "V", control.StateMaster, 200, 20*time.Second)
@@ -253,7 +210,7 @@ func TestVmacVIPPerAddress(t *testing.T) {
 func TestVmacVIPUseVmacAddr(t *testing.T) {
 	needRoot(t)
 	a := vvHost(t)
-	capt := vvStartCapture(t, a, "eth2p")
+	capt := vmStartCaptureOn(t, a, "eth2p")
 	n := newNode(t, a, fmt.Sprintf(vvConf, "use_vmac_addr", "192.168.1.50/32\n        10.9.0.50/24 dev eth2",
 		"2001:db8:9::50/64 dev eth2\n        fd00::50/64"))
 	n.extras = []string{"-V"}
