@@ -18,7 +18,12 @@ const trimDelay = 10 * time.Second
 // (system.ReleaseStartupPages); calls within trimDelay of each other make
 // one release.
 type pageTrimmer struct {
-	log   *slog.Logger
+	log *slog.Logger
+	// delay and releasePages are trimDelay and system.ReleaseStartupPages
+	// when zero; tests set them.
+	delay        time.Duration
+	releasePages func() (int64, error)
+
 	mu    sync.Mutex
 	timer *time.Timer
 }
@@ -26,11 +31,15 @@ type pageTrimmer struct {
 func (p *pageTrimmer) soon() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	d := p.delay
+	if d == 0 {
+		d = trimDelay
+	}
 	if p.timer == nil {
-		p.timer = time.AfterFunc(trimDelay, p.release)
+		p.timer = time.AfterFunc(d, p.release)
 		return
 	}
-	p.timer.Reset(trimDelay)
+	p.timer.Reset(d)
 }
 
 func (p *pageTrimmer) release() {
@@ -38,7 +47,11 @@ func (p *pageTrimmer) release() {
 	// idle daemon, which allocates nothing, would keep until Go's forced GC
 	// two minutes later: collect it now and give the memory back.
 	debug.FreeOSMemory()
-	n, err := system.ReleaseStartupPages()
+	rel := p.releasePages
+	if rel == nil {
+		rel = system.ReleaseStartupPages
+	}
+	n, err := rel()
 	if err != nil {
 		p.log.Debug("start-up pages kept", "err", err)
 		return
