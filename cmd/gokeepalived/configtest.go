@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/spf13/pflag"
 )
 
@@ -40,7 +41,28 @@ func configTest(o *Options, stderr io.Writer) int {
 	if o.LogDetail && cfg != nil {
 		printNotes(w, cfg)
 	}
-	return config.ExitCode(cfg)
+	return scriptTest(w, cfg)
+}
+
+// scriptTest judges cfg's scripts as the daemon's script gate will, prints
+// the problems keepalived's config test reports (a missing or insecure
+// vrrp_script, a script user that does not exist, ...), and returns the
+// exit code: keepalived's for cfg, raised to 5 when a script is refused.
+func scriptTest(w io.Writer, cfg *config.Config) int {
+	code := config.ExitCode(cfg)
+	if cfg == nil {
+		return code
+	}
+	g := &cfg.Global
+	gate := track.NewGate(track.SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})
+	lines := gate.ConfigErrors(gate.Audit(cfg))
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+	if len(lines) > 0 && code == 0 {
+		code = 5
+	}
+	return code
 }
 
 // printDiagnostics writes one diagnostic per line (hints indented below).
@@ -96,7 +118,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	code := config.ExitCode(cfg)
+	code := scriptTest(stderr, cfg)
 	if code == 0 && !*asJSON {
 		fmt.Fprintf(stdout, "%s: configuration OK\n", file)
 	}

@@ -318,8 +318,11 @@ type Tracker struct {
 	Name string `json:"name"`
 	// Kind is "script", "interface", "file" or "process".
 	Kind string `json:"kind"`
-	// Status is "GOOD", "BAD" or "INIT" (no result yet).
-	Status string `json:"status"`
+	// Status is "GOOD", "BAD" or "INIT" (no result yet), or "DISABLED"
+	// for a script that script security refused (it never runs and no
+	// instance tracks it; Disabled says why).
+	Status   string `json:"status"`
+	Disabled string `json:"disabled,omitempty"`
 	// Target is the script command line, interface name, file path or
 	// process name.
 	Target string `json:"target,omitempty"`

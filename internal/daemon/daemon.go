@@ -19,7 +19,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
-	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
 // Config configures a Daemon. The command line fills it.
@@ -80,7 +79,7 @@ type Daemon struct {
 	notifier *notify.Notifier
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
-	cred     *track.Credential
+	gate     scriptGate
 	trk      trackers // track_file, vrrp_track_process, smtp_alert (track_extra.go)
 	dyn      dynState // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
 	vm       vmacs    // use_vmac interfaces (vmac.go)
@@ -188,6 +187,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("watch links: %w", err)
 	}
+	d.runStartupScript() // startstop.go: before anything starts, as keepalived
 	d.startNotifier()
 	if err := d.startAll(); err != nil {
 		d.shutdown()

@@ -48,6 +48,9 @@ func (d *Daemon) snapshot() control.Snapshot {
 			Target: scriptTarget(sc), Weight: sc.Weight.Value, Interval: control.Duration(sc.Interval),
 			Timeout: control.Duration(sc.Timeout), Rise: sc.Rise, Fall: sc.Fall,
 			LastRun: sr.lastAt, LastExitCode: sr.last.Outcome.ExitCode, LastDuration: control.Duration(sr.last.Outcome.Took)}
+		if sr.disabled != "" { // refused by the script gate, not tracked
+			t.Status, t.Disabled = "DISABLED", sr.disabled
+		}
 		for _, ci := range d.conf.Instances {
 			for _, r := range ci.TrackScripts {
 				if r.Name == sc.Name {

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -14,14 +15,22 @@ import (
 
 // startNotifier opens the notify FIFOs and starts the notifier.
 func (d *Daemon) startNotifier() {
-	d.securityCred()
-	for _, f := range []*config.Fifo{d.conf.Global.NotifyFifo, d.conf.Global.VRRPNotifyFifo} {
+	d.auditScripts()
+	fifos := []struct {
+		kw string
+		f  *config.Fifo
+	}{{"notify_fifo", d.conf.Global.NotifyFifo}, {"vrrp_notify_fifo", d.conf.Global.VRRPNotifyFifo}}
+	for _, x := range fifos {
+		f := x.f
 		if f == nil || f.Path == "" {
 			continue
 		}
-		var owner *track.Credential
-		if f.User != "" {
-			owner = d.scriptCred(f.User, f.Group)
+		// keepalived's FIFO owner is the script user; a user that cannot
+		// be resolved drops the FIFO rather than fall back to root.
+		owner, err := d.scriptGate().Cred(f.User, f.Group)
+		if err != nil {
+			d.log.Warn(fmt.Sprintf("Invalid user/group for %s %s - ignoring", x.kw, f.Path), "reason", err.Error())
+			continue
 		}
 		ff, err := notify.OpenFIFO(f.Path, owner, d.log)
 		if err != nil {
@@ -29,22 +38,28 @@ func (d *Daemon) startNotifier() {
 			continue
 		}
 		if f.Script != nil {
-			ff.StartScript(*d.notifyScript(f.Script), track.OSExec)
+			spec := track.Spec{Kind: track.KindFIFO, Name: x.kw + "_script", Argv: f.Script.Cmd, User: f.Script.User, Group: f.Script.Group}
+			if sc, err := d.checkScript(spec, f.Script.Pos); err == nil {
+				ff.StartScript(sc, track.OSExec)
+			}
 		}
 		d.fifos = append(d.fifos, ff)
 	}
-	d.notifier = notify.New(notify.Config{Log: d.log, Exec: track.OSExec, FIFOs: d.fifos, DefaultCred: d.cred})
+	d.notifier = notify.New(notify.Config{Log: d.log, Exec: track.OSExec, FIFOs: d.fifos})
 }
 
+// notifyScript passes a notify script through the gate: nil when it is
+// not configured or refused (keepalived then never runs it).
 func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
 	if s == nil {
 		return nil
 	}
-	cred := d.cred
-	if s.User != "" {
-		cred = d.scriptCred(s.User, s.Group)
+	spec := track.Spec{Kind: track.KindNotify, Name: "notify", Argv: s.Cmd, User: s.User, Group: s.Group}
+	sc, err := d.checkScript(spec, s.Pos)
+	if err != nil {
+		return nil
 	}
-	return &notify.Script{Argv: s.Cmd, Cred: cred}
+	return &sc
 }
 
 // startAll builds and starts every instance of the configuration.
@@ -195,5 +210,6 @@ func (d *Daemon) shutdown() {
 	d.sys.ann.Close()
 	d.sys.addrs.Close()
 	d.sys.links.Close()
+	d.runShutdownScript() // startstop.go: once everything is down
 	d.log.Info("stopped")
 }

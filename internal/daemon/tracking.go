@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,48 +22,78 @@ type trackEvent struct {
 	result track.Result
 }
 
-// scriptRunner is one running vrrp_script.
+// scriptRunner is one running vrrp_script, or one the gate refused.
 type scriptRunner struct {
 	conf   *config.VRRPScript
 	cancel context.CancelFunc
 	state  track.State
 	last   track.Result
 	lastAt time.Time
+	// disabled is why the gate refused the script: it never runs and, as
+	// in keepalived, is taken out of tracking (its weight never applies).
+	disabled string
 }
 
-// securityCred resolves the default script user and logs the one
-// start-up message about script security.
-func (d *Daemon) securityCred() {
-	g := d.conf.Global
-	sc := track.SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup}
-	cred, warning, err := track.DefaultCredential(sc)
+// scriptGate is the daemon's track.Gate, rebuilt when the configuration
+// (and so global_defs) changes.
+type scriptGate struct {
+	conf *config.Config
+	gate *track.Gate
+}
+
+// scriptGate returns the gate for the current configuration.
+func (d *Daemon) scriptGate() *track.Gate {
+	if d.gate.conf != d.conf {
+		g := d.conf.Global
+		d.gate = scriptGate{conf: d.conf, gate: track.NewGate(track.SecurityConfig{
+			Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})}
+	}
+	return d.gate.gate
+}
+
+// checkScript passes one script through the gate; a refusal is logged in
+// keepalived's words and returned as an error.
+func (d *Daemon) checkScript(s track.Spec, pos config.Pos) (track.Checked, error) {
+	c, err := d.scriptGate().Check(s)
 	if err != nil {
-		d.log.Error("script user", "err", err)
-	}
-	d.cred = cred
-	var checks []track.NamedCheck
-	for _, s := range d.conf.Scripts {
-		if len(s.Cmd) == 0 {
-			continue
+		var r *track.Refusal
+		if errors.As(err, &r) {
+			attrs := []any{"script", s.Name, "at", pos.String()}
+			if r.Reason != "" && r.Reason != r.Msg {
+				attrs = append(attrs, "reason", r.Reason)
+			}
+			if r.Detail != "" {
+				attrs = append(attrs, "detail", r.Detail)
+			}
+			d.log.Warn(r.Msg, attrs...)
 		}
-		checks = append(checks, track.NamedCheck{Name: "vrrp_script " + s.Name,
-			ScriptCheck: track.CheckScript(s.Cmd[0], d.scriptCred(s.User, s.Group), g.EnableScriptSecurity)})
+		return c, err
 	}
-	if msg, _ := track.SecurityMessage(sc, checks, warning); msg != "" {
+	chk := c.Check()
+	if chk.Searched {
+		d.log.Warn(fmt.Sprintf("WARNING - script `%s` resolved by path search to `%s`. Please specify full path.", s.Argv[0], chk.Path),
+			"script", s.Name)
+	}
+	if chk.Insecure {
+		d.log.Warn(chk.Reason, "script", s.Name, "detail", chk.Detail)
+	}
+	return c, nil
+}
+
+// auditScripts logs, once at start-up, what the gate says about the
+// configuration as a whole: the default script user and keepalived's
+// SECURITY VIOLATION warning when scripts run without script security.
+func (d *Daemon) auditScripts() {
+	g := d.scriptGate()
+	if w := g.Warning(); w != "" && len(track.ConfigScripts(d.conf)) > 0 {
+		d.log.Warn(w)
+	}
+	if _, err := g.DefaultCred(); err != nil {
+		d.log.Error(err.Error(), "hint", "create the user or set `script_user USER` in global_defs; scripts that name no user are not run")
+	}
+	if msg := g.SecurityViolation(g.Audit(d.conf)); msg != "" {
 		d.log.Warn(msg)
 	}
-}
-
-func (d *Daemon) scriptCred(user, group string) *track.Credential {
-	if user == "" {
-		return d.cred
-	}
-	c, err := track.LookupUser(user, group)
-	if err != nil {
-		d.log.Error("script user", "user", user, "err", err)
-		return d.cred
-	}
-	return c
 }
 
 // usedScripts returns the vrrp_scripts some instance or group tracks.
@@ -95,19 +126,15 @@ func (d *Daemon) startScript(s *config.VRRPScript) {
 		sr.state = track.StateDown
 	}
 	d.scripts[s.Name] = sr
-	cred := d.scriptCred(s.User, s.Group)
-	var exec track.Execer = track.OSExec
-	chk := track.CheckScript(s.Cmd[0], cred, d.conf.Global.EnableScriptSecurity)
-	if !chk.Runnable() {
-		reason := chk.Reason
-		exec = track.ExecFunc(func(context.Context, track.Command) track.Outcome {
-			return track.Outcome{ExitCode: -1, Err: fmt.Errorf("%s", reason)}
-		})
+	cmd, err := d.checkScript(track.TrackSpec(s), s.Pos)
+	if err != nil {
+		sr.disabled = err.Error()
+		return
 	}
 	r := track.NewRunner(track.Script{
-		Name: s.Name, Argv: s.Cmd, Interval: s.Interval, Timeout: s.Timeout,
-		Rise: s.Rise, Fall: s.Fall, InitFail: s.InitFail, Cred: cred,
-	}, exec, d.log, func(res track.Result) {
+		Name: s.Name, Cmd: cmd, Interval: s.Interval, Timeout: s.Timeout,
+		Rise: s.Rise, Fall: s.Fall, InitFail: s.InitFail,
+	}, track.OSExec, d.log, func(res track.Result) {
 		select {
 		case d.trackC <- trackEvent{script: s.Name, state: res.State, result: res}:
 		case <-ctx.Done():
@@ -165,14 +192,7 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		refs = append(refs, g.TrackScripts...)
 		ifs = append(ifs, g.TrackInterfaces...)
 	}
-	for _, r := range refs {
-		sr := d.scripts[r.Name]
-		if sr == nil {
-			continue
-		}
-		e := refWeight(r, sr.conf.Weight).Effect(sr.state)
-		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
+	d.scriptEffects(refs, want)
 	for _, r := range ifs {
 		st := track.StateUp
 		if !d.linkUp(r.Name) { // debounced (interface_up_down_delays)
@@ -182,6 +202,20 @@ func (d *Daemon) refreshEffects(vi *vinst) {
 		want["track_interface "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
 	}
 	d.applyTracked(vi, want)
+}
+
+// scriptEffects adds the effect of each tracked vrrp_script to want. A
+// script the gate refused is not tracked at all, as keepalived removes it
+// from its instances: its weight never applies and it never means FAULT.
+func (d *Daemon) scriptEffects(refs []config.TrackRef, want map[string]trackEffect) {
+	for _, r := range refs {
+		sr := d.scripts[r.Name]
+		if sr == nil || sr.disabled != "" {
+			continue
+		}
+		e := refWeight(r, sr.conf.Weight).Effect(sr.state)
+		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
+	}
 }
 
 // applyEffects steps vi's machine with the fault and weight changes

@@ -78,11 +78,9 @@ func (ev Event) FIFOLine() string {
 	return fmt.Sprintf("%s \"%s\" %s %d\n", ev.Kind, ev.Name, ev.State, ev.Priority)
 }
 
-// Script is a configured notify script: its words and the user it runs as.
-type Script struct {
-	Argv []string
-	Cred *track.Credential // nil: the default script user
-}
+// Script is a configured notify script that passed the script gate: its
+// program, words and user (track.Gate makes them; nothing else runs).
+type Script = track.Checked
 
 // Scripts are the notify scripts of one instance or sync group.
 type Scripts struct {
@@ -133,13 +131,11 @@ func (s Scripts) Commands(ev Event) []Script {
 		return nil
 	}
 	var out []Script
-	if specific != nil && len(specific.Argv) > 0 {
+	if specific != nil && specific.Valid() {
 		out = append(out, *specific)
 	}
-	if generic && s.Notify != nil && len(s.Notify.Argv) > 0 {
-		argv := append(append([]string(nil), s.Notify.Argv...),
-			ev.Kind.String(), ev.Name, ev.State.String(), fmt.Sprint(ev.Priority))
-		out = append(out, Script{Argv: argv, Cred: s.Notify.Cred})
+	if generic && s.Notify != nil && s.Notify.Valid() {
+		out = append(out, s.Notify.With(ev.Kind.String(), ev.Name, ev.State.String(), fmt.Sprint(ev.Priority)))
 	}
 	return out
 }

@@ -28,7 +28,7 @@ func TestFIFOLine(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
-	sc := func(argv ...string) *Script { return &Script{Argv: argv} }
+	sc := fake
 	all := Scripts{
 		Master: sc("/m.sh"), Backup: sc("/b.sh", "arg"), Fault: sc("/f.sh"), Stop: sc("/s.sh"),
 		Deleted: sc("/d.sh"), DeletedEnabled: true, MasterRxLowerPri: sc("/rx.sh"), Notify: sc("/n.sh", "x"),
@@ -62,7 +62,7 @@ func TestCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got [][]string
 			for _, c := range tt.s.Commands(tt.ev) {
-				got = append(got, c.Argv)
+				got = append(got, c.Argv())
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)

@@ -102,12 +102,12 @@ func (f *FIFO) WriteLine(line string) bool {
 func (f *FIFO) StartScript(s Script, exec track.Execer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.scriptStop, f.scriptDone = cancel, make(chan struct{})
-	argv := append(append([]string(nil), s.Argv...), f.path)
+	sc := s.With(f.path)
 	go func() {
 		defer close(f.scriptDone)
-		o := exec.Exec(ctx, track.Command{Argv: argv, Cred: s.Cred})
+		o := exec.Exec(ctx, track.Command{Script: sc})
 		if ctx.Err() == nil {
-			f.log.Warn("notify fifo script ended", "script", argv[0], "result", o.String())
+			f.log.Warn("notify fifo script ended", "script", sc.Path(), "result", o.String())
 		}
 	}()
 }

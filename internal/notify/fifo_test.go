@@ -112,7 +112,7 @@ func TestFIFOScriptGetsPathAndReadsLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	f.StartScript(Script{Argv: []string{reader, "opt"}}, track.OSExec)
+	f.StartScript(*gated(t, reader, "opt"), track.OSExec)
 	f.WriteLine(Event{KindInstance, "VI_1", StateMaster, 100}.FIFOLine())
 	f.WriteLine(Event{KindGroup, "G", StateFault, 0}.FIFOLine())
 	waitFor(t, func() bool { b, _ := os.ReadFile(out); return strings.Count(string(b), "\n") == 2 })
@@ -137,7 +137,7 @@ while :; do sleep 0.05; done`)
 		t.Fatal(err)
 	}
 	defer f.Close()
-	f.StartScript(Script{Argv: []string{s}}, track.OSExec)
+	f.StartScript(*gated(t, s), track.OSExec)
 	waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
 	f.StopScript()
 	if got := readLines(t, mark); len(got) != 1 || got[0] != "term" {

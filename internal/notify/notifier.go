@@ -28,9 +28,6 @@ type Config struct {
 	QueueLen int
 	// FIFOs receive every event's line, in Notify order.
 	FIFOs []*FIFO
-	// DefaultCred is the user for scripts that name none (script_user or
-	// keepalived_script); nil runs them as the daemon's user.
-	DefaultCred *track.Credential
 }
 
 // Notifier delivers Events: FIFO lines at once, scripts through one queue
@@ -155,18 +152,14 @@ func (n *Notifier) work(k key, q *queue) {
 }
 
 func (n *Notifier) run(log *slog.Logger, ev Event, s Script) {
-	cred := s.Cred
-	if cred == nil {
-		cred = n.cfg.DefaultCred
-	}
-	o := n.cfg.Exec.Exec(n.ctx, track.Command{Argv: s.Argv, Cred: cred, Timeout: n.cfg.ScriptTimeout})
+	o := n.cfg.Exec.Exec(n.ctx, track.Command{Script: s, Timeout: n.cfg.ScriptTimeout})
 	switch {
 	case o.Err != nil:
 		log.Warn("notify script cannot run", "state", ev.State, "err", o.Err)
 	case !o.OK():
-		log.Warn("notify script failed", "state", ev.State, "script", s.Argv[0], "result", o.String(), "output", string(o.Output))
+		log.Warn("notify script failed", "state", ev.State, "script", s.Path(), "result", o.String(), "output", string(o.Output))
 	default:
-		log.Debug("notify script done", "state", ev.State, "script", s.Argv[0])
+		log.Debug("notify script done", "state", ev.State, "script", s.Path())
 	}
 }
 

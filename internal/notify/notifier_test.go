@@ -17,6 +17,22 @@ import (
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
+// gated passes argv through a script gate with default settings.
+func gated(t testing.TB, argv ...string) *Script {
+	t.Helper()
+	c, err := track.NewGate(track.SecurityConfig{}).Check(track.Spec{Kind: track.KindNotify, Name: t.Name(), Argv: argv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+// fake is a script for fake Execers only.
+func fake(argv ...string) *Script {
+	c := track.Fake(argv...)
+	return &c
+}
+
 // script writes an executable shell script and returns its path.
 func script(t *testing.T, dir, name, body string) string {
 	t.Helper()
@@ -49,8 +65,8 @@ func TestScriptsRunInTransitionOrder(t *testing.T) {
 	generic := script(t, dir, "notify.sh", `echo "notify $*" >> `+log)
 	n := New(Config{Log: discardLog()})
 	n.SetScripts(KindInstance, "VI_1", Scripts{
-		Master: &Script{Argv: []string{master, "a b"}}, Backup: &Script{Argv: []string{backup}},
-		Fault: &Script{Argv: []string{fault}}, Notify: &Script{Argv: []string{generic, "first"}},
+		Master: gated(t, master, "a b"), Backup: gated(t, backup),
+		Fault: gated(t, fault), Notify: gated(t, generic, "first"),
 	})
 	for _, ev := range []Event{
 		{KindInstance, "VI_1", StateMaster, 100},
@@ -85,7 +101,7 @@ type blockingExec struct {
 
 func (b *blockingExec) Exec(ctx context.Context, c track.Command) track.Outcome {
 	b.mu.Lock()
-	b.started = append(b.started, strings.Join(c.Argv, " "))
+	b.started = append(b.started, c.Script.String())
 	b.mu.Unlock()
 	select {
 	case <-b.release:
@@ -98,8 +114,8 @@ func (b *blockingExec) Exec(ctx context.Context, c track.Command) track.Outcome 
 func TestHangingScriptNeverBlocksNotify(t *testing.T) {
 	b := &blockingExec{release: make(chan struct{})}
 	n := New(Config{Log: discardLog(), Exec: b, QueueLen: 4})
-	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: &Script{Argv: []string{"/n"}}})
-	n.SetScripts(KindInstance, "VI_2", Scripts{Notify: &Script{Argv: []string{"/n"}}})
+	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: fake("/n")})
+	n.SetScripts(KindInstance, "VI_2", Scripts{Notify: fake("/n")})
 	started := func(k int) func() bool {
 		return func() bool {
 			b.mu.Lock()
@@ -138,7 +154,7 @@ func TestHangingScriptNeverBlocksNotify(t *testing.T) {
 func TestCloseKillsHangingScripts(t *testing.T) {
 	b := &blockingExec{release: make(chan struct{})}
 	n := New(Config{Log: discardLog(), Exec: b})
-	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: &Script{Argv: []string{"/n"}}})
+	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: fake("/n")})
 	n.Notify(Event{KindInstance, "VI_1", StateMaster, 100})
 	n.Notify(Event{KindInstance, "VI_1", StateStop, 100})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -154,8 +170,8 @@ func TestNotifyScriptTimeout(t *testing.T) {
 	n := New(Config{Log: discardLog(), ScriptTimeout: 200 * time.Millisecond})
 	out := filepath.Join(dir, "out")
 	n.SetScripts(KindInstance, "VI_1", Scripts{
-		Master: &Script{Argv: []string{script(t, dir, "hang.sh", "sleep 60")}},
-		Backup: &Script{Argv: []string{script(t, dir, "b.sh", "echo backup >> "+out)}},
+		Master: gated(t, script(t, dir, "hang.sh", "sleep 60")),
+		Backup: gated(t, script(t, dir, "b.sh", "echo backup >> "+out)),
 	})
 	n.Notify(Event{KindInstance, "VI_1", StateMaster, 100})
 	n.Notify(Event{KindInstance, "VI_1", StateBackup, 100})
@@ -176,7 +192,7 @@ func waitFor(t *testing.T, cond func() bool) {
 func BenchmarkNotifyWhileScriptHangs(b *testing.B) {
 	be := &blockingExec{release: make(chan struct{})}
 	n := New(Config{Log: discardLog(), Exec: be})
-	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: &Script{Argv: []string{"/n"}}})
+	n.SetScripts(KindInstance, "VI_1", Scripts{Notify: fake("/n")})
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		n.Notify(Event{KindInstance, "VI_1", StateMaster, i})

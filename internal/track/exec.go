@@ -30,10 +30,10 @@ type Credential struct {
 	Groups []uint32 // supplementary groups; empty clears them
 }
 
-// Command is one script invocation.
+// Command is one script invocation. Its Script must come from a Gate:
+// Exec refuses anything else.
 type Command struct {
-	Argv    []string      // Argv[0] is the program (a path); never run through a shell
-	Cred    *Credential   // nil: as ourselves
+	Script  Checked       // program, arguments (never run through a shell) and user
 	Timeout time.Duration // 0: no timeout
 	// OutputLimit bounds the kept output; 0 means DefaultOutputLimit.
 	OutputLimit int
@@ -88,14 +88,15 @@ var OSExec Execer = ExecFunc(Exec)
 // without a #! line is handed to /bin/sh as execvp does), in its own process
 // group, with the parent-death signal set to SIGTERM, stdin on /dev/null,
 // the daemon's environment minus IFS, LD_PRELOAD and LD_LIBRARY_PATH, as
-// c.Cred when given. At c.Timeout the whole group gets SIGTERM, and SIGKILL
+// c.Script.Cred() when given. At c.Timeout the whole group gets SIGTERM, and SIGKILL
 // KillGrace later if it is still there; a group whose leader died of our
 // SIGTERM is SIGKILLed at once so no child survives. Cancelling ctx kills
 // the group the same way. stdout and stderr are drained into a bounded
 // buffer so a flood cannot grow memory.
 func Exec(ctx context.Context, c Command) Outcome {
-	if len(c.Argv) == 0 || c.Argv[0] == "" {
-		return Outcome{ExitCode: -1, Err: errors.New("empty command")}
+	sc := c.Script
+	if !sc.Valid() || sc.fake || len(sc.argv) == 0 {
+		return Outcome{ExitCode: -1, Err: errors.New("script was not passed by the script security gate; not run")}
 	}
 	limit := c.OutputLimit
 	if limit <= 0 {
@@ -104,19 +105,19 @@ func Exec(ctx context.Context, c Command) Outcome {
 	out := &boundedBuffer{limit: limit}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return Outcome{ExitCode: -1, Err: fmt.Errorf("start %s: output pipe: %w", c.Argv[0], err)}
+		return Outcome{ExitCode: -1, Err: fmt.Errorf("start %s: output pipe: %w", sc.path, err)}
 	}
-	cmd := newCmd(c, c.Argv, w)
+	cmd := newCmd(sc.cred, sc.path, sc.argv, w)
 	err = spawn(cmd)
 	if errors.Is(err, syscall.ENOEXEC) {
 		// No #! line: run it with the shell, as execvp(3) does.
-		cmd = newCmd(c, append([]string{"/bin/sh"}, c.Argv...), w)
+		cmd = newCmd(sc.cred, "/bin/sh", append([]string{"/bin/sh", sc.path}, sc.argv[1:]...), w)
 		err = spawn(cmd)
 	}
 	w.Close() // the child has its copy
 	if err != nil {
 		r.Close()
-		return Outcome{ExitCode: -1, Err: fmt.Errorf("start %s: %w", c.Argv[0], err)}
+		return Outcome{ExitCode: -1, Err: fmt.Errorf("start %s: %w", sc.path, err)}
 	}
 	drained := make(chan struct{})
 	go func() {
@@ -152,18 +153,20 @@ func Exec(ctx context.Context, c Command) Outcome {
 			o.Signal = ws.Signal()
 		}
 	} else if waitErr != nil {
-		o.Err = fmt.Errorf("wait %s: %w", c.Argv[0], waitErr)
+		o.Err = fmt.Errorf("wait %s: %w", sc.path, waitErr)
 	}
 	return o
 }
 
-func newCmd(c Command, argv []string, out *os.File) *exec.Cmd {
-	cmd := &exec.Cmd{Path: argv[0], Args: argv, Env: scriptEnv(os.Environ())}
+// newCmd executes path (always a full path: exec.Cmd does no PATH
+// search) with argv, as cred.
+func newCmd(cred *Credential, path string, argv []string, out *os.File) *exec.Cmd {
+	cmd := &exec.Cmd{Path: path, Args: argv, Env: scriptEnv(os.Environ())}
 	cmd.Stdout, cmd.Stderr = out, out
 	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if c.Cred != nil {
-		attr.Credential = &syscall.Credential{Uid: c.Cred.UID, Gid: c.Cred.GID, Groups: c.Cred.Groups}
-		if c.Cred.Groups == nil {
+	if cred != nil {
+		attr.Credential = &syscall.Credential{Uid: cred.UID, Gid: cred.GID, Groups: cred.Groups}
+		if cred.Groups == nil {
 			attr.Credential.Groups = []uint32{}
 		}
 	}

@@ -79,10 +79,15 @@ func TestExecStatus(t *testing.T) {
 		{"missing", []string{"/nonexistent/gk-script"}, got{ExitCode: -1, HasErr: true}},
 		{"not executable", []string{notExec}, got{ExitCode: -1, HasErr: true}},
 		{"empty", nil, got{ExitCode: -1, HasErr: true}},
+		{"fake never runs", []string{"fake", "/usr/bin/true"}, got{ExitCode: -1, HasErr: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := Exec(context.Background(), Command{Argv: tt.argv, Timeout: 10 * time.Second})
+			sc := raw(tt.argv...)
+			if len(tt.argv) > 0 && tt.argv[0] == "fake" {
+				sc = Fake(tt.argv[1:]...)
+			}
+			o := Exec(context.Background(), Command{Script: sc, Timeout: 10 * time.Second})
 			g := got{OK: o.OK(), ExitCode: o.ExitCode, TimedOut: o.TimedOut, Output: string(o.Output), HasErr: o.Err != nil}
 			if diff := cmp.Diff(tt.want, g); diff != "" {
 				t.Errorf("outcome %v (-want +got):\n%s", o, diff)
@@ -102,7 +107,7 @@ func TestExecTimeoutKillsWholeGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := Exec(context.Background(), Command{Argv: []string{writeScript(t, tt.body)}, Timeout: 300 * time.Millisecond})
+			o := Exec(context.Background(), Command{Script: raw(writeScript(t, tt.body)), Timeout: 300 * time.Millisecond})
 			if !o.TimedOut || o.OK() {
 				t.Fatalf("outcome %v: want timed out and failing", o)
 			}
@@ -124,7 +129,7 @@ func TestExecTimeoutKillsWholeGroup(t *testing.T) {
 func TestExecContextCancelKills(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan Outcome)
-	go func() { done <- Exec(ctx, Command{Argv: []string{writeScript(t, "sleep 60")}}) }()
+	go func() { done <- Exec(ctx, Command{Script: raw(writeScript(t, "sleep 60"))}) }()
 	time.Sleep(100 * time.Millisecond)
 	cancel()
 	select {
@@ -140,7 +145,7 @@ func TestExecContextCancelKills(t *testing.T) {
 func TestExecFloodIsBounded(t *testing.T) {
 	const total = 20 << 20
 	argv := []string{writeScript(t, "head -c "+strconv.Itoa(total)+" /dev/zero")}
-	o := Exec(context.Background(), Command{Argv: argv, Timeout: 30 * time.Second, OutputLimit: 1000})
+	o := Exec(context.Background(), Command{Script: raw(argv...), Timeout: 30 * time.Second, OutputLimit: 1000})
 	if !o.OK() {
 		t.Fatalf("outcome %v", o)
 	}
@@ -157,7 +162,7 @@ func TestExecEnvironment(t *testing.T) {
 	t.Setenv("IFS", "x")
 	t.Setenv("LD_LIBRARY_PATH", "/nonexistent")
 	t.Setenv("GK_KEEP", "kept")
-	o := Exec(context.Background(), Command{Argv: []string{"/usr/bin/env"}, OutputLimit: 1 << 20})
+	o := Exec(context.Background(), Command{Script: raw("/usr/bin/env"), OutputLimit: 1 << 20})
 	env := map[string]bool{}
 	for _, l := range strings.Split(string(o.Output), "\n") {
 		env[l] = true
@@ -172,8 +177,8 @@ func TestExecCredential(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("running a script as another user needs root")
 	}
-	u := Exec(context.Background(), Command{Argv: []string{"/usr/bin/id", "-u"}, Cred: &Credential{UID: 65534, GID: 65534}})
-	g := Exec(context.Background(), Command{Argv: []string{"/usr/bin/id", "-G"}, Cred: &Credential{UID: 65534, GID: 65534}})
+	u := Exec(context.Background(), Command{Script: asUser(raw("/usr/bin/id", "-u"), &Credential{UID: 65534, GID: 65534})})
+	g := Exec(context.Background(), Command{Script: asUser(raw("/usr/bin/id", "-G"), &Credential{UID: 65534, GID: 65534})})
 	got := []string{string(u.Output), string(g.Output)}
 	if diff := cmp.Diff([]string{"65534\n", "65534\n"}, got); diff != "" {
 		t.Errorf("uid, groups (-want +got):\n%s", diff)
@@ -185,4 +190,18 @@ func TestGroupMembersSeesOwnGroup(t *testing.T) {
 	if len(groupMembers(t, syscall.Getpgrp())) == 0 {
 		t.Fatal("groupMembers found no process in our own process group")
 	}
+}
+
+// raw is what the Gate makes of an absolute path that passes, without
+// judging it: Exec's own error handling is under test here.
+func raw(argv ...string) Checked {
+	if len(argv) == 0 {
+		return Checked{}
+	}
+	return Checked{path: argv[0], argv: argv}
+}
+
+func asUser(c Checked, cred *Credential) Checked {
+	c.cred = cred
+	return c
 }

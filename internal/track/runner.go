@@ -9,13 +9,12 @@ import (
 // Script is one vrrp_script block, as the config engine produces it.
 type Script struct {
 	Name     string
-	Argv     []string      // the `script` line split into words
+	Cmd      Checked       // the `script` line, passed by the Gate
 	Interval time.Duration // default 1 s
 	Timeout  time.Duration // 0: same as Interval
 	Rise     int           // default 1
 	Fall     int           // default 1
 	InitFail bool
-	Cred     *Credential // nil: as the daemon's user
 }
 
 // Result is one finished run of a script, with the tracker's state after it.
@@ -81,7 +80,7 @@ func (r *Runner) Run(ctx context.Context) {
 		running = true
 		go func() {
 			t0 := time.Now()
-			o := r.exec.Exec(ctx, Command{Argv: r.s.Argv, Cred: r.s.Cred, Timeout: r.s.Timeout})
+			o := r.exec.Exec(ctx, Command{Script: r.s.Cmd, Timeout: r.s.Timeout})
 			o.Took = time.Since(t0)
 			results <- o
 		}()

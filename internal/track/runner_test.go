@@ -135,7 +135,7 @@ func TestRunnerReportsStartFailureOnce(t *testing.T) {
 		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		var oks []bool
 		ctx, cancel := context.WithCancel(context.Background())
-		r := NewRunner(Script{Name: "chk", Argv: []string{"/x"}, Interval: time.Second}, f, log, func(r Result) { oks = append(oks, r.OK) })
+		r := NewRunner(Script{Name: "chk", Cmd: Fake("/x"), Interval: time.Second}, f, log, func(r Result) { oks = append(oks, r.OK) })
 		done := make(chan struct{})
 		go func() { r.Run(ctx); close(done) }()
 		time.Sleep(4500 * time.Millisecond)
@@ -163,8 +163,8 @@ func TestRunnerRealScripts(t *testing.T) {
 	defer wg.Wait()
 	defer cancel()
 	for _, s := range []Script{
-		{Name: "hang", Argv: []string{hang}, Interval: 50 * time.Millisecond, Timeout: time.Hour},
-		{Name: "fast", Argv: []string{fast}, Interval: 50 * time.Millisecond},
+		{Name: "hang", Cmd: raw(hang), Interval: 50 * time.Millisecond, Timeout: time.Hour},
+		{Name: "fast", Cmd: raw(fast), Interval: 50 * time.Millisecond},
 	} {
 		r := NewRunner(s, OSExec, discardLog(), report)
 		wg.Go(func() { r.Run(ctx) })

@@ -15,9 +15,15 @@ func TestCheckScript(t *testing.T) {
 	}
 	type res struct {
 		NotFound, NotExecutable, Insecure, Inhibit bool
-		Reason                                     string // substring
+		Reason                                     string // substring of Reason or Detail
 	}
 	nobody := &Credential{UID: 65534, GID: 65534}
+	link := func(t *testing.T, target, name string) string {
+		if err := os.Symlink(target, name); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
 	tests := []struct {
 		name    string
 		setup   func(dir string) string // returns argv0
@@ -26,10 +32,14 @@ func TestCheckScript(t *testing.T) {
 		want    res
 	}{
 		{"root-owned 0755 is fine", func(d string) string { return mk(t, d, "s", 0o755) }, nil, true, res{}},
-		{"missing", func(d string) string { return filepath.Join(d, "nope") }, nil, true, res{NotFound: true, Reason: "no such file"}},
-		{"not executable", func(d string) string { return mk(t, d, "s", 0o644) }, nil, true, res{NotExecutable: true, Reason: "not an executable"}},
+		{"missing", func(d string) string { return filepath.Join(d, "nope") }, nil, true,
+			res{NotFound: true, Reason: "cannot be accessed - no such file"}},
+		{"not executable", func(d string) string { return mk(t, d, "s", 0o644) }, nil, true,
+			res{NotExecutable: true, Reason: "is not executable for uid:gid 0:0 - disabling."}},
 		{"world-writable file inhibited", func(d string) string { return mk(t, d, "s", 0o757) }, nil, true,
 			res{Insecure: true, Inhibit: true, Reason: "writable by everyone"}},
+		{"keepalived's wording when inhibited", func(d string) string { return mk(t, d, "s", 0o757) }, nil, true,
+			res{Insecure: true, Inhibit: true, Reason: "Unsafe permissions found for script '"}},
 		{"world-writable file only warned without enforce", func(d string) string { return mk(t, d, "s", 0o757) }, nil, false,
 			res{Insecure: true, Reason: "writable by everyone"}},
 		{"file owned by non-root", func(d string) string {
@@ -56,33 +66,57 @@ func TestCheckScript(t *testing.T) {
 		{"symlink to an insecure target", func(d string) string {
 			sub := filepath.Join(d, "sub")
 			mkdir(t, sub, 0o777)
-			target := mk(t, sub, "s", 0o755)
-			link := filepath.Join(d, "link")
-			if err := os.Symlink(target, link); err != nil {
-				t.Fatal(err)
-			}
-			return link
+			return link(t, mk(t, sub, "s", 0o755), filepath.Join(d, "link"))
 		}, nil, true, res{Insecure: true, Inhibit: true, Reason: "sub is writable by everyone"}},
+		{"symlink to a world-writable file", func(d string) string {
+			return link(t, mk(t, d, "s", 0o777), filepath.Join(d, "link"))
+		}, nil, true, res{Insecure: true, Inhibit: true, Reason: "s is writable by everyone"}},
+		{"symlinked directory to a safe one is judged by its target", func(d string) string {
+			real := filepath.Join(d, "real")
+			mkdir(t, real, 0o755)
+			mk(t, real, "s", 0o755)
+			return filepath.Join(link(t, real, filepath.Join(d, "alias")), "s")
+		}, nil, true, res{}},
+		{"symlinked directory owned by root whose target is world-writable", func(d string) string {
+			real := filepath.Join(d, "real")
+			mkdir(t, real, 0o777)
+			mk(t, real, "s", 0o755)
+			return filepath.Join(link(t, real, filepath.Join(d, "alias")), "s")
+		}, nil, true, res{Insecure: true, Inhibit: true, Reason: "real is writable by everyone"}},
+		{"dangling symlink", func(d string) string { return link(t, filepath.Join(d, "gone"), filepath.Join(d, "link")) }, nil, true,
+			res{NotFound: true, Reason: "cannot be accessed"}},
 		{"insecure path is fine for an unprivileged user", func(d string) string {
 			sub := filepath.Join(d, "sub")
 			mkdir(t, sub, 0o777)
 			return mk(t, sub, "s", 0o755)
 		}, nobody, true, res{}},
+		{"set-uid root is judged although it runs as nobody", func(d string) string {
+			sub := filepath.Join(d, "sub")
+			mkdir(t, sub, 0o777)
+			return mk(t, sub, "s", os.ModeSetuid|0o755)
+		}, nobody, true, res{Insecure: true, Inhibit: true, Reason: "sub is writable by everyone"}},
 		{"not executable for that user", func(d string) string { return mk(t, d, "s", 0o744) }, nobody, true,
 			res{NotExecutable: true, Reason: "uid:gid 65534:65534"}},
+		{"in a directory that user cannot search", func(d string) string {
+			sub := filepath.Join(d, "sub")
+			mkdir(t, sub, 0o700)
+			return mk(t, sub, "s", 0o755)
+		}, nobody, true, res{NotFound: true, Reason: "cannot search " + "/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.Chmod(dir, 0o755); err != nil { // so nobody can reach it
-				t.Fatal(err)
+			for _, p := range []string{dir, filepath.Dir(dir)} { // so nobody can reach it
+				if err := os.Chmod(p, 0o755); err != nil {
+					t.Fatal(err)
+				}
 			}
 			c := CheckScript(tt.setup(dir), tt.cred, tt.enforce)
 			got := res{c.NotFound, c.NotExecutable, c.Insecure, c.Inhibit, ""}
-			if strings.Contains(c.Reason, tt.want.Reason) {
+			if strings.Contains(c.Reason+" "+c.Detail, tt.want.Reason) {
 				got.Reason = tt.want.Reason
 			} else {
-				got.Reason = c.Reason
+				got.Reason = c.Reason + " " + c.Detail
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -94,58 +128,60 @@ func TestCheckScript(t *testing.T) {
 	}
 }
 
+// TestCheckScriptResolvesLinks: the path run and judged is the resolved
+// one: /bin/true on a merged-/usr system (/bin -> usr/bin) is
+// /usr/bin/true and passes, and a link that renames a file keeps the name
+// written when that name reaches the same file in the resolved directory.
+func TestCheckScriptResolvesLinks(t *testing.T) {
+	if fi, err := os.Lstat("/bin"); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		c := CheckScript("/bin/true", nil, true)
+		want, _ := filepath.EvalSymlinks("/bin/true")
+		if !c.Runnable() || c.Path != want {
+			t.Errorf("/bin/true on merged /usr: %+v, want runnable as %s", c, want)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(dir, "real")
+	mkdir(t, real, 0o755)
+	target := mk(t, real, "busybox", 0o755)
+	if err := os.Symlink("busybox", filepath.Join(real, "applet")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(dir, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ argv0, want string }{
+		{filepath.Join(dir, "alias", "busybox"), target},
+		{filepath.Join(dir, "alias", "applet"), filepath.Join(real, "applet")},
+	}
+	for _, tt := range tests {
+		if c := CheckScript(tt.argv0, nil, true); !c.Runnable() || c.Path != tt.want {
+			t.Errorf("%s: %+v, want runnable as %s", tt.argv0, c, tt.want)
+		}
+	}
+	// A relative path is resolved against the working directory.
+	t.Chdir(dir)
+	if c := CheckScript("real/busybox", nil, true); !c.Runnable() || c.Path != target {
+		t.Errorf("relative real/busybox: %+v, want runnable as %s", c, target)
+	}
+}
+
 func TestCheckScriptPathSearch(t *testing.T) {
 	c := CheckScript("sh", nil, false)
 	if !c.Searched || !filepath.IsAbs(c.Path) || c.NotFound {
 		t.Errorf("bare name: %+v, want a PATH search result", c)
 	}
-	if c := CheckScript("gk-surely-not-in-path", nil, false); !c.NotFound {
+	if c := CheckScript("gk-surely-not-in-path", nil, false); !c.NotFound || c.Reason != "Cannot find script gk-surely-not-in-path in path - disabling" {
 		t.Errorf("missing bare name: %+v, want NotFound", c)
 	}
-}
-
-func TestSecurityMessage(t *testing.T) {
-	checks := []NamedCheck{
-		{"vrrp_script chk", ScriptCheck{Path: "/opt/chk", Insecure: true, Reason: "/opt is writable by everyone"}},
-		{"VI_1 notify_master", ScriptCheck{Path: "/x", NotFound: true, Reason: "/x: no such file or directory"}},
-	}
-	tests := []struct {
-		name    string
-		enabled bool
-		want    string
-	}{
-		{"not enabled", false, "SECURITY VIOLATION - scripts are being executed but script_security not enabled; 1 script(s) run as root from paths a non-root user can change: vrrp_script chk (/opt/chk: /opt is writable by everyone); fix: make every directory on the path and the script owned by root and not writable by group or others (chown root:root FILE; chmod go-w FILE DIR), or run the script as an unprivileged user (`user NAME` in vrrp_script, a user after a notify script, or `script_user NAME` in global_defs), then add `enable_script_security` to global_defs. VI_1 notify_master cannot run and counts as failing: /x: no such file or directory. no user."},
-		{"enabled", true, "script security: 1 script(s) disabled because a non-root user could change what runs as root: vrrp_script chk (/opt/chk: /opt is writable by everyone); fix: make every directory on the path and the script owned by root and not writable by group or others (chown root:root FILE; chmod go-w FILE DIR), or run the script as an unprivileged user (`user NAME` in vrrp_script, a user after a notify script, or `script_user NAME` in global_defs). VI_1 notify_master cannot run and counts as failing: /x: no such file or directory. no user."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, insecure := SecurityMessage(SecurityConfig{Enabled: tt.enabled}, checks, "no user")
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-			if !insecure {
-				t.Error("insecure = false")
-			}
-		})
-	}
-	if got, insecure := SecurityMessage(SecurityConfig{}, nil, ""); got != "" || insecure {
-		t.Errorf("nothing to say: got %q, %v", got, insecure)
-	}
-}
-
-func TestDefaultCredential(t *testing.T) {
-	cred, warn, err := DefaultCredential(SecurityConfig{User: "nobody"})
-	if err != nil || warn != "" || cred == nil || cred.UID != 65534 {
-		t.Errorf("script_user nobody: %+v %q %v", cred, warn, err)
-	}
-	if _, _, err := DefaultCredential(SecurityConfig{User: "gk-no-such-user"}); err == nil {
-		t.Error("missing script_user: no error")
-	}
-	cred, warn, err = DefaultCredential(SecurityConfig{})
-	if _, lerr := LookupUser(DefaultScriptUser, ""); lerr != nil {
-		if cred != nil || err != nil || !strings.Contains(warn, "useradd") {
-			t.Errorf("no keepalived_script: %+v %q %v; want nil cred and a warning", cred, warn, err)
-		}
+	dir := t.TempDir()
+	mk(t, dir, "gk-noexec", 0o644)
+	t.Setenv("PATH", dir)
+	if c := CheckScript("gk-noexec", nil, false); !c.NotFound || !strings.HasPrefix(c.Reason, "Permissions failure for script gk-noexec") {
+		t.Errorf("non-executable bare name: %+v, want a permissions failure", c)
 	}
 }
 
