@@ -75,10 +75,10 @@ vrrp_instance VI_1 {
 	}
 }
 
-// TestScriptSecurity: with enable_script_security a check script in a
-// world-writable directory is refused with the one friendly start-up
-// message, and counts as failing; a missing script counts as failing and is
-// reported once.
+// TestScriptSecurity: with enable_script_security (scripts run as root) a
+// check script in a world-writable directory, and a missing one, are
+// disabled at start in keepalived's words and taken out of tracking, as
+// keepalived does: their weights never apply.
 func TestScriptSecurity(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
@@ -86,6 +86,7 @@ func TestScriptSecurity(t *testing.T) {
 	n := newNode(t, l.Host("a"), `
 global_defs {
     enable_script_security
+    script_user root
 }
 vrrp_script insecure {
     script "@DIR@/ww/ok.sh"
@@ -128,20 +129,20 @@ vrrp_instance VI_1 {
 		t.Fatal(err)
 	}
 	n.start(t)
-	// 100 - 20 (insecure, refused) - 30 (missing) + 5 (good).
-	waitInstance(t, n, "VI_1", control.StateMaster, 55, 10*time.Second)
-	time.Sleep(3 * time.Second) // several more runs of each script
-	waitInstance(t, n, "VI_1", control.StateMaster, 55, time.Second)
+	// 100 + 5 (good); the insecure and the missing one are not tracked.
+	waitInstance(t, n, "VI_1", control.StateMaster, 105, 10*time.Second)
+	time.Sleep(3 * time.Second) // several more runs of the good one
+	waitInstance(t, n, "VI_1", control.StateMaster, 105, time.Second)
 
 	tests := []struct {
 		what string
 		want int
 	}{
-		{"script security: 1 script(s) disabled", 1},
-		{"vrrp_script insecure (" + filepath.Join(ww, "ok.sh"), 1},
-		{"chmod go-w", 1},
-		{"vrrp_script missing cannot run and counts as failing", 1},
-		{"vrrp_script good (", 0},
+		{"Disabling track script insecure due to insecure", 1},
+		{"Unsafe permissions found for script '" + filepath.Join(ww, "ok.sh") + "' - disabling.", 1},
+		{ww + " is writable by everyone", 1},
+		{"Disabling track script missing since not found/accessible", 1},
+		{"Disabling track script good", 0},
 	}
 	for _, tt := range tests {
 		if got := logCount(n, tt.what); got != tt.want {
