@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
 // scriptDaemon is a Daemon with just enough to start scripts, logging
@@ -203,5 +201,3 @@ func TestStartupShutdownScripts(t *testing.T) {
 		})
 	}
 }
-
-var _ = track.StateUp

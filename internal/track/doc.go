@@ -1,6 +1,8 @@
 // Package track runs keepalived's health checks and trackers: vrrp_script
 // (a Runner per script, each run in its own process group, killed on
-// timeout), the pure rise/fall Tracker, script security checks, and the
+// timeout), the pure rise/fall Tracker, the script Gate every script of
+// every kind must pass (user, program and path security; Exec runs only
+// what the Gate returns), and the
 // track_interface, track_file and vrrp_track_process trackers. It turns
 // each into a State and, through a Weight, into an Effect (a priority delta
 // or FAULT) that the daemon adds up with Priority.

@@ -186,3 +186,25 @@ func TestRunnerRealScripts(t *testing.T) {
 		}
 	}
 }
+
+// TestRunnerStartFailureCountsTowardsFall: a run that cannot start (the
+// script vanished after the start-up check) is one failed run: with fall 3
+// an UP script goes DOWN at the third, not at the first.
+func TestRunnerStartFailureCountsTowardsFall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gone := Outcome{ExitCode: -1, Err: errors.New("start /x: no such file or directory")}
+		f := &fakeExec{t0: time.Now(), steps: []fakeStep{{out: Outcome{}}, {out: gone}, {out: gone}, {out: gone}}}
+		var states []State
+		ctx, cancel := context.WithCancel(context.Background())
+		r := NewRunner(Script{Name: "chk", Cmd: Fake("/x"), Interval: time.Second, Fall: 3}, f, discardLog(),
+			func(r Result) { states = append(states, r.State) })
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		time.Sleep(3500 * time.Millisecond)
+		cancel()
+		<-done
+		if diff := cmp.Diff([]State{StateUp, StateUp, StateUp, StateDown}, states); diff != "" {
+			t.Errorf("state per run (-want +got):\n%s", diff)
+		}
+	})
+}
