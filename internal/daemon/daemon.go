@@ -111,7 +111,8 @@ type sysDeps struct {
 }
 
 // New loads the configuration and prepares the system handles. It fails
-// with every diagnostic when the configuration has errors.
+// with the fatal diagnostics when keepalived would refuse the
+// configuration (config.Refuses); other problems are logged.
 func New(cfg Config) (*Daemon, error) {
 	if cfg.Logger == nil {
 		return nil, errors.New("daemon: no logger")
