@@ -38,6 +38,7 @@ func configTest(o *Options, stderr io.Writer) int {
 	}
 	cfg, diags := config.Load(o.ConfigFile, loadOptions(o.ConfigID))
 	printDiagnostics(w, diags)
+	printNotRun(w, cfg)
 	if o.LogDetail && cfg != nil {
 		printNotes(w, cfg)
 	}
@@ -69,6 +70,17 @@ func scriptTest(w io.Writer, cfg *config.Config) int {
 func printDiagnostics(w io.Writer, diags []config.Diagnostic) {
 	for _, d := range diags {
 		fmt.Fprintln(w, d)
+	}
+}
+
+// printNotRun lists the blocks the daemon would ignore (virtual_server),
+// which keepalived's -t accepts: the exit code does not change.
+func printNotRun(w io.Writer, cfg *config.Config) {
+	if cfg == nil {
+		return
+	}
+	for _, l := range cfg.NotRun() {
+		fmt.Fprintln(w, l)
 	}
 }
 
@@ -107,6 +119,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, diags := config.Load(file, loadOptions(*id))
 	printDiagnostics(stderr, diags)
+	printNotRun(stderr, cfg)
 	if *verbose && cfg != nil {
 		printNotes(stderr, cfg)
 	}

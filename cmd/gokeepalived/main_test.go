@@ -46,6 +46,7 @@ func TestRun(t *testing.T) {
 	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
 	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
+	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    real_server 10.0.1.1 80 {\n    }\n}\n")
 	tests := []struct {
 		name       string
 		args       []string
@@ -56,6 +57,8 @@ func TestRun(t *testing.T) {
 		{"config test ok", []string{"-t", "-f", good}, 0, "", ""},
 		{"config test long form", []string{"--config-test", "--use-file=" + good}, 0, "", ""},
 		{"config test error", []string{"-t", "-f", bad}, 5, "", bad + ":3:23: error: virtual_router_id: 300 outside range [1, 255]"},
+		{"config test names what stops the daemon", []string{"-t", "-f", bad}, 5, "", bad + ":1:15: fatal: (VI_1) the virtual router id must be set"},
+		{"config test lists virtual_server, exit 0", []string{"-t", "-f", lvs}, 0, "", lvs + ":8:1: virtual_server 10.0.0.9 80 is not run"},
 		{"config test missing file", []string{"-t", "-f", "/nonexistent/keepalived.conf"}, 4, "", "/nonexistent/keepalived.conf"},
 		{"check ok", []string{"check", good}, 0, "configuration OK", ""},
 		{"check error", []string{"check", bad}, 5, "", ":3:23: error:"},

@@ -143,7 +143,7 @@ use_pid_dir child_wait_time process_names process_name vrrp_process_name checker
 lvs_process_name bfd_process_name use_symlink_paths set_supplementary_groups
 smtp_alert_checker checker_log_all_failures
 max_auto_priority min_auto_priority_delay disable_local_igmp lvs_timeouts lvs_flush
-lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon vrrp_min_garp vrrp_iptables vrrp_ipsets
+lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon vrrp_min_garp
 nftables_ifindex nftables_ipvs nftables_ipvs_priority
 nftables_ipvs_start_fwmark vrrp_priority vrrp_no_swap vrrp_rt_priority
 vrrp_cpu_affinity vrrp_rlimit_rttime vrrp_rlimit_rtime checker_priority checker_no_swap
@@ -218,8 +218,10 @@ var globalKeywords = table[*GlobalDefs]{
 	"vrrp_garp_master_delay":          gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.MasterDelay }, 86400*time.Second),
 	"vrrp_garp_master_refresh":        gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.MasterRefresh }, 86400*time.Second),
 	"vrrp_garp_lower_prio_delay":      gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.LowerPrioDelay }, 86400*time.Second),
-	"vrrp_garp_interval":              gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.Interval }, 86400*time.Second),
-	"vrrp_gna_interval":               gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.GnaInterval }, 86400*time.Second),
+	"vrrp_garp_interval":              gapKw(func(g *GlobalDefs) *time.Duration { return &g.Garp.Interval }),
+	"vrrp_gna_interval":               gapKw(func(g *GlobalDefs) *time.Duration { return &g.Garp.GnaInterval }),
+	"vrrp_iptables":                   iptablesKw,
+	"vrrp_ipsets":                     iptablesKw,
 	"vrrp_garp_master_repeat":         intKw(func(g *GlobalDefs) *int { return &g.Garp.MasterRepeat }, 0, 1<<31-1),
 	"vrrp_garp_master_refresh_repeat": intKw(func(g *GlobalDefs) *int { return &g.Garp.MasterRefreshRepeat }, 0, 1<<31-1),
 	"vrrp_garp_lower_prio_repeat":     intKw(func(g *GlobalDefs) *int { return &g.Garp.LowerPrioRepeat }, 0, 1<<31-1),
@@ -290,6 +292,22 @@ var globalKeywords = table[*GlobalDefs]{
 		}
 		g.PrometheusListen = t.Text
 	},
+}
+
+// gapKw reads vrrp_garp_interval / vrrp_gna_interval: keepalived takes
+// neither 0 nor a value it cannot read (the default, no gap, stays), and
+// says so.
+func gapKw(f func(*GlobalDefs) *time.Duration) kwFunc[*GlobalDefs] {
+	return durKw(f, time.Microsecond, 86400*time.Second)
+}
+
+// iptablesKw reports vrrp_iptables and vrrp_ipsets: the firewall rules
+// for no_accept are always nftables here (keepalived built without
+// iptables, as Debian's is, says the same).
+func iptablesKw(l *loader, n *Node, _ *GlobalDefs) {
+	l.warnf(n.Keyword.Pos, "iptables not supported, using nftables instead")
+	l.hintf("replace vrrp_iptables and vrrp_ipsets with `nftables` (optionally a table name)")
+	l.noEffect(n)
 }
 
 func init() {

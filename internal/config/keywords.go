@@ -58,6 +58,17 @@ func (l *loader) errorf(pos Pos, format string, args ...any) {
 	l.diags = append(l.diags, Diagnostic{Pos: pos, Severity: SeverityError, Msg: fmt.Sprintf(format, args...)})
 }
 
+// fatalf records an error for which keepalived refuses to start: its
+// vrrp process stops with a config error when chk_min_cfg or
+// vrrp_complete_instance fail, or check_vrid_conflicts finds a clash.
+// This is the one place a diagnostic becomes fatal (see Refuses); the
+// config-test exit code is the same as for errorf (keepalived's -t gives
+// 5 for these too).
+func (l *loader) fatalf(pos Pos, format string, args ...any) {
+	l.errorf(pos, format, args...)
+	l.diags[len(l.diags)-1].Fatal = true
+}
+
 // warnf records a warning keepalived also reports (its config test fails
 // with exit code 5, but it would run).
 func (l *loader) warnf(pos Pos, format string, args ...any) {

@@ -38,6 +38,24 @@ func HasErrors(diags []Diagnostic) bool {
 	return false
 }
 
+// Refuses reports whether the daemon must refuse to start (or a reload
+// must keep the old configuration) because of diags: exactly when one of
+// them is Fatal, that is where keepalived 2.2.7 refuses to start. Every
+// other diagnostic, error or warning, describes a configuration that runs
+// with keepalived's fallback applied (the daemon logs it). A nil cfg
+// (nothing could be read) also refuses.
+func Refuses(cfg *Config, diags []Diagnostic) bool {
+	if cfg == nil {
+		return true
+	}
+	for _, d := range diags {
+		if d.Fatal {
+			return true
+		}
+	}
+	return false
+}
+
 // ExitCode is the exit status of a config test (-t), as keepalived 2.2's
 // binary returns it: 0 nothing to report, 4 the configuration cannot be
 // read (keepalived also gives 4 for its CONFIG_FATAL and CONFIG_BAD_IF,

@@ -65,11 +65,20 @@ type Diagnostic struct {
 	Severity Severity
 	Msg      string
 	Hint     string // optional advice, printed on its own line
+	// Fatal is set on the few problems for which keepalived refuses to
+	// start (see Refuses); every other one, error or warning, leaves a
+	// configuration that runs with keepalived's fallback applied.
+	Fatal bool `json:",omitempty"`
 }
 
-// String formats d as "file:line:col: severity: message".
+// String formats d as "file:line:col: severity: message"; a Fatal
+// diagnostic shows "fatal" as its severity.
 func (d Diagnostic) String() string {
-	s := fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, d.Msg)
+	sev := d.Severity.String()
+	if d.Fatal {
+		sev = "fatal"
+	}
+	s := fmt.Sprintf("%s: %s: %s", d.Pos, sev, d.Msg)
 	if d.Hint != "" {
 		s += "\n\thint: " + d.Hint
 	}

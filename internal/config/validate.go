@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 )
@@ -39,20 +40,27 @@ func (l *loader) completeGlobal() {
 	}
 }
 
-// completeInstance fills one instance's defaults and checks it; it returns
-// false when the instance cannot run.
+// completeInstance fills one instance's defaults and checks it, in the
+// order of keepalived's vrrp_complete_instance; it returns false when the
+// instance cannot run, which keepalived answers by refusing to start
+// (fatalf).
 func (l *loader) completeInstance(b *instBuild) bool {
 	g := &l.cfg.Global
 	if b.VRID == 0 {
-		l.errorf(b.Pos, "(%s) the virtual router id must be set, ignoring the instance", b.Name)
-		l.hintf("add `virtual_router_id N` (1-255), the same on every router of this group")
+		l.fatalf(b.Pos, "(%s) the virtual router id must be set", b.Name)
+		l.hintf("add `virtual_router_id N` (1-255), the same on every router of this group; keepalived does not start without it")
 		return false
 	}
 	if b.Interface == "" {
 		b.Interface = g.DefaultInterface
 	}
-	if b.Interface == "" && len(b.UnicastPeers) == 0 {
-		l.errorf(b.Pos, "(%s) no interface given, ignoring the instance", b.Name)
+	switch {
+	case b.Interface == "" && len(b.UnicastPeers) == 0:
+		l.fatalf(b.Pos, "(%s) no interface given", b.Name)
+		l.hintf("add `interface IF`; keepalived does not start without one")
+		return false
+	case b.Interface == "" && !b.UnicastSrcIP.IsValid():
+		l.fatalf(b.Pos, "(%s) unicast instances must have unicast_src_ip or interface", b.Name)
 		return false
 	}
 	if b.Family == 0 {
@@ -62,22 +70,27 @@ func (l *loader) completeInstance(b *instBuild) bool {
 		b.StrictMode = g.VRRPStrict
 	}
 	l.completeVersion(b)
-	l.completeAuth(b)
-	l.completeAdvertInt(b)
-	l.completePreempt(b)
-	if !l.completeStrict(b) {
+	if !l.completeVIPs(b) {
 		return false
 	}
-	if len(b.VIPs) == 0 && !b.NoVirtualIPs {
-		l.warnf(b.Pos, "(%s) no VIP specified; at least one is sensible", b.Name)
-		l.hintf("add a virtual_ipaddress block, or `no_virtual_ipaddress` if the addresses are moved by a notify script")
-	}
+	l.completeState(b)
+	l.completeAuth(b)
+	l.completeMcastDst(b)
+	l.completeAdvertInt(b)
+	l.completePreempt(b)
+	l.completeStrict(b)
 	l.checkDuplicateVIPs(b)
+	l.completeTrackInterfaces(b)
+	if b.VMACXmitBase && !b.UseVMAC {
+		l.warnf(b.Pos, "(%s) vmac_xmit_base is only valid with a vmac, ignoring it", b.Name)
+		b.VMACXmitBase = false
+	}
 	l.resolveTracks(b.Name, &b.TrackScripts, "script", func(n string) bool { return l.cfg.Script(n) != nil })
 	l.resolveTracks(b.Name, &b.TrackFiles, "file", l.hasTrackFile)
 	l.resolveTracks(b.Name, &b.TrackProcesses, "process", l.hasTrackProcess)
 	l.resolveTracks(b.Name, &b.TrackBFDs, "bfd", l.hasBFD)
 	l.inheritGlobal(b)
+	l.strictOverrides(b)
 	return true
 }
 
@@ -94,23 +107,82 @@ func (l *loader) completeVersion(b *instBuild) {
 	}
 }
 
+// completeVIPs applies keepalived's rule for an instance without
+// virtual_ipaddress: sensible to warn about in VRRPv2, required in VRRPv3
+// and strict mode (keepalived does not start), and fine with
+// no_virtual_ipaddress (keepalived >= 2.2.8), except in strict mode.
+func (l *loader) completeVIPs(b *instBuild) bool {
+	if b.NoVirtualIPs && b.StrictMode {
+		l.warnf(b.Pos, "(%s) no_virtual_ipaddress and strict mode are incompatible, clearing no_virtual_ipaddress", b.Name)
+		b.NoVirtualIPs = false
+	}
+	if len(b.VIPs) > 0 || b.NoVirtualIPs {
+		return true
+	}
+	if b.Version == 3 || b.StrictMode {
+		l.fatalf(b.Pos, "(%s) no VIP specified; at least one is required", b.Name)
+		l.hintf("add a virtual_ipaddress block, or `no_virtual_ipaddress` (not in strict mode) if a notify script moves the addresses")
+		return false
+	}
+	l.warnf(b.Pos, "(%s) no VIP specified; at least one is sensible", b.Name)
+	l.hintf("add a virtual_ipaddress block, or `no_virtual_ipaddress` if the addresses are moved by a notify script")
+	return true
+}
+
+// completeState derives priority and initial state from each other, as
+// keepalived does: `state MASTER` without a priority is the address owner
+// (255), priority 255 without a state starts as MASTER, and strict mode
+// wants MASTER exactly for the owner.
+func (l *loader) completeState(b *instBuild) {
+	if !b.prioSet && b.State == StateMaster {
+		b.Priority = 255
+		l.advisef(b.StatePos, "keepalived's rule: write `priority N` to start as MASTER with another priority",
+			"(%s) state MASTER without a priority: priority 255 (address owner)", b.Name)
+	}
+	switch {
+	case b.State == 0 && b.Priority == 255:
+		b.State = StateMaster
+	case b.StrictMode && b.State != 0 && (b.State == StateMaster) != (b.Priority == 255):
+		pos := b.StatePos
+		if pos == (Pos{}) {
+			pos = b.Pos
+		}
+		l.warnf(pos, "(%s) State MASTER must match being address owner", b.Name)
+		l.hintf("in strict mode only the address owner (priority 255) starts as MASTER")
+		b.State = StateBackup
+		if b.Priority == 255 {
+			b.State = StateMaster
+		}
+	}
+}
+
 func (l *loader) completeAuth(b *instBuild) {
 	if b.Auth.Type == 0 {
 		return
 	}
 	switch {
-	case b.Version == 3:
-		l.warnf(b.Auth.Pos, "(%s) VRRP version 3 does not support authentication, ignoring it", b.Name)
-		b.Auth = Auth{}
 	case b.StrictMode:
 		l.warnf(b.Auth.Pos, "(%s) strict mode does not support authentication, ignoring it", b.Name)
 		b.Auth = Auth{}
-	case b.Auth.Type == AuthAH && b.State == StateMaster:
+	case b.Version == 3:
+		l.warnf(b.Auth.Pos, "(%s) VRRP version 3 does not support authentication, ignoring it", b.Name)
+		b.Auth = Auth{}
+	case b.Auth.Pass == "":
+		l.warnf(b.Auth.Pos, "(%s) authentication specified but no password given, ignoring it", b.Name)
+		b.Auth = Auth{}
+	case b.Auth.Type == AuthAH && b.State == StateMaster && b.Priority != 255:
 		l.warnf(b.StatePos, "(%s) initial state MASTER is incompatible with AH authentication, using BACKUP", b.Name)
 		b.State = StateBackup
 	}
 }
 
+// completeMcastDst drops mcast_dst_ip on a unicast instance.
+func (l *loader) completeMcastDst(b *instBuild) {
+	if b.McastDstIP.IsValid() && len(b.UnicastPeers) > 0 {
+		l.warnf(b.Pos, "(%s) multicast destination specified with unicast, ignoring it", b.Name)
+		b.McastDstIP = netip.Addr{}
+	}
+}
 func (l *loader) completeAdvertInt(b *instBuild) {
 	pos := b.advertTok.Pos
 	if pos == (Pos{}) {
@@ -141,40 +213,55 @@ func (l *loader) completeAdvertInt(b *instBuild) {
 	}
 }
 
+// completePreempt clears preempt settings that cannot work, in
+// keepalived's order.
 func (l *loader) completePreempt(b *instBuild) {
-	if !b.Nopreempt {
-		return
-	}
-	if b.PreemptDelay != 0 {
-		l.warnf(b.nopreemptPos, "(%s) preempt_delay is incompatible with nopreempt mode, resetting preempt_delay", b.Name)
-		b.PreemptDelay = 0
-	}
-	switch {
-	case b.State == StateMaster:
-		l.warnf(b.nopreemptPos, "(%s) nopreempt will not work with initial state MASTER, ignoring nopreempt", b.Name)
-		l.hintf("use `state BACKUP` on every router when using nopreempt")
-		b.Nopreempt = false
-	case b.Priority == 255:
+	if b.Nopreempt && b.Priority == 255 {
 		l.warnf(b.nopreemptPos, "(%s) nopreempt is incompatible with priority 255, ignoring nopreempt", b.Name)
 		b.Nopreempt = false
 	}
-}
-
-// completeStrict applies vrrp_strict / strict_mode; false means the
-// instance cannot run.
-func (l *loader) completeStrict(b *instBuild) bool {
-	if !b.StrictMode {
-		return true
+	if b.State == StateMaster {
+		if b.Nopreempt {
+			l.warnf(b.nopreemptPos, "(%s) nopreempt will not work with initial state MASTER, ignoring nopreempt", b.Name)
+			l.hintf("use `state BACKUP` on every router when using nopreempt")
+			b.Nopreempt = false
+		}
+		if b.PreemptDelay != 0 {
+			l.warnf(b.preemptDelayPos, "(%s) preempt_delay will not work with initial state MASTER, ignoring preempt_delay", b.Name)
+			l.hintf("use `state BACKUP` (with a lower priority) where the delay should apply")
+			b.PreemptDelay = 0
+		}
 	}
-	if len(b.VIPs) == 0 {
-		l.errorf(b.Pos, "(%s) no VIP specified; at least one is required in strict mode, ignoring the instance", b.Name)
-		return false
+	if b.PreemptDelay == 0 {
+		return
 	}
 	switch {
-	case b.acceptSet && b.Accept && b.Version == 2:
+	case b.StrictMode:
+		l.warnf(b.preemptDelayPos, "(%s) preempt_delay is incompatible with strict mode, resetting preempt_delay", b.Name)
+		b.PreemptDelay = 0
+	case b.Nopreempt:
+		l.warnf(b.preemptDelayPos, "(%s) preempt_delay is incompatible with nopreempt mode, resetting preempt_delay", b.Name)
+		b.PreemptDelay = 0
+	}
+}
+
+// completeStrict applies vrrp_strict / strict_mode to accept mode and
+// down_timer_adverts; strictOverrides does the rest once the global
+// settings are inherited.
+func (l *loader) completeStrict(b *instBuild) {
+	if !b.StrictMode {
+		return
+	}
+	if b.DownTimerAdverts != 3 {
+		l.warnf(b.Pos, "(%s) down_timer_adverts is incompatible with strict mode, resetting it to 3", b.Name)
+		b.DownTimerAdverts = 3
+	}
+	owner := b.Priority == 255
+	switch {
+	case b.acceptSet && b.Accept && !owner && b.Version == 2:
 		l.warnf(b.Pos, "(%s) accept mode for VRRP version 2 does not comply with RFC 3768, resetting it", b.Name)
 		b.Accept = false
-	case !b.acceptSet:
+	case !b.acceptSet && !owner:
 		b.Accept = false
 		l.advisef(b.Pos, "strict mode implies no_accept: the VIPs will not answer ping or any traffic to them; add `accept` (version 3) if they should",
 			"(%s) strict mode: the master will not accept packets addressed to its VIPs", b.Name)
@@ -183,8 +270,46 @@ func (l *loader) completeStrict(b *instBuild) bool {
 		l.advisef(b.UnicastPeers[0].Pos, "RFC 3768/9568 define multicast only; drop vrrp_strict or unicast_peer",
 			"(%s) strict mode with unicast peers is not RFC compliant", b.Name)
 	}
+}
+
+// strictOverrides sets what strict mode requires after the global
+// defaults are in: no lower-priority GARP repeats, no advert to a lower
+// priority master, no advert on hearing a higher priority.
+func (l *loader) strictOverrides(b *instBuild) {
+	if !b.StrictMode {
+		return
+	}
+	s := &b.Garp
+	if b.garp.lpRepeat && s.LowerPrioRepeat != 0 {
+		l.warnf(b.Pos, "(%s) strict mode requires no repeat garps, resetting garp_lower_prio_repeat", b.Name)
+	}
+	if b.garp.lpDelay && s.LowerPrioDelay != 0 {
+		l.warnf(b.Pos, "(%s) strict mode requires no repeat garp delay, resetting garp_lower_prio_delay", b.Name)
+	}
+	s.LowerPrioRepeat, s.LowerPrioDelay = 0, 0
+	if b.higherPrioOn {
+		l.warnf(b.Pos, "(%s) strict mode requires higher_prio_send_advert to be clear, resetting it", b.Name)
+	}
+	b.HigherPrioSendAdvert = false
 	b.LowerPrioNoAdvert = true
-	return true
+}
+
+// completeTrackInterfaces drops a track_interface entry naming the
+// instance's own interface, which it tracks anyway.
+func (l *loader) completeTrackInterfaces(b *instBuild) {
+	kept := b.TrackInterfaces[:0]
+	for _, r := range b.TrackInterfaces {
+		if r.Name == b.Interface {
+			l.warnf(r.Pos, "(%s) ignoring track_interface %s since it is the instance's own interface", b.Name, r.Name)
+			l.hintf("the own interface is always tracked (going down means FAULT) unless `dont_track_primary`")
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	b.TrackInterfaces = kept
 }
 
 func (l *loader) checkDuplicateVIPs(b *instBuild) {
@@ -311,7 +436,7 @@ func (l *loader) inheritGlobal(b *instBuild) {
 }
 
 // checkDuplicateVRIDs reports two instances with one VRID on one
-// interface and address family, dropping the second.
+// interface and address family, which keepalived refuses to start with.
 func (l *loader) checkDuplicateVRIDs() {
 	type key struct {
 		ifc      string
@@ -323,8 +448,8 @@ func (l *loader) checkDuplicateVRIDs() {
 		k := key{in.Interface, in.Family, in.VRID}
 		if first, dup := seen[k]; dup && len(in.UnicastPeers) == 0 && len(first.UnicastPeers) == 0 {
 			pos := in.VRIDPos
-			l.errorf(pos, "%s and %s both use VRID %d with IPv%d on interface %s, ignoring %s",
-				first.Name, in.Name, in.VRID, in.Family, in.Interface, in.Name)
+			l.fatalf(pos, "%s and %s both use VRID %d with IPv%d on interface %s",
+				first.Name, in.Name, in.VRID, in.Family, in.Interface)
 			l.hintf("every vrrp_instance on one interface needs its own virtual_router_id")
 			continue
 		}

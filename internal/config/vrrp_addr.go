@@ -26,8 +26,14 @@ var vipFlags = map[string]func(*VIP){
 // vipScopes are the scopes `ip addr` accepts by name.
 var vipScopes = map[string]bool{"global": true, "site": true, "link": true, "host": true, "nowhere": true}
 
+// vipValueOpts are the VIP options that take a value.
+var vipValueOpts = map[string]bool{"brd": true, "broadcast": true, "dev": true, "scope": true, "label": true,
+	"peer": true, "preferred_lft": true, "track_group": true}
+
 // parseVIP parses one address line. It reports problems and returns false
-// when the address must be skipped, as keepalived skips it.
+// when the address must be skipped, as keepalived skips it; like
+// keepalived it ignores (and reports) words it does not know and invalid
+// scopes, peers and lifetimes, keeping the address.
 func (l *loader) parseVIP(n *Node) (VIP, bool) {
 	words := append([]Token{n.Keyword}, n.Args...)
 	v := VIP{Pos: n.Keyword.Pos}
@@ -37,23 +43,37 @@ func (l *loader) parseVIP(n *Node) (VIP, bool) {
 		return v, false
 	}
 	v.Prefix = p
+	brd := ""
 	for i := 1; i < len(words); i++ {
 		w := words[i]
 		if set, ok := vipFlags[w.Text]; ok {
 			set(&v)
 			continue
 		}
+		if !vipValueOpts[w.Text] {
+			l.errorf(w.Pos, "unknown address option %q for %s, ignoring it", w.Text, words[0].Text)
+			l.hintf("a comment starts with ! or #")
+			continue
+		}
 		if i+1 >= len(words) {
-			l.errorf(w.Pos, "unknown or incomplete address option %q", w.Text)
+			l.errorf(w.Pos, "no %s value for %s, skipping the address", w.Text, words[0].Text)
 			return v, false
 		}
 		val := words[i+1]
 		i++
 		switch w.Text {
 		case "brd", "broadcast":
+			brd = val.Text
+			if !p.Addr().Is4() {
+				l.errorf(val.Pos, "a broadcast address for the IPv6 address %s, skipping it", words[0].Text)
+				return v, false
+			}
+			if brd == "+" || brd == "-" {
+				continue
+			}
 			a, err := netip.ParseAddr(val.Text)
-			if err != nil || !a.Is4() || !p.Addr().Is4() {
-				l.errorf(val.Pos, "invalid broadcast address %q", val.Text)
+			if err != nil || !a.Is4() {
+				l.errorf(val.Pos, "invalid broadcast address %q, skipping %s", val.Text, words[0].Text)
 				return v, false
 			}
 			v.Brd = a
@@ -61,8 +81,8 @@ func (l *loader) parseVIP(n *Node) (VIP, bool) {
 			v.Dev = val.Text
 		case "scope":
 			if _, err := strconv.ParseUint(val.Text, 10, 8); err != nil && !vipScopes[val.Text] {
-				l.errorf(val.Pos, "invalid scope %q", val.Text)
-				return v, false
+				l.errorf(val.Pos, "invalid scope %q for %s, ignoring it", val.Text, words[0].Text)
+				continue
 			}
 			v.Scope = val.Text
 		case "label":
@@ -70,8 +90,8 @@ func (l *loader) parseVIP(n *Node) (VIP, bool) {
 		case "peer":
 			pp, ok := parsePrefix(val.Text)
 			if !ok || pp.Addr().Is4() != p.Addr().Is4() {
-				l.errorf(val.Pos, "invalid peer address %q", val.Text)
-				return v, false
+				l.errorf(val.Pos, "invalid peer address %q, ignoring it", val.Text)
+				continue
 			}
 			v.Peer = pp
 		case "preferred_lft":
@@ -79,20 +99,62 @@ func (l *loader) parseVIP(n *Node) (VIP, bool) {
 			if val.Text != "forever" {
 				x, err := strconv.ParseUint(val.Text, 10, 32)
 				if err != nil {
-					l.errorf(val.Pos, "invalid preferred_lft %q", val.Text)
-					return v, false
+					l.errorf(val.Pos, "invalid preferred_lft %q, ignoring it", val.Text)
+					continue
 				}
 				lft = int(x)
 			}
 			v.PreferredLft = &lft
 		case "track_group":
 			l.setTrackGroup(&v.TrackGroup, &v.TrackGroupPos, val)
-		default:
-			l.errorf(w.Pos, "unknown address option %q", w.Text)
-			return v, false
 		}
 	}
+	l.vipBroadcast(&v, brd)
+	l.vipIPv6Options(&v, words[0])
 	return v, true
+}
+
+// vipBroadcast applies `brd +` (all host bits set) and `brd -` (cleared),
+// as `ip addr` and keepalived compute them.
+func (l *loader) vipBroadcast(v *VIP, brd string) {
+	if brd != "+" && brd != "-" {
+		return
+	}
+	if v.Peer.IsValid() {
+		l.errorf(v.Pos, "cannot specify broadcast and peer addresses, ignoring the broadcast address")
+		return
+	}
+	bits := v.Prefix.Bits()
+	if bits > 30 {
+		l.errorf(v.Pos, "address prefix length %d too long for broadcast", bits)
+		return
+	}
+	b := v.Prefix.Addr().As4()
+	x := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	mask := uint32(0xffffffff) >> bits
+	if brd == "+" {
+		x |= mask
+	} else {
+		x &^= mask
+	}
+	v.Brd = netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)})
+}
+
+// vipIPv6Options drops the options an IPv6 address cannot have, as
+// keepalived does: a scope other than global, and a label.
+func (l *loader) vipIPv6Options(v *VIP, addr Token) {
+	if !v.Prefix.Addr().Is6() {
+		return
+	}
+	if v.Scope != "" && v.Scope != "global" && v.Scope != "0" {
+		l.warnf(addr.Pos, "cannot specify scope for IPv6 addresses (%s), ignoring the scope", addr.Text)
+		l.hintf("the kernel derives an IPv6 address's scope from the address itself")
+		v.Scope = ""
+	}
+	if v.Label != "" {
+		l.warnf(addr.Pos, "cannot specify label for IPv6 addresses (%s), ignoring the label", addr.Text)
+		v.Label = ""
+	}
 }
 
 // Route is one virtual_routes or static_routes line, in `ip route` syntax.

@@ -29,12 +29,12 @@ var syncGroupKeywords = table[*SyncGroup]{
 		g.TrackBFDs = append(g.TrackBFDs, l.trackRefs(n, false)...)
 		l.noEffect(n) // no BFD engine yet
 	},
-	"notify_master":           scriptKw(func(g *SyncGroup) **Script { return &g.NotifyMaster }),
-	"notify_backup":           scriptKw(func(g *SyncGroup) **Script { return &g.NotifyBackup }),
-	"notify_fault":            scriptKw(func(g *SyncGroup) **Script { return &g.NotifyFault }),
-	"notify_stop":             scriptKw(func(g *SyncGroup) **Script { return &g.NotifyStop }),
-	"notify_deleted":          scriptKw(func(g *SyncGroup) **Script { return &g.NotifyDeleted }),
-	"notify":                  scriptKw(func(g *SyncGroup) **Script { return &g.Notify }),
+	"notify_master":           groupNotify(func(g *SyncGroup) **Script { return &g.NotifyMaster }),
+	"notify_backup":           groupNotify(func(g *SyncGroup) **Script { return &g.NotifyBackup }),
+	"notify_fault":            groupNotify(func(g *SyncGroup) **Script { return &g.NotifyFault }),
+	"notify_stop":             groupNotify(func(g *SyncGroup) **Script { return &g.NotifyStop }),
+	"notify_deleted":          groupNotify(func(g *SyncGroup) **Script { return &g.NotifyDeleted }),
+	"notify":                  groupNotify(func(g *SyncGroup) **Script { return &g.Notify }),
 	"notify_priority_changes": flagKw(func(g *SyncGroup) *bool { return &g.NotifyPriorityChanges }),
 	"smtp_alert": func(l *loader, n *Node, g *SyncGroup) {
 		v := l.boolArg(n, 0)
@@ -48,6 +48,30 @@ var syncGroupKeywords = table[*SyncGroup]{
 	"sync_group_tracking_weight": setKw(func(g *SyncGroup) *bool { return &g.SyncGroupTrackingWeight }, true),
 }
 
+// groupNotify handles a notify keyword of a sync group: the first one
+// written wins, as in keepalived.
+func groupNotify(f func(*SyncGroup) **Script) kwFunc[*SyncGroup] {
+	return firstScriptKw(f, func(g *SyncGroup) string { return "vrrp group " + g.Name + ":" })
+}
+
+// firstGroupList drops (and reports) every `group` block after the first:
+// keepalived keeps the first list of a sync group.
+func firstGroupList(l *loader, nodes []*Node, name string) []*Node {
+	var kept []*Node
+	seen := false
+	for _, c := range nodes {
+		if c.Keyword.Text == "group" {
+			if seen {
+				l.warnf(c.Keyword.Pos, "group list already specified for sync group %s, ignoring this one", name)
+				continue
+			}
+			seen = true
+		}
+		kept = append(kept, c)
+	}
+	return kept
+}
+
 // loadSyncGroup reads a vrrp_sync_group block.
 func (l *loader) loadSyncGroup(n *Node) {
 	if len(n.Args) == 0 {
@@ -55,7 +79,7 @@ func (l *loader) loadSyncGroup(n *Node) {
 		return
 	}
 	g := &SyncGroup{Pos: n.Args[0].Pos, Name: n.Args[0].Text}
-	dispatch(l, n.Children, syncGroupKeywords, g, "vrrp_sync_group")
+	dispatch(l, firstGroupList(l, n.Children, g.Name), syncGroupKeywords, g, "vrrp_sync_group")
 	l.cfg.SyncGroups = append(l.cfg.SyncGroups, g)
 }
 

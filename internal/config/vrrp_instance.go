@@ -14,7 +14,11 @@ type instBuild struct {
 	strictSet    bool
 	advertTok    Token
 	nopreemptPos Pos
-	prioSet      bool
+	// preemptDelayPos is where preempt_delay is written.
+	preemptDelayPos Pos
+	prioSet         bool
+	// higherPrioOn: the instance itself wrote higher_prio_send_advert on.
+	higherPrioOn bool
 	csumAsV2Set  bool // v3_checksum_as_v2 given in the instance
 	garp         garpSet
 }
@@ -65,8 +69,11 @@ func init() {
 			b.Nopreempt, b.nopreemptPos = true, n.Keyword.Pos
 		},
 		"preempt": func(l *loader, n *Node, b *instBuild) { b.Nopreempt = false },
-		"preempt_delay": durKw(func(b *instBuild) *time.Duration { return &b.PreemptDelay },
-			0, 1000*time.Second),
+		"preempt_delay": func(l *loader, n *Node, b *instBuild) {
+			if d, ok := l.durArg(n, 0, 0, 1000*time.Second); ok {
+				b.PreemptDelay, b.preemptDelayPos = d, n.Args[0].Pos
+			}
+		},
 		"accept":      func(l *loader, n *Node, b *instBuild) { b.Accept, b.acceptSet = true, true },
 		"no_accept":   func(l *loader, n *Node, b *instBuild) { b.Accept, b.acceptSet = false, true },
 		"strict_mode": func(l *loader, n *Node, b *instBuild) { b.StrictMode, b.strictSet = l.boolArg(n, 0), true },
@@ -86,35 +93,38 @@ func init() {
 			b.TrackBFDs = append(b.TrackBFDs, l.trackRefs(n, false)...)
 			l.noEffect(n) // no BFD engine yet
 		},
-		"notify_master":              scriptKw(func(b *instBuild) **Script { return &b.NotifyMaster }),
-		"notify_backup":              scriptKw(func(b *instBuild) **Script { return &b.NotifyBackup }),
-		"notify_fault":               scriptKw(func(b *instBuild) **Script { return &b.NotifyFault }),
-		"notify_stop":                scriptKw(func(b *instBuild) **Script { return &b.NotifyStop }),
-		"notify_deleted":             scriptKw(func(b *instBuild) **Script { return &b.NotifyDeleted }),
-		"notify":                     scriptKw(func(b *instBuild) **Script { return &b.Notify }),
-		"notify_master_rx_lower_pri": scriptKw(func(b *instBuild) **Script { return &b.NotifyMasterRxLowerPri }),
+		"notify_master":              instNotify(func(b *instBuild) **Script { return &b.NotifyMaster }),
+		"notify_backup":              instNotify(func(b *instBuild) **Script { return &b.NotifyBackup }),
+		"notify_fault":               instNotify(func(b *instBuild) **Script { return &b.NotifyFault }),
+		"notify_stop":                instNotify(func(b *instBuild) **Script { return &b.NotifyStop }),
+		"notify_deleted":             instNotify(func(b *instBuild) **Script { return &b.NotifyDeleted }),
+		"notify":                     instNotify(func(b *instBuild) **Script { return &b.Notify }),
+		"notify_master_rx_lower_pri": instNotify(func(b *instBuild) **Script { return &b.NotifyMasterRxLowerPri }),
 		"notify_priority_changes":    ib(func(i *Instance) *bool { return &i.NotifyPriorityChanges }),
 		"smtp_alert": func(l *loader, n *Node, b *instBuild) {
 			v := l.boolArg(n, 0)
 			b.SMTPAlert = &v
 			l.noEffect(n)
 		},
-		"use_vmac":                instUseVMAC,
-		"use_vmac_addr":           func(l *loader, n *Node, b *instBuild) { b.UseVMACAddr = true }, // words after it ignored, as keepalived does
-		"vmac_xmit_base":          ib(func(i *Instance) *bool { return &i.VMACXmitBase }),
-		"use_ipvlan":              func(l *loader, n *Node, b *instBuild) { b.UseIPVlan = true; l.noEffect(n) },
-		"dont_track_primary":      ib(func(i *Instance) *bool { return &i.DontTrackPrimary }),
-		"promote_secondaries":     ib(func(i *Instance) *bool { return &i.PromoteSecondaries }),
-		"skip_check_adv_addr":     ib(func(i *Instance) *bool { return &i.SkipCheckAdvAddr }),
-		"lower_prio_no_advert":    ib(func(i *Instance) *bool { return &i.LowerPrioNoAdvert }),
-		"higher_prio_send_advert": ib(func(i *Instance) *bool { return &i.HigherPrioSendAdvert }),
-		"owner_ignore_adverts":    ib(func(i *Instance) *bool { return &i.OwnerIgnoreAdverts }),
-		"down_timer_adverts":      intKw(func(b *instBuild) *int { return &b.DownTimerAdverts }, 1, 100),
-		"vrf":                     modelledNoEffect(strKw(func(b *instBuild) *string { return &b.VRF })),
-		"garp_master_delay":       instGarpDur(func(g *GarpSettings) *time.Duration { return &g.MasterDelay }, func(s *garpSet) *bool { return &s.delay }),
-		"garp_master_refresh":     instGarpDur(func(g *GarpSettings) *time.Duration { return &g.MasterRefresh }, func(s *garpSet) *bool { return &s.refresh }),
-		"garp_lower_prio_delay":   instGarpDur(func(g *GarpSettings) *time.Duration { return &g.LowerPrioDelay }, func(s *garpSet) *bool { return &s.lpDelay }),
-		"garp_master_repeat":      instGarpInt(func(g *GarpSettings) *int { return &g.MasterRepeat }, func(s *garpSet) *bool { return &s.repeat }),
+		"use_vmac":             instUseVMAC,
+		"use_vmac_addr":        func(l *loader, n *Node, b *instBuild) { b.UseVMACAddr = true }, // words after it ignored, as keepalived does
+		"vmac_xmit_base":       ib(func(i *Instance) *bool { return &i.VMACXmitBase }),
+		"use_ipvlan":           func(l *loader, n *Node, b *instBuild) { b.UseIPVlan = true; l.noEffect(n) },
+		"dont_track_primary":   ib(func(i *Instance) *bool { return &i.DontTrackPrimary }),
+		"promote_secondaries":  ib(func(i *Instance) *bool { return &i.PromoteSecondaries }),
+		"skip_check_adv_addr":  ib(func(i *Instance) *bool { return &i.SkipCheckAdvAddr }),
+		"lower_prio_no_advert": ib(func(i *Instance) *bool { return &i.LowerPrioNoAdvert }),
+		"higher_prio_send_advert": func(l *loader, n *Node, b *instBuild) {
+			b.HigherPrioSendAdvert = l.boolArg(n, 0)
+			b.higherPrioOn = b.HigherPrioSendAdvert
+		},
+		"owner_ignore_adverts":  ib(func(i *Instance) *bool { return &i.OwnerIgnoreAdverts }),
+		"down_timer_adverts":    intKw(func(b *instBuild) *int { return &b.DownTimerAdverts }, 1, 100),
+		"vrf":                   modelledNoEffect(strKw(func(b *instBuild) *string { return &b.VRF })),
+		"garp_master_delay":     instGarpDur(func(g *GarpSettings) *time.Duration { return &g.MasterDelay }, func(s *garpSet) *bool { return &s.delay }),
+		"garp_master_refresh":   instGarpDur(func(g *GarpSettings) *time.Duration { return &g.MasterRefresh }, func(s *garpSet) *bool { return &s.refresh }),
+		"garp_lower_prio_delay": instGarpDur(func(g *GarpSettings) *time.Duration { return &g.LowerPrioDelay }, func(s *garpSet) *bool { return &s.lpDelay }),
+		"garp_master_repeat":    instGarpInt(func(g *GarpSettings) *int { return &g.MasterRepeat }, func(s *garpSet) *bool { return &s.repeat }),
 		"garp_master_refresh_repeat": instGarpInt(func(g *GarpSettings) *int { return &g.MasterRefreshRepeat },
 			func(s *garpSet) *bool { return &s.refreshRepeat }),
 		"garp_lower_prio_repeat": instGarpInt(func(g *GarpSettings) *int { return &g.LowerPrioRepeat }, func(s *garpSet) *bool { return &s.lpRepeat }),
@@ -182,12 +192,23 @@ func instState(l *loader, n *Node, b *instBuild) {
 	case "MASTER":
 		b.State = StateMaster
 	case "BACKUP":
+		if b.State == StateMaster {
+			l.warnf(t.Pos, "(%s) state previously set as MASTER, ignoring BACKUP", b.Name)
+			return
+		}
 		b.State = StateBackup
 	default:
-		l.errorf(t.Pos, "(%s) unknown state %q, must be MASTER or BACKUP", b.Name, t.Text)
-		return
+		l.errorf(t.Pos, "(%s) unknown state %q, defaulting to BACKUP", b.Name, t.Text)
+		l.hintf("write MASTER or BACKUP, in capitals")
+		b.State = StateBackup
 	}
 	b.StatePos = t.Pos
+}
+
+// instNotify handles a notify keyword of an instance: as in keepalived
+// the first one written wins, a later one is reported and ignored.
+func instNotify(f func(*instBuild) **Script) kwFunc[*instBuild] {
+	return firstScriptKw(f, func(b *instBuild) string { return "(" + b.Name + ")" })
 }
 
 func instInterface(l *loader, n *Node, b *instBuild) {
@@ -214,6 +235,9 @@ func instPriority(l *loader, n *Node, b *instBuild) {
 		return
 	}
 	l.hintf("(%s) using the default priority 100", b.Name)
+	// keepalived sets 100 explicitly, so `state MASTER` does not make
+	// the instance an owner.
+	b.Priority, b.prioSet = 100, true
 }
 
 func instAdvertInt(l *loader, n *Node, b *instBuild) {

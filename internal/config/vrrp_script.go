@@ -88,6 +88,20 @@ func scriptKw[T any](f func(T) **Script) kwFunc[T] {
 	}
 }
 
+// firstScriptKw is scriptKw for keywords where, as in keepalived, the
+// first one written wins: a repeat is reported and ignored. who names the
+// block in the message ("(VI_1)", "vrrp group G:").
+func firstScriptKw[T any](f func(T) **Script, who func(T) string) kwFunc[T] {
+	return func(l *loader, n *Node, t T) {
+		if *f(t) != nil {
+			l.warnf(n.Keyword.Pos, "%s %s script already specified, ignoring %s", who(t), n.Keyword.Text, strings.Join(texts(n.Args), " "))
+			l.hintf("keepalived keeps the first %s; remove one of them", n.Keyword.Text)
+			return
+		}
+		scriptKw(f)(l, n, t)
+	}
+}
+
 // parseWeight reads "weight W [reverse|noreverse]" from args[i:].
 func (l *loader) parseWeight(n *Node, i int, lo, hi int64) (Weight, bool) {
 	v, ok := l.intArg(n, i, lo, hi)
@@ -120,7 +134,9 @@ func (l *loader) trackRefs(n *Node, script bool) []TrackRef {
 				continue
 			}
 			w, ok := l.parseWeight(c, 1, -254, 254)
-			if !ok {
+			if !ok { // keepalived keeps the entry with the tracker's weight
+				l.hintf("%s %s: using the weight of %s itself", n.Keyword.Text, r.Name, r.Name)
+				refs = append(refs, r)
 				continue
 			}
 			if w.Value == 254 || w.Value == -254 {
@@ -145,8 +161,15 @@ var scriptKeywords = table[*VRRPScript]{
 		s.Cmd = splitCommand(strings.Join(texts(n.Args), " "))
 		l.scripts = append(l.scripts, &Script{Pos: n.Args[0].Pos, Cmd: s.Cmd})
 	},
-	"interval": durKw(func(s *VRRPScript) *time.Duration { return &s.Interval }, time.Microsecond, 86400*time.Second),
-	"timeout":  durKw(func(s *VRRPScript) *time.Duration { return &s.Timeout }, time.Microsecond, 86400*time.Second),
+	"interval": func(l *loader, n *Node, s *VRRPScript) {
+		if len(n.Args) > 0 && n.Args[0].Text == "0" { // keepalived: 0 means 1
+			l.errorf(n.Args[0].Pos, "(%s) vrrp script interval must be greater than 0, setting it to 1", s.Name)
+			s.Interval = time.Second
+			return
+		}
+		durKw(func(s *VRRPScript) *time.Duration { return &s.Interval }, time.Microsecond, 86400*time.Second)(l, n, s)
+	},
+	"timeout": durKw(func(s *VRRPScript) *time.Duration { return &s.Timeout }, time.Microsecond, 86400*time.Second),
 	"weight": func(l *loader, n *Node, s *VRRPScript) {
 		if w, ok := l.parseWeight(n, 0, -253, 253); ok {
 			s.Weight = w

@@ -110,7 +110,8 @@ type sysDeps struct {
 }
 
 // New loads the configuration and prepares the system handles. It fails
-// with every diagnostic when the configuration has errors.
+// with the fatal diagnostics when keepalived would refuse the
+// configuration (config.Refuses); other problems are logged.
 func New(cfg Config) (*Daemon, error) {
 	if cfg.Logger == nil {
 		return nil, errors.New("daemon: no logger")
@@ -150,19 +151,24 @@ func New(cfg Config) (*Daemon, error) {
 	return d, nil
 }
 
-// loadConfig parses and validates path, logging warnings; errors fail.
+// loadConfig parses and validates path. It fails where keepalived refuses
+// to start (config.Refuses); every other diagnostic is logged, and the
+// configuration runs with keepalived's fallback applied.
 func loadConfig(path, id string, log *slog.Logger) (*config.Config, error) {
 	conf, diags := config.Load(path, config.Options{ConfigID: id})
 	var errs []error
 	for _, dg := range diags {
-		if dg.Severity == config.SeverityError {
+		if dg.Fatal || conf == nil {
 			errs = append(errs, errors.New(dg.String()))
 			continue
 		}
 		log.Warn("config", "diagnostic", dg.String())
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("configuration %s has errors:\n%w", path, errors.Join(errs...))
+	if config.Refuses(conf, diags) {
+		return nil, fmt.Errorf("configuration %s cannot run (keepalived refuses it too):\n%w", path, errors.Join(errs...))
+	}
+	for _, l := range conf.NotRun() {
+		log.Warn("config", "ignored", l)
 	}
 	return conf, nil
 }

@@ -83,7 +83,8 @@ type tracker struct {
 }
 
 // loadNode reads one node's configuration; it returns the problems found
-// (config errors), and nil when the node cannot be planned.
+// (every error, when keepalived would refuse the configuration), and nil when the
+// node cannot be planned.
 func loadNode(spec NodeSpec, index int) (*node, []Problem) {
 	id := spec.ConfigID
 	if id == "" {
@@ -92,10 +93,14 @@ func loadNode(spec NodeSpec, index int) (*node, []Problem) {
 	tree, pd := config.ParseFile(spec.Path, config.Options{ConfigID: id})
 	cfg, ld := config.LoadNodes(tree)
 	diags := append(pd, ld...)
+	// The daemon runs (with keepalived's fallbacks) unless a diagnostic is
+	// fatal; when it refuses, every error is listed for context.
 	var probs []Problem
-	for _, d := range diags {
-		if d.Severity == config.SeverityError {
-			probs = append(probs, Problem{Node: spec.Name, Pos: d.Pos, Msg: d.Msg})
+	if len(tree) == 0 || config.Refuses(cfg, diags) {
+		for _, d := range diags {
+			if d.Severity == config.SeverityError {
+				probs = append(probs, Problem{Node: spec.Name, Pos: d.Pos, Msg: d.Msg})
+			}
 		}
 	}
 	if cfg == nil && len(probs) == 0 {

@@ -149,7 +149,7 @@ func Check(a *Advertisement, raw []byte, rx RxInfo, want *Expect) Verdict {
 	}
 	if a.Version == V3 {
 		v.IntervalDiffers = a.Interval != want.Interval
-		v.FirstNotLinkLocal = a.Addrs[0].Is6() && !a.Addrs[0].IsLinkLocalUnicast()
+		v.FirstNotLinkLocal = len(a.Addrs) > 0 && a.Addrs[0].Is6() && !a.Addrs[0].IsLinkLocalUnicast()
 	}
 	return v
 }
@@ -175,10 +175,11 @@ func checkHeader(a *Advertisement, rx RxInfo, want *Expect) Reason {
 			return ReasonIntervalMismatch
 		}
 	}
-	switch {
-	case len(a.Addrs) == 0:
-		return ReasonZeroCount
-	case a.Interval == 0:
+	// An advert without addresses is accepted, as keepalived accepts it:
+	// instances without virtual_ipaddress (no_virtual_ipaddress, a notify
+	// script moving a cloud floating IP) send count 0, and refusing them
+	// makes both routers master. RFC 9568 erratum 8299 would refuse them.
+	if a.Interval == 0 {
 		return ReasonZeroInterval
 	}
 	return ReasonOK

@@ -1,6 +1,7 @@
 package vrrp
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -186,14 +187,22 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckZeroCount: an advert without addresses is accepted, as
+// keepalived accepts it (instances without virtual_ipaddress send them),
+// and compared with no VIPs it passes the address checks too.
 func TestCheckZeroCount(t *testing.T) {
 	tests := []struct {
 		name string
 		a    Advertisement
 		e    Expect
+		want Reason
 	}{
-		{"v3", Advertisement{Version: V3, VRID: 1, Interval: time.Second}, Expect{Version: V3, VRID: 1, Interval: time.Second}},
-		{"v2", Advertisement{Version: V2, VRID: 1, Interval: time.Second}, Expect{Version: V2, VRID: 1, Interval: time.Second}},
+		{"v3", Advertisement{Version: V3, VRID: 1, Interval: time.Second}, Expect{Version: V3, VRID: 1, Interval: time.Second}, ReasonOK},
+		{"v2", Advertisement{Version: V2, VRID: 1, Interval: time.Second}, Expect{Version: V2, VRID: 1, Interval: time.Second}, ReasonOK},
+		{"v2 checking no VIPs", Advertisement{Version: V2, VRID: 1, Interval: time.Second},
+			Expect{Version: V2, VRID: 1, Interval: time.Second, CheckAddrs: true}, ReasonOK},
+		{"v3 expecting a VIP", Advertisement{Version: V3, VRID: 1, Interval: time.Second},
+			Expect{Version: V3, VRID: 1, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{ip("10.0.0.5")}}, ReasonAddrCount},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,13 +210,18 @@ func TestCheckZeroCount(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			rx := RxInfo{Src: ip("10.0.0.1"), Dst: GroupIPv4, TTL: 255}
+			if tt.a.Version == V3 {
+				if err := PutChecksum(raw, Sum{Form: FormPseudo, Src: rx.Src, Dst: rx.Dst}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			var a Advertisement
 			if err := Parse(raw, IPv4, &a); err != nil {
 				t.Fatal(err)
 			}
-			got := Check(&a, raw, RxInfo{Src: ip("10.0.0.1"), Dst: GroupIPv4, TTL: 255}, &tt.e)
-			if diff := cmp.Diff(Verdict{Reason: ReasonZeroCount}, got); diff != "" {
-				t.Errorf("Check (-want +got):\n%s", diff)
+			if got := Check(&a, raw, rx, &tt.e); got.Reason != tt.want {
+				t.Errorf("Check = %+v, want reason %v", got, tt.want)
 			}
 		})
 	}

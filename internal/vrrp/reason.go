@@ -28,7 +28,6 @@ const (
 	ReasonAuthTypeMismatch // v2 auth type differs from the configured one
 	ReasonAuthFailure      // v2 PASS password differs
 	ReasonIntervalMismatch // v2 advert interval differs from the local one
-	ReasonZeroCount        // no virtual addresses
 	ReasonZeroInterval     // advert interval 0
 	ReasonAddrCount        // address count differs from the configured VIPs
 	ReasonBadChecksum      // no accepted checksum form matches
@@ -53,7 +52,6 @@ var reasonNames = [numReasons]string{
 	ReasonAuthTypeMismatch: "authtype_mismatch",
 	ReasonAuthFailure:      "auth_failure",
 	ReasonIntervalMismatch: "advert_interval_err",
-	ReasonZeroCount:        "zero_count",
 	ReasonZeroInterval:     "zero_interval",
 	ReasonAddrCount:        "addr_count_err",
 	ReasonBadChecksum:      "bad_checksum",
