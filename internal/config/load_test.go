@@ -64,6 +64,19 @@ func load1(t *testing.T, src string) (*Config, []string) {
 	return cfg, out
 }
 
+// loadChecked loads in and checks its diagnostics and exit code.
+func loadChecked(t *testing.T, in string, want []string, exit int) *Config {
+	t.Helper()
+	cfg, got := load1(t, in)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+	if code := ExitCode(cfg); code != exit {
+		t.Errorf("ExitCode = %d, want %d", code, exit)
+	}
+	return cfg
+}
+
 func inst(body string) string {
 	return "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n" + body + "}\n"
 }
@@ -113,13 +126,7 @@ func TestInstanceChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, got := load1(t, tt.in)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", diff)
-			}
-			if code := ExitCode(cfg); code != tt.exit {
-				t.Errorf("ExitCode = %d, want %d", code, tt.exit)
-			}
+			loadChecked(t, tt.in, tt.want, tt.exit)
 		})
 	}
 }

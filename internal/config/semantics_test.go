@@ -160,7 +160,9 @@ func TestDerivedDefaults(t *testing.T) {
 			func(i *Instance) string { return fmt.Sprint(i.VMACXmitBase) }, "false",
 			[]string{"1:15: warning: (A) vmac_xmit_base is only valid with a vmac, ignoring it"}},
 		{"track_interface on the own interface", inst(" track_interface {\n  eth0\n  eth1\n }\n" + vip1),
-			func(i *Instance) string { return fmt.Sprintf("%d %s", len(i.TrackInterfaces), i.TrackInterfaces[0].Name) }, "1 eth1",
+			func(i *Instance) string {
+				return fmt.Sprintf("%d %s", len(i.TrackInterfaces), i.TrackInterfaces[0].Name)
+			}, "1 eth1",
 			[]string{"5:3: warning: (A) ignoring track_interface eth0 since it is the instance's own interface"}},
 		{"scope on an IPv6 VIP", inst(" virtual_ipaddress {\n  fe80::1/64 scope link\n  2001:db8::5/64 scope global\n }\n"),
 			func(i *Instance) string { return fmt.Sprintf("%q %q", i.VIPs[0].Scope, i.VIPs[1].Scope) }, `"" "global"`,

@@ -101,7 +101,7 @@ func (l *loader) completeVersion(b *instBuild) {
 	case !b.versionSet:
 		b.Version = l.cfg.Global.VRRPVersion
 	case b.Version == 2 && b.Family == 6:
-		b.Version = 3
+		b.Version, b.v2OnIPv6 = 3, true
 		l.advisef(b.Pos, "VRRPv2 is IPv4 only; keepalived silently uses version 3 for IPv6",
 			"(%s) version 2 with IPv6 addresses: using version 3", b.Name)
 	}
@@ -156,22 +156,34 @@ func (l *loader) completeState(b *instBuild) {
 	}
 }
 
+// completeAuth checks authentication in keepalived's order
+// (vrrp_complete_instance). keepalived leaves an IPv6 instance that asked
+// for version 2 at version 2 here, so AH there gets the IPv6 message.
 func (l *loader) completeAuth(b *instBuild) {
 	if b.Auth.Type == 0 {
 		return
 	}
+	owner := b.Priority == 255 || !b.prioSet // keepalived: state MASTER without a priority is the owner
 	switch {
 	case b.StrictMode:
 		l.warnf(b.Auth.Pos, "(%s) strict mode does not support authentication, ignoring it", b.Name)
 		b.Auth = Auth{}
-	case b.Version == 3:
+	case b.Version == 3 && !b.v2OnIPv6:
 		l.warnf(b.Auth.Pos, "(%s) VRRP version 3 does not support authentication, ignoring it", b.Name)
 		b.Auth = Auth{}
 	case b.Auth.Pass == "":
 		l.warnf(b.Auth.Pos, "(%s) authentication specified but no password given, ignoring it", b.Name)
+		l.hintf("add `auth_pass` with the same password on every router of this VRID")
 		b.Auth = Auth{}
-	case b.Auth.Type == AuthAH && b.State == StateMaster && b.Priority != 255:
+	case b.Auth.Type == AuthAH && b.Family == 6:
+		l.warnf(b.Auth.Pos, "(%s) cannot use AH authentication with IPv6, ignoring it", b.Name)
+		b.Auth = Auth{}
+	case b.Family == 6: // PASS: we run version 3, which has none
+		l.warnf(b.Auth.Pos, "(%s) VRRP version 3 does not support authentication, ignoring it", b.Name)
+		b.Auth = Auth{}
+	case b.Auth.Type == AuthAH && b.State == StateMaster && !owner:
 		l.warnf(b.StatePos, "(%s) initial state MASTER is incompatible with AH authentication, using BACKUP", b.Name)
+		l.hintf("an AH router must hear the current sequence number before it may take over")
 		b.State = StateBackup
 	}
 }
@@ -183,6 +195,7 @@ func (l *loader) completeMcastDst(b *instBuild) {
 		b.McastDstIP = netip.Addr{}
 	}
 }
+
 func (l *loader) completeAdvertInt(b *instBuild) {
 	pos := b.advertTok.Pos
 	if pos == (Pos{}) {

@@ -19,6 +19,7 @@ type instBuild struct {
 	prioSet         bool
 	// higherPrioOn: the instance itself wrote higher_prio_send_advert on.
 	higherPrioOn bool
+	v2OnIPv6     bool // `version 2` on an IPv6 instance, which runs version 3
 	csumAsV2Set  bool // v3_checksum_as_v2 given in the instance
 	garp         garpSet
 }

@@ -166,6 +166,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
 	switch {
 	case t.To == instance.Master:
 		vi.stats.BecomeMaster++
+		vi.ahBecameMaster() // ah.go
 	case t.From == instance.Master:
 		vi.stats.ReleaseMaster++
 	}

@@ -67,13 +67,14 @@ type Daemon struct {
 	sys  sysDeps
 	conf *config.Config
 
-	insts  []*vinst
-	byKey  map[rxKey]*vinst
-	units  []*unit
-	conns  map[connKey]*connEntry
-	rxCh   chan rxPacket
-	trackC chan trackEvent
-	reqCh  chan func()
+	insts   []*vinst
+	byKey   map[rxKey]*vinst
+	units   []*unit
+	conns   map[connKey]*connEntry
+	ahConns map[connKey]*connEntry // auth_type AH sockets (ah.go)
+	rxCh    chan rxPacket
+	trackC  chan trackEvent
+	reqCh   chan func()
 
 	scripts  map[string]*scriptRunner
 	notifier *notify.Notifier

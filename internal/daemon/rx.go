@@ -27,6 +27,7 @@ type connEntry struct {
 	key  connKey
 	conn system.Conn
 	refs int
+	ah   bool // an AH socket (ah.go)
 }
 
 // rxPacket is one packet handed from a reader goroutine to the loop.
@@ -34,6 +35,7 @@ type rxPacket struct {
 	key  connKey
 	meta system.Meta
 	data []byte
+	ah   bool // from an AH socket: data is the whole IPv4 packet
 }
 
 // vipTarget is one address to announce with GARP/NA.
@@ -53,7 +55,8 @@ func (vi *vinst) targets() []vipTarget {
 // attachConn opens (or shares) the socket of vi's interface and family.
 func (d *Daemon) attachConn(vi *vinst) error {
 	key := connKey{vi.link.Index, vi.fam}
-	if ce, ok := d.conns[key]; ok {
+	conns := d.connsFor(vi.ah != nil) // ah.go
+	if ce, ok := conns[key]; ok {
 		ce.refs++
 		vi.conn = ce
 		return nil
@@ -64,13 +67,13 @@ func (d *Daemon) attachConn(vi *vinst) error {
 	}
 	c, err := d.sys.open(system.ConnConfig{
 		Ifindex: vi.link.Index, Ifname: vi.link.Name, Family: fam,
-		Group: vi.group, Logger: vi.log,
+		Group: vi.group, Logger: vi.log, Protocol: vi.connProtocol(),
 	})
 	if err != nil {
 		return err
 	}
-	ce := &connEntry{key: key, conn: c, refs: 1}
-	d.conns[key] = ce
+	ce := &connEntry{key: key, conn: c, refs: 1, ah: vi.ah != nil}
+	conns[key] = ce
 	vi.conn = ce
 	go d.readLoop(ce)
 	return nil
@@ -85,7 +88,7 @@ func (d *Daemon) detachConn(vi *vinst) {
 	vi.conn = nil
 	ce.refs--
 	if ce.refs == 0 {
-		delete(d.conns, ce.key)
+		delete(d.connsFor(ce.ah), ce.key)
 		ce.conn.Close()
 	}
 }
@@ -103,7 +106,7 @@ func (d *Daemon) readLoop(ce *connEntry) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		p := rxPacket{key: ce.key, meta: meta, data: append([]byte(nil), buf[:n]...)}
+		p := rxPacket{key: ce.key, meta: meta, data: append([]byte(nil), buf[:n]...), ah: ce.ah}
 		select {
 		case d.rxCh <- p:
 		case <-d.runCtx.Done():
@@ -114,6 +117,13 @@ func (d *Daemon) readLoop(ce *connEntry) {
 
 // receive checks one packet and feeds it to its instance.
 func (d *Daemon) receive(p rxPacket) {
+	var ahPkt []byte // an AH advert's whole IPv4 packet (ah.go)
+	if p.ah {
+		var ok bool
+		if ahPkt, ok = d.splitAH(&p); !ok {
+			return
+		}
+	}
 	if len(p.data) < 2 {
 		d.unknownRx++
 		return
@@ -130,7 +140,7 @@ func (d *Daemon) receive(p rxPacket) {
 		}
 		return
 	}
-	v := vrrp.Check(&vi.rxAdv, p.data, vrrp.RxInfo{Src: p.meta.Src, Dst: p.meta.Dst, TTL: int(p.meta.TTL)}, &vi.expect)
+	v := vrrp.Check(&vi.rxAdv, p.data, vrrp.RxInfo{Src: p.meta.Src, Dst: p.meta.Dst, TTL: int(p.meta.TTL), Packet: ahPkt}, &vi.expect)
 	if !v.OK() {
 		d.drop(vi, v.Reason, p.meta.Src)
 		return
@@ -146,6 +156,7 @@ func (d *Daemon) receive(p rxPacket) {
 		d.ownerIgnored(vi, p.meta.Src)
 		return
 	}
+	vi.ahHeard(p.meta.Src)
 	d.stepUnit(time.Now(), vi.unit, vi.idx, instance.AdvertReceived{From: p.meta.Src, Advert: vi.rxAdv})
 }
 

@@ -129,6 +129,9 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 	if ci.Auth.Type == config.AuthPass && ci.Version == 2 {
 		in.AuthType = "PASS"
 	}
+	if vi.ah != nil {
+		in.AuthType = "AH"
+	}
 	if m.State() == instance.Master {
 		in.MasterAddr = vi.src
 		in.MasterPriority = 0

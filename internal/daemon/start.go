@@ -199,6 +199,9 @@ func (d *Daemon) shutdown() {
 	for _, ce := range d.conns {
 		ce.conn.Close()
 	}
+	for _, ce := range d.ahConns {
+		ce.conn.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if d.notifier != nil {

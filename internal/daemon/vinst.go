@@ -35,6 +35,7 @@ type vinst struct {
 	ttl      uint8
 	ipID     uint16
 	rxAdv    vrrp.Advertisement
+	ah       *vrrp.AHState // auth_type AH (ah.go)
 
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	vipIf     []string
@@ -227,6 +228,7 @@ func (d *Daemon) buildWire(vi *vinst) {
 		vi.expect.AuthType = vrrp.AuthPass
 		vi.expect.AuthData = vi.sendTpl.AuthData
 	}
+	vi.setupAH()
 	for _, p := range ci.UnicastPeers {
 		vi.peers = append(vi.peers, p.Addr)
 		vi.expect.Peers = append(vi.expect.Peers, vrrp.Peer{Addr: p.Addr, MinTTL: uint8(p.MinTTL), MaxTTL: uint8(p.MaxTTL)})
@@ -267,6 +269,7 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 	if vi.ipID == 0 {
 		vi.ipID = 1
 	}
+	seq := vi.ahNextSeq() // one per round, like the IP ID
 	for _, dst := range dsts {
 		form := vrrp.FormMessage
 		switch {
@@ -276,12 +279,14 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 			form = vi.mode.SendForm(len(vi.peers) > 0)
 		}
 		var err error
-		d.txBuf, err = adv.Append(d.txBuf[:0], vrrp.Sum{Form: form, Src: vi.src, Dst: dst})
+		var ah system.Sealer
+		d.txBuf, ah = vi.appendAH(d.txBuf[:0], seq)
+		d.txBuf, err = adv.Append(d.txBuf, vrrp.Sum{Form: form, Src: vi.src, Dst: dst})
 		if err != nil {
 			vi.log.Error("encode advert", "err", err)
 			return
 		}
-		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf})
+		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf, AH: ah})
 		if err != nil {
 			vi.log.Warn("send advert", "dst", dst, "err", err)
 			continue

@@ -128,6 +128,8 @@ type ioAdvert struct {
 	TTL     uint8 // hop limit for IPv6
 	TOS     uint8 // traffic class for IPv6
 	Payload []byte
+	// AH is the IPsec AH header before Payload (auth_type AH), else nil.
+	AH []byte
 }
 
 // Priority is the advert's priority byte.
@@ -194,13 +196,20 @@ func ioParseAdvert(b []byte) (ioAdvert, bool) {
 	switch bin.BigEndian.Uint16(b[12:14]) {
 	case 0x0800:
 		ip := b[14:]
-		if len(ip) < 20 || ip[9] != 112 {
+		if len(ip) < 20 || ip[9] != 112 && ip[9] != 51 {
 			return ioAdvert{}, false
 		}
 		ihl := int(ip[0]&0x0f) * 4
 		total := int(bin.BigEndian.Uint16(ip[2:4]))
 		if ihl < 20 || total < ihl || total > len(ip) {
 			return ioAdvert{}, false
+		}
+		if ip[9] == 51 { // AH: 24 bytes, next header VRRP
+			if total < ihl+24 || ip[ihl] != 112 {
+				return ioAdvert{}, false
+			}
+			a.AH = append([]byte(nil), ip[ihl:ihl+24]...)
+			ihl += 24
 		}
 		a.TOS, a.TTL = ip[1], ip[8]
 		a.Src = netip.AddrFrom4([4]byte(ip[12:16]))

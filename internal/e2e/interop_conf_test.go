@@ -47,6 +47,7 @@ type ioInst struct {
 	Version   int    // 0: the default (2 for IPv4, 3 for IPv6)
 	Interval  string // advert_int
 	Pass      string // auth_type PASS with this auth_pass; "" for none
+	Auth      string // auth_type when Pass is set; "" means PASS (AH: interop_ah_test.go)
 	Nopreempt bool
 	Src       netip.Addr   // unicast_src_ip
 	Peers     []netip.Addr // unicast_peer
@@ -71,7 +72,11 @@ func (c ioConf) String() string {
 			b.WriteString("    nopreempt\n")
 		}
 		if in.Pass != "" {
-			fmt.Fprintf(&b, "    authentication {\n        auth_type PASS\n        auth_pass %s\n    }\n", in.Pass)
+			auth := in.Auth
+			if auth == "" {
+				auth = "PASS"
+			}
+			fmt.Fprintf(&b, "    authentication {\n        auth_type %s\n        auth_pass %s\n    }\n", auth, in.Pass)
 		}
 		if in.Src.IsValid() {
 			fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n", in.Src)

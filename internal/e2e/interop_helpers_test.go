@@ -269,7 +269,8 @@ var kaRxErrors = []struct {
 	{"type", regexp.MustCompile(`Invalid packet type\.`)},
 	{"auth type", regexp.MustCompile(`received a \d+ auth, expecting|AH header but auth type|No AH header but auth type`)},
 	{"password", regexp.MustCompile(`received an invalid passwd`)},
-	{"ah", regexp.MustCompile(`IPSEC[- ]AH`)},
+	{"ah", regexp.MustCompile(`IPSEC[- ]AH : (invalid|sequence number)`)}, // not "Syncing seq_num"
+
 	{"interval", regexp.MustCompile(`advertisement interval mismatch`)},
 	{"address count", regexp.MustCompile(`received an unexpected ip number count|expected \d+ VIPs but received`)},
 	{"address list", regexp.MustCompile(`not present in MASTER advert`)},

@@ -22,7 +22,7 @@ import (
 // the keyword asks for; TestInteropV3ChecksumAsV2 covers it), c05u (2.2.8
 // puts a wrong checksum on the second unicast peer, which we do not copy),
 // c07g (the peer's config differs from a's, nothing new for a's bytes),
-// c10a/c10b (track scripts), c11 (use_vmac), c12 (AH, not supported).
+// c10a/c10b (track scripts), c11 (use_vmac).
 var ioVectorCases = []struct{ file, name string }{
 	{vectors.File227, "c01-v2-pass-blog"},
 	{vectors.File227, "c02-v2-noauth-3vips"},
@@ -37,6 +37,7 @@ var ioVectorCases = []struct{ file, name string }{
 	{vectors.File227, "c07d-v3-unicast-old-checksum"},
 	{vectors.File227, "c07e-v3-ipv6-unicast"},
 	{vectors.File227, "c07f-v3-unicast-ttl"},
+	{vectors.File227, "c12-v2-ah"},
 	{vectors.File227, "c13-v3-with-auth-block"},
 	{vectors.File228, "c05n-v3-checksum-as-v2"},
 }
@@ -101,6 +102,9 @@ func TestInteropVectors(t *testing.T) {
 			for _, v := range want {
 				k := ioVectorKey(v)
 				wantV := "ttl " + v.Fields["ip.ttl"] + " vrrp " + ioHex(v.VRRP)
+				if ah, err := v.Hex("ah"); err == nil && len(ah) == 24 {
+					wantV += " ah " + ioHex(ah[:8]) // up to the SPI, as ioWireValue
+				}
 				if diff := cmp.Diff(wantV, got[k]); diff != "" {
 					t.Errorf("%s (%s): (-keepalived +gokeepalived):\n%s", v.Name, k, diff)
 				}

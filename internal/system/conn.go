@@ -27,6 +27,11 @@ type ConnConfig struct {
 	// NoMulticast skips joining the group (unicast-only interfaces, as
 	// keepalived does for instances with unicast peers).
 	NoMulticast bool
+	// Protocol is the IP protocol to receive: 0 or Protocol (112) for
+	// VRRP, ProtocolAH (51, IPv4 only) for keepalived's auth_type AH. Read
+	// on an AH socket returns the whole IPv4 packet, header included,
+	// since the AH ICV covers the header.
+	Protocol uint8
 	// Logger receives Debug lines; nil discards.
 	Logger *slog.Logger
 }
@@ -89,6 +94,14 @@ func OpenConn(cfg ConnConfig) (*RawConn, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case cfg.Protocol == 0:
+		cfg.Protocol = Protocol
+	case cfg.Protocol == ProtocolAH && cfg.Family == IPv6:
+		return nil, fmt.Errorf("open vrrp %s socket on %s: AH is IPv4 only", cfg.Family, cfg.Ifname)
+	case cfg.Protocol != Protocol && cfg.Protocol != ProtocolAH:
+		return nil, fmt.Errorf("open vrrp %s socket on %s: protocol %d is neither VRRP nor AH", cfg.Family, cfg.Ifname, cfg.Protocol)
 	}
 	c := &RawConn{cfg: cfg, log: cfg.Logger, oob: make([]byte, 128), wbuf: make([]byte, 0, 1500)}
 	c.readFn = c.recv4
@@ -194,7 +207,7 @@ func (c *RawConn) open(role string, opts []sockopt) (*os.File, error) {
 	if c.cfg.Family == IPv6 {
 		domain = unix.AF_INET6
 	}
-	fd, err := unix.Socket(domain, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, Protocol)
+	fd, err := unix.Socket(domain, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, int(c.cfg.Protocol))
 	if err != nil {
 		return nil, fmt.Errorf("open vrrp %s %s socket on %s: %w", c.cfg.Family, role, c.cfg.Ifname, err)
 	}

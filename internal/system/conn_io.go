@@ -40,6 +40,9 @@ func (c *RawConn) read4(b []byte) (int, Meta, error) {
 			continue
 		}
 		m.Ifindex = c.cfg.Ifindex
+		if c.cfg.Protocol == ProtocolAH {
+			return n, m, nil // the AH ICV covers the header: keep it
+		}
 		return copy(b, b[hl:n]), m, nil
 	}
 }
@@ -149,17 +152,15 @@ func (c *RawConn) write4(m Message) error {
 	if !m.Src.Is4() {
 		return fmt.Errorf("source %v is not ipv4", m.Src)
 	}
-	ttl := uint8(255)
-	if !m.Dst.IsMulticast() && m.TTL != 0 {
-		ttl = m.TTL
-	}
-	c.wbuf = appendIPv4Header(c.wbuf[:0], m.Src, m.Dst, ttl, m.ID, len(m.Payload))
-	c.wbuf = append(c.wbuf, m.Payload...)
+	c.wbuf = appendAdvert4(c.wbuf[:0], m)
 	c.to4.Addr = m.Dst.As4()
 	return c.sendmsg(c.wbuf, nil, &c.to4)
 }
 
 func (c *RawConn) write6(m Message) error {
+	if m.AH != nil {
+		return errors.New("AH is IPv4 only")
+	}
 	oob := c.wbuf[:0]
 	if m.Src.IsValid() {
 		oob = appendPktInfo6(oob, m.Src.As16(), uint32(c.cfg.Ifindex))

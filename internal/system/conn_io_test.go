@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gokeepalived/gokeepalived/internal/lab"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // appendPktInfo6 builds the same control message as unix.PktInfo6.
@@ -37,6 +38,8 @@ func TestWriteAllocatesNothing(t *testing.T) {
 		{IPv4, Message{Src: netip.MustParseAddr("192.168.1.2"), Dst: GroupIPv4, ID: 1, Payload: make([]byte, 20)}},
 		{IPv4, Message{Src: netip.MustParseAddr("192.168.1.2"), Dst: netip.MustParseAddr("192.168.1.3"), TTL: 64, ID: 1, Payload: make([]byte, 20)}},
 		{IPv6, Message{Src: netip.MustParseAddr("fe80::2"), Dst: GroupIPv6, Payload: make([]byte, 24)}},
+		{IPv4, Message{Src: netip.MustParseAddr("192.168.1.2"), Dst: GroupIPv4, ID: 1, Payload: make([]byte, 44),
+			AH: vrrp.NewAHState(vrrp.PassData("1234"), false)}},
 		{IPv6, Message{Src: netip.MustParseAddr("fe80::2"), Dst: netip.MustParseAddr("fe80::3"), TTL: 64, Payload: make([]byte, 24)}},
 	} {
 		c := openConn(t, l.Host("a"), tt.fam, ConnConfig{})

@@ -1,5 +1,5 @@
 // Package system is gokeepalived's Linux side: raw IP sockets for VRRP
-// (protocol 112, IPv4 and IPv6), virtual addresses through netlink,
+// (protocol 112, IPv4 and IPv6; 51 for keepalived's IPsec AH), virtual addresses through netlink,
 // gratuitous ARP and unsolicited neighbour advertisements on packet sockets,
 // and link state and interface lookups through netlink.
 //

@@ -64,14 +64,35 @@ func AppendUnsolicitedNA(b []byte, mac net.HardwareAddr, addr netip.Addr, router
 	return b
 }
 
+// appendAdvert4 appends the IPv4 packet keepalived sends for m: the
+// header (TTL 255, or unicast_ttl to a unicast peer), the payload, and
+// with m.AH protocol 51 and the ICV sealed over both.
+func appendAdvert4(b []byte, m Message) []byte {
+	ttl := uint8(255)
+	if !m.Dst.IsMulticast() && m.TTL != 0 {
+		ttl = m.TTL
+	}
+	proto := uint8(Protocol)
+	if m.AH != nil {
+		proto = ProtocolAH
+	}
+	h := len(b)
+	b = appendIPv4Header(b, m.Src, m.Dst, ttl, m.ID, proto, len(m.Payload))
+	b = append(b, m.Payload...)
+	if m.AH != nil {
+		m.AH.Seal(b[h:], ipv4Len)
+	}
+	return b
+}
+
 // appendIPv4Header appends the IPv4 header keepalived builds for a VRRP
 // advert (IP_HDRINCL): no options, TOS 0xc0, no DF, the caller's id and
-// TTL, protocol 112, header checksum filled in.
-func appendIPv4Header(b []byte, src, dst netip.Addr, ttl uint8, id uint16, payloadLen int) []byte {
+// TTL, protocol 112 (51 with AH), header checksum filled in.
+func appendIPv4Header(b []byte, src, dst netip.Addr, ttl uint8, id uint16, proto uint8, payloadLen int) []byte {
 	h := len(b)
 	s, d := src.As4(), dst.As4()
 	total := ipv4Len + payloadLen
-	b = append(b, 0x45, tosVRRP, byte(total>>8), byte(total), byte(id>>8), byte(id), 0, 0, ttl, Protocol, 0, 0)
+	b = append(b, 0x45, tosVRRP, byte(total>>8), byte(total), byte(id>>8), byte(id), 0, 0, ttl, proto, 0, 0)
 	b = append(b, s[:]...)
 	b = append(b, d[:]...)
 	binary.BigEndian.PutUint16(b[h+10:], finish(onesSum(b[h:])))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -94,10 +95,13 @@ func TestFramesMatchKeepalived(t *testing.T) {
 	}
 }
 
-func TestIPv4HeaderMatchesKeepalived(t *testing.T) {
+// eachIPv4Advert runs fn as a subtest for every IPv4 advert vector of IP
+// protocol proto, with its frame decoded, and returns how many ran.
+func eachIPv4Advert(t *testing.T, proto string, fn func(t *testing.T, v map[string]string, frame []byte)) int {
+	t.Helper()
 	n := 0
 	for _, v := range loadVectors(t) {
-		if v["kind"] != "advert" || v["ip.version"] != "4" || v["ip.proto"] != "112" {
+		if v["kind"] != "advert" || v["ip.version"] != "4" || v["ip.proto"] != proto {
 			continue
 		}
 		n++
@@ -106,23 +110,30 @@ func TestIPv4HeaderMatchesKeepalived(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ttl, _ := strconv.Atoi(v["ip.ttl"])
-			id, _ := strconv.ParseUint(strings.TrimPrefix(v["ip.id"], "0x"), 16, 16)
-			src, dst := netip.MustParseAddr(v["ip.src"]), netip.MustParseAddr(v["ip.dst"])
-			got := appendIPv4Header(nil, src, dst, uint8(ttl), uint16(id), len(v["vrrp"])/2)
-			if diff := cmp.Diff(hex.EncodeToString(frame[14:34]), hex.EncodeToString(got)); diff != "" {
-				t.Errorf("ipv4 header (-want +got):\n%s", diff)
-			}
-			hl, m, err := parseIPv4(frame[14:])
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := Meta{Src: src, Dst: dst, TTL: uint8(ttl)}
-			if diff := cmp.Diff(want, m, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" || hl != 20 {
-				t.Errorf("parseIPv4: hl %d, meta (-want +got):\n%s", hl, diff)
-			}
+			fn(t, v, frame)
 		})
 	}
+	return n
+}
+
+func TestIPv4HeaderMatchesKeepalived(t *testing.T) {
+	n := eachIPv4Advert(t, "112", func(t *testing.T, v map[string]string, frame []byte) {
+		ttl, _ := strconv.Atoi(v["ip.ttl"])
+		id, _ := strconv.ParseUint(strings.TrimPrefix(v["ip.id"], "0x"), 16, 16)
+		src, dst := netip.MustParseAddr(v["ip.src"]), netip.MustParseAddr(v["ip.dst"])
+		got := appendIPv4Header(nil, src, dst, uint8(ttl), uint16(id), Protocol, len(v["vrrp"])/2)
+		if diff := cmp.Diff(hex.EncodeToString(frame[14:34]), hex.EncodeToString(got)); diff != "" {
+			t.Errorf("ipv4 header (-want +got):\n%s", diff)
+		}
+		hl, m, err := parseIPv4(frame[14:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Meta{Src: src, Dst: dst, TTL: uint8(ttl)}
+		if diff := cmp.Diff(want, m, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" || hl != 20 {
+			t.Errorf("parseIPv4: hl %d, meta (-want +got):\n%s", hl, diff)
+		}
+	})
 	if n == 0 {
 		t.Fatal("no IPv4 adverts in the vectors")
 	}
@@ -149,7 +160,7 @@ func TestParseIPv4Bad(t *testing.T) {
 }
 
 func FuzzParseIPv4(f *testing.F) {
-	f.Add(appendIPv4Header(nil, netip.MustParseAddr("192.168.1.2"), GroupIPv4, 255, 1, 20))
+	f.Add(appendIPv4Header(nil, netip.MustParseAddr("192.168.1.2"), GroupIPv4, 255, 1, Protocol, 20))
 	f.Add([]byte{0x46, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		hl, m, err := parseIPv4(b)
@@ -167,5 +178,28 @@ func TestFamilyString(t *testing.T) {
 	want := []string{"family(0)", "ipv4", "ipv6", "family(9)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Family.String (-want +got):\n%s", diff)
+	}
+}
+
+// TestAHPacketMatchesKeepalived: an auth_type AH advert goes out as the
+// bytes keepalived 2.2.7 sent (c12): IPv4 protocol 51, the AH header the
+// daemon builds, and the ICV sealed over the header Write built.
+func TestAHPacketMatchesKeepalived(t *testing.T) {
+	n := eachIPv4Advert(t, "51", func(t *testing.T, v map[string]string, frame []byte) {
+		key, err := hex.DecodeString(v["ah.key.hex"])
+		if err != nil || len(key) != 8 {
+			t.Fatalf("ah.key.hex %q: %v", v["ah.key.hex"], err)
+		}
+		id, _ := strconv.ParseUint(strings.TrimPrefix(v["ip.id"], "0x"), 16, 16)
+		payload := append([]byte(nil), frame[34:]...)
+		clear(payload[12:24]) // the ICV, which Write fills in
+		m := Message{Src: netip.MustParseAddr(v["ip.src"]), Dst: netip.MustParseAddr(v["ip.dst"]),
+			ID: uint16(id), Payload: payload, AH: vrrp.NewAHState([8]byte(key), false)}
+		if diff := cmp.Diff(hex.EncodeToString(frame[14:]), hex.EncodeToString(appendAdvert4(nil, m))); diff != "" {
+			t.Errorf("AH packet (-want +got):\n%s", diff)
+		}
+	})
+	if n != 2 {
+		t.Fatalf("%d AH adverts in the vectors, want 2", n)
 	}
 }

@@ -61,6 +61,18 @@ var (
 // Protocol is VRRP's IP protocol number.
 const Protocol = 112
 
+// ProtocolAH is the IP protocol number of IPsec AH, which keepalived's
+// auth_type AH puts between the IPv4 header and the VRRP message.
+const ProtocolAH = 51
+
+// Sealer fills in an authentication value that covers the IP header:
+// keepalived's AH ICV (vrrp.AHState implements it).
+type Sealer interface {
+	// Seal writes the ICV into pkt, an IPv4 packet whose header is hl
+	// bytes and whose payload begins with the AH header.
+	Seal(pkt []byte, hl int)
+}
+
 // Meta describes a received VRRP packet.
 type Meta struct {
 	// Src and Dst are the IP source and destination.
@@ -90,13 +102,18 @@ type Message struct {
 	// Payload is the VRRP message, checksum included for IPv4. For IPv6
 	// the kernel fills in the checksum (IPV6_CHECKSUM at offset 6).
 	Payload []byte
+	// AH, when set, sends the packet as IPv4 protocol 51 (auth_type AH):
+	// Payload begins with the AH header, its ICV zero, and Write calls
+	// AH.Seal once the IPv4 header is built. IPv4 only.
+	AH Sealer
 }
 
 // Conn is one interface's VRRP socket for one family. Read is called from
 // one goroutine; Write is safe for concurrent use; Close unblocks Read.
 type Conn interface {
 	// Read reads one packet's VRRP payload into b (the IP header is
-	// stripped) and returns its length and metadata.
+	// stripped, except on an AH socket: see ConnConfig.Protocol) and
+	// returns its length and metadata.
 	Read(b []byte) (int, Meta, error)
 	// Write sends one VRRP message.
 	Write(m Message) error

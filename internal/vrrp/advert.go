@@ -22,7 +22,7 @@ type AuthType uint8
 const (
 	AuthNone AuthType = 0 // no authentication, 8 zero bytes of auth data
 	AuthPass AuthType = 1 // keepalived PASS: up to 8 bytes of clear text
-	AuthAH   AuthType = 2 // IPsec AH (recognised, refused)
+	AuthAH   AuthType = 2 // IPsec AH: 8 zero bytes here, the AH header before the message (ah.go)
 )
 
 // Advertisement is one decoded VRRP advertisement (type 1).

@@ -15,6 +15,10 @@ type RxInfo struct {
 	// TTL is the IPv4 TTL or IPv6 hop limit; negative when the socket did
 	// not report it, which skips the TTL checks (as keepalived does).
 	TTL int
+	// Packet is the whole IPv4 packet (header, AH header, VRRP message)
+	// when the advert came with IP protocol 51 (IPsec AH), nil otherwise:
+	// the AH ICV covers the IP header.
+	Packet []byte
 }
 
 // ChecksumMode is how an instance computes and verifies v3 IPv4
@@ -80,6 +84,10 @@ type Expect struct {
 	VRID     uint8
 	AuthType AuthType // v2 only
 	AuthData [8]byte  // v2 PASS: the password NUL-padded to 8 bytes
+	// AH is the key and sequence counter of an AuthAH instance. Check
+	// moves its counter to the number of every AH advert that passes the
+	// AH checks, as keepalived does.
+	AH *AHState
 	// Interval is the local advert interval: a v2 advert with another is
 	// dropped (ReasonIntervalMismatch); in v3 a difference is only flagged.
 	Interval time.Duration
@@ -122,7 +130,9 @@ func (v Verdict) OK() bool { return v.Reason == ReasonOK }
 
 // Check applies the receive checks of RFC 3768/9568 §7.1 and keepalived's
 // vrrp_check_packet, in keepalived's order, to a, which Parse decoded
-// from raw (the VRRP message) received as rx. It never allocates.
+// from raw (the VRRP message) received as rx. It never allocates. For an
+// AH instance it also verifies rx.Packet's AH header and advances
+// want.AH's counter.
 func Check(a *Advertisement, raw []byte, rx RxInfo, want *Expect) Verdict {
 	var v Verdict
 	v.Reason = checkHeader(a, rx, want)
@@ -157,6 +167,8 @@ func Check(a *Advertisement, raw []byte, rx RxInfo, want *Expect) Verdict {
 // checkHeader checks TTL, version, VRID, authentication and interval.
 func checkHeader(a *Advertisement, rx RxInfo, want *Expect) Reason {
 	switch {
+	case (rx.Packet != nil) != (want.AuthType == AuthAH):
+		return ReasonAHMismatch
 	case !want.Unicast && rx.TTL >= 0 && rx.TTL != TTL:
 		return ReasonTTL
 	case a.Version != want.Version:
@@ -170,6 +182,14 @@ func checkHeader(a *Advertisement, rx RxInfo, want *Expect) Reason {
 		}
 		if a.AuthType == AuthPass && subtle.ConstantTimeCompare(a.AuthData[:], want.AuthData[:]) != 1 {
 			return ReasonAuthFailure
+		}
+		if a.AuthType == AuthAH {
+			if want.AH == nil {
+				return ReasonAHICV
+			}
+			if r := want.AH.check(rx.Packet); r != ReasonOK {
+				return r
+			}
 		}
 		if a.Interval != want.Interval {
 			return ReasonIntervalMismatch

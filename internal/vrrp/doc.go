@@ -10,10 +10,15 @@
 //     explicit form (Sum): message-only (v2, v3_checksum_as_v2), the
 //     pseudo-header with the real destination (v3 default, IPv6), or with
 //     224.0.0.18 (old_unicast_checksum); Checksum, PutChecksum and
-//     VerifyChecksum expose each form on its own.
+//     VerifyChecksum expose each form on its own;
+//   - IPsec AH (auth_type AH, ah.go) as keepalived 2.2.7 does it: the AH
+//     header (ParseAH, AH.Append, ParseAHPacket), its HMAC-MD5-96 ICV,
+//     which covers the IPv4 header too, and the anti-replay sequence
+//     counter (AHState); Check verifies it when the Expect asks for AH.
 //
 // It must not touch the operating system: no sockets, no clocks, no
-// logging, no IP or AH headers (the daemon's socket layer owns those).
+// logging; it does not build IP headers (the daemon's socket layer owns
+// those), it only reads and seals the one AH packets carry.
 // Parsing is total: any byte slice is either accepted or rejected with a
 // Reason, never a panic, and no length field is trusted.
 package vrrp

@@ -19,7 +19,9 @@ func (a *Advertisement) AppendBinary(b []byte) ([]byte, error) {
 // the extended slice; with enough capacity in b it does not allocate.
 //
 // A v2 advert carries IPv4 addresses, a whole number of seconds up to 255
-// and auth type none or PASS with AuthData as the 8-byte trailer. A v3
+// and auth type none, PASS or AH with AuthData as the 8-byte trailer (zero
+// for AH: the AH header, which the socket layer puts before the message,
+// carries the authentication). A v3
 // advert carries addresses of one family and a multiple of 10 ms up to
 // 40.95 s; v3 has no authentication, so AuthType and AuthData are not
 // written (keepalived ignores an authentication block for v3). On error b
@@ -32,7 +34,7 @@ func (a *Advertisement) Append(b []byte, s Sum) ([]byte, error) {
 	if err := a.checkAddrs(); err != nil {
 		return b, err
 	}
-	if a.Version == V2 && a.AuthType != AuthNone && a.AuthType != AuthPass {
+	if a.Version == V2 && a.AuthType > AuthAH {
 		return b, fmt.Errorf("encode vrrp v2 auth type %v: not supported", a.AuthType)
 	}
 	if s.Form == FormNone {

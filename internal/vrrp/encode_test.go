@@ -109,7 +109,6 @@ func TestAppendErrors(t *testing.T) {
 		{"v3 zone", Advertisement{Version: V3, Addrs: ips("fe80::1", "fe80::2%eth0"), Interval: time.Second}, Sum{Form: FormMessage}},
 		{"invalid addr", Advertisement{Version: V3, Addrs: []netip.Addr{{}}, Interval: time.Second}, Sum{Form: FormMessage}},
 		{"256 addrs", Advertisement{Version: V3, Addrs: make([]netip.Addr, 256), Interval: time.Second}, Sum{Form: FormMessage}},
-		{"v2 AH", Advertisement{Version: V2, Addrs: v4, Interval: time.Second, AuthType: AuthAH}, Sum{Form: FormMessage}},
 		{"v2 auth 7", Advertisement{Version: V2, Addrs: v4, Interval: time.Second, AuthType: 7}, Sum{Form: FormMessage}},
 		{"no form", Advertisement{Version: V3, Addrs: v4, Interval: time.Second}, Sum{}},
 		{"pseudo without addresses", Advertisement{Version: V3, Addrs: v4, Interval: time.Second}, Sum{Form: FormPseudo}},

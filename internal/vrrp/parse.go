@@ -19,8 +19,7 @@ const (
 // Parse checks only the structure: the version is 2 or 3, the type is
 // advertisement, the length is exactly what the address count implies
 // (never trusting the count), v2 is not carried over IPv6, and the v2
-// auth type is none or PASS (AH is recognised and refused as
-// ReasonAuthAH). Whether the advert is acceptable to an instance is
+// auth type is none, PASS or AH. Whether the advert is acceptable to an instance is
 // Check's business. On failure the error is a Reason and a is left in an
 // unspecified state; Parse never panics.
 func Parse(b []byte, fam Family, a *Advertisement) error {
@@ -54,10 +53,8 @@ func Parse(b []byte, fam Family, a *Advertisement) error {
 	a.Checksum = binary.BigEndian.Uint16(b[6:8])
 	if v == V2 {
 		switch t := AuthType(b[4]); t {
-		case AuthNone, AuthPass:
+		case AuthNone, AuthPass, AuthAH:
 			a.AuthType = t
-		case AuthAH:
-			return ReasonAuthAH
 		default:
 			return ReasonInvalidAuthType
 		}

@@ -116,7 +116,6 @@ func TestParseRefuses(t *testing.T) {
 		{"v3 ipv4 count 2 one addr", IPv4, "31506402" + "0064" + "0000" + "c0a80106", ReasonLength},
 		{"v3 ipv6 4-byte addr", IPv6, "31506401" + "0064" + "0000" + "c0a80106", ReasonLength},
 		{"v3 ipv4 16-byte addr", IPv4, "31506401" + "0064" + "0000" + "fe800000000000000000000000000001", ReasonLength},
-		{"v2 AH", IPv4, "2158640102015397" + "c0a8011f" + "0000000000000000", ReasonAuthAH},
 		{"v2 auth type 3", IPv4, "2158640103015397" + v2body, ReasonInvalidAuthType},
 		{"v2 auth type 255", IPv4, "21586401ff015397" + v2body, ReasonInvalidAuthType},
 	}

@@ -19,7 +19,6 @@ const (
 	ReasonBadVersion      // version nibble is not the expected one (or not 2/3)
 	ReasonInvalidType     // type nibble is not 1 (advertisement)
 	ReasonInvalidAuthType // v2 auth type is not 0, 1 or 2
-	ReasonAuthAH          // v2 auth type 2 (IPsec AH): recognised, not supported
 	ReasonFamily          // VRRPv2 over IPv6, or an unknown address family
 
 	// Found by Check: well formed, but not acceptable here.
@@ -35,6 +34,13 @@ const (
 	ReasonAddrList         // a configured VIP is missing from the advert
 	ReasonUnicastSource    // source is not one of the unicast peers
 
+	// IPsec AH (auth_type AH), in the order keepalived checks them.
+	ReasonAHMismatch   // an AH packet for a non-AH instance, or a plain one for an AH instance
+	ReasonAHNextHeader // the AH header protects another protocol than VRRP (dropped, not counted)
+	ReasonAHICV        // the ICV does not match: another auth_pass, or the packet was changed
+	ReasonAHSPI        // the SPI is not the packet's source address
+	ReasonAHReplay     // the sequence number is not above the last one sent or accepted
+
 	numReasons
 )
 
@@ -45,7 +51,6 @@ var reasonNames = [numReasons]string{
 	ReasonBadVersion:       "bad_version",
 	ReasonInvalidType:      "invalid_type_rcvd",
 	ReasonInvalidAuthType:  "invalid_authtype",
-	ReasonAuthAH:           "auth_ah_unsupported",
 	ReasonFamily:           "bad_family",
 	ReasonTTL:              "ip_ttl_err",
 	ReasonUnknownVRID:      "unknown_vrid",
@@ -58,6 +63,11 @@ var reasonNames = [numReasons]string{
 	ReasonCastMismatch:     "cast_mismatch",
 	ReasonAddrList:         "addr_list_err",
 	ReasonUnicastSource:    "unicast_src_err",
+	ReasonAHMismatch:       "ah_mismatch",
+	ReasonAHNextHeader:     "ah_next_header",
+	ReasonAHICV:            "ah_bad_icv",
+	ReasonAHSPI:            "ah_bad_spi",
+	ReasonAHReplay:         "ah_replayed_seq",
 }
 
 // counters maps a Reason to the keepalived statistics counter
@@ -67,7 +77,6 @@ var counters = [numReasons]string{
 	ReasonLength:           "packet_len_err",
 	ReasonInvalidType:      "invalid_type_rcvd",
 	ReasonInvalidAuthType:  "invalid_authtype",
-	ReasonAuthAH:           "authtype_mismatch",
 	ReasonTTL:              "ip_ttl_err",
 	ReasonAuthTypeMismatch: "authtype_mismatch",
 	ReasonAuthFailure:      "auth_failure",
@@ -75,6 +84,10 @@ var counters = [numReasons]string{
 	ReasonAddrCount:        "addr_list_err",
 	ReasonCastMismatch:     "addr_list_err",
 	ReasonAddrList:         "addr_list_err",
+	ReasonAHMismatch:       "authtype_mismatch",
+	ReasonAHICV:            "auth_failure",
+	ReasonAHSPI:            "auth_failure",
+	ReasonAHReplay:         "auth_failure",
 }
 
 // String returns the reason's name: keepalived's statistics counter name
