@@ -60,15 +60,17 @@ type trackEffect struct {
 
 // newVinst resolves the interface and addresses of ci and builds its
 // machine. It does not open sockets or start the machine.
-func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
+// It reads the daemon only through g (the globals of ci's configuration)
+// and the system, so a reload can build instances off the loop.
+func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, error) {
 	ifname := ci.Interface
 	if ifname == "" {
-		ifname = d.conf.Global.DefaultInterface
+		ifname = g.DefaultInterface
 	}
 	if ifname == "" {
 		ifname = "eth0"
 	}
-	link, missing, err := d.lookupLink(ci, ifname) // dynif.go: dynamic_interfaces
+	link, missing, err := d.lookupLink(g, ci, ifname) // dynif.go: dynamic_interfaces
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +93,7 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 	if err := d.resolveSource(vi); err != nil && !d.sourceOK(vi, err) {
 		return nil, err
 	}
-	d.buildWire(vi)
+	d.buildWire(g, vi)
 	vi.m = instance.New(instance.FromConfig(ci, vi.src))
 	return vi, nil
 }
@@ -189,9 +191,10 @@ func (d *Daemon) resolveSource(vi *vinst) error {
 	return nil
 }
 
-// buildWire prepares the advert template and the receive expectations.
-func (d *Daemon) buildWire(vi *vinst) {
-	ci, g := vi.conf, &d.conf.Global
+// buildWire prepares the advert template and the receive expectations
+// under the globals g.
+func (d *Daemon) buildWire(g *config.GlobalDefs, vi *vinst) {
+	ci := vi.conf
 	var addrs []netip.Addr
 	for _, v := range ci.VIPs {
 		addrs = append(addrs, v.Prefix.Addr())
