@@ -118,7 +118,7 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.Logger == nil {
 		return nil, errors.New("daemon: no logger")
 	}
-	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger)
+	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +162,19 @@ const maxDiagnostics = 20
 // Only the first maxDiagnostics errors and warnings are reported, and the
 // error is at most control.MaxErrorBytes long, so that a configuration
 // with a million mistakes cannot flood the log or the status API.
-func loadConfig(path, id string, log *slog.Logger) (*config.Config, error) {
-	conf, diags := config.Load(path, config.Options{ConfigID: id})
+//
+// readDelay, when not zero, is slept before each file is read: a stand-in
+// for a slow filesystem in tests (GK_TEST_RELOAD_READ_DELAY, reload only).
+func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*config.Config, error) {
+	opts := config.Options{ConfigID: id}
+	if readDelay > 0 {
+		opts.Stat = os.Stat
+		opts.ReadFile = func(name string) ([]byte, error) {
+			time.Sleep(readDelay)
+			return os.ReadFile(name)
+		}
+	}
+	conf, diags := config.Load(path, opts)
 	var errs []error
 	var nerr, nwarn int
 	for _, dg := range diags {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"os"
 	"slices"
 	"time"
 
@@ -78,7 +79,7 @@ type baseUnit struct {
 // prepareReload is the part off the loop: it reads, checks and plans.
 func (d *Daemon) prepareReload() (*reloadPlan, error) {
 	hook(d.cfg.Reloading)
-	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log)
+	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log, testReadDelay())
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +88,14 @@ func (d *Daemon) prepareReload() (*reloadPlan, error) {
 		return nil, errStopping
 	}
 	return d.planReload(base, newConf)
+}
+
+// testReadDelay is GK_TEST_RELOAD_READ_DELAY (a Go duration): the lab
+// test's slow filesystem, since config refuses the classic stand-in, an
+// include that is a FIFO. Unset, reloads read at full speed.
+func testReadDelay() time.Duration {
+	v, _ := time.ParseDuration(os.Getenv("GK_TEST_RELOAD_READ_DELAY"))
+	return v
 }
 
 // commitReload hands a prepared reload to the loop, which applies it or

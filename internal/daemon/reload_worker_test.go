@@ -169,7 +169,7 @@ func TestLoadConfigBoundsErrors(t *testing.T) {
 	if nerr < bad {
 		t.Fatalf("the test config has %d errors, want at least %d", nerr, bad)
 	}
-	_, err := loadConfig(path, "x", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, err := loadConfig(path, "x", slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
 	if err == nil {
 		t.Fatal("loadConfig accepted a broken configuration")
 	}
