@@ -22,15 +22,9 @@ func TestReloadSlowReadKeepsMaster(t *testing.T) {
 	const readDelay = 5 * time.Second
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b")})
 	a, b := l.Host("a"), l.Host("b")
-	na := newNode(t, a, opsText("a", "MASTER", 100, []string{"192.168.1.6"}, ""))
+	na, nb := opsPair(t, a, b)
 	na.env = []string{"GK_TEST_RELOAD_READ_DELAY=" + readDelay.String()}
-	nb := newNode(t, b, opsText("b", "BACKUP", 90, []string{"192.168.1.6"}, ""))
-	wire := startCapture(t, l)
-	na.start(t)
-	nb.start(t)
-	waitPlacement(t, 10*time.Second, map[netip.Addr]string{vip6: "a"}, a, b)
-	ca, cb := dialNode(t, na), dialNode(t, nb)
-	time.Sleep(2500 * time.Millisecond) // the garp_master_delay burst is over
+	wire, ca, cb := startOpsPair(t, l, na, nb)
 	beforeB := countersOf(t, snap(t, cb))
 
 	vip9 := netip.MustParseAddr("192.168.1.9")
@@ -63,21 +57,11 @@ func TestReloadSlowReadKeepsMaster(t *testing.T) {
 	if after := countersOf(t, snap(t, cb)); after.State != control.StateBackup || after.BecomeMaster != beforeB.BecomeMaster {
 		t.Errorf("b during a's slow reload: %+v, before %+v; want BACKUP throughout", after, beforeB)
 	}
-	var times []time.Time
-	for _, ad := range wire.adverts() {
-		if ad.VRID() != 51 || ad.At.Before(start.Add(-1500*time.Millisecond)) || ad.At.After(end) {
-			continue
-		}
-		if ad.Src != a.Addr(false) {
-			t.Errorf("advert from %s during a's slow reload: %s", ad.Src, ad)
-			continue
-		}
-		times = append(times, ad.At)
+	times, others := advertTimes(wire, 51, a.Addr(false), start.Add(-1500*time.Millisecond), end)
+	for _, ad := range others {
+		t.Errorf("advert from %s during a's slow reload: %s", ad.Src, ad)
 	}
-	var maxGap time.Duration
-	for i := 1; i < len(times); i++ {
-		maxGap = max(maxGap, times[i].Sub(times[i-1]))
-	}
+	maxGap := largestGap(times)
 	if len(times) < int(end.Sub(start).Seconds()) {
 		t.Errorf("%d adverts from a in %s of slow reloads, want about one a second", len(times), end.Sub(start))
 	}
