@@ -92,7 +92,7 @@ type Daemon struct {
 	reloadErr  string
 	rl         *reloader // reads and plans reloads off the loop (reload_worker.go)
 	unknownRx  uint64
-	unknownLog map[rxKey]time.Time
+	unknownLog logLimiter[rxKey] // rx.go
 	stopping   bool
 	timer      *time.Timer   // the loop timer without timerfd
 	ptimer     *system.Timer // the loop timer

@@ -43,10 +43,11 @@ type vinst struct {
 	stats     control.Stats
 	lastTrans control.Transition
 	effects   map[string]trackEffect
-	logLimit  map[vrrp.Reason]time.Time
-	routes    vroutes   // virtual_routes and virtual_rules (routes.go)
-	dyn       dynInst   // missing interface, missing address, drop rules (dynif.go, accept.go)
-	vmac      *vmacLink // use_vmac: the VMAC and the configured interface (vmac.go)
+	dropLog   logLimiter[vrrp.Reason] // rx.go
+	causeLog  logLimiter[string]      // other per-packet lines (rx.go, actions.go)
+	routes    vroutes                 // virtual_routes and virtual_rules (routes.go)
+	dyn       dynInst                 // missing interface, missing address, drop rules (dynif.go, accept.go)
+	vmac      *vmacLink               // use_vmac: the VMAC and the configured interface (vmac.go)
 
 	srcTrk     srcTrack  // track_src_ip (track_src.go)
 	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
@@ -75,12 +76,11 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 		return nil, err
 	}
 	vi := &vinst{
-		conf:     ci,
-		link:     link,
-		log:      d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
-		effects:  map[string]trackEffect{},
-		logLimit: map[vrrp.Reason]time.Time{},
-		dyn:      dynInst{missing: missing},
+		conf:    ci,
+		link:    link,
+		log:     d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
+		effects: map[string]trackEffect{},
+		dyn:     dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
 	vi.fam = vrrp.IPv4
