@@ -276,6 +276,7 @@ func normalize(s Snapshot) Snapshot {
 		s.SyncGroups[i].Members = nonNil(s.SyncGroups[i].Members)
 	}
 	s.Trackers = nonNil(s.Trackers)
+	s.Config.LastReloadError = ClipError(s.Config.LastReloadError)
 	return s
 }
 
@@ -305,12 +306,12 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WriteTimeout*9/10)
 	defer cancel()
 	err := s.cfg.Reloader.Reload(ctx)
-	res := ReloadResult{OK: err == nil, Config: s.cfg.Source.Snapshot().Config}
+	res := ReloadResult{OK: err == nil, Config: normalize(s.cfg.Source.Snapshot()).Config}
 	status := http.StatusOK
 	if err != nil {
-		res.Error = err.Error()
+		res.Error = ClipError(err.Error())
 		status = http.StatusUnprocessableEntity
-		s.cfg.Logger.Warn("reload requested over the control socket failed", "err", err)
+		s.cfg.Logger.Warn("reload requested over the control socket failed", "err", res.Error)
 	} else {
 		s.cfg.Logger.Info("reload requested over the control socket done")
 	}

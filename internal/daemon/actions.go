@@ -78,7 +78,9 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 	case instance.Notify:
 		d.transition(now, vi, a.Transition)
 	case instance.MasterRxLowerPriority:
-		vi.log.Info("master heard a lower priority", "from", a.From, "priority", a.Priority)
+		if ok, held := vi.causeLog.allow("lower priority", now); ok { // rx.go
+			vi.log.Info("master heard a lower priority", append(held, "from", a.From, "priority", a.Priority)...)
+		}
 		d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name,
 			State: notify.StateMasterRxLowerPri, Priority: int(vi.m.EffectivePriority())})
 	}

@@ -49,7 +49,7 @@ func ahInstance(t *testing.T, d *Daemon) *vinst {
 	cfg := instance.DefaultConfig()
 	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = 88, 100, src
 	vi := &vinst{conf: ci, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: instance.New(cfg),
-		fam: vrrp.IPv4, src: src, logLimit: map[vrrp.Reason]time.Time{}}
+		fam: vrrp.IPv4, src: src}
 	vi.stats.Drops = map[string]uint64{}
 	vi.groupDst[0] = system.GroupIPv4
 	vip := netip.MustParseAddr("192.168.1.31")

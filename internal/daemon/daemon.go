@@ -46,9 +46,10 @@ type Config struct {
 	DumpDir string
 	// Ready is called once every instance has started (systemd READY).
 	Ready func()
-	// Reloading is called on the loop when a reload starts, and Reloaded
-	// when it ends, whether it was applied or refused (systemd
-	// RELOADING=1, then READY=1).
+	// Reloading is called when a reload starts reading the configuration,
+	// and Reloaded when it ends, whether it was applied, refused or
+	// superseded by a newer request (systemd RELOADING=1, then READY=1).
+	// Both are called off the loop.
 	Reloading, Reloaded func()
 	// Stopping is called when the daemon starts to stop (systemd
 	// STOPPING=1).
@@ -89,8 +90,9 @@ type Daemon struct {
 	loadedAt   time.Time
 	lastReload time.Time
 	reloadErr  string
+	rl         *reloader // reads and plans reloads off the loop (reload_worker.go)
 	unknownRx  uint64
-	unknownLog map[rxKey]time.Time
+	unknownLog logLimiter[rxKey] // rx.go
 	stopping   bool
 	timer      *time.Timer   // the loop timer without timerfd
 	ptimer     *system.Timer // the loop timer
@@ -117,7 +119,7 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.Logger == nil {
 		return nil, errors.New("daemon: no logger")
 	}
-	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger)
+	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -148,25 +150,59 @@ func New(cfg Config) (*Daemon, error) {
 		trackC:  make(chan trackEvent, 256),
 		reqCh:   make(chan func()),
 		scripts: map[string]*scriptRunner{},
+		rl:      newReloader(),
 	}
 	return d, nil
 }
 
+// maxDiagnostics is how many refusals, and how many other diagnostics, of
+// a configuration the daemon reports; `gokeepalived -t` lists them all.
+const maxDiagnostics = 20
+
 // loadConfig parses and validates path. It fails where keepalived refuses
 // to start (config.Refuses); every other diagnostic is logged, and the
-// configuration runs with keepalived's fallback applied.
-func loadConfig(path, id string, log *slog.Logger) (*config.Config, error) {
-	conf, diags := config.Load(path, config.Options{ConfigID: id})
+// configuration runs with keepalived's fallback applied. Only the first
+// maxDiagnostics of each kind are reported, and the error is at most
+// control.MaxErrorBytes long, so that a configuration with a million
+// mistakes cannot flood the log or the status API.
+//
+// readDelay, when not zero, is slept before each file is read: a stand-in
+// for a slow filesystem in tests (GK_TEST_RELOAD_READ_DELAY, reload only).
+func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*config.Config, error) {
+	opts := config.Options{ConfigID: id}
+	if readDelay > 0 {
+		opts.Stat = os.Stat
+		opts.ReadFile = func(name string) ([]byte, error) {
+			time.Sleep(readDelay)
+			return os.ReadFile(name)
+		}
+	}
+	conf, diags := config.Load(path, opts)
 	var errs []error
+	var nerr, nwarn int
 	for _, dg := range diags {
 		if dg.Fatal || conf == nil {
-			errs = append(errs, errors.New(dg.String()))
+			if nerr++; nerr <= maxDiagnostics {
+				errs = append(errs, errors.New(dg.String()))
+			}
 			continue
 		}
-		log.Warn("config", "diagnostic", dg.String())
+		if nwarn++; nwarn <= maxDiagnostics {
+			log.Warn("config", "diagnostic", dg.String())
+		}
+	}
+	if nwarn > maxDiagnostics {
+		log.Warn("config", "diagnostic", fmt.Sprintf("... and %d more diagnostics (gokeepalived -t -f %s lists them all)", nwarn-maxDiagnostics, path))
+	}
+	if nerr > maxDiagnostics {
+		errs = append(errs, fmt.Errorf("... and %d more errors (gokeepalived -t -f %s lists them all)", nerr-maxDiagnostics, path))
 	}
 	if config.Refuses(conf, diags) {
-		return nil, fmt.Errorf("configuration %s cannot run (keepalived refuses it too):\n%w", path, errors.Join(errs...))
+		err := fmt.Errorf("configuration %s cannot run (keepalived refuses it too):\n%w", path, errors.Join(errs...))
+		if msg := err.Error(); len(msg) > control.MaxErrorBytes {
+			return nil, errors.New(control.ClipError(msg))
+		}
+		return nil, err
 	}
 	for _, l := range conf.NotRun() {
 		log.Warn("config", "ignored", l)
@@ -200,6 +236,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return err
 	}
+	go d.rl.run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
 	stopServers := d.startServers(ctx)
 	defer stopServers()
 	if d.cfg.Ready != nil {
@@ -258,9 +295,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.log.Info("stopping", "signal", s.String())
 		return true
 	case syscall.SIGHUP:
-		if err := d.reload(); err != nil {
-			d.log.Error("reload refused, the running configuration stays", "err", err)
-		}
+		d.rl.request(nil) // read and planned off the loop; refusals are logged
 	case syscall.SIGUSR1:
 		d.dump(control.DataFile, control.WriteData)
 	case syscall.SIGUSR2:
@@ -370,13 +405,19 @@ func (d *Daemon) Snapshot() control.Snapshot {
 	return s
 }
 
-// Reload reloads the configuration as SIGHUP does (control.Reloader).
+// Reload reloads the configuration as SIGHUP does (control.Reloader) and
+// waits for the outcome. The loop keeps running meanwhile.
 func (d *Daemon) Reload(ctx context.Context) error {
-	var err error
-	if !d.do(ctx, func() { err = d.reload() }) {
-		return errors.New("daemon is not running")
+	done := make(chan error, 1)
+	d.rl.request(done)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("reload still under way: %w", ctx.Err())
+	case <-d.runCtx.Done():
+		return errStopping
 	}
-	return err
 }
 
 type sourceFunc func() control.Snapshot

@@ -41,12 +41,12 @@ type dynInst struct {
 
 // lookupLink resolves an instance's interface. A missing one is an error
 // unless dynamic_interfaces is set; then the instance waits for it.
-func (d *Daemon) lookupLink(ci *config.Instance, ifname string) (system.Link, bool, error) {
+func (d *Daemon) lookupLink(g *config.GlobalDefs, ci *config.Instance, ifname string) (system.Link, bool, error) {
 	link, err := d.sys.links.Lookup(ifname)
 	if err == nil {
 		return link, false, nil
 	}
-	if errors.Is(err, system.ErrNoInterface) && d.conf.Global.DynamicInterfaces {
+	if errors.Is(err, system.ErrNoInterface) && g.DynamicInterfaces {
 		return system.Link{Name: ifname}, true, nil
 	}
 	return system.Link{}, false, fmt.Errorf("vrrp_instance %s: interface %s: %w", ci.Name, ifname, err)

@@ -30,7 +30,7 @@ func TestOwnerIgnoreAdvertsReceive(t *testing.T) {
 		start := time.Now()
 		m.Step(start, instance.Startup{})
 		vi := &vinst{conf: &config.Instance{Name: "V"}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: m,
-			fam: vrrp.IPv4, logLimit: map[vrrp.Reason]time.Time{},
+			fam:    vrrp.IPv4,
 			expect: vrrp.Expect{Version: vrrp.V2, VRID: 7, Interval: time.Second}}
 		vi.stats.Drops = map[string]uint64{}
 		newUnit("", []*vinst{vi})

@@ -1,7 +1,10 @@
 package daemon
 
 import (
+	"context"
+	"errors"
 	"net/netip"
+	"os"
 	"slices"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -19,6 +23,7 @@ import (
 // is touched.
 type reloadPlan struct {
 	conf  *config.Config
+	base  *planBase           // what the plan was made against
 	keep  map[string]*inPlace // running instances that stay, by name
 	units []*unit             // units whose members all stay
 	stop  []*unit             // units to stop (changed or removed members)
@@ -28,57 +33,160 @@ type reloadPlan struct {
 // inPlace is one running instance and the configuration it moves to
 // without a restart.
 type inPlace struct {
-	vi    *vinst
+	from  runningInst
 	ci    *config.Instance
 	vips  []system.VIP
 	vipIf []string
 	mc    instance.Config
 }
 
-// reload re-reads the configuration (SIGHUP, POST /v1/reload). The whole
-// new configuration is parsed, validated and resolved first; on any error
-// the running one stays and the error is reported in status. Then:
-// instances whose settings are the same, or differ only in what can change
-// under a running machine (priority, VIPs, notify and tracking, preempt and
-// GARP options), keep their machine, state and timers and are updated in
-// place; the others are stopped (priority 0, VIPs removed) and started
-// again as BACKUP; removed ones stop; new ones start as BACKUP.
-// vrrp_scripts whose definition did not change keep running.
-func (d *Daemon) reload() error {
-	d.lastReload = time.Now()
+// planBase is what planning reads of the running daemon, copied on the
+// loop so that the plan can be made off it.
+type planBase struct {
+	conf  *config.Config
+	insts map[string]runningInst
+	units []baseUnit
+}
+
+// runningInst is a running instance as the plan saw it.
+type runningInst struct {
+	vi   *vinst // identity only: never read off the loop
+	conf *config.Instance
+	mc   instance.Config
+	link system.Link
+	src  netip.Addr
+}
+
+// baseUnit is a running unit and the names of its members.
+type baseUnit struct {
+	u       *unit
+	members []string
+}
+
+// A reload re-reads the configuration (SIGHUP, POST /v1/reload) off the
+// loop (reloader, reload_worker.go): the whole new configuration is read,
+// validated, resolved and planned there, and the loop only applies the
+// finished plan, so a configuration that takes seconds to read never
+// delays an advert. On any error the running configuration stays and the
+// error is reported in status. Then: instances whose settings are the
+// same, or differ only in what can change under a running machine
+// (priority, VIPs, notify and tracking, preempt and GARP options), keep
+// their machine, state and timers and are updated in place; the others
+// are stopped (priority 0, VIPs removed) and started again as BACKUP;
+// removed ones stop; new ones start as BACKUP. vrrp_scripts whose
+// definition did not change keep running.
+//
+// prepareReload is the part off the loop: it reads, checks and plans.
+func (d *Daemon) prepareReload() (*reloadPlan, error) {
 	hook(d.cfg.Reloading)
-	defer hook(d.cfg.Reloaded)
-	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log)
-	if err == nil {
-		var p *reloadPlan
-		if p, err = d.planReload(newConf); err == nil {
-			d.applyReload(p)
-			return nil
-		}
+	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log, testReadDelay())
+	if err != nil {
+		return nil, err
 	}
-	d.reloadErr = err.Error()
+	var base *planBase
+	if !d.do(context.Background(), func() { base = d.planBase() }) {
+		return nil, errStopping
+	}
+	return d.planReload(base, newConf)
+}
+
+// testReadDelay is GK_TEST_RELOAD_READ_DELAY (a Go duration): the lab
+// test's slow filesystem, since config refuses the classic stand-in, an
+// include that is a FIFO. Unset, reloads read at full speed.
+func testReadDelay() time.Duration {
+	v, _ := time.ParseDuration(os.Getenv("GK_TEST_RELOAD_READ_DELAY"))
+	return v
+}
+
+// commitReload hands a prepared reload to the loop, which applies it or
+// records why it was refused, and returns the outcome.
+func (d *Daemon) commitReload(p *reloadPlan, err error) error {
+	defer hook(d.cfg.Reloaded)
+	if !d.do(context.Background(), func() { err = d.finishReload(p, err) }) {
+		return errStopping
+	}
 	return err
 }
 
-// planReload decides the fate of every instance and builds the new ones.
-// It changes nothing that is running.
-func (d *Daemon) planReload(newConf *config.Config) (*reloadPlan, error) {
-	old := d.conf
-	p := &reloadPlan{conf: newConf, keep: map[string]*inPlace{}}
-	byName := map[string]*vinst{}
-	for _, vi := range d.insts {
-		byName[vi.conf.Name] = vi
+// reloadSuperseded drops a prepared reload that a newer request replaces.
+func (d *Daemon) reloadSuperseded() {
+	d.log.Info("reload requested again while the configuration was being read: reading it again")
+	hook(d.cfg.Reloaded)
+}
+
+// finishReload applies p on the loop, or records err.
+func (d *Daemon) finishReload(p *reloadPlan, err error) error {
+	d.lastReload = time.Now()
+	if err == nil && !d.planCurrent(p) {
+		// An interface or a source address the plan read changed while
+		// it was made: plan again here, from the configuration read.
+		d.log.Debug("reload: running state changed while planning, planning again")
+		p, err = d.planReload(d.planBase(), p.conf)
 	}
+	if err != nil {
+		d.reloadErr = control.ClipError(err.Error())
+		d.log.Error("reload refused, the running configuration stays", "err", d.reloadErr)
+		return errors.New(d.reloadErr)
+	}
+	d.applyReload(p)
+	return nil
+}
+
+// planBase copies what planReload reads of the running daemon; it runs on
+// the loop.
+func (d *Daemon) planBase() *planBase {
+	b := &planBase{conf: d.conf, insts: make(map[string]runningInst, len(d.insts))}
+	for _, vi := range d.insts {
+		b.insts[vi.conf.Name] = runningInst{vi: vi, conf: vi.conf, mc: vi.m.Config(), link: vi.link, src: vi.src}
+	}
+	for _, u := range d.units {
+		bu := baseUnit{u: u}
+		for _, vi := range u.members {
+			bu.members = append(bu.members, vi.conf.Name)
+		}
+		b.units = append(b.units, bu)
+	}
+	return b
+}
+
+// planCurrent reports whether the running daemon is still as p's base saw
+// it: same configuration and units, and every kept instance on the same
+// interface with the same source address. It runs on the loop.
+func (d *Daemon) planCurrent(p *reloadPlan) bool {
+	b := p.base
+	if d.conf != b.conf || len(d.units) != len(b.units) {
+		return false
+	}
+	for i, bu := range b.units {
+		if d.units[i] != bu.u {
+			return false
+		}
+	}
+	for _, ip := range p.keep {
+		vi, was := ip.from.vi, ip.from
+		if vi.link.Index != was.link.Index || vi.link.Name != was.link.Name || vi.src != was.src {
+			return false
+		}
+	}
+	return true
+}
+
+// planReload decides the fate of every instance and builds the new ones.
+// It changes nothing that is running and reads the running daemon only
+// through b, so it may run off the loop.
+func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, error) {
+	old := b.conf
+	p := &reloadPlan{conf: newConf, base: b, keep: map[string]*inPlace{}}
 	globalSame := sameInstanceGlobals(old.Global, newConf.Global)
 	for _, ci := range newConf.Instances {
-		vi := byName[ci.Name]
-		if vi == nil || !globalSame || !onlyInPlaceChanges(vi.conf, ci) {
+		ri, ok := b.insts[ci.Name]
+		if !ok || !globalSame || !onlyInPlaceChanges(ri.conf, ci) {
 			continue
 		}
-		if vi.conf.SyncGroup != "" && !equalIgnoringPos(syncGroupNamed(old, vi.conf.SyncGroup), syncGroupNamed(newConf, ci.SyncGroup)) {
+		if ri.conf.SyncGroup != "" && !equalIgnoringPos(syncGroupNamed(old, ri.conf.SyncGroup), syncGroupNamed(newConf, ci.SyncGroup)) {
 			continue
 		}
-		ip, err := d.prepareInPlace(vi, ci)
+		ip, err := d.prepareInPlace(ri, ci)
 		if err != nil {
 			return nil, err
 		}
@@ -86,29 +194,26 @@ func (d *Daemon) planReload(newConf *config.Config) (*reloadPlan, error) {
 			p.keep[ci.Name] = ip
 		}
 	}
-	for _, u := range d.units {
+	for _, bu := range b.units {
 		kept := true
-		for _, vi := range u.members {
-			kept = kept && p.keep[vi.conf.Name] != nil
+		for _, name := range bu.members {
+			kept = kept && p.keep[name] != nil
 		}
 		if kept {
-			p.units = append(p.units, u)
+			p.units = append(p.units, bu.u)
 			continue
 		}
 		// A member that could stay restarts with the rest of its group.
-		for _, vi := range u.members {
-			delete(p.keep, vi.conf.Name)
+		for _, name := range bu.members {
+			delete(p.keep, name)
 		}
-		p.stop = append(p.stop, u)
+		p.stop = append(p.stop, bu.u)
 	}
-	// newVinst reads the globals of d.conf: build against the new ones.
-	d.conf = newConf
-	defer func() { d.conf = old }()
 	for _, ci := range newConf.Instances {
 		if p.keep[ci.Name] != nil {
 			continue
 		}
-		vi, err := d.newVinst(ci)
+		vi, err := d.newVinst(&newConf.Global, ci)
 		if err != nil {
 			return nil, err
 		}
@@ -117,19 +222,18 @@ func (d *Daemon) planReload(newConf *config.Config) (*reloadPlan, error) {
 	return p, nil
 }
 
-// prepareInPlace resolves ci's addresses for vi's running machine; nil
-// means vi must restart after all (the machine cannot take ci in place).
-func (d *Daemon) prepareInPlace(vi *vinst, ci *config.Instance) (*inPlace, error) {
-	mc := instance.FromConfig(ci, vi.src)
-	if instance.NeedsRestart(vi.m.Config(), mc) {
+// prepareInPlace resolves ci's addresses for the running instance ri; nil
+// means it must restart after all (the machine cannot take ci in place).
+func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, error) {
+	mc := instance.FromConfig(ci, ri.src)
+	if instance.NeedsRestart(ri.mc, mc) {
 		return nil, nil
 	}
-	scratch := &vinst{conf: ci, link: vi.link}
+	scratch := &vinst{conf: ci, link: ri.link}
 	if err := d.resolveVIPs(scratch); err != nil {
 		return nil, err
 	}
-	placeOnVMAC(vi.vmac, ci, scratch.vips, scratch.vipIf)
-	return &inPlace{vi: vi, ci: ci, vips: scratch.vips, vipIf: scratch.vipIf, mc: mc}, nil
+	return &inPlace{from: ri, ci: ci, vips: scratch.vips, vipIf: scratch.vipIf, mc: mc}, nil
 }
 
 // applyReload carries out a plan; it cannot fail.
@@ -179,15 +283,16 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 // difference, wire template, machine settings, notify scripts. It reports
 // whether anything changed.
 func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
-	vi, prev := ip.vi, ip.vi.conf
+	vi, prev := ip.from.vi, ip.from.vi.conf
 	vi.conf = ip.ci
 	if equalIgnoringPos(prev, ip.ci) {
 		return false
 	}
+	placeOnVMAC(vi.vmac, ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
 	d.swapVIPs(vi, ip.vips, ip.vipIf)
 	d.swapRoutes(vi)
 	vi.peers, vi.expect = nil, vrrp.Expect{}
-	d.buildWire(vi)
+	d.buildWire(&d.conf.Global, vi)
 	acts, _ := vi.m.Reconfigure(now, ip.mc)
 	for _, a := range acts {
 		d.execute(now, vi, a)

@@ -146,7 +146,9 @@ func (d *Daemon) receive(p rxPacket) {
 		return
 	}
 	if v.Form == vrrp.FormPseudoGroup && vi.mode == vrrp.ChecksumDefault {
-		vi.log.Info("peer uses the old unicast checksum; accepting it", "from", p.meta.Src)
+		if ok, held := vi.causeLog.allow("old unicast checksum", time.Now()); ok {
+			vi.log.Info("peer uses the old unicast checksum; accepting it", append(held, "from", p.meta.Src)...)
+		}
 	}
 	vi.stats.AdvertRcvd++
 	if vi.rxAdv.Priority == 0 {
@@ -161,7 +163,7 @@ func (d *Daemon) receive(p rxPacket) {
 }
 
 // drop counts a refused advert as keepalived's stats do and logs the
-// first of each reason per minute.
+// first of each reason per minute (logLimiter).
 func (d *Daemon) drop(vi *vinst, r vrrp.Reason, from netip.Addr) {
 	s := &vi.stats
 	switch r.Counter() {
@@ -184,12 +186,36 @@ func (d *Daemon) drop(vi *vinst, r vrrp.Reason, from netip.Addr) {
 	default:
 		s.Drops[r.String()]++
 	}
-	now := time.Now()
-	if last, ok := vi.logLimit[r]; ok && now.Sub(last) < time.Minute {
-		return
+	if ok, held := vi.dropLog.allow(r, time.Now()); ok {
+		vi.log.Warn("advert dropped", append(held, "from", from, "reason", r.String())...)
 	}
-	vi.logLimit[r] = now
-	vi.log.Warn("advert dropped", "from", from, "reason", r.String())
+}
+
+// logLimiter lets the first log line of each cause through once a minute
+// and counts the ones it holds back, so that a flood of one kind of packet
+// (10,000 a second) writes one line a minute, saying how many it stands
+// for. The zero value is ready to use.
+type logLimiter[K comparable] struct {
+	last map[K]time.Time
+	held map[K]uint64
+}
+
+// allow reports whether a line for cause k may be logged at now; if so,
+// held is the "suppressed" attribute to add (none when nothing was held).
+func (l *logLimiter[K]) allow(k K, now time.Time) (ok bool, held []any) {
+	if l.last == nil {
+		l.last, l.held = map[K]time.Time{}, map[K]uint64{}
+	}
+	if last, seen := l.last[k]; seen && now.Sub(last) < time.Minute && !now.Before(last) {
+		l.held[k]++
+		return false, nil
+	}
+	l.last[k] = now
+	if n := l.held[k]; n > 0 {
+		held = []any{"suppressed", n}
+	}
+	l.held[k] = 0
+	return true, held
 }
 
 // unknownVRID counts an advert for a VRID no instance has on that
@@ -199,14 +225,7 @@ func (d *Daemon) unknownVRID(p rxPacket) {
 	if !d.conf.Global.LogUnknownVRIDs {
 		return
 	}
-	if d.unknownLog == nil {
-		d.unknownLog = map[rxKey]time.Time{}
+	if ok, held := d.unknownLog.allow(rxKey{p.key, p.data[1]}, time.Now()); ok {
+		d.log.Info("advert for an unknown VRID", append(held, "vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)...)
 	}
-	k := rxKey{p.key, p.data[1]}
-	now := time.Now()
-	if last, ok := d.unknownLog[k]; ok && now.Sub(last) < time.Minute {
-		return
-	}
-	d.unknownLog[k] = now
-	d.log.Info("advert for an unknown VRID", "vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)
 }

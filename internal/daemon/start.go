@@ -66,7 +66,7 @@ func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
 func (d *Daemon) startAll() error {
 	var vis []*vinst
 	for _, ci := range d.conf.Instances {
-		vi, err := d.newVinst(ci)
+		vi, err := d.newVinst(&d.conf.Global, ci)
 		if err != nil {
 			return err
 		}

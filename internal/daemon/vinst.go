@@ -44,10 +44,11 @@ type vinst struct {
 	stats     control.Stats
 	lastTrans control.Transition
 	effects   map[string]trackEffect
-	logLimit  map[vrrp.Reason]time.Time
-	routes    vroutes   // virtual_routes and virtual_rules (routes.go)
-	dyn       dynInst   // missing interface, missing address, drop rules (dynif.go, accept.go)
-	vmac      *vmacLink // use_vmac: the VMAC and the configured interface (vmac.go)
+	dropLog   logLimiter[vrrp.Reason] // rx.go
+	causeLog  logLimiter[string]      // other per-packet lines (rx.go, actions.go)
+	routes    vroutes                 // virtual_routes and virtual_rules (routes.go)
+	dyn       dynInst                 // missing interface, missing address, drop rules (dynif.go, accept.go)
+	vmac      *vmacLink               // use_vmac: the VMAC and the configured interface (vmac.go)
 
 	srcTrk     srcTrack  // track_src_ip (track_src.go)
 	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
@@ -61,25 +62,26 @@ type trackEffect struct {
 
 // newVinst resolves the interface and addresses of ci and builds its
 // machine. It does not open sockets or start the machine.
-func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
+// It reads the daemon only through g (the globals of ci's configuration)
+// and the system, so a reload can build instances off the loop.
+func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, error) {
 	ifname := ci.Interface
 	if ifname == "" {
-		ifname = d.conf.Global.DefaultInterface
+		ifname = g.DefaultInterface
 	}
 	if ifname == "" {
 		ifname = "eth0"
 	}
-	link, missing, err := d.lookupLink(ci, ifname) // dynif.go: dynamic_interfaces
+	link, missing, err := d.lookupLink(g, ci, ifname) // dynif.go: dynamic_interfaces
 	if err != nil {
 		return nil, err
 	}
 	vi := &vinst{
-		conf:     ci,
-		link:     link,
-		log:      d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
-		effects:  map[string]trackEffect{},
-		logLimit: map[vrrp.Reason]time.Time{},
-		dyn:      dynInst{missing: missing},
+		conf:    ci,
+		link:    link,
+		log:     d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
+		effects: map[string]trackEffect{},
+		dyn:     dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
 	vi.fam = vrrp.IPv4
@@ -92,7 +94,7 @@ func (d *Daemon) newVinst(ci *config.Instance) (*vinst, error) {
 	if err := d.resolveSource(vi); err != nil && !d.sourceOK(vi, err) {
 		return nil, err
 	}
-	d.buildWire(vi)
+	d.buildWire(g, vi)
 	vi.m = instance.New(instance.FromConfig(ci, vi.src))
 	return vi, nil
 }
@@ -190,9 +192,10 @@ func (d *Daemon) resolveSource(vi *vinst) error {
 	return nil
 }
 
-// buildWire prepares the advert template and the receive expectations.
-func (d *Daemon) buildWire(vi *vinst) {
-	ci, g := vi.conf, &d.conf.Global
+// buildWire prepares the advert template and the receive expectations
+// under the globals g.
+func (d *Daemon) buildWire(g *config.GlobalDefs, vi *vinst) {
+	ci := vi.conf
 	var addrs []netip.Addr
 	for _, v := range ci.VIPs {
 		addrs = append(addrs, v.Prefix.Addr())

@@ -60,6 +60,7 @@ type node struct {
 	pid    string
 	proc   *lab.Proc
 	extras []string
+	env    []string // NAME=value set for the daemon
 }
 
 // newNode prepares a working folder for a daemon on h with config text.
@@ -83,8 +84,11 @@ func (n *node) writeConf(t *testing.T, conf string) {
 // start runs the daemon in the foreground inside the host.
 func (n *node) start(t *testing.T) {
 	t.Helper()
-	args := append([]string{"-n", "-l", "-D", "-G", "-f", n.conf, "-p", n.pid, "--socket", n.sock}, n.extras...)
-	p, err := n.host.Run(context.Background(), binary(t), args...)
+	name, args := binary(t), append([]string{"-n", "-l", "-D", "-G", "-f", n.conf, "-p", n.pid, "--socket", n.sock}, n.extras...)
+	if len(n.env) > 0 {
+		name, args = "env", append(append(append([]string{}, n.env...), name), args...)
+	}
+	p, err := n.host.Run(context.Background(), name, args...)
 	if err != nil {
 		t.Fatalf("start daemon on %s: %v", n.host.Name, err)
 	}

@@ -71,6 +71,53 @@ func postReload(t *testing.T, c *control.Client) control.ReloadResult {
 	return r
 }
 
+// opsPair prepares a (MASTER, priority 100) and b (BACKUP, 90) sharing
+// VIP .6 on VRID 51.
+func opsPair(t *testing.T, a, b *lab.Host) (na, nb *node) {
+	t.Helper()
+	return newNode(t, a, opsText("a", "MASTER", 100, []string{"192.168.1.6"}, "")),
+		newNode(t, b, opsText("b", "BACKUP", 90, []string{"192.168.1.6"}, ""))
+}
+
+// startOpsPair starts a capture on l's bridge, then na and nb, waits for
+// .6 on a and for a's delayed gratuitous ARP burst to be over, and returns
+// the capture and a control client for each node.
+func startOpsPair(t *testing.T, l *lab.Lab, na, nb *node) (*ioCapture, *control.Client, *control.Client) {
+	t.Helper()
+	wire := startCapture(t, l)
+	na.start(t)
+	nb.start(t)
+	waitPlacement(t, 10*time.Second, map[netip.Addr]string{vip6: na.host.Name}, na.host, nb.host)
+	ca, cb := dialNode(t, na), dialNode(t, nb)
+	time.Sleep(2500 * time.Millisecond) // the garp_master_delay burst is over
+	return wire, ca, cb
+}
+
+// advertTimes returns when adverts of vrid from src crossed the wire
+// between from and to, and the adverts of vrid from anyone else.
+func advertTimes(wire *ioCapture, vrid int, src netip.Addr, from, to time.Time) (times []time.Time, others []ioAdvert) {
+	for _, ad := range wire.adverts() {
+		if ad.VRID() != vrid || ad.At.Before(from) || ad.At.After(to) {
+			continue
+		}
+		if ad.Src != src {
+			others = append(others, ad)
+			continue
+		}
+		times = append(times, ad.At)
+	}
+	return times, others
+}
+
+// largestGap is the longest time between consecutive times.
+func largestGap(times []time.Time) time.Duration {
+	var gap time.Duration
+	for i := 1; i < len(times); i++ {
+		gap = max(gap, times[i].Sub(times[i-1]))
+	}
+	return gap
+}
+
 // counters is what must not move during a hitless reload.
 type counters struct {
 	State                       control.State
@@ -101,14 +148,8 @@ func TestOpsHundredReloadsHitless(t *testing.T) {
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b", "client")})
 	a, b, cl := l.Host("a"), l.Host("b"), l.Host("client")
-	na := newNode(t, a, opsText("a", "MASTER", 100, []string{"192.168.1.6"}, ""))
-	nb := newNode(t, b, opsText("b", "BACKUP", 90, []string{"192.168.1.6"}, ""))
-	wire := startCapture(t, l)
-	na.start(t)
-	nb.start(t)
-	waitPlacement(t, 10*time.Second, map[netip.Addr]string{vip6: "a"}, a, b)
-	ca, cb := dialNode(t, na), dialNode(t, nb)
-	time.Sleep(2500 * time.Millisecond) // the garp_master_delay burst is over
+	na, nb := opsPair(t, a, b)
+	wire, ca, cb := startOpsPair(t, l, na, nb)
 
 	ping := startPinger(t, cl, vip6, 50*time.Millisecond)
 	time.Sleep(500 * time.Millisecond)

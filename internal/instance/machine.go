@@ -31,6 +31,10 @@ type Machine struct {
 	lowerGarpAt time.Time // the garp_lower_prio_delay burst
 	refreshAt   time.Time // the next garp_master_refresh burst
 
+	// zeroAnswerAt and lowerAnswerAt are when the master last answered a
+	// priority-0 advert and a lower-priority one (answerDue).
+	zeroAnswerAt, lowerAnswerAt time.Time
+
 	faults     []string
 	wantMaster bool // a sync group holds this member in BACKUP
 	hold       func(*Machine) bool
@@ -252,6 +256,7 @@ func (m *Machine) backupExpired(now time.Time) {
 // arms the delayed and refresh bursts.
 func (m *Machine) becomeMaster(now time.Time, t Transition) {
 	m.clearTimers()
+	m.zeroAnswerAt, m.lowerAnswerAt = time.Time{}, time.Time{}
 	m.wantMaster = false
 	m.mai = m.cfg.AdvertInterval
 	m.advert(m.prio)

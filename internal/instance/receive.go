@@ -64,7 +64,9 @@ func (m *Machine) masterRx(now time.Time, e AdvertReceived) {
 	cmp := e.From.Compare(m.cfg.PrimaryAddr)
 	higher := a.Priority > m.prio || (a.Priority == m.prio && cmp > 0)
 	if a.Priority == 0 || (m.cfg.HigherPrioSendAdvert && higher) {
-		m.advert(m.prio)
+		if a.Priority != 0 || m.answerDue(now, &m.zeroAnswerAt) {
+			m.advert(m.prio)
+		}
 		if a.Priority == 0 {
 			return
 		}
@@ -76,7 +78,11 @@ func (m *Machine) masterRx(now time.Time, e AdvertReceived) {
 	}
 	switch {
 	case a.Priority < m.prio || (a.Priority == m.prio && cmp < 0):
-		// RFC 9568 §6.4.3: assert MASTER at once ("forcing new election").
+		// RFC 9568 §6.4.3: assert MASTER at once ("forcing new election"),
+		// at most once an interval (answerDue).
+		if !m.answerDue(now, &m.lowerAnswerAt) {
+			return
+		}
 		if !m.cfg.LowerPrioNoAdvert {
 			m.advert(m.prio)
 		}
@@ -100,4 +106,21 @@ func (m *Machine) masterRx(now time.Time, e AdvertReceived) {
 		}
 		m.masterAddr, m.masterPrio = e.From, a.Priority
 	}
+}
+
+// answerDue reports whether the master may answer a received advert at
+// now, and if so records it in *last: at most one answer of each kind
+// (to priority 0, to a lower priority) per advertisement interval.
+// RFC 5798 §6.4.3 asks for one advert per priority-0 advert and none to a
+// lower priority; keepalived answers a lower priority with an advert, a
+// gratuitous ARP burst and notify_master_rx_lower_pri every time
+// (vrrp_state_master_rx). The first answer is all a peer needs (the
+// regular adverts follow within an interval), so a flood of valid adverts
+// — 10,000 a second — costs one answer an interval, not one each.
+func (m *Machine) answerDue(now time.Time, last *time.Time) bool {
+	if !last.IsZero() && now.Sub(*last) < m.cfg.AdvertInterval && !now.Before(*last) {
+		return false
+	}
+	*last = now
+	return true
 }
