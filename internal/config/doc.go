@@ -12,7 +12,9 @@
 // Config into keepalived's config-test exit code.
 //
 // It must not touch the network or change the system: reading the
-// configuration files, and looking up whether a script's program exists
-// (as keepalived's script-security check does), are its only side effects.
+// configuration files, reading iproute2's name tables and /etc/protocols
+// (through Options.Names, for route and rule options), and looking up
+// whether a script's program exists (as keepalived's script-security check
+// does), are its only side effects.
 // It does not check that interfaces exist; that is the daemon's job.
 package config

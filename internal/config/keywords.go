@@ -22,9 +22,12 @@ type loader struct {
 	// (hints, silent repairs) do not set it.
 	reported bool
 
-	// rulePref counts down the preference keepalived assigns to rules
-	// without one.
-	rulePref int
+	// rulePref counts down the preference keepalived assigns to IPv4
+	// and IPv6 rules without one.
+	rulePref [2]uint32
+
+	// names resolves iproute2 names in route and rule options.
+	names Names
 
 	builds  []*instBuild // the instances, for completion
 	scripts []*Script    // every command configured, for script security

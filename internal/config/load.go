@@ -13,19 +13,19 @@ import (
 // the offending items dropped or defaulted as keepalived does.
 func Load(path string, opts Options) (*Config, []Diagnostic) {
 	nodes, diags := ParseFile(path, opts)
-	return load(nodes, diags)
+	return load(nodes, diags, opts.Names)
 }
 
 // LoadBytes is Load for configuration text held in memory; name is used in
 // positions and to resolve relative includes.
 func LoadBytes(name string, src []byte, opts Options) (*Config, []Diagnostic) {
 	nodes, diags := ParseBytes(name, src, opts)
-	return load(nodes, diags)
+	return load(nodes, diags, opts.Names)
 }
 
 // LoadNodes builds the model from an already parsed tree.
 func LoadNodes(nodes []*Node) (*Config, []Diagnostic) {
-	return load(nodes, nil)
+	return load(nodes, nil, nil)
 }
 
 // HasErrors reports whether any diagnostic is an error.
@@ -111,12 +111,15 @@ var topKeywords = table[*loader]{
 }
 
 // load builds and validates the model; syntax diagnostics come first.
-func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
+func load(nodes []*Node, syntax []Diagnostic, names Names) (*Config, []Diagnostic) {
 	if len(nodes) == 0 && HasErrors(syntax) {
 		return nil, syntax
 	}
 	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}, byName: map[string]*Instance{}}
 	l.diags = append(l.diags, syntax...)
+	if l.names = names; names == nil {
+		l.names = &FileNames{}
+	}
 	if len(syntax) > 0 {
 		l.reported = true
 	}

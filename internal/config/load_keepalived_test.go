@@ -39,20 +39,11 @@ func TestKeepalivedAgrees(t *testing.T) {
 			if r.exit == 6 && !scriptsPresent() {
 				t.Skip("killall is not installed")
 			}
-			args := []string{"netns", "exec", ns, ka, "-t", "-l", "-n", "-f", filepath.Join(dir, r.sample)}
+			var extra []string
 			if r.configID != "" {
-				args = append(args, "-i", r.configID)
+				extra = []string{"-i", r.configID}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatalf("keepalived -t: %v", err)
-			}
+			out, code := keepalivedTest(t, ns, ka, filepath.Join(dir, r.sample), extra...)
 			var lines []int
 			for _, m := range kaLineRE.FindAllStringSubmatch(string(out), -1) {
 				n, _ := strconv.Atoi(m[1])
@@ -90,4 +81,21 @@ func newTestNetns(t *testing.T, ifaces ...string) string {
 		run("-n", ns, "link", "set", name, "up")
 	}
 	return ns
+}
+
+// keepalivedTest runs keepalived's config test (keepalived -t) on path in
+// network namespace ns and returns its output and exit code.
+func keepalivedTest(t *testing.T, ns, ka, path string, extra ...string) ([]byte, int) {
+	t.Helper()
+	args := append([]string{"netns", "exec", ns, ka, "-t", "-l", "-n", "-f", path}, extra...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out, ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("keepalived -t: %v", err)
+	}
+	return out, 0
 }

@@ -181,7 +181,7 @@ type VIP struct {
 	Brd    netip.Addr `json:",omitzero"`
 	// Dev is the interface; empty means the instance's interface.
 	Dev           string       `json:",omitempty"`
-	Scope         string       `json:",omitempty"`
+	Scope         Scope        `json:",omitzero"` // 0: global
 	Label         string       `json:",omitempty"`
 	Peer          netip.Prefix `json:",omitzero"`
 	Home          bool         `json:",omitempty"`

@@ -32,6 +32,10 @@ type Options struct {
 	// LookupEnv reads an environment variable for ${_ENV NAME}; nil means
 	// os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
+	// Names resolves the iproute2 names (tables, protocols, realms, ...)
+	// written in routes and rules; nil means a FileNames reading
+	// /etc/iproute2 and /etc/protocols.
+	Names Names
 }
 
 // configID returns the id that @id lines are compared with.

@@ -165,7 +165,7 @@ func TestDerivedDefaults(t *testing.T) {
 			}, "1 eth1",
 			[]string{"5:3: warning: (A) ignoring track_interface eth0 since it is the instance's own interface"}},
 		{"scope on an IPv6 VIP", inst(" virtual_ipaddress {\n  fe80::1/64 scope link\n  2001:db8::5/64 scope global\n }\n"),
-			func(i *Instance) string { return fmt.Sprintf("%q %q", i.VIPs[0].Scope, i.VIPs[1].Scope) }, `"" "global"`,
+			func(i *Instance) string { return fmt.Sprintf("%d %d", i.VIPs[0].Scope, i.VIPs[1].Scope) }, "0 0",
 			[]string{"5:3: warning: cannot specify scope for IPv6 addresses (fe80::1/64), ignoring the scope"}},
 		{"multicast destination with unicast", inst(" mcast_dst_ip 224.0.0.19\n unicast_peer {\n  10.0.0.9\n }\n" + vip1),
 			func(i *Instance) string { return fmt.Sprint(i.McastDstIP) }, "invalid IP",

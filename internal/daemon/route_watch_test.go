@@ -42,7 +42,7 @@ func TestRouteWatchStatics(t *testing.T) {
 	fake := &systemtest.Routing{}
 	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
 	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16 table 100",
-		"from 10.4.0.0/16 table 100 pref 10\nfrom 10.5.0.0/16 table 100 pref 11 no_track")
+		"from 10.4.0.0/16 table 100 preference 10\nfrom 10.5.0.0/16 table 100 preference 11 no_track")
 	d.startStatics()
 	callStrings(fake)
 
@@ -84,7 +84,7 @@ func TestRouteWatchStatics(t *testing.T) {
 // advert when that fails; no_track ones, and any after the instance left
 // master, are left alone.
 func TestRouteWatchVirtual(t *testing.T) {
-	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16", "from 10.4.0.0/16 table 100 pref 10")
+	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16", "from 10.4.0.0/16 table 100 preference 10")
 	m := vi.m
 	d.insts = []*vinst{vi}
 	d.addRoutes(vi)
@@ -121,7 +121,7 @@ func TestRouteWatchVirtual(t *testing.T) {
 // enables the watch.
 func TestWatchRoutesNeedsEnabling(t *testing.T) {
 	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: &systemtest.Routing{}}}
-	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16", "from 10.4.0.0/16 table 100 pref 10")
+	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16", "from 10.4.0.0/16 table 100 preference 10")
 	d.startStatics()
 	d.reloadStatics(d.conf)
 	if w := d.rtes.watch; w.routes || w.rules {

@@ -3,7 +3,6 @@ package daemon
 import (
 	"errors"
 	"io"
-	"log/slog"
 	"reflect"
 	"slices"
 
@@ -96,34 +95,26 @@ func (d *Daemon) put(e *entry, on bool) error {
 	return err
 }
 
-// instRoutes resolves vi's virtual_routes and virtual_rules on first use;
-// an entry that cannot be expressed is logged and skipped, as keepalived
-// skips a route it cannot parse.
+// instRoutes builds vi's virtual_routes and virtual_rules entries on first
+// use. The config package has already parsed and checked every option (and
+// dropped what keepalived drops), so this cannot fail.
 func (d *Daemon) instRoutes(vi *vinst) *vroutes {
 	if vi.routes.built {
 		return &vi.routes
 	}
 	vi.routes = vroutes{built: true}
-	vi.routes.routes, vi.routes.rules = buildEntries(vi.log, vi.conf.VirtualRoutes, vi.conf.VirtualRules, nil)
+	vi.routes.routes, vi.routes.rules = buildEntries(vi.conf.VirtualRoutes, vi.conf.VirtualRules)
 	return &vi.routes
 }
 
-// buildEntries converts config routes and rules, logging the ones it skips.
-func buildEntries(log *slog.Logger, routes []config.Route, rules []config.Rule, dirs []string) (rs, us []*entry) {
+// buildEntries turns config routes and rules into entries.
+func buildEntries(routes []config.Route, rules []config.Rule) (rs, us []*entry) {
 	for _, c := range routes {
-		r, err := routeFromConfig(c, dirs)
-		if err != nil {
-			log.Error("route skipped", "pos", c.Pos.String(), "err", err)
-			continue
-		}
+		r := sysRoute(c)
 		rs = append(rs, &entry{route: &r, static: staticTrack{noTrack: c.NoTrack}})
 	}
 	for _, c := range rules {
-		r, err := ruleFromConfig(c, dirs)
-		if err != nil {
-			log.Error("rule skipped", "pos", c.Pos.String(), "err", err)
-			continue
-		}
+		r := sysRule(c)
 		us = append(us, &entry{rule: &r, static: staticTrack{noTrack: c.NoTrack}})
 	}
 	return rs, us
@@ -188,11 +179,11 @@ func (d *Daemon) staticEntries(c *config.Config) []*entry {
 		out = append(out, &entry{addr: &sv, static: addrTrack(c, v)})
 	}
 	for _, r := range c.StaticRoutes {
-		rs, _ := buildEntries(d.log, []config.Route{r}, nil, nil)
+		rs, _ := buildEntries([]config.Route{r}, nil)
 		out = append(out, withTrack(rs, routeTrack(r))...)
 	}
 	for _, r := range c.StaticRules {
-		_, us := buildEntries(d.log, nil, []config.Rule{r}, nil)
+		_, us := buildEntries(nil, []config.Rule{r})
 		out = append(out, withTrack(us, ruleTrack(r))...)
 	}
 	return out

@@ -31,7 +31,7 @@ func loadConfText(t *testing.T, text string) *config.Config {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, diags := config.Load(path, config.Options{})
+	c, diags := config.Load(path, config.Options{Names: config.NameMap{config.RouteTables: {"vips": 100}, config.IPProtocols: {"tcp": 6}}})
 	for _, d := range diags {
 		if d.Severity == config.SeverityError {
 			t.Fatalf("config: %s", d)
@@ -40,61 +40,55 @@ func loadConfText(t *testing.T, text string) *config.Config {
 	return c
 }
 
-// nameDirs writes an rt_tables naming table 100 "vips".
-func nameDirs(t *testing.T) []string {
+// withLinks gives d a netlink link reader (read-only; it finds lo, up,
+// ifindex 1), for static entries written with `dev lo`: keepalived tracks
+// routes and rules only through an interface.
+func withLinks(t *testing.T, d *Daemon) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rt_tables"), []byte("100 vips\n"), 0o644); err != nil {
-		t.Fatal(err)
+	links, err := system.NewLinks(nil)
+	if err != nil {
+		t.Skipf("netlink: %v", err)
 	}
-	return []string{dir}
+	t.Cleanup(func() { links.Close() })
+	d.sys.links = links
 }
 
-func TestRouteFromConfig(t *testing.T) {
+func TestSysRoute(t *testing.T) {
 	mp, ma := netip.MustParsePrefix, netip.MustParseAddr
 	link, host := system.ScopeLink, system.ScopeHost
 	tests := []struct {
-		line    string
-		want    system.Route
-		wantErr bool
+		line string
+		want system.Route
 	}{
-		{"10.1.0.0/16 via 192.168.1.1 dev eth1", system.Route{Dst: mp("10.1.0.0/16"), Via: ma("192.168.1.1"), Dev: "eth1"}, false},
+		{"10.1.0.0/16 via 192.168.1.1 dev eth1", system.Route{Dst: mp("10.1.0.0/16"), Via: ma("192.168.1.1"), Dev: "eth1"}},
 		{"src 192.168.1.10 to 10.2.0.0/16 dev eth1 scope link table vips metric 5",
-			system.Route{Dst: mp("10.2.0.0/16"), Src: ma("192.168.1.10"), Dev: "eth1", Scope: &link, Table: 100, Metric: 5}, false},
-		{"default gw 192.168.1.1 table 200", system.Route{Dst: mp("0.0.0.0/0"), Via: ma("192.168.1.1"), Table: 200}, false},
-		{"blackhole 10.5.0.0/16", system.Route{Type: system.RouteBlackhole, Dst: mp("10.5.0.0/16")}, false},
-		{"unreachable 10.6.0.0/16 table main", system.Route{Type: system.RouteUnreachable, Dst: mp("10.6.0.0/16"), Table: 254}, false},
-		{"prohibit 10.7.0.0/16 preference 3", system.Route{Type: system.RouteProhibit, Dst: mp("10.7.0.0/16"), Metric: 3}, false},
-		{"throw 10.8.0.0/16 table 60", system.Route{Type: system.RouteThrow, Dst: mp("10.8.0.0/16"), Table: 60}, false},
-		{"10.9.0.0/16 via 172.16.0.1 dev eth1 onlink", system.Route{Dst: mp("10.9.0.0/16"), Via: ma("172.16.0.1"), Dev: "eth1", OnLink: true}, false},
-		{"10.10.0.0/16 dev eth1 scope host protocol static", system.Route{Dst: mp("10.10.0.0/16"), Dev: "eth1", Scope: &host, Protocol: 4}, false},
-		{"10.11.0.0/16 via 192.168.1.1 mtu 1400 advmss 1360 rtt 2s initcwnd 10 features ecn congctl cubic",
+			system.Route{Dst: mp("10.2.0.0/16"), Src: ma("192.168.1.10"), Dev: "eth1", Scope: &link, Table: 100, Metric: 5}},
+		{"default gw 192.168.1.1 table 200", system.Route{Dst: mp("0.0.0.0/0"), Via: ma("192.168.1.1"), Table: 200}},
+		{"blackhole 10.5.0.0/16", system.Route{Type: system.RouteBlackhole, Dst: mp("10.5.0.0/16")}},
+		{"unreachable 10.6.0.0/16 table main", system.Route{Type: system.RouteUnreachable, Dst: mp("10.6.0.0/16"), Table: 254}},
+		{"prohibit 10.7.0.0/16 preference 3", system.Route{Type: system.RouteProhibit, Dst: mp("10.7.0.0/16"), Metric: 3}},
+		{"throw 10.8.0.0/16 table 60", system.Route{Type: system.RouteThrow, Dst: mp("10.8.0.0/16"), Table: 60}},
+		{"10.9.0.0/16 via 172.16.0.1 dev eth1 onlink", system.Route{Dst: mp("10.9.0.0/16"), Via: ma("172.16.0.1"), Dev: "eth1", OnLink: true}},
+		{"10.10.0.0/16 dev eth1 scope host protocol static no_track", system.Route{Dst: mp("10.10.0.0/16"), Dev: "eth1", Scope: &host, Protocol: 4}},
+		{"10.11.0.0/16 via 192.168.1.1 mtu lock 1400 advmss 1360 rtt 2s rttvar 300ms rto_min lock 1s initcwnd 10 features ecn congctl cubic quickack 1 realms 2/3 tos 0x10",
 			system.Route{Dst: mp("10.11.0.0/16"), Via: ma("192.168.1.1"), Metrics: system.RouteMetrics{
-				MTU: 1400, AdvMSS: 1360, RTT: 2000, InitCwnd: 10, Features: 1, Congctl: "cubic"}}, false},
+				MTU: 1400, MTULock: true, AdvMSS: 1360, RTT: 2 * time.Second, RTTVar: 300 * time.Millisecond,
+				RTOMin: time.Second, RTOMinLock: true, InitCwnd: 10, Features: 1, Congctl: "cubic", QuickACK: 1,
+				Realm: 2<<16 | 3, Tos: 16}}},
 		{"10.12.0.0/16 via 192.168.1.1 or 192.168.1.9", system.Route{Dst: mp("10.12.0.0/16"),
-			Nexthops: []system.Nexthop{{Via: ma("192.168.1.1")}, {Via: ma("192.168.1.9")}}}, false},
+			Nexthops: []system.Nexthop{{Via: ma("192.168.1.1")}, {Via: ma("192.168.1.9")}}}},
 		{"10.13.0.0/16 nexthop via 192.168.1.1 dev eth1 weight 2 nexthop via 192.168.1.9 onlink",
 			system.Route{Dst: mp("10.13.0.0/16"), Nexthops: []system.Nexthop{
-				{Via: ma("192.168.1.1"), Dev: "eth1", Weight: 2}, {Via: ma("192.168.1.9"), OnLink: true}}}, false},
-		{"2001:db8:1::/48 via 2001:db8::1 dev eth1", system.Route{Dst: mp("2001:db8:1::/48"), Via: ma("2001:db8::1"), Dev: "eth1"}, false},
-		{"10.14.0.0/16 dev eth1 table nosuch", system.Route{}, true},
-		{"10.15.0.0/16 dev eth1 expires 10", system.Route{}, true},
-		{"10.16.0.0/16 dev eth1 mtu big", system.Route{}, true},
+				{Via: ma("192.168.1.1"), Dev: "eth1", Weight: 2}, {Via: ma("192.168.1.9"), OnLink: true}}}},
+		{"2001:db8:1::/48 via 2001:db8::1 dev eth1 append", system.Route{Dst: mp("2001:db8:1::/48"), Via: ma("2001:db8::1"), Dev: "eth1", Append: true}},
 	}
-	dirs := nameDirs(t)
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
 			c := loadRoutes(t, tc.line, "")
 			if len(c.StaticRoutes) != 1 {
 				t.Fatalf("config gave %d routes, want 1", len(c.StaticRoutes))
 			}
-			got, err := routeFromConfig(c.StaticRoutes[0], dirs)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("routeFromConfig error = %v, want error %v", err, tc.wantErr)
-			}
-			if err != nil {
-				return
-			}
+			got := sysRoute(c.StaticRoutes[0])
 			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
 				cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -103,7 +97,7 @@ func TestRouteFromConfig(t *testing.T) {
 	}
 }
 
-func TestRuleFromConfig(t *testing.T) {
+func TestSysRule(t *testing.T) {
 	mp := netip.MustParsePrefix
 	rule := func(f func(*system.Rule)) system.Rule {
 		r := system.NewRule()
@@ -112,45 +106,36 @@ func TestRuleFromConfig(t *testing.T) {
 		return r
 	}
 	tests := []struct {
-		line    string
-		want    system.Rule
-		wantErr bool
+		line string
+		want system.Rule
 	}{
-		{"from 10.1.0.0/16 table vips preference 100", rule(func(r *system.Rule) { r.From, r.Table, r.Priority = mp("10.1.0.0/16"), 100, 100 }), false},
-		{"to 10.2.0.0/16 lookup 200 priority 101", rule(func(r *system.Rule) { r.To, r.Table, r.Priority = mp("10.2.0.0/16"), 200, 101 }), false},
-		{"not from 10.3.0.0/16 table 100 pref 102", rule(func(r *system.Rule) { r.Not, r.From, r.Table, r.Priority = true, mp("10.3.0.0/16"), 100, 102 }), false},
-		{"fwmark 0x10/0xff table 100 pref 103", rule(func(r *system.Rule) { r.HasMark, r.Mark, r.Mask, r.Table, r.Priority = true, 16, 255, 100, 103 }), false},
-		{"iif eth1 oif lo table 100 pref 104", rule(func(r *system.Rule) { r.Iif, r.Oif, r.Table, r.Priority = "eth1", "lo", 100, 104 }), false},
-		{"from 10.5.0.0/16 blackhole pref 105", rule(func(r *system.Rule) { r.From, r.Action, r.Priority = mp("10.5.0.0/16"), system.RuleBlackhole, 105 }), false},
-		{"from all goto 200 pref 108", rule(func(r *system.Rule) { r.Action, r.Goto, r.Priority = system.RuleGoto, 200, 108 }), false},
-		{"from all table main suppress_prefixlength 0 pref 110", rule(func(r *system.Rule) { r.Table, r.SuppressPrefixLen, r.Priority = 254, 0, 110 }), false},
-		{"ipproto tcp sport 1000-2000 dport 80 table 100 pref 111", rule(func(r *system.Rule) {
+		{"from 10.1.0.0/16 table vips preference 100", rule(func(r *system.Rule) { r.From, r.Table, r.Priority = mp("10.1.0.0/16"), 100, 100 })},
+		{"to 10.2.0.0/16 lookup 200 priority 101", rule(func(r *system.Rule) { r.To, r.Table, r.Priority = mp("10.2.0.0/16"), 200, 101 })},
+		{"not from 10.3.0.0/16 table 100 order 102", rule(func(r *system.Rule) { r.Not, r.From, r.Table, r.Priority = true, mp("10.3.0.0/16"), 100, 102 })},
+		{"fwmark 0x10/0xff table 100 preference 103", rule(func(r *system.Rule) { r.HasMark, r.Mark, r.Mask, r.Table, r.Priority = true, 16, 255, 100, 103 })},
+		{"iif eth1 oif lo table 100 preference 104", rule(func(r *system.Rule) { r.Iif, r.Oif, r.Table, r.Priority = "eth1", "lo", 100, 104 })},
+		{"from 10.5.0.0/16 blackhole preference 105", rule(func(r *system.Rule) { r.From, r.Action, r.Priority = mp("10.5.0.0/16"), system.RuleBlackhole, 105 })},
+		{"from all goto 200 preference 108", rule(func(r *system.Rule) { r.Action, r.Goto, r.Priority = system.RuleGoto, 200, 108 })},
+		{"nop preference 109", rule(func(r *system.Rule) { r.Action, r.Priority = system.RuleNop, 109 })},
+		{"from all table main suppress_prefixlength 0 preference 110", rule(func(r *system.Rule) { r.Table, r.SuppressPrefixLen, r.Priority = 254, 0, 110 })},
+		{"ipproto tcp sport 1000-2000 dport 80-80 table 100 preference 111", rule(func(r *system.Rule) {
 			r.IPProto, r.Sport, r.Dport, r.Table, r.Priority = 6, system.PortRange{Start: 1000, End: 2000}, system.PortRange{Start: 80, End: 80}, 100, 111
-		}), false},
-		{"uidrange 1000-1999 tos 0x10 table 100 pref 112", rule(func(r *system.Rule) {
-			r.UIDRange, r.Tos, r.Table, r.Priority = system.PortRange{Start: 1000, End: 1999}, 16, 100, 112
-		}), false},
-		{"inet6 fwmark 7 table 100 pref 120", rule(func(r *system.Rule) {
+		})},
+		{"uidrange 1000-1999 tos 0x10 table 100 preference 112 tunnel-id 7 realms 5", rule(func(r *system.Rule) {
+			r.UIDRange, r.Tos, r.Table, r.Priority, r.TunID, r.Realm = system.PortRange{Start: 1000, End: 1999}, 16, 100, 112, 7, 5
+		})},
+		{"fwmark 7 table 100 preference 120 inet6", rule(func(r *system.Rule) {
 			r.Family, r.HasMark, r.Mark, r.Table, r.Priority = system.IPv6, true, 7, 100, 120
-		}), false},
-		{"sport 2000-1000 table 100 pref 1", system.Rule{}, true},
-		{"l3mdev pref 1 table 100", system.Rule{}, true},
-		{"fwmark x table 100 pref 1", system.Rule{}, true},
+		})},
+		{"table 100 preference 121 protocol 5 no_track", rule(func(r *system.Rule) { r.Table, r.Priority, r.Protocol = 100, 121, 5 })},
 	}
-	dirs := nameDirs(t)
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
 			c := loadRoutes(t, "", tc.line)
 			if len(c.StaticRules) != 1 {
 				t.Fatalf("config gave %d rules, want 1", len(c.StaticRules))
 			}
-			got, err := ruleFromConfig(c.StaticRules[0], dirs)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("ruleFromConfig error = %v, want error %v", err, tc.wantErr)
-			}
-			if err != nil {
-				return
-			}
+			got := sysRule(c.StaticRules[0])
 			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -164,9 +149,9 @@ func TestRuleFromConfig(t *testing.T) {
 func TestStaticsOrder(t *testing.T) {
 	fake := &systemtest.Routing{}
 	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
-	d.conf = loadRoutes(t, "10.1.0.0/16 dev eth1\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 pref 10")
+	d.conf = loadRoutes(t, "10.1.0.0/16 dev eth1\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 preference 10")
 	d.startStatics()
-	d.reloadStatics(loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "from 10.1.0.0/16 table 100 pref 10"))
+	d.reloadStatics(loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "from 10.1.0.0/16 table 100 preference 10"))
 	d.stopRoutes()
 	var got []string
 	for _, c := range fake.Calls() {
@@ -180,27 +165,6 @@ func TestStaticsOrder(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
-}
-
-func FuzzRouteOptions(f *testing.F) {
-	f.Add("mtu", "1400")
-	f.Add("rtt", "10ms")
-	f.Add("sport", "1-2")
-	f.Add("fwmark", "0x1/0xff")
-	f.Add("uidrange", "5-")
-	f.Fuzz(func(t *testing.T, name, value string) {
-		o := config.Option{Name: name, Value: value}
-		var m system.RouteMetrics
-		_ = setRouteOption(&m, o)
-		r := system.NewRule()
-		_ = setRuleOption(&r, o, nil)
-		if err := setRuleOption(&r, o, []string{}); err == nil && (name == "sport" || name == "dport") {
-			if r.Sport.Start > r.Sport.End || r.Dport.Start > r.Dport.End {
-				t.Fatalf("range %q accepted backwards: %+v %+v", value, r.Sport, r.Dport)
-			}
-		}
-		_, _, _ = parseFwmark(value)
-	})
 }
 
 // routesMaster returns a daemon on fake routing and its instance R, MASTER,
@@ -226,7 +190,7 @@ func routesMaster(t *testing.T, routes, rules string) (*Daemon, *vinst, *systemt
 // TestVirtualRoutesRetryAndSwap drives a master's routes through a failed
 // add, the retry at the next advert and an in-place swap (reload).
 func TestVirtualRoutesRetryAndSwap(t *testing.T) {
-	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 pref 10")
+	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 preference 10")
 
 	fake.Fail("AddRoute", errors.New("not ready"))
 	d.addRoutes(vi)

@@ -145,7 +145,7 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 		} else {
 			conf = cv[i]
 		}
-		in.VIPs = append(in.VIPs, control.VIP{Addr: v.Prefix, Interface: vi.vipIf[i], Scope: conf.Scope,
+		in.VIPs = append(in.VIPs, control.VIP{Addr: v.Prefix, Interface: vi.vipIf[i], Scope: vipScope(conf.Scope),
 			Label: conf.Label, Excluded: excluded, Present: onLink[v.Prefix.Addr()][v.Ifindex]})
 	}
 	for _, r := range ci.TrackScripts {
@@ -169,4 +169,13 @@ func cmdline(s *config.Script) string {
 		return ""
 	}
 	return strings.Join(s.Cmd, " ")
+}
+
+// vipScope names a VIP's scope for the status API; global, the default,
+// is left empty.
+func vipScope(s config.Scope) string {
+	if s == 0 {
+		return ""
+	}
+	return s.String()
 }

@@ -155,7 +155,7 @@ func TestTrackProcessConversion(t *testing.T) {
 // sysVIP carries every virtual_ipaddress option to the system layer.
 func TestSysVIP(t *testing.T) {
 	lft := 0
-	v := config.VIP{Prefix: netip.MustParsePrefix("2001:db8::1/64"), Scope: "link", Label: "x", NoDAD: true,
+	v := config.VIP{Prefix: netip.MustParsePrefix("2001:db8::1/64"), Scope: 253, Label: "x", NoDAD: true,
 		NoPrefixRoute: true, Home: true, MngTmpAddr: true, AutoJoin: true, PreferredLft: &lft}
 	got := sysVIP(v, 7)
 	zero := uint32(0)

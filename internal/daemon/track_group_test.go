@@ -28,8 +28,10 @@ func loadTrackGroup(t *testing.T, statics string) *config.Config {
 func TestTrackGroupMissingEntry(t *testing.T) {
 	fake := &systemtest.Routing{}
 	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
-	d.conf = loadTrackGroup(t, "static_routes {\n blackhole 10.1.0.0/16 track_group G\n blackhole 10.2.0.0/16 no_track track_group G\n blackhole 10.3.0.0/16\n}\n"+
-		"static_rules {\n from 10.4.0.0/16 table 100 pref 10 track_group G\n}\n")
+	withLinks(t, d)
+	// keepalived takes track_group only on routes with dev and rules with iif.
+	d.conf = loadTrackGroup(t, "static_routes {\n blackhole 10.1.0.0/16 dev lo track_group G\n blackhole 10.2.0.0/16 dev lo no_track track_group G\n blackhole 10.3.0.0/16\n}\n"+
+		"static_rules {\n from 10.4.0.0/16 iif lo table 100 preference 10 track_group G\n}\n")
 	r := &vinst{conf: d.conf.Instance("R")}
 	o := &vinst{conf: d.conf.Instance("O")}
 	effects := func(vi *vinst) []string {
@@ -51,8 +53,8 @@ func TestTrackGroupMissingEntry(t *testing.T) {
 	d.startStatics()
 	got := effects(r)
 	slices.Sort(got)
-	want := []string{"track_group G: static route blackhole 10.1.0.0/16 missing",
-		"track_group G: static rule pref 10 from 10.4.0.0/16 lookup 100 missing"}
+	want := []string{"track_group G: static route blackhole 10.1.0.0/16 dev lo missing",
+		"track_group G: static rule pref 10 from 10.4.0.0/16 iif lo lookup 100 missing"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("R's faults with every entry off (-want +got):\n%s", diff)
 	}
@@ -74,7 +76,7 @@ func TestTrackGroupLinkBack(t *testing.T) {
 	fake := &systemtest.Routing{}
 	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
 	d.conf = loadTrackGroup(t, "static_routes {\n 10.1.0.0/16 dev eth2 track_group G\n 10.2.0.0/16 dev eth2\n 10.3.0.0/16 dev eth2 no_track\n 10.4.0.0/16 dev eth3\n}\n"+
-		"static_rules {\n from 10.5.0.0/16 table 100 pref 10 iif eth2\n}\n")
+		"static_rules {\n from 10.5.0.0/16 table 100 preference 10 iif eth2\n}\n")
 	d.startStatics()
 	fake.Reset()
 

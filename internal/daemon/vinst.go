@@ -105,7 +105,7 @@ func sysVIP(v config.VIP, ifindex int) system.VIP {
 		Prefix:        v.Prefix,
 		Ifindex:       ifindex,
 		Broadcast:     v.Brd,
-		Scope:         parseScope(v.Scope),
+		Scope:         system.Scope(v.Scope),
 		Label:         v.Label,
 		Peer:          v.Peer,
 		NoDAD:         v.NoDAD,
@@ -148,20 +148,6 @@ func (d *Daemon) resolveVIPs(vi *vinst) error {
 	}
 	vi.present = make([]bool, len(vi.vips))
 	return nil
-}
-
-func parseScope(s string) system.Scope {
-	switch s {
-	case "host":
-		return system.ScopeHost
-	case "link":
-		return system.ScopeLink
-	case "site":
-		return system.ScopeSite
-	case "nowhere":
-		return system.ScopeNowhere
-	}
-	return system.ScopeGlobal
 }
 
 // resolveSource picks the advert source address as keepalived does.

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -43,20 +44,6 @@ func (t RouteType) String() string {
 		return s
 	}
 	return strconv.Itoa(int(t))
-}
-
-// ParseRouteType parses a route type name as `ip route` writes it; the
-// empty string is unicast.
-func ParseRouteType(s string) (RouteType, error) {
-	if s == "" {
-		return RouteUnicast, nil
-	}
-	for t, name := range routeTypeNames {
-		if name == s {
-			return t, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown route type %q", s)
 }
 
 // ProtoKeepalived is the route and rule protocol keepalived marks its own
@@ -101,6 +88,9 @@ type Route struct {
 	Protocol uint8
 	// OnLink is `onlink`.
 	OnLink bool
+	// Append adds the route after existing routes to the same destination
+	// (`append`) instead of before them.
+	Append bool
 	// Nexthops are the paths of a multipath route; Via and Dev are then unused.
 	Nexthops []Nexthop
 	// Metrics are the other attributes (mtu, advmss, ...); see RouteMetrics.
@@ -112,8 +102,11 @@ type Route struct {
 type RouteMetrics struct {
 	MTU, AdvMSS, Window, Cwnd, InitCwnd, InitRwnd, Ssthresh int
 	Reordering, Hoplimit, QuickACK, FastOpenNoCookie        int
-	// RTT, RTTVar and RTOMin are in milliseconds.
-	RTT, RTTVar, RTOMin int
+	// RTT, RTTVar and RTOMin are sent in the kernel's units (1/8, 1/4 and
+	// 1 ms).
+	RTT, RTTVar, RTOMin time.Duration
+	// MTULock and RTOMinLock lock those metrics (`mtu lock N`).
+	MTULock, RTOMinLock bool
 	// Features is the RTAX_FEATURES bit set (`features ecn` = 1).
 	Features int
 	// Congctl is the congestion control algorithm (`congctl`).
@@ -201,7 +194,10 @@ func (rt *Routing) Close() error {
 // that is not reachable yet wraps ErrLinkNotReady.
 func (rt *Routing) AddRoute(r Route) error {
 	nr, err := rt.netlinkRoute(r, true)
-	if err == nil {
+	switch {
+	case err == nil && r.Append:
+		err = rt.h.RouteAppend(nr)
+	case err == nil:
 		err = rt.h.RouteAdd(nr)
 	}
 	switch {
@@ -292,8 +288,9 @@ func (rt *Routing) netlinkRoute(r Route, add bool) (*netlink.Route, error) {
 	nr.InitCwnd, nr.InitRwnd, nr.Ssthresh, nr.Reordering = m.InitCwnd, m.InitRwnd, m.Ssthresh, m.Reordering
 	nr.Hoplimit, nr.QuickACK, nr.FastOpenNoCookie = m.Hoplimit, m.QuickACK, m.FastOpenNoCookie
 	nr.Features, nr.Congctl, nr.Realm, nr.Tos = m.Features, m.Congctl, m.Realm, m.Tos
-	// The kernel keeps RTT and RTTVAR in 1/8 and 1/4 ms units (iproute2 scales them).
-	nr.Rtt, nr.RttVar, nr.RtoMin = m.RTT*8, m.RTTVar*4, m.RTOMin
+	nr.Rtt, nr.RttVar = int(m.RTT/(time.Millisecond/8)), int(m.RTTVar/(time.Millisecond/4))
+	nr.RtoMin = int(m.RTOMin / time.Millisecond)
+	nr.MTULock, nr.RtoMinLock = m.MTULock, m.RTOMinLock
 	return nr, nil
 }
 

@@ -266,7 +266,7 @@ func parseRule(b []byte) (Rule, error) {
 		case unix.FRA_TUN_ID:
 			if len(v) >= 8 {
 				// As vishvananda/netlink writes it (AddRule).
-				r.TunID = uint32(binary.NativeEndian.Uint64(v))
+				r.TunID = binary.NativeEndian.Uint64(v)
 			}
 		case unix.FRA_IP_PROTO:
 			if len(v) > 0 {

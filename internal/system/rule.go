@@ -38,20 +38,6 @@ func (a RuleAction) String() string {
 	return strconv.Itoa(int(a))
 }
 
-// ParseRuleAction parses an action name as keepalived.conf writes it; the
-// empty string is lookup.
-func ParseRuleAction(s string) (RuleAction, error) {
-	if s == "" {
-		return RuleLookup, nil
-	}
-	for a, name := range ruleActionNames {
-		if name == s {
-			return a, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown rule action %q", s)
-}
-
 // PortRange is an inclusive port or uid range; the zero value means unset.
 type PortRange struct{ Start, End uint32 }
 
@@ -85,8 +71,8 @@ type Rule struct {
 	IPProto int
 	// Sport, Dport and UIDRange are range selectors.
 	Sport, Dport, UIDRange PortRange
-	// TunID is `tun_id`.
-	TunID uint32
+	// TunID is `tunnel-id`.
+	TunID uint64
 	// Realm is `realms` (FRA_FLOW); 0 means none.
 	Realm int
 	// Protocol is the rule protocol; 0 means ProtoKeepalived.
