@@ -78,7 +78,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 	case instance.Notify:
 		d.transition(now, vi, a.Transition)
 	case instance.MasterRxLowerPriority:
-		vi.log.Info("master heard a lower priority", "from", a.From, "priority", a.Priority)
+		vi.log.Info(masterRxLowerLine(vi, a), "from", a.From, "priority", a.Priority)
 		d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name,
 			State: notify.StateMasterRxLowerPri, Priority: int(vi.m.EffectivePriority())})
 	}
@@ -87,6 +87,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 // addVIPs adds every address of vi; a failure is logged and retried on
 // the next advert round (retryVIPs).
 func (d *Daemon) addVIPs(vi *vinst) {
+	vipsLine(vi, true)
 	for i, v := range vi.vips {
 		if err := d.sys.addrs.Add(v); err != nil {
 			vi.log.Error("add virtual address, will retry", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
@@ -118,6 +119,7 @@ func (d *Daemon) retryVIPs(vi *vinst) {
 }
 
 func (d *Daemon) delVIPs(vi *vinst) {
+	vipsLine(vi, false)
 	for i, v := range vi.vips {
 		if err := d.sys.addrs.Del(v); err != nil {
 			vi.log.Error("remove virtual address", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
@@ -134,6 +136,7 @@ func (d *Daemon) gratuitous(vi *vinst, repeat int, interval time.Duration) {
 		return
 	}
 	vips := append([]vipTarget(nil), vi.targets()...)
+	garpLines(vi) // loglines.go
 	n := uint64(repeat * len(vips))
 	if vi.fam == 6 {
 		vi.stats.UnsolicitedNASent += n
@@ -169,7 +172,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
 	case t.From == instance.Master:
 		vi.stats.ReleaseMaster++
 	}
-	vi.log.Info("transition", "from", t.From, "to", t.To, "priority", t.Priority, "cause", t.String())
+	logTransition(vi.log, vi.conf.Name, t) // loglines.go
 	d.metrics.Transition(vi.conf.Name, vi.lastTrans.From, vi.lastTrans.To)
 	st, ok := notifyState(t.To)
 	if !ok {

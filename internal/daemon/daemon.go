@@ -16,6 +16,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -199,7 +200,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.cfg.Ready()
 	}
 	d.startWatchdog(ctx)
-	d.log.Info("started", "instances", len(d.insts), "config", d.cfg.File)
+	d.log.Info("Startup complete", "instances", len(d.insts), "config", d.cfg.File)
 
 	// The loop's one timer: a timerfd in the poller when the kernel has
 	// one (microsecond wake-ups), else the runtime's (millisecond).
@@ -248,7 +249,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) handleSignal(s os.Signal) bool {
 	switch s {
 	case syscall.SIGTERM, syscall.SIGINT:
-		d.log.Info("stopping", "signal", s.String())
+		d.log.Info("Stopping", "signal", s.String(), logging.Parent)
 		return true
 	case syscall.SIGHUP:
 		if err := d.reload(); err != nil {

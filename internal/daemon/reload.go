@@ -10,6 +10,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -47,6 +48,8 @@ type inPlace struct {
 func (d *Daemon) reload() error {
 	d.lastReload = time.Now()
 	hook(d.cfg.Reloading)
+	d.log.Info("Reloading ...", logging.Parent) // keepalived's parent, then its VRRP child
+	d.log.Info("Reloading")
 	defer hook(d.cfg.Reloaded)
 	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log)
 	if err == nil {
@@ -171,7 +174,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
 	d.writeStatesOnReload()
-	d.log.Info("configuration reloaded", "kept", len(p.keep)-updated, "updated", updated,
+	d.log.Info("Reload complete", "kept", len(p.keep)-updated, "updated", updated,
 		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
 }
 

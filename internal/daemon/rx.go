@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -146,6 +147,7 @@ func (d *Daemon) receive(p rxPacket) {
 		d.ownerIgnored(vi, p.meta.Src)
 		return
 	}
+	logBackupRx(vi, p.meta.Src, vi.rxAdv.Priority) // loglines.go
 	d.stepUnit(time.Now(), vi.unit, vi.idx, instance.AdvertReceived{From: p.meta.Src, Advert: vi.rxAdv})
 }
 
@@ -178,7 +180,7 @@ func (d *Daemon) drop(vi *vinst, r vrrp.Reason, from netip.Addr) {
 		return
 	}
 	vi.logLimit[r] = now
-	vi.log.Warn("advert dropped", "from", from, "reason", r.String())
+	vi.log.Warn(dropLine(vi, r, from), "from", from, "reason", r.String())
 }
 
 // unknownVRID counts an advert for a VRID no instance has on that
@@ -197,5 +199,6 @@ func (d *Daemon) unknownVRID(p rxPacket) {
 		return
 	}
 	d.unknownLog[k] = now
-	d.log.Info("advert for an unknown VRID", "vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)
+	d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s) from %s. ignoring...", p.data[1], d.ifName(p.key.ifindex), p.meta.Src),
+		"vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)
 }

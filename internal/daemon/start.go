@@ -195,5 +195,5 @@ func (d *Daemon) shutdown() {
 	d.sys.ann.Close()
 	d.sys.addrs.Close()
 	d.sys.links.Close()
-	d.log.Info("stopped")
+	d.log.Info("Stopped")
 }
