@@ -208,3 +208,19 @@ func TestScriptLine(t *testing.T) {
 		}
 	}
 }
+
+// A tracked process's state change is logged in keepalived's words.
+func TestQuorumLine(t *testing.T) {
+	tests := []struct {
+		st   State
+		want string
+	}{
+		{StateUp, "Quorum gained for tracked process nginx"},
+		{StateDown, "Quorum lost for tracked process nginx"},
+	}
+	for _, tt := range tests {
+		if got := quorumLine("nginx", tt.st); got != tt.want {
+			t.Errorf("quorumLine(nginx, %v) = %q, want %q", tt.st, got, tt.want)
+		}
+	}
+}
