@@ -26,6 +26,8 @@ type Options struct {
 	LogFile      string // -g, --log-file
 	FlushLogFile bool   // --flush-log-file
 	NoSyslog     bool   // -G, --no-syslog
+	LogFormat    string // --log-format: text or json (gokeepalived)
+	LogIdent     string // --log-ident: syslog identifier base (gokeepalived)
 
 	VRRPOnly  bool // -P, --vrrp
 	CheckOnly bool // -C, --check
@@ -103,6 +105,8 @@ func newFlagSet(o *Options, out io.Writer) *pflag.FlagSet {
 	fs.BoolVarP(&o.Version, "version", "v", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
 	fs.StringVar(&o.Socket, "socket", control.DefaultSocketPath, "control socket, \"none\" to disable (gokeepalived)")
+	fs.StringVar(&o.LogFormat, "log-format", "", "log line format: text (default: keepalived's lines, then key=value) or json (gokeepalived)")
+	fs.StringVar(&o.LogIdent, "log-ident", "", "syslog identifier (default: Keepalived); VRRP lines use IDENT_vrrp (gokeepalived)")
 	fs.StringVar(&o.Metrics, "metrics", "", "Prometheus metrics listen address, e.g. 127.0.0.1:9650 (gokeepalived)")
 	return fs
 }

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"log/syslog"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,6 +12,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
+	"github.com/gokeepalived/gokeepalived/internal/logging"
 )
 
 // envDaemonized marks the background child of a daemon that forked.
@@ -35,12 +33,14 @@ var startDaemon = runDaemon
 // code. Without -n it starts itself again in the background, detached,
 // and returns at once, as keepalived forks.
 func runDaemon(o *Options) int {
-	ns := o.Namespace
-	if ns == "" {
-		// global_defs net_namespace, which -s overrides, as in keepalived.
-		if c, _ := config.Load(o.ConfigFile, config.Options{ConfigID: o.ConfigID}); c != nil {
+	ns, inst := o.Namespace, ""
+	if c, _ := config.Load(o.ConfigFile, config.Options{ConfigID: o.ConfigID}); c != nil {
+		// global_defs net_namespace, which -s overrides, as in keepalived;
+		// both it and instance name the syslog identifiers.
+		if ns == "" {
 			ns = c.Global.NetNamespace
 		}
+		inst = c.Global.Instance
 	}
 	if err := enterNamespace(ns); err != nil {
 		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
@@ -49,12 +49,13 @@ func runDaemon(o *Options) int {
 	if !o.DontFork && os.Getenv(envDaemonized) == "" {
 		return daemonize()
 	}
-	log, closeLog, err := newLogger(o)
+	log, closeLog, err := newLogger(o, ns, inst)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
 		return 1
 	}
 	defer closeLog()
+	log.Info("Starting Keepalived (gokeepalived "+version+")", logging.Parent)
 	pidFiles := []string{o.PIDFile, o.VRRPPIDFile}
 	if pidFiles[0] == "" {
 		pidFiles[0] = defaultPIDFile
@@ -89,6 +90,7 @@ func runDaemon(o *Options) int {
 		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
 		return 1
 	}
+	log.Info("Stopped Keepalived (gokeepalived "+version+")", logging.Parent)
 	return 0
 }
 
@@ -108,45 +110,6 @@ func daemonize() int {
 		return 1
 	}
 	return 0
-}
-
-// newLogger builds the logger keepalived's flags ask for: syslog unless
-// -G, the console with -l, a file with -g; Debug level with -D.
-func newLogger(o *Options) (*slog.Logger, func(), error) {
-	level := slog.LevelInfo
-	if o.LogDetail {
-		level = slog.LevelDebug
-	}
-	var ws []io.Writer
-	var closers []io.Closer
-	if o.LogConsole {
-		ws = append(ws, os.Stderr)
-	}
-	if o.LogFile != "" {
-		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("log file: %w", err)
-		}
-		ws = append(ws, f)
-		closers = append(closers, f)
-	}
-	if !o.NoSyslog {
-		fac, err := syslogFacility(o.LogFacility)
-		if err != nil {
-			return nil, nil, err
-		}
-		if w, err := syslog.New(fac|syslog.LOG_INFO, "gokeepalived"); err == nil {
-			ws = append(ws, w)
-			closers = append(closers, w)
-		}
-	}
-	closeAll := func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}
-	h := slog.NewTextHandler(io.MultiWriter(ws...), &slog.HandlerOptions{Level: level})
-	return slog.New(h), closeAll, nil
 }
 
 // runningPIDIn returns the first live gokeepalived named by one of the pid
@@ -179,20 +142,4 @@ func runningPID(path string) int {
 		return 0
 	}
 	return pid
-}
-
-// syslogFacility maps keepalived's -S argument (0-7 for local0-7, or a
-// name: local0..local7, user, daemon) to a facility; empty is daemon.
-func syslogFacility(s string) (syslog.Priority, error) {
-	switch s {
-	case "", "daemon":
-		return syslog.LOG_DAEMON, nil
-	case "user":
-		return syslog.LOG_USER, nil
-	}
-	n, err := strconv.Atoi(strings.TrimPrefix(s, "local"))
-	if err != nil || n < 0 || n > 7 {
-		return 0, fmt.Errorf("log facility %q: use 0-7, local0-local7, user or daemon", s)
-	}
-	return syslog.LOG_LOCAL0 + syslog.Priority(n)<<3, nil
 }

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -82,34 +81,5 @@ func TestRunningPIDIn(t *testing.T) {
 				t.Errorf("runningPIDIn = %d, %q; want %d, %q", pid, file, tt.wantPID, tt.wantFile)
 			}
 		})
-	}
-}
-
-// -g appends log lines to a file, -D adds debug lines; -G keeps syslog out
-// of the test.
-func TestLogFile(t *testing.T) {
-	for _, detail := range []bool{false, true} {
-		path := filepath.Join(t.TempDir(), "gk.log")
-		log, closeLog, err := newLogger(&Options{LogFile: path, NoSyslog: true, LogDetail: detail})
-		if err != nil {
-			t.Fatal(err)
-		}
-		log.Info("hello", "vrid", 51)
-		log.Debug("details")
-		closeLog()
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := string(b)
-		if !strings.Contains(got, "level=INFO msg=hello vrid=51") {
-			t.Errorf("-D=%v: log file %q lacks the info line", detail, got)
-		}
-		if strings.Contains(got, "msg=details") != detail {
-			t.Errorf("-D=%v: log file %q: debug line present = %v", detail, got, !detail)
-		}
-	}
-	if _, _, err := newLogger(&Options{LogFile: "/nonexistent/dir/gk.log", NoSyslog: true}); err == nil {
-		t.Errorf("a log file that cannot be opened: want an error")
 	}
 }

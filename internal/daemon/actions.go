@@ -79,7 +79,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 		d.transition(now, vi, a.Transition)
 	case instance.MasterRxLowerPriority:
 		if ok, held := vi.causeLog.allow("lower priority", now); ok { // rx.go
-			vi.log.Info("master heard a lower priority", append(held, "from", a.From, "priority", a.Priority)...)
+			vi.log.Info(masterRxLowerLine(vi, a), append(held, "from", a.From, "priority", a.Priority)...)
 		}
 		d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name,
 			State: notify.StateMasterRxLowerPri, Priority: int(vi.m.EffectivePriority())})
@@ -89,6 +89,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 // addVIPs adds every address of vi; a failure is logged and retried on
 // the next advert round (retryVIPs).
 func (d *Daemon) addVIPs(vi *vinst) {
+	vipsLine(vi, true)
 	for i, v := range vi.vips {
 		if err := d.sys.addrs.Add(v); err != nil {
 			vi.log.Error("add virtual address, will retry", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
@@ -120,6 +121,7 @@ func (d *Daemon) retryVIPs(vi *vinst) {
 }
 
 func (d *Daemon) delVIPs(vi *vinst) {
+	vipsLine(vi, false)
 	for i, v := range vi.vips {
 		if err := d.sys.addrs.Del(v); err != nil {
 			vi.log.Error("remove virtual address", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
@@ -136,6 +138,7 @@ func (d *Daemon) gratuitous(vi *vinst, repeat int, interval time.Duration) {
 		return
 	}
 	vips := append([]vipTarget(nil), vi.targets()...)
+	garpLines(vi) // loglines.go
 	n := uint64(repeat * len(vips))
 	if vi.fam == 6 {
 		vi.stats.UnsolicitedNASent += n
@@ -172,7 +175,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
 	case t.From == instance.Master:
 		vi.stats.ReleaseMaster++
 	}
-	vi.log.Info("transition", "from", t.From, "to", t.To, "priority", t.Priority, "cause", t.String())
+	logTransition(vi.log, vi.conf.Name, t) // loglines.go
 	d.metrics.Transition(vi.conf.Name, vi.lastTrans.From, vi.lastTrans.To)
 	st, ok := notifyState(t.To)
 	if !ok {

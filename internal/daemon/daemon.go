@@ -16,6 +16,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -243,7 +244,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.cfg.Ready()
 	}
 	d.startWatchdog(ctx)
-	d.log.Info("started", "instances", len(d.insts), "config", d.cfg.File)
+	d.log.Info("Startup complete", "instances", len(d.insts), "config", d.cfg.File)
 
 	// The loop's one timer: a timerfd in the poller when the kernel has
 	// one (microsecond wake-ups), else the runtime's (millisecond).
@@ -292,7 +293,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) handleSignal(s os.Signal) bool {
 	switch s {
 	case syscall.SIGTERM, syscall.SIGINT:
-		d.log.Info("stopping", "signal", s.String())
+		d.log.Info("Stopping", "signal", s.String(), logging.Parent)
 		return true
 	case syscall.SIGHUP:
 		d.rl.request(nil) // read and planned off the loop; refusals are logged

@@ -158,6 +158,7 @@ func (d *Daemon) debounce(name string, up, now bool) {
 	}
 	st.raw = up
 	st.gen++
+	d.log.Info("Netlink reports "+name+" "+upDown(up), "iface", name)
 	delay := d.upDownDelay(name, up)
 	if delay <= 0 || now {
 		st.eff = up

@@ -14,6 +14,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -79,6 +80,8 @@ type baseUnit struct {
 // prepareReload is the part off the loop: it reads, checks and plans.
 func (d *Daemon) prepareReload() (*reloadPlan, error) {
 	hook(d.cfg.Reloading)
+	d.log.Info("Reloading ...", logging.Parent) // keepalived's parent, then its VRRP child
+	d.log.Info("Reloading")
 	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log, testReadDelay())
 	if err != nil {
 		return nil, err
@@ -275,7 +278,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
 	d.writeStatesOnReload()
-	d.log.Info("configuration reloaded", "kept", len(p.keep)-updated, "updated", updated,
+	d.log.Info("Reload complete", "kept", len(p.keep)-updated, "updated", updated,
 		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
 }
 

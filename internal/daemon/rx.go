@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -159,6 +160,7 @@ func (d *Daemon) receive(p rxPacket) {
 		return
 	}
 	vi.ahHeard(p.meta.Src)
+	logBackupRx(vi, p.meta.Src, vi.rxAdv.Priority) // loglines.go
 	d.stepUnit(time.Now(), vi.unit, vi.idx, instance.AdvertReceived{From: p.meta.Src, Advert: vi.rxAdv})
 }
 
@@ -187,7 +189,7 @@ func (d *Daemon) drop(vi *vinst, r vrrp.Reason, from netip.Addr) {
 		s.Drops[r.String()]++
 	}
 	if ok, held := vi.dropLog.allow(r, time.Now()); ok {
-		vi.log.Warn("advert dropped", append(held, "from", from, "reason", r.String())...)
+		vi.log.Warn(dropLine(vi, r, from), append(held, "from", from, "reason", r.String())...)
 	}
 }
 
@@ -226,6 +228,7 @@ func (d *Daemon) unknownVRID(p rxPacket) {
 		return
 	}
 	if ok, held := d.unknownLog.allow(rxKey{p.key, p.data[1]}, time.Now()); ok {
-		d.log.Info("advert for an unknown VRID", append(held, "vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)...)
+		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s) from %s. ignoring...", p.data[1], d.ifName(p.key.ifindex), p.meta.Src),
+			append(held, "vrid", p.data[1], "from", p.meta.Src, "ifindex", p.key.ifindex)...)
 	}
 }

@@ -81,7 +81,7 @@ func TestDropFloodLogsOnce(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "advert dropped") || !strings.Contains(lines[1], "unknown VRID") {
+	if len(lines) != 2 || !strings.Contains(lines[0], "advert dropped") || !strings.Contains(lines[1], "Unknown VRID") {
 		t.Errorf("20,000 refused adverts logged %d lines, want one per cause:\n%s", len(lines), strings.Join(lines[:min(len(lines), 5)], "\n"))
 	}
 	if vi.stats.IPTTLErr != 10000 || d.unknownRx != 10000 {

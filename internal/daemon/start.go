@@ -214,5 +214,5 @@ func (d *Daemon) shutdown() {
 	d.sys.addrs.Close()
 	d.sys.links.Close()
 	d.runShutdownScript() // startstop.go: once everything is down
-	d.log.Info("stopped")
+	d.log.Info("Stopped")
 }

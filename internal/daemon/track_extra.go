@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
@@ -152,7 +153,7 @@ func (d *Daemon) applyTracked(vi *vinst, want map[string]trackEffect) {
 	before := vi.m.EffectivePriority()
 	d.applyEffects(vi, want)
 	if after := vi.m.EffectivePriority(); after != before {
-		vi.log.Info("effective priority changed", "from", before, "to", after)
+		vi.log.Info(fmt.Sprintf("(%s) Changing effective priority from %d to %d", vi.conf.Name, before, after), "from", before, "to", after)
 		d.priorityChanged(vi)
 	}
 }

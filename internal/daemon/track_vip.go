@@ -45,6 +45,9 @@ func (d *Daemon) vipRemoved(ev system.AddrEvent) {
 			if v.Ifindex != ev.Ifindex || v.Prefix.Addr() != ev.Prefix.Addr() || !vi.present[i] {
 				continue
 			}
+			// keepalived's netlink line (it writes it with -D).
+			vi.log.Info("Netlink reflector reports IP "+v.Prefix.Addr().String()+" removed from "+vi.vipIf[i],
+				"addr", v.Prefix, "dev", vi.vipIf[i])
 			if c := vipConf(vi.conf, v.Prefix); c != nil && c.NoTrack {
 				vi.log.Warn("virtual address removed from outside; no_track: not putting it back", "addr", v.Prefix)
 				continue

@@ -66,7 +66,7 @@ vrrp_instance VI_1 {
 	if maxGap > 1500*time.Millisecond {
 		t.Errorf("largest advert gap %s > 1.5 s", maxGap)
 	}
-	if c := logCount(n, "track script state changed"); c == 0 {
+	if c := logCount(n, "VRRP_Script(hang) timed_out"); c == 0 {
 		t.Error("the hanging check script never counted as failing")
 	}
 	in, _ := nodeStatus(t, n).Instance("VI_1")

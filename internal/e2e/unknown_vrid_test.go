@@ -35,9 +35,9 @@ vrrp_instance X {
 	nb := newNode(t, l.Host("b"), conf("router_id b", 52))
 	na.start(t)
 	nb.start(t)
-	const line = "advert for an unknown VRID"
+	const line = "Unknown VRID(52) received on interface(eth1) from 192.168.1.3. ignoring..."
 	eventually(t, 10*time.Second, "a logs b's VRID 52 as unknown", func() (bool, string) {
-		return strings.Contains(na.proc.Output(), line+`" vrid=52`), "no line yet"
+		return strings.Contains(na.proc.Output(), line+" vrid=52"), "no line yet"
 	})
 	time.Sleep(3 * time.Second) // three more adverts from b
 	if n := strings.Count(na.proc.Output(), line); n != 1 {

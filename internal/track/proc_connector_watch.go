@@ -157,7 +157,7 @@ func (w *ProcessWatcher) update(now time.Time, onChange func(name string, s Stat
 	for i, t := range w.trackers {
 		count := w.table.counts[i]
 		if t.Update(now, count) {
-			w.Log.Info("tracked process state changed", "track_process", w.procs[i].Name, "count", count, "state", t.State())
+			w.Log.Info(quorumLine(w.procs[i].Name, t.State()), "track_process", w.procs[i].Name, "count", count, "state", t.State())
 			onChange(w.procs[i].Name, t.State())
 		}
 		if d := t.Deadline(); !d.IsZero() && (next.IsZero() || d.Before(next)) {
@@ -256,4 +256,12 @@ func (w *ProcessWatcher) runEvents(ctx context.Context, onChange func(name strin
 			timer.Stop()
 		}
 	}
+}
+
+// quorumLine is keepalived's line for a tracked process reaching state st.
+func quorumLine(name string, st State) string {
+	if st == StateUp {
+		return "Quorum gained for tracked process " + name
+	}
+	return "Quorum lost for tracked process " + name
 }

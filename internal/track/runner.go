@@ -2,6 +2,7 @@ package track
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -108,7 +109,7 @@ func (r *Runner) finish(o Outcome) {
 	changed := r.tracker.Observe(ok)
 	st := r.tracker.State()
 	if changed {
-		r.log.Info("track script state changed", "from", r.lastState, "to", st, "last", o.String())
+		r.log.Info(scriptLine(r.s.Name, st, o), "from", r.lastState, "to", st, "last", o.String())
 		r.lastState = st
 	}
 	r.report(Result{Name: r.s.Name, OK: ok, Outcome: o, State: st, Changed: changed})
@@ -134,4 +135,22 @@ func (r *Runner) logOutcome(o Outcome) {
 	if len(o.Output) > 0 {
 		r.log.Debug("track script output", "result", o.String(), "output", string(o.Output), "dropped_bytes", o.Dropped)
 	}
+}
+
+// scriptLine is keepalived's line for script name reaching state st after
+// outcome o: "VRRP_Script(chk) succeeded", "... failed (exited with status
+// 1)", "... failed (due to signal 9)" or "... timed_out".
+func scriptLine(name string, st State, o Outcome) string {
+	p := "VRRP_Script(" + name + ") "
+	switch {
+	case st == StateUp:
+		return p + "succeeded"
+	case o.TimedOut:
+		return p + "timed_out"
+	case o.Signal != 0:
+		return fmt.Sprintf("%sfailed (due to signal %d)", p, int(o.Signal))
+	case o.Err == nil:
+		return fmt.Sprintf("%sfailed (exited with status %d)", p, o.ExitCode)
+	}
+	return p + "failed"
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -207,4 +208,41 @@ func TestRunnerStartFailureCountsTowardsFall(t *testing.T) {
 			t.Errorf("state per run (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// A script's state change is logged in keepalived's words, so alerts on
+// "VRRP_Script(chk) failed" keep working.
+func TestScriptLine(t *testing.T) {
+	tests := []struct {
+		st   State
+		o    Outcome
+		want string
+	}{
+		{StateUp, Outcome{}, "VRRP_Script(chk) succeeded"},
+		{StateDown, Outcome{ExitCode: 1}, "VRRP_Script(chk) failed (exited with status 1)"},
+		{StateDown, Outcome{ExitCode: -1, Signal: syscall.SIGKILL}, "VRRP_Script(chk) failed (due to signal 9)"},
+		{StateDown, Outcome{ExitCode: -1, TimedOut: true, Signal: syscall.SIGKILL}, "VRRP_Script(chk) timed_out"},
+		{StateDown, Outcome{ExitCode: -1, Err: errors.New("no such file")}, "VRRP_Script(chk) failed"},
+	}
+	for _, tt := range tests {
+		if got := scriptLine("chk", tt.st, tt.o); got != tt.want {
+			t.Errorf("scriptLine(chk, %v, %v) = %q, want %q", tt.st, tt.o, got, tt.want)
+		}
+	}
+}
+
+// A tracked process's state change is logged in keepalived's words.
+func TestQuorumLine(t *testing.T) {
+	tests := []struct {
+		st   State
+		want string
+	}{
+		{StateUp, "Quorum gained for tracked process nginx"},
+		{StateDown, "Quorum lost for tracked process nginx"},
+	}
+	for _, tt := range tests {
+		if got := quorumLine("nginx", tt.st); got != tt.want {
+			t.Errorf("quorumLine(nginx, %v) = %q, want %q", tt.st, got, tt.want)
+		}
+	}
 }
