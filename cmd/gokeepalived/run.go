@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
@@ -124,7 +125,7 @@ func newLogger(o *Options) (*slog.Logger, func(), error) {
 		ws = append(ws, os.Stderr)
 	}
 	if o.LogFile != "" {
-		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o644) // as keepalived: never through a planted symlink
 		if err != nil {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}

@@ -59,3 +59,26 @@ func TestLogFile(t *testing.T) {
 		t.Errorf("a log file that cannot be opened: want an error")
 	}
 }
+
+// -g opens the log file without following a symlink, as keepalived does:
+// one planted at the path is refused and its target left untouched.
+func TestLogFileRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "shadow")
+	if err := os.WriteFile(victim, []byte("root:x:0:0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "gk.log")
+	if err := os.Symlink(victim, path); err != nil {
+		t.Fatal(err)
+	}
+	log, closeLog, err := newLogger(&Options{LogFile: path, NoSyslog: true})
+	if err == nil {
+		log.Info("written through the link")
+		closeLog()
+		t.Error("-g through a planted symlink: no error")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "root:x:0:0\n" {
+		t.Errorf("symlink target written: %q", b)
+	}
+}
