@@ -104,6 +104,9 @@ func openStartReport() *startReport {
 	if os.Getenv(envDaemonized) == "" {
 		return rep
 	}
+	// Scripts the daemon runs must not inherit the mark: a daemon they
+	// start would take itself for a forked child.
+	os.Unsetenv(envDaemonized)
 	var st unix.Stat_t
 	if unix.Fstat(startReportFD, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
 		return rep

@@ -73,3 +73,13 @@ func TestAwaitStart(t *testing.T) {
 		})
 	}
 }
+
+// The forked child drops the mark that it is one, so that a script it runs
+// (which inherits its environment) cannot take itself for a forked child.
+func TestStartReportClearsMark(t *testing.T) {
+	t.Setenv(envDaemonized, "1")
+	openStartReport()
+	if v, ok := os.LookupEnv(envDaemonized); ok {
+		t.Errorf("%s=%q still set for the daemon's children", envDaemonized, v)
+	}
+}
