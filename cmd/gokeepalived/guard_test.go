@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
 )
 
 // TestMain makes sure no test of this package starts the real daemon:
@@ -12,12 +11,8 @@ import (
 // never send VRRP or add addresses. Daemon runs are tested from
 // internal/e2e, inside lab namespaces only.
 func TestMain(m *testing.M) {
-	// TestRunningPIDIn starts this binary again as a stand-in for a live
-	// daemon: runningPID accepts only processes whose name starts with
-	// "gokeepalived", as this test binary's does.
-	if os.Getenv("GK_HELPER_SLEEP") == "1" {
-		time.Sleep(time.Minute)
-		os.Exit(0)
+	if mode := os.Getenv("GK_FORK_HELPER"); mode != "" {
+		forkHelper(mode) // fork_test.go: a stand-in background daemon
 	}
 	startDaemon = func(o *Options) int {
 		fmt.Fprintf(os.Stderr, "test tried to start the daemon (-f %s) outside a lab namespace; refused\n", o.ConfigFile)

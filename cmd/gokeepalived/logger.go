@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 )
@@ -36,7 +37,7 @@ func newLogger(o *Options, ns, inst string) (*slog.Logger, func(), error) {
 		cfg.Journal = logging.JournalStream(os.Stderr)
 	}
 	if o.LogFile != "" {
-		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o644) // as keepalived: never through a planted symlink
 		if err != nil {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}

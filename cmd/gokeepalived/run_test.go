@@ -3,9 +3,7 @@ package main
 import (
 	"log/syslog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 )
 
@@ -32,54 +30,25 @@ func TestSyslogFacility(t *testing.T) {
 	}
 }
 
-// Both -p and -r name the pid file; a live gokeepalived in either stops a
-// second start, a dead pid or another program's does not.
-func TestRunningPIDIn(t *testing.T) {
+// -g opens the log file without following a symlink, as keepalived does:
+// one planted at the path is refused and its target left untouched.
+func TestLogFileRefusesSymlink(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, pid int) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	start := func(cmd *exec.Cmd) *exec.Cmd {
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		return cmd
-	}
-	live := exec.Command(os.Args[0]) // waits in TestMain (guard_test.go)
-	live.Env = append(os.Environ(), "GK_HELPER_SLEEP=1")
-	start(live)
-	other := start(exec.Command("sleep", "60"))
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
+	victim := filepath.Join(dir, "shadow")
+	if err := os.WriteFile(victim, []byte("root:x:0:0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-
-	livePID, otherPID, deadPID := live.Process.Pid, other.Process.Pid, dead.Process.Pid
-	tests := []struct {
-		name     string
-		files    []string
-		wantPID  int
-		wantFile string
-	}{
-		{"none", []string{"", ""}, 0, ""},
-		{"missing files", []string{filepath.Join(dir, "nope"), ""}, 0, ""},
-		{"dead pid", []string{write("dead", deadPID), ""}, 0, ""},
-		{"another program", []string{write("other", otherPID), ""}, 0, ""},
-		{"live in -p", []string{write("p", livePID), ""}, livePID, filepath.Join(dir, "p")},
-		{"live in -r only", []string{write("p2", deadPID), write("r", livePID)}, livePID, filepath.Join(dir, "r")},
-		{"garbage", []string{write("g", -1), ""}, 0, ""},
+	path := filepath.Join(dir, "gk.log")
+	if err := os.Symlink(victim, path); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			pid, file := runningPIDIn(tt.files)
-			if pid != tt.wantPID || file != tt.wantFile {
-				t.Errorf("runningPIDIn = %d, %q; want %d, %q", pid, file, tt.wantPID, tt.wantFile)
-			}
-		})
+	log, closeLog, err := newLogger(&Options{LogFile: path, NoSyslog: true}, "", "")
+	if err == nil {
+		log.Info("written through the link")
+		closeLog()
+		t.Error("-g through a planted symlink: no error")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "root:x:0:0\n" {
+		t.Errorf("symlink target written: %q", b)
 	}
 }

@@ -10,8 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
+	"slices"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gokeepalived/gokeepalived/internal/runfile"
 )
 
 // ErrNotFound is wrapped by client errors for a 404 answer (no such
@@ -49,25 +53,75 @@ type Client struct {
 }
 
 // Dial returns a client for the socket at path. It checks that the path
-// exists and is a socket; connections are made per request.
+// is a socket that only a trusted user could have put there: the socket
+// and every directory on its way (symlinks followed) belong to root, or,
+// when the caller is not root, to root or the caller, and no directory is
+// writable by other users unless sticky. Every connection then checks
+// that the process serving the socket runs as such a user, so root's
+// `gokeepalived reload` never talks to an impostor. Connections are made
+// per request.
 func Dial(path string) (*Client, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
+	return dialTrusting(path, runfile.Trusted(), runfile.Trusted())
+}
+
+// dialTrusting is Dial with the owners accepted for the path and for the
+// serving process given apart (tests).
+func dialTrusting(path string, owners, servers []uint32) (*Client, error) {
+	real, st, err := runfile.CheckPath(path, owners)
+	var ue *runfile.UntrustedError
+	switch {
+	case errors.As(err, &ue):
+		return nil, fmt.Errorf("control socket %s: refusing it: %w", path, err)
+	case err != nil:
 		return nil, fmt.Errorf("control socket: %w (is the daemon running? set the path with --socket)", err)
-	}
-	if fi.Mode().Type() != os.ModeSocket {
+	case st.Mode&unix.S_IFMT != unix.S_IFSOCK:
 		return nil, fmt.Errorf("control socket %s: not a socket", path)
 	}
 	d := net.Dialer{Timeout: 5 * time.Second}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, "unix", path)
+			c, err := d.DialContext(ctx, "unix", real)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkPeer(c, servers); err != nil {
+				c.Close()
+				return nil, fmt.Errorf("control socket %s: %w", path, err)
+			}
+			return c, nil
 		},
 		MaxIdleConns:          2,
 		IdleConnTimeout:       30 * time.Second,
 		ResponseHeaderTimeout: 60 * time.Second,
 	}
 	return &Client{path: path, hc: &http.Client{Transport: tr}}, nil
+}
+
+// checkPeer refuses a connection whose server does not run as one of the
+// trusted users (SO_PEERCRED: the kernel's word, not the file's owner).
+func checkPeer(c net.Conn, trusted []uint32) error {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return errors.New("not a unix socket connection")
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var cred *unix.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return fmt.Errorf("read the server's credentials: %w", cerr)
+	}
+	if !slices.Contains(trusted, cred.Uid) {
+		return fmt.Errorf("served by uid %d (pid %d), not by root or you: refusing to talk to it", cred.Uid, cred.Pid)
+	}
+	return nil
 }
 
 // Close releases idle connections.

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/runfile"
 )
 
 // Paths where keepalived writes its dumps; the daemon writes ours there
@@ -25,24 +25,8 @@ const (
 // Typical use, on SIGUSR2:
 //
 //	control.DumpFile(control.StatsFile, func(w io.Writer) error { return control.WriteStats(w, src.Snapshot()) })
-func DumpFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("dump %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("dump %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("dump %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+func DumpFile(path string, write func(io.Writer) error) error {
+	if err := runfile.Replace(path, 0o600, write); err != nil {
 		return fmt.Errorf("dump %s: %w", path, err)
 	}
 	return nil

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/runfile"
 )
 
 // DefaultSocketPath is where the daemon listens and `gokeepalived status`
@@ -34,8 +36,10 @@ const maxBody = 4 << 10
 // Config configures a Server.
 type Config struct {
 	// Path is the unix socket path. Its directory is created (0755) if
-	// missing. A stale socket file is replaced; one a live server answers
-	// on is an error.
+	// missing, and it and every directory above must be writable only by
+	// root or our user (sticky directories like /tmp are fine). A stale
+	// socket file is replaced; one a live server answers on is an error
+	// wrapping ErrBusy.
 	Path string
 	// Mode is the socket file's permission bits; 0 means 0600.
 	Mode fs.FileMode
@@ -56,11 +60,12 @@ type Config struct {
 
 // Server serves the status API on a unix socket.
 type Server struct {
-	cfg  Config
-	ln   net.Listener
-	srv  *http.Server
-	once sync.Once
-	err  error
+	cfg   Config
+	ln    net.Listener
+	entry *runfile.Entry // the socket file, removed by Close
+	srv   *http.Server
+	once  sync.Once
+	err   error
 }
 
 // Listen creates the socket at cfg.Path and returns a Server ready to
@@ -81,11 +86,11 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
-	ln, err := listenUnix(cfg.Path, cfg.Mode)
+	ln, entry, err := listenUnix(cfg.Path, cfg.Mode)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ln: ln}
+	s := &Server{cfg: cfg, ln: ln, entry: entry}
 	s.srv = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -98,34 +103,52 @@ func Listen(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func listenUnix(path string, mode fs.FileMode) (net.Listener, error) {
+// ErrBusy is wrapped by Listen's error when a live server answers on the
+// socket path: another daemon is running there.
+var ErrBusy = errors.New("another daemon is serving it")
+
+// listenUnix binds the socket at path in a directory only root or our
+// user can change (made 0755 if missing), replacing a stale socket of
+// ours but never a live one or another file, and records the socket so
+// that Close removes it and nothing else.
+func listenUnix(path string, mode fs.FileMode) (net.Listener, *runfile.Entry, error) {
 	if path == "" {
-		return nil, errors.New("control: empty socket path")
+		return nil, nil, errors.New("control: empty socket path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("create socket directory: %w", err)
+	dir, err := runfile.MakeDir(filepath.Dir(path), runfile.Trusted())
+	if err != nil {
+		return nil, nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
+	path = filepath.Join(dir, filepath.Base(path))
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode().Type() != fs.ModeSocket {
-			return nil, fmt.Errorf("listen on %s: exists and is not a socket", path)
+			return nil, nil, fmt.Errorf("listen on %s: exists and is not a socket", path)
 		}
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
-			return nil, fmt.Errorf("listen on %s: another daemon is serving it", path)
+			return nil, nil, fmt.Errorf("listen on %s: %w", path, ErrBusy)
 		}
 		if err := os.Remove(path); err != nil {
-			return nil, fmt.Errorf("remove stale socket: %w", err)
+			return nil, nil, fmt.Errorf("remove stale socket: %w", err)
 		}
 	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", path, err)
+		return nil, nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	// Close removes the socket through its Entry, not by path.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	entry, err := runfile.Track(path)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
 	}
 	if err := os.Chmod(path, mode); err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("chmod %s: %w", path, err)
+		entry.Remove()
+		return nil, nil, fmt.Errorf("chmod %s: %w", path, err)
 	}
-	return ln, nil
+	return ln, entry, nil
 }
 
 // Addr returns the socket path.
@@ -141,11 +164,15 @@ func (s *Server) Serve() error {
 }
 
 // Close stops the server at once, dropping open connections, and removes
-// the socket file.
+// the socket file if it is still the one Listen made (never what another
+// process put at the path since).
 func (s *Server) Close() error {
 	s.once.Do(func() {
 		s.err = s.srv.Close()
-		os.Remove(s.cfg.Path)
+		s.ln.Close() // not yet closed when Serve was never called
+		if err := s.entry.Remove(); err != nil {
+			s.cfg.Logger.Warn("control socket", "err", err)
+		}
 	})
 	return s.err
 }

@@ -7,10 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -30,15 +30,17 @@ type Config struct {
 	ConfigID string
 	// Logger receives everything the daemon says. Required.
 	Logger *slog.Logger
-	// SocketPath is the control API's unix socket; empty disables it.
+	// SocketPath is the control API's unix socket; empty disables it. One
+	// that another daemon serves stops the start (claim.go).
 	SocketPath string
 	// MetricsAddr is a TCP address for /metrics; empty means the config's
 	// prometheus_listen, and both empty disables it.
 	MetricsAddr string
 	// DontReleaseVRRP keeps the VIPs on the interfaces at exit (-V).
 	DontReleaseVRRP bool
-	// PIDFiles are written with our pid at start and removed at exit
-	// (keepalived's -p and -r: one process plays both roles).
+	// PIDFiles are written with our pid and locked at start, and removed
+	// at exit (keepalived's -p and -r: one process plays both roles). One
+	// that another live daemon holds stops the start (claim.go).
 	PIDFiles []string
 	// Version is reported by the control API.
 	Version string
@@ -100,6 +102,9 @@ type Daemon struct {
 	runCtx     context.Context
 	txBuf      []byte // the advert being sent, shared by all instances (sendAdvert)
 
+	ctl            *control.Server // the control socket, bound by claim
+	metricsHandler http.Handler    // set by startServers, before ctl serves
+
 	// rtes holds virtual and static routes and rules and static
 	// addresses (routes.go).
 	rtes routeState
@@ -156,6 +161,16 @@ func New(cfg Config) (*Daemon, error) {
 	return d, nil
 }
 
+// ErrConfig is wrapped by New's error when the configuration cannot be
+// read or has errors (keepalived exits 6 then, "not configured").
+var ErrConfig = errors.New("configuration not usable")
+
+// configError is a configuration failure: its message is the diagnostics,
+// and errors.Is(err, ErrConfig) holds.
+type configError struct{ error }
+
+func (configError) Is(target error) bool { return target == ErrConfig }
+
 // maxDiagnostics is how many refusals, and how many other diagnostics, of
 // a configuration the daemon reports; `gokeepalived -t` lists them all.
 const maxDiagnostics = 20
@@ -201,9 +216,9 @@ func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*co
 	if config.Refuses(conf, diags) {
 		err := fmt.Errorf("configuration %s cannot run (keepalived refuses it too):\n%w", path, errors.Join(errs...))
 		if msg := err.Error(); len(msg) > control.MaxErrorBytes {
-			return nil, errors.New(control.ClipError(msg))
+			err = errors.New(control.ClipError(msg))
 		}
-		return nil, err
+		return nil, configError{err}
 	}
 	for _, l := range conf.NotRun() {
 		log.Warn("config", "ignored", l)
@@ -219,8 +234,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.runCtx = ctx
 	d.startedAt = time.Now()
 	d.loadedAt = d.startedAt
-	d.writePIDFiles()
-	defer d.removePIDFiles()
+	release, err := d.claim() // claim.go: pid files and control socket, before any change
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP,
@@ -341,20 +359,10 @@ func (d *Daemon) startServers(ctx context.Context) (stop func()) {
 		d.metrics = m
 	}
 	handler := metrics.Handler(reg, d.log)
-	if d.cfg.SocketPath != "" {
-		srv, err := control.Listen(control.Config{
-			Path:     d.cfg.SocketPath,
-			Source:   sourceFunc(d.Snapshot),
-			Reloader: control.ReloaderFunc(d.Reload),
-			Metrics:  handler,
-			Logger:   d.log,
-		})
-		if err != nil {
-			d.log.Error("control socket", "path", d.cfg.SocketPath, "err", err)
-		} else {
-			go srv.Serve()
-			stops = append(stops, func() { srv.Close() })
-		}
+	d.metricsHandler = handler
+	if d.ctl != nil { // listening since claim
+		go d.ctl.Serve()
+		stops = append(stops, func() { d.ctl.Close() })
 	}
 	addr := d.cfg.MetricsAddr
 	if addr == "" {
@@ -424,23 +432,3 @@ func (d *Daemon) Reload(ctx context.Context) error {
 type sourceFunc func() control.Snapshot
 
 func (f sourceFunc) Snapshot() control.Snapshot { return f() }
-
-func (d *Daemon) writePIDFiles() {
-	pid := []byte(strconv.Itoa(os.Getpid()) + "\n")
-	for _, p := range d.cfg.PIDFiles {
-		if p == "" {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
-			err = os.WriteFile(p, pid, 0o644)
-		}
-	}
-}
-
-func (d *Daemon) removePIDFiles() {
-	for _, p := range d.cfg.PIDFiles {
-		if p != "" {
-			os.Remove(p)
-		}
-	}
-}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gokeepalived/gokeepalived/internal/runfile"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
@@ -24,7 +25,7 @@ import (
 type FIFO struct {
 	path    string
 	fd      int
-	created bool
+	created *runfile.Entry // the FIFO we made, removed by Close; nil if it existed
 	log     *slog.Logger
 	dropped atomic.Uint64
 	mu      sync.Mutex // serialises writes and Close
@@ -41,7 +42,9 @@ func OpenFIFO(path string, owner *track.Credential, log *slog.Logger) (*FIFO, er
 	err := unix.Mkfifo(path, 0o644)
 	switch {
 	case err == nil:
-		f.created = true
+		if f.created, err = runfile.Track(path); err != nil {
+			return nil, fmt.Errorf("create notify fifo %s: %w", path, err)
+		}
 		if owner != nil {
 			if err := unix.Chown(path, int(owner.UID), int(owner.GID)); err != nil {
 				f.log.Warn("cannot set owner of notify fifo", "err", err)
@@ -125,8 +128,9 @@ func (f *FIFO) StopScript() {
 	f.scriptStop = nil
 }
 
-// Close stops the script, removes the FIFO if we created it (first, so a
-// reader that reopens in a loop cannot find it again) and closes it.
+// Close stops the script, removes the FIFO if we created it and it is
+// still that FIFO (first, so a reader that reopens in a loop cannot find
+// it again) and closes it.
 func (f *FIFO) Close() error {
 	f.StopScript()
 	f.mu.Lock()
@@ -140,9 +144,13 @@ func (f *FIFO) Close() error {
 	return err
 }
 
+// unlink removes the FIFO if we made it and it is still the one we made:
+// a file put at the path since is left alone.
 func (f *FIFO) unlink() {
-	if f.created {
-		_ = unix.Unlink(f.path)
-		f.created = false
+	if f.created != nil {
+		if err := f.created.Remove(); err != nil {
+			f.log.Warn("notify fifo", "err", err)
+		}
+		f.created = nil
 	}
 }

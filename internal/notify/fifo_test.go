@@ -144,3 +144,41 @@ while :; do sleep 0.05; done`)
 		t.Errorf("script's TERM trap wrote %q, want [term]: it was not sent SIGTERM", got)
 	}
 }
+
+// Close removes only the FIFO it made: a file put at the path since (or a
+// symlink planted there) is left alone, and a planted symlink is never
+// opened.
+func TestFIFOCloseLeavesReplacement(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "fifo")
+	f, err := OpenFIFO(p, nil, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other")
+	if err := os.WriteFile(other, []byte("not ours"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if b, err := os.ReadFile(p); err != nil || string(b) != "not ours" {
+		t.Errorf("file put at the fifo's path was removed or changed by Close: %q, %v", b, err)
+	}
+
+	target := filepath.Join(dir, "target.fifo")
+	if err := unix.Mkfifo(target, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenFIFO(link, nil, discardLog()); err == nil {
+		t.Error("a symlink planted at the fifo's path was opened")
+	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Errorf("planted symlink removed: %v", err)
+	}
+}

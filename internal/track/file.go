@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gokeepalived/gokeepalived/internal/runfile"
 )
 
 // ParseFileValue reads a track_file's content as keepalived does with
@@ -85,7 +88,9 @@ func ReadFileValue(path string) (int, error) {
 
 // InitFile implements `init_file [VALUE] [overwrite]`: it writes VALUE and
 // a newline to path when the file does not exist, or always with overwrite.
-// An existing path that is not a regular file is an error.
+// An existing path that is not a regular file is an error. As keepalived's
+// fopen_safe, it writes a new file (mode 0644) renamed over path, so a
+// symlink at path (even a dangling one) is replaced, never written through.
 func InitFile(path string, value int, overwrite bool) error {
 	st, err := os.Stat(path)
 	switch {
@@ -96,7 +101,8 @@ func InitFile(path string, value int, overwrite bool) error {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("init track file %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, fmt.Appendf(nil, "%d\n", value), 0o644); err != nil {
+	write := func(w io.Writer) error { _, err := fmt.Fprintf(w, "%d\n", value); return err }
+	if err := runfile.Replace(path, 0o644, write); err != nil {
 		return fmt.Errorf("init track file %s: %w", path, err)
 	}
 	return nil

@@ -1,0 +1,59 @@
+package daemon
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/runfile"
+)
+
+// claim makes this process the daemon of its pid files and control
+// socket, before it changes anything on the system: a pid file another
+// live daemon holds (*runfile.RunningError) or a control socket another
+// daemon serves (control.ErrBusy) stops the start here, so a second
+// daemon never runs its stale-VIP cleanup against the first one's VIPs.
+// release gives both back, removing only the files this process made.
+func (d *Daemon) claim() (release func(), err error) {
+	var pids []*runfile.PIDFile
+	release = func() {
+		if d.ctl != nil {
+			d.ctl.Close()
+		}
+		for _, p := range pids {
+			if err := p.Close(); err != nil {
+				d.log.Warn("pid file", "err", err)
+			}
+		}
+	}
+	var seen []string
+	for _, path := range d.cfg.PIDFiles {
+		if path == "" || slices.Contains(seen, path) {
+			continue
+		}
+		seen = append(seen, path)
+		p, err := runfile.WritePID(path, runfile.Trusted())
+		if err != nil {
+			release()
+			return nil, err
+		}
+		pids = append(pids, p)
+	}
+	if d.cfg.SocketPath != "" {
+		srv, err := control.Listen(control.Config{
+			Path:     d.cfg.SocketPath,
+			Source:   sourceFunc(d.Snapshot),
+			Reloader: control.ReloaderFunc(d.Reload),
+			// Served only once startServers has built the handler.
+			Metrics: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d.metricsHandler.ServeHTTP(w, r) }),
+			Logger:  d.log,
+		})
+		if err != nil {
+			release()
+			return nil, fmt.Errorf("control socket: %w", err)
+		}
+		d.ctl = srv
+	}
+	return release, nil
+}
