@@ -103,6 +103,7 @@ func load(syn parsed) (*Config, []Diagnostic) {
 	if len(syn.diags) > 0 {
 		l.reported = true
 	}
+	nodes = l.checkNames(nodes) // names.go
 	for _, n := range nodes {
 		if n.Keyword.Text == "global_defs" {
 			for _, c := range n.Children {
