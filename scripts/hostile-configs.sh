@@ -2,7 +2,7 @@
 # Hostile configurations and what `gokeepalived -t -f` spends on them: the
 # table in README.md's "Reliability" section. Each input is generated into a
 # temporary directory and checked with /usr/bin/time -v; the table gives the
-# wall time, the peak RSS, the size of what was printed and the exit code.
+# wall and CPU (user+system) time, the peak RSS, the size of what was printed and the exit code.
 #
 #   bash scripts/hostile-configs.sh               # build, generate, measure, print the table
 #   bash scripts/hostile-configs.sh --bin PATH    # measure that binary instead of building
@@ -86,11 +86,12 @@ gen() {
 measure() {
 	local label=$1 file=$2 out=$dir/out.txt tv=$dir/time.txt code=0
 	/usr/bin/time -v -o "$tv" "$bin" -t -f "$file" >"$out" 2>&1 || code=$?
-	local wall rss size
+	local wall cpu rss size
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tv")
+	cpu=$(awk -F': ' '/(User|System) time/ {s += $2} END {printf "%.2f s", s}' "$tv")
 	rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$tv")
 	size=$(wc -c <"$out")
-	printf '| %s | %s | %s MB | %s | %s |\n' "$label" "$(secs "$wall")" "$rss" "$(bytes "$size")" "$code"
+	printf '| %s | %s | %s | %s MB | %s | %s |\n' "$label" "$(secs "$wall")" "$cpu" "$rss" "$(bytes "$size")" "$code"
 }
 
 # secs turns /usr/bin/time's m:ss.cc into seconds.
@@ -101,8 +102,8 @@ bytes() {
 }
 
 gen
-echo "| input | time | peak RSS | output | exit |"
-echo "|---|---|---|---|---|"
+echo "| input | wall time | CPU time | peak RSS | output | exit |"
+echo "|---|---|---|---|---|---|"
 measure '1 MB of `{` (one line)' "$dir/brace-1m.conf"
 measure '1 MB of `{` lines' "$dir/brace-lines-1m.conf"
 measure '99 MB of `{` (one line)' "$dir/brace-99m.conf"
