@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -137,13 +138,6 @@ func (pp *preproc) trackBlocks(toks []ptok, skip bool) {
 	pp.pendingStmt = stmt
 }
 
-func (o *Options) readFile(name string) ([]byte, error) {
-	if o.ReadFile != nil {
-		return o.ReadFile(name)
-	}
-	return os.ReadFile(name)
-}
-
 func (o *Options) glob(pattern string) ([]string, error) {
 	if o.Glob != nil {
 		return o.Glob(pattern)
@@ -163,39 +157,101 @@ func (o *Options) stat(name string) (fs.FileInfo, error) {
 	return os.Stat(name)
 }
 
-// checkContent reports why src cannot be a configuration file: too big, or
-// binary (a NUL byte, or mostly bytes that are not UTF-8).
-func checkContent(name string, src []byte) *Diagnostic {
-	if len(src) > MaxFileSize {
-		return &Diagnostic{Pos: Pos{File: name, Line: 1, Col: 1}, Severity: SeverityError,
-			Msg: sprintf("file is %d bytes, larger than the %d byte limit for a configuration file", len(src), MaxFileSize)}
+// checkContent reads r through and reports why it cannot be a
+// configuration file: too big, or binary (a NUL byte, or mostly bytes that
+// are not UTF-8). It leaves r at its start again, and holds at most one
+// chunk of it in memory, in buf.
+func checkContent(name string, r io.ReadSeeker, buf []byte) (*Diagnostic, error) {
+	var s contentScan
+	carry := 0 // bytes of an incomplete character kept from the last chunk
+	for {
+		n, err := io.ReadFull(r, buf[carry:])
+		data := buf[:carry+n]
+		end := err != nil
+		cut := len(data)
+		if !end {
+			cut = completeRunes(data)
+		}
+		if s.scan(data[:cut]) {
+			break
+		}
+		carry = copy(buf, data[cut:])
+		if s.size > MaxFileSize {
+			return &Diagnostic{Pos: Pos{File: name, Line: 1, Col: 1}, Severity: SeverityError,
+				Msg: sprintf("file is more than %d bytes, the limit for a configuration file", MaxFileSize)}, nil
+		}
+		if end {
+			if err != io.EOF && err != io.ErrUnexpectedEOF {
+				return nil, err
+			}
+			break
+		}
 	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if !s.nul && s.invalid*10 <= s.size {
+		return nil, nil
+	}
+	return &Diagnostic{Pos: Pos{File: name, Line: s.badLine, Col: s.badCol}, Severity: SeverityError,
+		Msg: "this is a binary file, not a keepalived configuration (NUL or non-UTF-8 bytes)"}, nil
+}
+
+// contentScan counts, chunk by chunk, what makes a file binary.
+type contentScan struct {
+	size, invalid   int
+	nul             bool
+	lines           int // newlines before the current chunk
+	lineStart       int // offset just after the last of them
+	badLine, badCol int // first NUL, or else first invalid byte
+}
+
+// scan takes the next chunk, which ends on a character boundary, and
+// reports whether a NUL settled the question.
+func (s *contentScan) scan(b []byte) bool {
 	bad := -1
-	if i := bytes.IndexByte(src, 0); i >= 0 {
-		bad = i
-	} else if !utf8.Valid(src) {
-		invalid, first := 0, -1
-		for i := 0; i < len(src); {
-			r, n := utf8.DecodeRune(src[i:])
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		bad, s.nul = i, true
+	} else if !utf8.Valid(b) {
+		for i := 0; i < len(b); {
+			r, n := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && n == 1 {
-				invalid++
-				if first < 0 {
-					first = i
+				if s.invalid == 0 {
+					bad = i
 				}
+				s.invalid++
 			}
 			i += n
 		}
-		if invalid*10 > len(src) {
-			bad = first
+	}
+	if bad >= 0 && (s.nul || s.invalid > 0 && s.badLine == 0) {
+		before := b[:bad]
+		line, start := s.lines+bytes.Count(before, []byte{'\n'}), s.lineStart
+		if k := bytes.LastIndexByte(before, '\n'); k >= 0 {
+			start = s.size + k + 1
+		}
+		s.badLine, s.badCol = line+1, s.size+bad-start+1
+	}
+	s.lines += bytes.Count(b, []byte{'\n'})
+	if k := bytes.LastIndexByte(b, '\n'); k >= 0 {
+		s.lineStart = s.size + k + 1
+	}
+	s.size += len(b)
+	return s.nul
+}
+
+// completeRunes returns how much of b ends on a character boundary: an
+// incomplete UTF-8 sequence at its end waits for the next chunk.
+func completeRunes(b []byte) int {
+	for k := 1; k <= utf8.UTFMax-1 && k <= len(b); k++ {
+		if utf8.RuneStart(b[len(b)-k]) {
+			if !utf8.FullRune(b[len(b)-k:]) {
+				return len(b) - k
+			}
+			break
 		}
 	}
-	if bad < 0 {
-		return nil
-	}
-	line := 1 + bytes.Count(src[:bad], []byte{'\n'})
-	col := bad - bytes.LastIndexByte(src[:bad], '\n')
-	return &Diagnostic{Pos: Pos{File: name, Line: line, Col: col}, Severity: SeverityError,
-		Msg: "this is a binary file, not a keepalived configuration (NUL or non-UTF-8 bytes)"}
+	return len(b)
 }
 
 // include handles "include PATTERN" written at kw: brace expansion, globbing
@@ -372,7 +428,10 @@ func (p *parser) includeFile(kw, pattern Token, name string, checks includeCheck
 		p.pp.errf(pattern.Pos, "includes nested more than %d deep", maxIncludeDepth)
 		return
 	}
-	src, err := p.readChecked(name)
+	if !p.pp.chargeInput(pattern.Pos, fileCharge) {
+		return
+	}
+	r, err := p.openChecked(name)
 	if err != nil {
 		if err == errTooBig || checks&checkReadable != 0 {
 			p.pp.errf(pattern.Pos, "%s %s: %v", kw.Text, pattern.Text, err)
@@ -381,21 +440,37 @@ func (p *parser) includeFile(kw, pattern Token, name string, checks includeCheck
 		}
 		return
 	}
-	if d := checkContent(name, src); d != nil {
-		p.pp.diags = append(p.pp.diags, *d)
+	defer r.Close()
+	if d, err := checkContent(name, r, p.scanBuf()); err != nil || d != nil {
+		if err != nil {
+			p.pp.errf(pattern.Pos, "%s %s: %v", kw.Text, pattern.Text, err)
+		} else {
+			p.pp.cap.add(&p.pp.diags, *d)
+		}
 		return
 	}
 	saved := p.pp.includeCheck
-	p.readFile(name, src)
+	p.readFile(name, r)
 	p.pp.includeCheck = saved
 }
 
 // errTooBig is returned for files over MaxFileSize.
 var errTooBig = errors.New("file is larger than the 100 MB limit for a configuration file")
 
-// readChecked reads name, refusing files over MaxFileSize before reading them
-// when their size is known.
-func (p *parser) readChecked(name string) ([]byte, error) {
+// source is an open configuration file.
+type source interface {
+	io.ReadSeeker
+	io.Closer
+}
+
+// memSource is a file read through Options.ReadFile.
+type memSource struct{ *bytes.Reader }
+
+func (memSource) Close() error { return nil }
+
+// openChecked opens name, refusing files over MaxFileSize (before reading
+// them when their size is known) and anything but a regular file.
+func (p *parser) openChecked(name string) (source, error) {
 	info, err := p.opts.stat(name)
 	if err != nil {
 		return nil, err
@@ -408,14 +483,17 @@ func (p *parser) readChecked(name string) ([]byte, error) {
 			return nil, errTooBig
 		}
 	}
-	src, err := p.opts.readFile(name)
-	if err != nil {
-		return nil, err
+	if p.opts.ReadFile != nil {
+		src, err := p.opts.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if len(src) > MaxFileSize {
+			return nil, errTooBig
+		}
+		return memSource{bytes.NewReader(src)}, nil
 	}
-	if len(src) > MaxFileSize {
-		return nil, errTooBig
-	}
-	return src, nil
+	return os.Open(name)
 }
 
 // expandBraces expands csh-style braces: "a{b,c{d,e}}f" gives abf, acdf,

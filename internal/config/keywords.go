@@ -16,6 +16,7 @@ import (
 type loader struct {
 	cfg   *Config
 	diags []Diagnostic
+	cap   diagCap // keeps diags within MaxDiagnostics
 
 	// reported is set when keepalived's own config test would report a
 	// problem (its exit code 5). Diagnostics only gokeepalived gives
@@ -58,7 +59,7 @@ func dispatch[T any](l *loader, nodes []*Node, tab table[T], t T, block string) 
 // replaced by a default, so the configuration is not what was written.
 func (l *loader) errorf(pos Pos, format string, args ...any) {
 	l.reported = true
-	l.diags = append(l.diags, Diagnostic{Pos: pos, Severity: SeverityError, Msg: fmt.Sprintf(format, args...)})
+	l.cap.add(&l.diags, Diagnostic{Pos: pos, Severity: SeverityError, Msg: fmt.Sprintf(format, args...)})
 }
 
 // fatalf records an error for which keepalived refuses to start: its
@@ -68,28 +69,26 @@ func (l *loader) errorf(pos Pos, format string, args ...any) {
 // config-test exit code is the same as for errorf (keepalived's -t gives
 // 5 for these too).
 func (l *loader) fatalf(pos Pos, format string, args ...any) {
-	l.errorf(pos, format, args...)
-	l.diags[len(l.diags)-1].Fatal = true
+	l.reported = true
+	l.cap.add(&l.diags, Diagnostic{Pos: pos, Severity: SeverityError, Fatal: true, Msg: fmt.Sprintf(format, args...)})
 }
 
 // warnf records a warning keepalived also reports (its config test fails
 // with exit code 5, but it would run).
 func (l *loader) warnf(pos Pos, format string, args ...any) {
 	l.reported = true
-	l.diags = append(l.diags, Diagnostic{Pos: pos, Severity: SeverityWarning, Msg: fmt.Sprintf(format, args...)})
+	l.cap.add(&l.diags, Diagnostic{Pos: pos, Severity: SeverityWarning, Msg: fmt.Sprintf(format, args...)})
 }
 
 // hintf attaches a hint to the last diagnostic.
 func (l *loader) hintf(format string, args ...any) {
-	if len(l.diags) > 0 {
-		l.diags[len(l.diags)-1].Hint = fmt.Sprintf(format, args...)
-	}
+	l.cap.hint(l.diags, fmt.Sprintf(format, args...))
 }
 
 // advisef records a warning keepalived does not give (it silently repairs
 // or accepts the configuration). It does not change the exit code.
 func (l *loader) advisef(pos Pos, hint, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Pos: pos, Severity: SeverityWarning, Msg: fmt.Sprintf(format, args...), Hint: hint})
+	l.cap.add(&l.diags, Diagnostic{Pos: pos, Severity: SeverityWarning, Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
 // noEffect records a keyword that is accepted but not acted on yet.

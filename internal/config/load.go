@@ -10,22 +10,22 @@ import (
 // conditionals and parameters, see ParseFile) and returns the typed,
 // validated model with every diagnostic found. The Config is nil only when
 // nothing could be read; otherwise it is what keepalived would run, with
-// the offending items dropped or defaulted as keepalived does.
+// the offending items dropped or defaulted as keepalived does. It is also
+// nil when reading stopped at a budget (see Options): what was read is
+// not the configuration.
 func Load(path string, opts Options) (*Config, []Diagnostic) {
-	nodes, diags := ParseFile(path, opts)
-	return load(nodes, diags, opts.Names)
+	return load(parseFile(path, opts), opts.Names)
 }
 
 // LoadBytes is Load for configuration text held in memory; name is used in
 // positions and to resolve relative includes.
 func LoadBytes(name string, src []byte, opts Options) (*Config, []Diagnostic) {
-	nodes, diags := ParseBytes(name, src, opts)
-	return load(nodes, diags, opts.Names)
+	return load(parseBytes(name, src, opts), opts.Names)
 }
 
 // LoadNodes builds the model from an already parsed tree.
 func LoadNodes(nodes []*Node) (*Config, []Diagnostic) {
-	return load(nodes, nil, nil)
+	return load(parsed{nodes: nodes}, nil)
 }
 
 // HasErrors reports whether any diagnostic is an error.
@@ -111,18 +111,20 @@ var topKeywords = table[*loader]{
 }
 
 // load builds and validates the model; syntax diagnostics come first.
-func load(nodes []*Node, syntax []Diagnostic, names Names) (*Config, []Diagnostic) {
-	if len(nodes) == 0 && HasErrors(syntax) {
-		return nil, syntax
+func load(syn parsed, names Names) (*Config, []Diagnostic) {
+	nodes := syn.nodes
+	if syn.halted || len(nodes) == 0 && (HasErrors(syn.diags) || syn.cap.moreErrors > 0) {
+		return nil, syn.cap.finish(syn.diags)
 	}
 	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}, byName: map[string]*Instance{}}
-	l.diags = append(l.diags, syntax...)
+	l.diags, l.cap = syn.diags, syn.cap
 	if l.names = names; names == nil {
 		l.names = &FileNames{}
 	}
-	if len(syntax) > 0 {
+	if len(syn.diags) > 0 {
 		l.reported = true
 	}
+	nodes = l.checkNames(nodes) // names.go
 	for _, n := range nodes {
 		if n.Keyword.Text == "global_defs" {
 			for _, c := range n.Children {
@@ -142,7 +144,7 @@ func load(nodes []*Node, syntax []Diagnostic, names Names) (*Config, []Diagnosti
 	default:
 		l.cfg.Verdict = VerdictOK
 	}
-	return l.cfg, l.diags
+	return l.cfg, l.cap.finish(l.diags)
 }
 
 // checkScriptSecurity reports, as keepalived does, scripts that would run
@@ -156,7 +158,7 @@ func (l *loader) checkScriptSecurity() bool {
 		if len(s.Cmd) == 0 || !programExists(s.Cmd[0]) {
 			continue
 		}
-		l.diags = append(l.diags, Diagnostic{
+		l.cap.add(&l.diags, Diagnostic{
 			Pos: s.Pos, Severity: SeverityWarning,
 			Msg:  "SECURITY VIOLATION - scripts are being executed but script_security not enabled",
 			Hint: "add `enable_script_security` (and `script_user USER`) to global_defs",

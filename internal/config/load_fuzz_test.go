@@ -10,12 +10,7 @@ import (
 // FuzzLoad feeds arbitrary text to LoadBytes: it must never panic, and
 // every position it reports must lie inside the input.
 func FuzzLoad(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/model/*.conf")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	AddModelSeeds(f)
 	f.Add([]byte("vrrp_instance A {\n virtual_router_id 1\n interface eth0\n}\n"))
 	f.Add([]byte("virtual_server fwmark 1 {\n protocol TCP\n real_server 10.0.0.1 80 {\n TCP_CHECK {\n}\n}\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -39,4 +34,15 @@ func FuzzLoad(f *testing.F) {
 		}
 		_ = ExitCode(cfg)
 	})
+}
+
+// AddModelSeeds adds the model golden inputs to a fuzz corpus (also for
+// the fuzz targets of package config_test).
+func AddModelSeeds(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/model/*.conf")
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
 }

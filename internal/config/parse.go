@@ -1,6 +1,10 @@
 package config
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -26,6 +30,12 @@ type Options struct {
 	// multi-line parameters and ~SEQ/~LST generators may produce in total
 	// (each generated line counts at least 32 bytes); 0 means 64 MiB.
 	MaxExpansion int
+	// MaxInput bounds, in bytes, the text read from configuration files
+	// in total, a file included twice counting twice (each line counts at
+	// least 32 bytes, each file opened 8 KiB); 0 means 128 MiB. Past it
+	// reading stops and the configuration is refused, so that include
+	// "diamonds" and huge files end quickly.
+	MaxInput int
 	// Random returns a uniformly random integer in [0, n) for
 	// ${_RANDOM [MIN [MAX]]}; n is at least 1. Nil means math/rand/v2.
 	Random func(n uint64) uint64
@@ -55,22 +65,50 @@ func (o *Options) configID() string {
 
 // ParseFile reads the keepalived.conf at path, with everything it includes,
 // and returns its statements as a tree. All problems found are returned as
-// positioned diagnostics; parsing carries on after each one, so the tree is
-// as complete as the input allows.
+// positioned diagnostics (at most MaxDiagnostics of them, then a summary);
+// parsing carries on after each one, so the tree is as complete as the
+// input allows, unless a budget is exhausted (see Options), which stops
+// reading with an error.
 func ParseFile(path string, opts Options) ([]*Node, []Diagnostic) {
-	p := newParser(&opts)
-	src, err := p.readChecked(path)
-	if err != nil {
-		p.pp.errf(Pos{File: path}, "read configuration: %v", err)
-		return nil, p.pp.diags
-	}
-	return p.parse(path, src)
+	return parseFile(path, opts).result()
 }
 
 // ParseBytes parses src as a keepalived.conf named name (used in positions
 // and to resolve relative includes).
 func ParseBytes(name string, src []byte, opts Options) ([]*Node, []Diagnostic) {
-	return newParser(&opts).parse(name, src)
+	return parseBytes(name, src, opts).result()
+}
+
+// parsed is what the syntax phase hands to the model phase.
+type parsed struct {
+	nodes  []*Node
+	diags  []Diagnostic
+	cap    diagCap
+	halted bool // a budget stopped reading: the text is incomplete
+}
+
+// result returns the tree and the diagnostics with their summary.
+func (r parsed) result() ([]*Node, []Diagnostic) {
+	return r.nodes, r.cap.finish(r.diags)
+}
+
+func parseFile(path string, opts Options) parsed {
+	p := newParser(&opts)
+	r, err := p.openChecked(path)
+	if err != nil {
+		p.pp.errf(Pos{File: path}, "read configuration: %v", err)
+		return p.parsed(nil)
+	}
+	defer r.Close()
+	return p.parse(path, r)
+}
+
+func parseBytes(name string, src []byte, opts Options) parsed {
+	return newParser(&opts).parse(name, bytes.NewReader(src))
+}
+
+func (p *parser) parsed(nodes []*Node) parsed {
+	return parsed{nodes: nodes, diags: p.pp.diags, cap: p.pp.cap, halted: p.pp.halted}
 }
 
 // logical is one line after preprocessing, split into tokens.
@@ -85,8 +123,19 @@ type parser struct {
 	pp      *preproc
 	files   []string // include stack, outermost first
 	lines   []logical
-	chunk   []ptok // backing store for the tokens of lines, filled in order
-	scratch []ptok // tokens of the line being read
+	chunk   []ptok          // backing store for the tokens of lines, filled in order
+	scratch []ptok          // tokens of the line being read
+	words   int             // tokens kept so far, bounded by maxWords
+	readers []*bufio.Reader // one per include depth, reused
+	scan    []byte          // checkContent's buffer, reused
+}
+
+// scanBuf returns the buffer files are checked in.
+func (p *parser) scanBuf() []byte {
+	if p.scan == nil {
+		p.scan = make([]byte, 64<<10)
+	}
+	return p.scan
 }
 
 // store copies toks into the current chunk, so that lines share a few large
@@ -106,8 +155,12 @@ func newParser(opts *Options) *parser {
 	if budget <= 0 {
 		budget = defaultMaxExpansion
 	}
+	input := opts.MaxInput
+	if input <= 0 {
+		input = defaultMaxInput
+	}
 	p.pp = &preproc{configID: opts.configID(), defs: map[string]*def{}, budget: budget,
-		random: opts.Random, getenv: opts.LookupEnv, reported: map[Pos]bool{}}
+		inputBudget: input, random: opts.Random, getenv: opts.LookupEnv, reported: map[Pos]bool{}}
 	if p.pp.random == nil {
 		p.pp.random = rand.Uint64N
 	}
@@ -118,30 +171,59 @@ func newParser(opts *Options) *parser {
 	return p
 }
 
-func (p *parser) parse(name string, src []byte) ([]*Node, []Diagnostic) {
-	if d := checkContent(name, src); d != nil {
-		return nil, []Diagnostic{*d}
+func (p *parser) parse(name string, r io.ReadSeeker) parsed {
+	if d, err := checkContent(name, r, p.scanBuf()); err != nil || d != nil {
+		if err != nil {
+			p.pp.errf(Pos{File: name}, "read configuration: %v", err)
+		} else {
+			p.pp.cap.add(&p.pp.diags, *d)
+		}
+		return p.parsed(nil)
 	}
-	p.readFile(name, src)
-	nodes := p.build()
-	return nodes, p.pp.diags
+	p.readFile(name, r)
+	return p.parsed(p.build())
 }
 
-// readFile feeds the lines of one file to the preprocessor.
-func (p *parser) readFile(name string, src []byte) {
+// readFile feeds the lines of one file, read from r, to the
+// preprocessor, a line at a time, so that a big file is never held in
+// memory whole. A line longer than maxLineBytes is reported and skipped
+// unread (keepalived skips lines over 1 KiB).
+func (p *parser) readFile(name string, r io.Reader) {
+	depth := len(p.files)
 	p.files = append(p.files, name)
 	prevDir := p.pp.dir
 	p.pp.setDir(name)
-	s := string(src)
-	for n := 1; s != ""; n++ {
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
+	if depth == len(p.readers) {
+		p.readers = append(p.readers, bufio.NewReaderSize(r, maxLineBytes+1))
+	}
+	br := p.readers[depth]
+	br.Reset(r)
+	for n := 1; !p.pp.halted; n++ {
+		at := Pos{File: name, Line: n, Col: 1}
+		b, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			size := len(b)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				b, err = br.ReadSlice('\n')
+				size += len(b)
+			}
+			if !p.pp.chargeInput(at, size) {
+				break
+			}
+			p.pp.errf(at, "line is longer than %d bytes; ignored", maxLineBytes)
+		} else if len(b) > 0 {
+			if !p.pp.chargeInput(at, len(b)) {
+				break
+			}
+			line := bytes.TrimRight(bytes.TrimSuffix(b, []byte{'\n'}), "\r")
+			p.pp.physical(sourceText(string(line), at))
 		}
-		line = strings.TrimRight(line, "\r")
-		p.pp.physical(sourceText(line, Pos{File: name, Line: n, Col: 1}))
+		if err != nil {
+			if err != io.EOF {
+				p.pp.errf(at, "read configuration: %v", err)
+			}
+			break
+		}
 	}
 	p.pp.endFile()
 	p.pp.dir = prevDir
@@ -150,6 +232,9 @@ func (p *parser) readFile(name string, src []byte) {
 
 // emit receives a logical line from the preprocessor.
 func (p *parser) emit(t text, skip bool) {
+	if p.pp.halted {
+		return
+	}
 	if !skip && strings.HasPrefix(t.s, "include") {
 		words := tokenize(nil, t, false, func(Pos, string, ...any) {})
 		if _, ok := includeKeywords[words[0].Text]; ok && len(words) == 2 {
@@ -159,6 +244,10 @@ func (p *parser) emit(t text, skip bool) {
 	}
 	p.scratch = tokenize(p.scratch[:0], t, true, p.pp.errf)
 	if len(p.scratch) == 0 {
+		return
+	}
+	if p.words += len(p.scratch); p.words > maxWords {
+		p.pp.halt(p.scratch[0].Pos, "the configuration has more than %d words and braces", maxWords)
 		return
 	}
 	toks := p.store(p.scratch)

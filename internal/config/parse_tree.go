@@ -5,28 +5,72 @@ package config
 // same line, or first on the next line, opens its block; the block ends at
 // the matching '}', wherever it sits. Text after a '}' on the same line
 // starts new statements, as keepalived splits lines at braces.
+//
+// Blocks nest at most maxBlockDepth deep: a deeper block is reported once
+// and skipped whole, without recursion, so that no input can exhaust the
+// stack.
 type builder struct {
-	lines  []logical
-	li, ti int
-	errf   func(Pos, string, ...any)
+	lines   []logical
+	li, ti  int
+	errf    func(Pos, string, ...any)
+	halted  bool // reading stopped early: unclosed blocks are not news
+	tooDeep bool // the nesting error was reported
 }
 
 func (p *parser) build() []*Node {
-	b := &builder{lines: p.lines, errf: p.pp.errf}
+	b := &builder{lines: p.lines, errf: p.pp.errf, halted: p.pp.halted}
+	p.lines, p.chunk = nil, nil
 	nodes, _, _ := b.block(0)
 	return nodes
 }
 
-// peek returns the next token, moving past finished lines.
+// peek returns the next token, moving past finished lines; a finished
+// line is dropped, so its tokens can be collected while the tree grows.
 func (b *builder) peek() (ptok, bool) {
 	for b.li < len(b.lines) {
 		if b.ti < len(b.lines[b.li].toks) {
 			return b.lines[b.li].toks[b.ti], true
 		}
+		b.lines[b.li] = logical{}
 		b.li++
 		b.ti = 0
 	}
 	return ptok{}, false
+}
+
+// missing reports a block left open at the end of the input.
+func (b *builder) missing(p Pos, format string, args ...any) {
+	if !b.halted {
+		b.errf(p, format, args...)
+	}
+}
+
+// enter reports whether a block opened at open may be read at depth;
+// when it is too deep, it reports that once and skips the block.
+func (b *builder) enter(open Pos, depth int) bool {
+	if depth <= maxBlockDepth {
+		return true
+	}
+	if !b.tooDeep {
+		b.tooDeep = true
+		b.errf(open, "blocks nested more than %d deep; this block is ignored", maxBlockDepth)
+	}
+	level := 1
+	for level > 0 {
+		tk, ok := b.peek()
+		if !ok {
+			b.missing(open, "missing '}' for this '{'")
+			return false
+		}
+		b.advance()
+		switch tk.kind {
+		case tokOpen:
+			level++
+		case tokClose:
+			level--
+		}
+	}
+	return false
 }
 
 func (b *builder) advance() { b.ti++ }
@@ -52,9 +96,12 @@ func (b *builder) block(depth int) (nodes []*Node, end Pos, closed bool) {
 			if !skip {
 				b.errf(tk.Pos, "unexpected '{': a block must follow a keyword")
 			}
+			if !b.enter(tk.Pos, depth+1) {
+				continue
+			}
 			kids, _, closed := b.block(depth + 1)
 			if !closed {
-				b.errf(tk.Pos, "missing '}' for this '{'")
+				b.missing(tk.Pos, "missing '}' for this '{'")
 			}
 			if !skip {
 				nodes = append(nodes, kids...)
@@ -99,10 +146,13 @@ func (b *builder) statement(depth int) (n *Node, skip bool) {
 		return n, line.skip
 	}
 	n.Block = true
+	if !b.enter(open.Pos, depth+1) {
+		return n, line.skip
+	}
 	kids, end, closed := b.block(depth + 1)
 	n.Children, n.End = kids, end
 	if !closed {
-		b.errf(open.Pos, "missing '}' for the block of %q opened here", kw.Text)
+		b.missing(open.Pos, "missing '}' for the block of %q opened here", kw.Text)
 	}
 	return n, line.skip
 }

@@ -8,14 +8,25 @@ import (
 )
 
 // Limits that keep hostile or mistaken input from exploding. They are far
-// above anything a real configuration needs.
+// above anything a real configuration needs. Going over the budgets
+// (expansion, input, words) stops reading: the configuration is refused
+// with one error saying where. Going over the others drops the line or
+// block concerned, with one error, and reading goes on.
 const (
-	maxLineBytes        = 64 << 10 // one line after parameter substitution
-	maxSubstPerLine     = 256      // parameter substitutions on one line
-	maxExpansionDepth   = 64       // nested multi-line parameters and generators
-	defaultMaxExpansion = 64 << 20 // bytes produced by substitution and generators
-	minLineCharge       = 32       // what one generated line costs at least
+	maxLineBytes        = 64 << 10  // one line, as read or after parameter substitution
+	maxSubstPerLine     = 256       // parameter substitutions on one line
+	maxExpansionDepth   = 64        // nested multi-line parameters and generators
+	defaultMaxExpansion = 64 << 20  // bytes produced by substitution and generators
+	defaultMaxInput     = 128 << 20 // bytes read from files, each time a file is included
+	minLineCharge       = 32        // what one line costs at least
+	fileCharge          = 8 << 10   // what opening one file costs
+	maxBlockDepth       = 32        // nested { } blocks
 )
+
+// maxWords bounds the words and braces kept from the whole configuration:
+// what the tree is built from, and so the memory a configuration can take.
+// A variable so that tests can lower it.
+var maxWords = 1 << 19
 
 // The range of ${_RANDOM} when MIN or MAX is not given, as keepalived's.
 const (
@@ -43,26 +54,59 @@ type preproc struct {
 	blocks       []string     // keyword of each open block ("" unnamed or dropped)
 	pendingStmt  string       // statement ending the last line, whose '{' may come next
 
-	defs     map[string]*def
-	open     *def // multi-line definition being read
-	dir      string
-	spent    int // bytes of expansion so far
-	budget   int
-	limitHit bool
-	diags    []Diagnostic
-	emit     func(t text, skip bool)
+	defs        map[string]*def
+	open        *def // multi-line definition being read
+	dir         string
+	spent       int // bytes of expansion so far
+	budget      int
+	input       int // bytes read from files so far, see chargeInput
+	inputBudget int
+	// halted is set once a budget is exhausted: nothing more is read or
+	// expanded, and the configuration is refused.
+	halted bool
+	diags  []Diagnostic
+	cap    diagCap
+	emit   func(t text, skip bool)
 }
 
 func (pp *preproc) errf(p Pos, format string, args ...any) {
-	pp.diags = append(pp.diags, Diagnostic{Pos: p, Severity: SeverityError, Msg: sprintf(format, args...)})
+	pp.cap.add(&pp.diags, Diagnostic{Pos: p, Severity: SeverityError, Msg: sprintf(format, args...)})
 }
 
 func (pp *preproc) warnf(p Pos, format string, args ...any) {
-	pp.diags = append(pp.diags, Diagnostic{Pos: p, Severity: SeverityWarning, Msg: sprintf(format, args...)})
+	pp.cap.add(&pp.diags, Diagnostic{Pos: p, Severity: SeverityWarning, Msg: sprintf(format, args...)})
+}
+
+// halt reports why reading stops at p and stops it; only the first
+// reason is reported.
+func (pp *preproc) halt(p Pos, format string, args ...any) {
+	if pp.halted {
+		return
+	}
+	pp.halted = true
+	// Kept even past MaxDiagnostics: it says why the rest is missing.
+	pp.diags = append(pp.diags, Diagnostic{Pos: p, Severity: SeverityError, Msg: sprintf(format+"; reading stopped here", args...)})
+}
+
+// chargeInput spends n bytes (at least minLineCharge) of the input budget
+// for text read from a file at p, and reports whether reading may go on.
+func (pp *preproc) chargeInput(p Pos, n int) bool {
+	if pp.halted {
+		return false
+	}
+	pp.input += max(n, minLineCharge)
+	if pp.input > pp.inputBudget {
+		pp.halt(p, "the configuration and its includes are more than %d bytes to read (each include counted every time)", pp.inputBudget)
+		return false
+	}
+	return true
 }
 
 // physical handles one line as read from a file.
 func (pp *preproc) physical(raw text) {
+	if pp.halted {
+		return
+	}
 	// An unterminated quote is reported when the line is tokenized, so
 	// that it is reported once, and for text produced by substitution too.
 	t, cont, _ := decomment(raw)
@@ -102,16 +146,15 @@ func (pp *preproc) closeDef(d *def) {
 	}
 }
 
-// charge spends n bytes of the expansion budget; once it is exhausted one
-// error is reported and every later expansion is dropped.
+// charge spends n bytes of the expansion budget; once it is exhausted
+// reading stops.
 func (pp *preproc) charge(at Pos, n int) bool {
-	if pp.limitHit {
+	if pp.halted {
 		return false
 	}
 	pp.spent += n
 	if pp.spent > pp.budget {
-		pp.limitHit = true
-		pp.errf(at, "parameters and generators expand to more than %d bytes; expansion stopped", pp.budget)
+		pp.halt(at, "parameters and generators expand to more than %d bytes", pp.budget)
 		return false
 	}
 	return true
@@ -123,10 +166,10 @@ func (pp *preproc) countLine(at Pos) bool { return pp.charge(at, minLineCharge) 
 // line processes one logical line at expansion depth depth.
 func (pp *preproc) line(t text, depth int) {
 	if depth > maxExpansionDepth {
-		if !pp.limitHit {
-			pp.limitHit = true // one error, then no more expansion
-			pp.errf(t.pos(0), "parameter or generator expansion nested more than %d deep", maxExpansionDepth)
-		}
+		pp.halt(t.pos(0), "parameter or generator expansion nested more than %d deep", maxExpansionDepth)
+		return
+	}
+	if pp.halted {
 		return
 	}
 	var pending []string // remaining lines of multi-line parameters

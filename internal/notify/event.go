@@ -2,6 +2,9 @@ package notify
 
 import (
 	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
@@ -73,9 +76,26 @@ type Event struct {
 }
 
 // FIFOLine is the line keepalived writes to the notify FIFOs for ev,
-// e.g. `INSTANCE "VI_1" MASTER 100` and a newline.
+// e.g. `INSTANCE "VI_1" MASTER 100` and a newline. It is always one line
+// with four fields: config refuses names that could break it, and should
+// one get here anyway it is written escaped, as a Go string literal.
 func (ev Event) FIFOLine() string {
-	return fmt.Sprintf("%s \"%s\" %s %d\n", ev.Kind, ev.Name, ev.State, ev.Priority)
+	name := `"` + ev.Name + `"`
+	if !fifoSafe(ev.Name) {
+		name = strconv.Quote(ev.Name)
+	}
+	return fmt.Sprintf("%s %s %s %d\n", ev.Kind, name, ev.State, ev.Priority)
+}
+
+// fifoSafe reports whether name can be written between quotes as it is:
+// valid UTF-8 without control characters or double quotes.
+func fifoSafe(name string) bool {
+	for _, r := range name {
+		if r == utf8.RuneError || r == '"' || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Script is a configured notify script that passed the script gate: its

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -23,6 +24,30 @@ func TestFIFOLine(t *testing.T) {
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, tt.ev.FIFOLine()); diff != "" {
 			t.Errorf("%+v (-want +got):\n%s", tt.ev, diff)
+		}
+	}
+}
+
+// TestFIFOLineCannotBeForged: a name holding a newline, a quote or bytes
+// that are not UTF-8 still gives exactly one line of four fields. Before,
+// the name "VI_1\nINSTANCE \"VI_1\" FAULT 0" wrote a forged FAULT line.
+func TestFIFOLineCannotBeForged(t *testing.T) {
+	tests := []struct {
+		name string
+		want string
+	}{
+		{"VI_1\nINSTANCE \"VI_1\" FAULT 0", `INSTANCE "VI_1\nINSTANCE \"VI_1\" FAULT 0" MASTER 100` + "\n"},
+		{`A" FAULT 0 "`, `INSTANCE "A\" FAULT 0 \"" MASTER 100` + "\n"},
+		{"VI_\xff\r", `INSTANCE "VI_\xff\r" MASTER 100` + "\n"},
+		{"VI é", "INSTANCE \"VI é\" MASTER 100\n"},
+	}
+	for _, tt := range tests {
+		got := Event{KindInstance, tt.name, StateMaster, 100}.FIFOLine()
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.name, diff)
+		}
+		if strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, " MASTER 100\n") {
+			t.Errorf("%q: line %q is not one line ending in the state", tt.name, got)
 		}
 	}
 }
