@@ -103,7 +103,7 @@ func newFlagSet(o *Options, out io.Writer) *pflag.FlagSet {
 	fs.BoolVarP(&o.Version, "version", "v", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
 	fs.StringVar(&o.Socket, "socket", control.DefaultSocketPath, "control socket, \"none\" to disable (gokeepalived)")
-	fs.StringVar(&o.Metrics, "metrics", "", "Prometheus metrics listen address, e.g. 127.0.0.1:9650 (gokeepalived)")
+	fs.StringVar(&o.Metrics, "metrics", "", "Prometheus metrics listen address ADDR[:PORT], port 19650 when left out, e.g. 127.0.0.1 (gokeepalived)")
 	return fs
 }
 
