@@ -107,7 +107,7 @@ func newFlagSet(o *Options, out io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.Socket, "socket", control.DefaultSocketPath, "control socket, \"none\" to disable (gokeepalived)")
 	fs.StringVar(&o.LogFormat, "log-format", "", "log line format: text (default: keepalived's lines, then key=value) or json (gokeepalived)")
 	fs.StringVar(&o.LogIdent, "log-ident", "", "syslog identifier (default: Keepalived); VRRP lines use IDENT_vrrp (gokeepalived)")
-	fs.StringVar(&o.Metrics, "metrics", "", "Prometheus metrics listen address, e.g. 127.0.0.1:9650 (gokeepalived)")
+	fs.StringVar(&o.Metrics, "metrics", "", "Prometheus metrics listen address ADDR[:PORT], port 19650 when left out, e.g. 127.0.0.1 (gokeepalived)")
 	return fs
 }
 

@@ -286,8 +286,11 @@ var globalKeywords = table[*GlobalDefs]{
 		if !ok {
 			return
 		}
-		if _, err := netip.ParseAddrPort(t.Text); err != nil && !strings.HasPrefix(t.Text, ":") {
-			l.advisef(t.Pos, "use HOST:PORT, e.g. 127.0.0.1:9650 or [::1]:9650", "prometheus_listen: %q is not an address and port", t.Text)
+		// A bare address takes the default metrics port (19650).
+		_, portErr := netip.ParseAddrPort(t.Text)
+		_, addrErr := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(t.Text, "["), "]"))
+		if portErr != nil && addrErr != nil && !strings.HasPrefix(t.Text, ":") {
+			l.advisef(t.Pos, "use ADDR or ADDR:PORT, e.g. 127.0.0.1 (port 19650) or [::1]:19650", "prometheus_listen: %q is not an address and port", t.Text)
 			return
 		}
 		g.PrometheusListen = t.Text

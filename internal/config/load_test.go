@@ -123,6 +123,7 @@ func TestInstanceChecks(t *testing.T) {
 		{"peer family", inst(" unicast_src_ip 10.0.0.1\n unicast_peer {\n  2001:db8::2\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n"),
 			[]string{"6:3: error: (A) address family of 2001:db8::2 does not match the instance (IPv4), ignoring it"}, 5},
 		{"prometheus_listen is ours", "global_defs {\n prometheus_listen 127.0.0.1:9650\n}\n" + inst(" virtual_ipaddress {\n  10.0.0.1\n }\n"), nil, 0},
+		{"prometheus_listen without a port", "global_defs {\n prometheus_listen 127.0.0.1\n}\n" + inst(" virtual_ipaddress {\n  10.0.0.1\n }\n"), nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

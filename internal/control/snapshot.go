@@ -205,6 +205,11 @@ type Instance struct {
 	Notify NotifyScripts `json:"notify,omitzero"`
 
 	Stats Stats `json:"stats"`
+	// StatsCleared is what SIGRTMAX-1 (keepalived's "write stats and clear
+	// them") has taken out of Stats so far. Stats.Plus(StatsCleared) never
+	// goes down while the instance is configured, so the Prometheus
+	// counters are built from it. Not part of the API.
+	StatsCleared Stats `json:"-"`
 }
 
 // Transition is one state change of an instance.

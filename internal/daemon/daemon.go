@@ -321,12 +321,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.dump(control.StatsFile, control.WriteStats)
 	case sigStatsClear:
 		d.dump(control.StatsFile, control.WriteStats)
-		for _, vi := range d.insts {
-			drops := vi.stats.Drops
-			vi.stats = control.Stats{}
-			clear(drops)
-			vi.stats.Drops = drops
-		}
+		d.clearStats() // stats_keep.go
 	case sigJSON:
 		v := d.conf.Global.JSONVersion
 		d.dump(control.JSONFile, func(w io.Writer, s control.Snapshot) error { return control.WriteJSON(w, s, v) })
@@ -351,7 +346,7 @@ func (d *Daemon) dump(name string, write func(io.Writer, control.Snapshot) error
 // startServers starts the control API and the metrics listener.
 func (d *Daemon) startServers(ctx context.Context) (stop func()) {
 	var stops []func()
-	reg := metrics.NewRegistry()
+	reg := metrics.NewRegistry(metrics.ReadBuildInfo(d.cfg.Version))
 	m, err := metrics.New(reg, sourceFunc(d.Snapshot))
 	if err != nil {
 		d.log.Error("metrics", "err", err)
@@ -368,6 +363,7 @@ func (d *Daemon) startServers(ctx context.Context) (stop func()) {
 	if addr == "" {
 		addr = d.conf.Global.PrometheusListen
 	}
+	addr = metrics.ListenAddr(addr) // a bare address gets metrics.DefaultPort
 	if addr != "" {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {

@@ -254,6 +254,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 			}
 		}
 	}
+	carryStats(p.stop, p.fresh) // stats_keep.go
 	d.units = p.units
 	d.insts = d.insts[:0]
 	var updated int

@@ -123,6 +123,8 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 		Stats: vi.stats, VMACInterface: vi.vmacIfname(),
 	}
 	in.Stats.Drops = maps.Clone(vi.stats.Drops)
+	in.StatsCleared = vi.cleared
+	in.StatsCleared.Drops = maps.Clone(vi.cleared.Drops)
 	if ci.Family == 6 {
 		in.Family = "inet6"
 	}

@@ -42,6 +42,7 @@ type vinst struct {
 	present   []bool
 	vipRetry  bool // some VIP failed to go on; retried at each advert
 	stats     control.Stats
+	cleared   control.Stats // stats_keep.go: what SIGRTMAX-1 took out of stats
 	lastTrans control.Transition
 	effects   map[string]trackEffect
 	dropLog   logLimiter[vrrp.Reason] // rx.go

@@ -50,9 +50,9 @@ func TestClaimPrometheusListen(t *testing.T) {
 	waitState(t, n, "MASTER", 15*time.Second)
 	fams := scrape(t, h, addr)
 	for st, want := range map[string]float64{"MASTER": 1, "BACKUP": 0, "FAULT": 0} {
-		v := mustMetric(t, fams, "gokeepalived_vrrp_state", map[string]string{"instance": "D", "state": st})
+		v := mustMetric(t, fams, "gokeepalived_vrrp_state", map[string]string{"vrrp_instance": "D", "state": st})
 		if v != want {
-			t.Errorf("gokeepalived_vrrp_state{instance=D,state=%s} = %v, want %v", st, v, want)
+			t.Errorf("gokeepalived_vrrp_state{vrrp_instance=D,state=%s} = %v, want %v", st, v, want)
 		}
 	}
 }

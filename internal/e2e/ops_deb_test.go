@@ -76,7 +76,8 @@ func TestOpsDebianPackage(t *testing.T) {
 	}
 	list := run("dpkg-deb", "-c", deb)
 	for _, p := range []string{"./usr/sbin/gokeepalived", "./usr/lib/systemd/system/gokeepalived.service",
-		"./usr/share/man/man8/gokeepalived.8.gz", "./etc/gokeepalived/keepalived.conf", "./etc/default/gokeepalived"} {
+		"./usr/share/man/man8/gokeepalived.8.gz", "./etc/gokeepalived/keepalived.conf", "./etc/default/gokeepalived",
+		"./usr/share/gokeepalived/prometheus/gokeepalived.rules.yml", "./usr/share/gokeepalived/grafana/gokeepalived.json"} {
 		if !strings.Contains(list, p+"\n") {
 			t.Errorf("package lacks %s:\n%s", p, list)
 		}

@@ -58,7 +58,7 @@ func TestOpsStatusAndMetricsAcrossFailover(t *testing.T) {
 	m1a, m1b, t1 := scrape(t, a, opsMetricsAddr), scrape(t, b, opsMetricsAddr), time.Now()
 	time.Sleep(4 * time.Second)
 	m2a, m2b, t2 := scrape(t, a, opsMetricsAddr), scrape(t, b, opsMetricsAddr), time.Now()
-	inst := map[string]string{"instance": "VI_1"}
+	inst := map[string]string{"vrrp_instance": "VI_1"}
 	sent := mustMetric(t, m2a, "gokeepalived_vrrp_adverts_sent_total", inst) - mustMetric(t, m1a, "gokeepalived_vrrp_adverts_sent_total", inst)
 	rcvd := mustMetric(t, m2b, "gokeepalived_vrrp_adverts_received_total", inst) - mustMetric(t, m1b, "gokeepalived_vrrp_adverts_received_total", inst)
 	expect := t2.Sub(t1).Seconds() / 1.0
@@ -70,7 +70,7 @@ func TestOpsStatusAndMetricsAcrossFailover(t *testing.T) {
 	}
 	wantStateMetric(t, "a", m2a, control.StateMaster)
 	wantStateMetric(t, "b", m2b, control.StateBackup)
-	if v := mustMetric(t, m2a, "gokeepalived_vrrp_vip_present", map[string]string{"instance": "VI_1"}); v != 1 {
+	if v := mustMetric(t, m2a, "gokeepalived_vrrp_vip_present", map[string]string{"vrrp_instance": "VI_1"}); v != 1 {
 		t.Errorf("a: gokeepalived_vrrp_vip_present = %v, want 1", v)
 	}
 
@@ -83,7 +83,7 @@ func TestOpsStatusAndMetricsAcrossFailover(t *testing.T) {
 	wantStateMetric(t, "b", mb, control.StateMaster)
 	// b may already have been master for a moment at start-up (both
 	// daemons start together), so count the transitions of the failover.
-	toMaster := map[string]string{"instance": "VI_1", "from": "BACKUP", "to": "MASTER"}
+	toMaster := map[string]string{"vrrp_instance": "VI_1", "from": "BACKUP", "to": "MASTER"}
 	before, _ := metricValue(m2b, "gokeepalived_vrrp_transitions_total", toMaster)
 	if v := mustMetric(t, mb, "gokeepalived_vrrp_transitions_total", toMaster); v-before != 1 {
 		t.Errorf("b: BACKUP->MASTER transitions during the failover = %v, want 1", v-before)
@@ -111,7 +111,7 @@ func TestOpsStatusAndMetricsAcrossFailover(t *testing.T) {
 func wantStateMetric(t *testing.T, host string, fams map[string]*dto.MetricFamily, want control.State) {
 	t.Helper()
 	for _, st := range []control.State{control.StateBackup, control.StateMaster, control.StateFault} {
-		v := mustMetric(t, fams, "gokeepalived_vrrp_state", map[string]string{"instance": "VI_1", "state": string(st)})
+		v := mustMetric(t, fams, "gokeepalived_vrrp_state", map[string]string{"vrrp_instance": "VI_1", "state": string(st)})
 		if w := map[bool]float64{true: 1, false: 0}[st == want]; v != w {
 			t.Errorf("%s: gokeepalived_vrrp_state{state=%q} = %v, want %v", host, st, v, w)
 		}

@@ -25,7 +25,7 @@ func desc(subsystem, name, help string, labels ...string) *prometheus.Desc {
 }
 
 func newSnapshotCollector(src control.Source) *snapshotCollector {
-	in := "instance"
+	in := InstanceLabel
 	return &snapshotCollector{
 		src:            src,
 		state:          desc("vrrp", "state", "1 for the state a VRRP instance is in, 0 for the others.", in, "state"),
@@ -82,7 +82,9 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		if at := in.LastTransition.At; !at.IsZero() {
 			gauge(c.lastTransition, float64(at.UnixNano())/1e9, n)
 		}
-		st := in.Stats
+		// Counters keep counting over SIGRTMAX-1's clear (and over a
+		// restart by reload, which carries Stats over).
+		st := in.Stats.Plus(in.StatsCleared)
 		counter(c.advSent, st.AdvertSent, n)
 		counter(c.advRcvd, st.AdvertRcvd, n)
 		counter(c.becameMaster, st.BecomeMaster, n)

@@ -19,6 +19,12 @@ import (
 // namespace prefixes every metric name.
 const namespace = "gokeepalived"
 
+// InstanceLabel is the label naming a vrrp_instance. It is not "instance":
+// Prometheus sets "instance" on every scraped series to the target's
+// address, and a scraped "instance" label would be renamed
+// "exported_instance".
+const InstanceLabel = "vrrp_instance"
+
 // ScriptResult is the outcome of one tracking-script run.
 type ScriptResult int
 
@@ -65,7 +71,7 @@ func New(reg prometheus.Registerer, src control.Source) (*Metrics, error) {
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "vrrp", Name: "transitions_total",
 			Help: "State transitions of a VRRP instance, by previous and new state.",
-		}, []string{"instance", "from", "to"}),
+		}, []string{InstanceLabel, "from", "to"}),
 		scriptRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "script", Name: "runs_total",
 			Help: "Runs of a vrrp_script, by result (success, failure, timeout, error).",
@@ -102,10 +108,11 @@ func (m *Metrics) ScriptRun(script string, result ScriptResult, took time.Durati
 }
 
 // NewRegistry returns a registry holding the Go runtime and process
-// collectors, ready for New.
-func NewRegistry() *prometheus.Registry {
+// collectors and gokeepalived_build_info, ready for New.
+func NewRegistry(bi BuildInfo) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newBuildInfo(bi))
 	return reg
 }
 
@@ -125,7 +132,7 @@ type slogAdapter struct{ l *slog.Logger }
 func (a slogAdapter) Println(v ...any) { a.l.Warn("metrics: " + fmt.Sprint(v...)) }
 
 // Serve answers GET /metrics with h on ln (e.g. net.Listen("tcp",
-// "127.0.0.1:9650")) until ctx is done; other paths get 404. It closes ln.
+// ListenAddr("127.0.0.1"))) until ctx is done; other paths get 404. It closes ln.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
