@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netns"
 )
@@ -191,7 +192,37 @@ func (l *Lab) build(ctx context.Context, spec Spec) error {
 			return err
 		}
 	}
+	// The kernel activates a device's queue from its link-watch work, up
+	// to a second (more on a busy machine) after `link set up`; until then
+	// frames sent out of that port are dropped, and a test's first packet
+	// can vanish. Hand out the lab only once every link is UP.
+	for _, h := range l.hosts {
+		if err := waitUp(ctx, l.Bridge, "p-"+h.Name); err != nil {
+			return err
+		}
+		if err := waitUp(ctx, h.NS, h.Ifname); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// waitUp waits until link dev in namespace ns reports operational state
+// UP, for at most ten seconds.
+func waitUp(ctx context.Context, ns, dev string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		out, err := exec.CommandContext(ctx, "ip", "-n", ns, "-o", "link", "show", "dev", dev).Output()
+		if err == nil && bytes.Contains(out, []byte(" state UP ")) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("link %s in %s not UP after 10 s: %s", dev, ns, bytes.TrimSpace(out))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func hostBatch(h *Host) string {
