@@ -105,6 +105,10 @@ type DNSSpec struct {
 	Name string // queried name; default the root
 }
 
+// DNSTypes are the query types DNS_CHECK accepts, by keepalived's names.
+var DNSTypes = map[string]uint16{"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16,
+	"AAAA": 28, "RRSIG": 46, "DNSKEY": 48}
+
 // MiscSpec is MISC_CHECK. Path is the command as configured; the probe
 // only runs it after the script security gate passed it.
 type MiscSpec struct {
