@@ -36,6 +36,18 @@ func dial(ctx context.Context, network string, t healthcheck.Target, timeout tim
 	return c, nil
 }
 
+// connect dials as dial does and arranges for ctx ending to break any
+// wait on the connection; close releases both.
+func connect(ctx context.Context, network string, t healthcheck.Target, timeout time.Duration) (c net.Conn, close func(), err error) {
+	c, err = dial(ctx, network, t, timeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+	step(ctx, c, timeout)
+	return c, func() { stop(); c.Close() }, nil
+}
+
 // control sets SO_MARK and SO_BINDTODEVICE on a probe's socket.
 func control(t healthcheck.Target) func(network, address string, c syscall.RawConn) error {
 	if t.Fwmark == 0 && t.BindIf == "" {

@@ -28,13 +28,11 @@ func (p DNS) Probe(ctx context.Context, t healthcheck.Target) healthcheck.Result
 	if err != nil {
 		return fail(start, "DNS query: "+err.Error())
 	}
-	c, err := dial(ctx, "udp", t, p.Timeout)
+	c, release, err := connect(ctx, "udp", t, p.Timeout)
 	if err != nil {
 		return fail(start, "DNS connect: "+why(err))
 	}
-	defer c.Close()
-	defer context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })()
-	step(ctx, c, p.Timeout)
+	defer release()
 	if _, err := c.Write(q); err != nil {
 		return fail(start, "DNS send: "+why(err))
 	}

@@ -113,12 +113,11 @@ func Request(path, protocol, vhost string, t healthcheck.Target) string {
 // code, the headers, and the MD5 of the body (read to Content-Length or
 // to the end of the connection, undecoded, as keepalived hashes it).
 func (p HTTP) Fetch(ctx context.Context, t healthcheck.Target, path, vhost string) (Response, error) {
-	c, err := dial(ctx, "tcp", t, p.Timeout)
+	c, release, err := connect(ctx, "tcp", t, p.Timeout)
 	if err != nil {
 		return Response{}, errors.New("connect: " + why(err))
 	}
-	defer c.Close()
-	defer context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })()
+	defer release()
 	if p.TLS != nil {
 		cfg := p.TLS.Clone()
 		if cfg.ServerName == "" && p.Spec.TLS != nil && p.Spec.TLS.SNI {

@@ -24,12 +24,11 @@ type SMTP struct {
 // Probe talks to the SMTP server at t.
 func (p SMTP) Probe(ctx context.Context, t healthcheck.Target) healthcheck.Result {
 	start := time.Now()
-	c, err := dial(ctx, "tcp", t, p.Timeout)
+	c, release, err := connect(ctx, "tcp", t, p.Timeout)
 	if err != nil {
 		return fail(start, "SMTP connect: "+why(err))
 	}
-	defer c.Close()
-	defer context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })()
+	defer release()
 	br := bufio.NewReaderSize(&stepReader{ctx: ctx, c: c, d: p.Timeout}, 1024)
 	if code, err := smtpReply(br); err != nil || code != 220 {
 		return fail(start, smtpWhy("greeting", 220, code, err))

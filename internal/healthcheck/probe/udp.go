@@ -24,13 +24,11 @@ type UDP struct {
 // Probe sends one datagram to t.
 func (p UDP) Probe(ctx context.Context, t healthcheck.Target) healthcheck.Result {
 	start := time.Now()
-	c, err := dial(ctx, "udp", t, p.Timeout)
+	c, release, err := connect(ctx, "udp", t, p.Timeout)
 	if err != nil {
 		return fail(start, "UDP connect: "+why(err))
 	}
-	defer c.Close()
-	defer context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })()
-	step(ctx, c, p.Timeout)
+	defer release()
 	if _, err := c.Write(p.Spec.Payload); err != nil {
 		return fail(start, "UDP send: "+why(err))
 	}
