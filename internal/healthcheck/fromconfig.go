@@ -137,6 +137,9 @@ func (b *builder) check(c *config.Checker, rs *config.RealServer, base Timing, v
 	if t.Retry < 0 {
 		t.Retry = retry
 	}
+	if kind == File {
+		t.Retry = 0 // keepalived's FILE_CHECK follows the file, it never retries
+	}
 	if t.DelayBeforeRetry < 0 {
 		t.DelayBeforeRetry = dbr
 		if dbr == 0 {

@@ -119,7 +119,7 @@ func TestFromConfig(t *testing.T) {
 		{DelayLoop: 6 * time.Second, ConnectTimeout: 2 * time.Second, Retry: 2, DelayBeforeRetry: 500 * time.Millisecond, Warmup: 6 * time.Second, Alpha: true},
 		{DelayLoop: 6 * time.Second, ConnectTimeout: 2 * time.Second, Retry: 4, DelayBeforeRetry: time.Second, Warmup: 6 * time.Second, Alpha: true},
 		{DelayLoop: 6 * time.Second, ConnectTimeout: 2 * time.Second, Retry: 4, DelayBeforeRetry: 6 * time.Second, Warmup: 6 * time.Second, Alpha: true},
-		{DelayLoop: 6 * time.Second, ConnectTimeout: 2 * time.Second, Retry: 4, DelayBeforeRetry: time.Second, Warmup: 6 * time.Second, Alpha: true},
+		{DelayLoop: 6 * time.Second, ConnectTimeout: 2 * time.Second, Retry: 0, DelayBeforeRetry: time.Second, Warmup: 6 * time.Second, Alpha: true},
 	}
 	for i, w := range want {
 		if diff := cmp.Diff(w, rs.Checks[i].Timing); diff != "" {
