@@ -52,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runDemo(args[1:], stdout, stderr)
 		case "plan":
 			return plan.Run(args[1:], stdout, stderr)
+		case "genhash":
+			return runGenhash(args[1:], stdout, stderr)
 		case "manpage": // hidden: packaging renders gokeepalived.8 with it
 			if err := writeManPage(stdout); err != nil {
 				fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
