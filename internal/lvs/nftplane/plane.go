@@ -179,10 +179,10 @@ func family(k lvs.ServiceKey) nftables.TableFamily {
 
 // builder adds one family's table to the pending batch.
 type builder struct {
-	c     *nftables.Conn
-	t     *nftables.Table
-	v6    bool
-	masq  bool
+	c    *nftables.Conn
+	t    *nftables.Table
+	v6   bool
+	masq bool
 }
 
 func (p *Plane) build(f nftables.TableFamily, svcs []planned) error {
