@@ -76,6 +76,10 @@ type GlobalDefs struct {
 	// PrometheusListen is a gokeepalived extension: the address the
 	// metrics endpoint listens on (empty: off).
 	PrometheusListen string `json:",omitempty"`
+
+	// LVSBackend is a gokeepalived extension, lvs_backend: the data
+	// plane of the LVS half (empty: auto, IPVS when the kernel has it).
+	LVSBackend LVSBackend `json:",omitempty"`
 }
 
 func newGlobalDefs() GlobalDefs {
@@ -281,6 +285,7 @@ var globalKeywords = table[*GlobalDefs]{
 		}
 	},
 	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
+	"lvs_backend":       modelledNoEffect(lvsBackendKw),
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)
 		if !ok {

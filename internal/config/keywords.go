@@ -34,6 +34,8 @@ type loader struct {
 	scripts []*Script    // every command configured, for script security
 	global  map[string]bool
 	byName  map[string]*Instance // instances read so far, by name
+
+	rsWritten map[rsField]bool // real server settings not inherited
 }
 
 // kwFunc handles one keyword inside a block whose model value is a T.

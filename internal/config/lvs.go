@@ -8,23 +8,59 @@ import (
 )
 
 // The LVS half (virtual_server, real_server, checkers) is parsed and
-// validated now; its engine comes later, so everything here is recorded
-// in Config.NoEffect too.
+// validated into typed values (lvs_types.go); the daemon does not run it
+// yet, so every virtual_server is recorded in Config.NoEffect too.
 
 // VirtualServer is a virtual_server block: `IP PORT`, `fwmark N` or
 // `group NAME`.
 type VirtualServer struct {
-	Pos         Pos        `json:",omitzero"`
-	Addr        netip.Addr `json:",omitzero"`
-	Port        int        `json:",omitempty"`
-	Fwmark      int        `json:",omitempty"`
-	Group       string     `json:",omitempty"`
-	Protocol    string     // TCP, UDP or SCTP; default TCP
-	Sched       string     `json:",omitempty"`
-	Method      string     `json:",omitempty"`
-	DelayLoop   time.Duration
+	Pos    Pos        `json:",omitzero"`
+	Addr   netip.Addr `json:",omitzero"`
+	Port   int        `json:",omitempty"`
+	Fwmark int        `json:",omitempty"`
+	Group  string     `json:",omitempty"`
+	// Protocol is TCP, UDP or SCTP; keepalived defaults to UDP (and says
+	// so); empty for fwmark services, where it does not apply.
+	Protocol string    `json:",omitempty"`
+	Sched    Scheduler `json:",omitempty"`
+	// Method is the default forwarding method of the real servers.
+	Method LBKind `json:",omitempty"`
+	// Tunnel holds TUN's options (type, port, checksum) as written.
+	Tunnel    string `json:",omitempty"`
+	DelayLoop time.Duration
+	// SchedFlags are flag-1..3 and sh-/mh-port, sh-/mh-fallback.
+	SchedFlags SchedFlags `json:",omitempty"`
+	// OPS is one-packet scheduling (ops); Hashed is `hashed`.
+	OPS    bool `json:",omitempty"`
+	Hashed bool `json:",omitempty"`
+	// PersistenceTimeout is 0 for a service without persistence;
+	// PersistenceGranularity is the prefix length of the client address
+	// a persistent entry covers (0: the whole address).
+	PersistenceTimeout     time.Duration `json:",omitempty"`
+	PersistenceGranularity int           `json:",omitempty"`
+	PersistenceEngine      string        `json:",omitempty"`
+	// Quorum (default 1) and Hysteresis set when the service counts as
+	// up: the sum of the live real servers' weights against
+	// Quorum ± Hysteresis. QuorumUp and QuorumDown run on changes.
+	Quorum     int
+	Hysteresis int     `json:",omitempty"`
+	QuorumUp   *Script `json:",omitempty"`
+	QuorumDown *Script `json:",omitempty"`
+	// Inhibit and Alpha are the defaults of the real servers'
+	// inhibit_on_failure and alpha. Omega runs the quorum_down and
+	// notify_down scripts on shutdown. HASuspend installs the service
+	// only while its address is on this host.
+	Inhibit     bool   `json:",omitempty"`
+	Alpha       bool   `json:",omitempty"`
+	Omega       bool   `json:",omitempty"`
+	HASuspend   bool   `json:",omitempty"`
+	VirtualHost string `json:",omitempty"`
+	// Weight is the weight of real servers that set none (default 1).
+	Weight int
+
 	RealServers []*RealServer `json:",omitempty"`
-	Sorry       *RealServer   `json:",omitempty"`
+	// Sorry is the sorry_server; its Inhibit is sorry_server_inhibit.
+	Sorry *RealServer `json:",omitempty"`
 	// Options are the other keywords, kept as written.
 	Options []Option `json:",omitempty"`
 }
@@ -38,7 +74,18 @@ type RealServer struct {
 	Checkers   []*Checker `json:",omitempty"`
 	NotifyUp   *Script    `json:",omitempty"`
 	NotifyDown *Script    `json:",omitempty"`
-	Options    []Option   `json:",omitempty"`
+	// Method and Tunnel default to the virtual server's.
+	Method LBKind `json:",omitempty"`
+	Tunnel string `json:",omitempty"`
+	// Inhibit (inhibit_on_failure) keeps a failed server in the pool
+	// with weight 0 instead of removing it; Alpha starts it as failed
+	// until its checkers pass. Both default to the virtual server's.
+	Inhibit bool `json:",omitempty"`
+	Alpha   bool `json:",omitempty"`
+	// UThreshold and LThreshold are IPVS's connection thresholds.
+	UThreshold int      `json:",omitempty"`
+	LThreshold int      `json:",omitempty"`
+	Options    []Option `json:",omitempty"`
 }
 
 // Checker is a health checker block (TCP_CHECK, HTTP_GET, SSL_GET,
@@ -88,14 +135,13 @@ var checkerTypes = map[string]bool{
 }
 
 // vsOptions and rsOptions are the keywords kept verbatim as Options.
+// The checker timings (retry, connect_timeout, ...) stay here for the
+// checker engine to read.
 var vsOptions = strings.Fields(`ip_family retry delay_before_retry warmup connect_timeout
-inhibit_on_failure hashed ops flag-1 flag-2 flag-3 sh-port sh-fallback mh-port mh-fallback
-persistence_engine persistence_timeout persistence_granularity ha_suspend smtp_alert virtualhost
-snmp_name alpha omega quorum_up quorum_down quorum hysteresis sorry_server_inhibit
-sorry_server_lvs_method`)
+smtp_alert snmp_name`)
 
-var rsOptions = strings.Fields(`lvs_method lb_kind uthreshold lthreshold smtp_alert virtualhost
-connect_timeout retry delay_before_retry warmup delay_loop alpha inhibit_on_failure log_all_failures`)
+var rsOptions = strings.Fields(`smtp_alert virtualhost
+connect_timeout retry delay_before_retry warmup delay_loop log_all_failures`)
 
 func optKw[T any](f func(T) *[]Option) kwFunc[T] {
 	return func(l *loader, n *Node, t T) {
@@ -123,10 +169,46 @@ func init() {
 				l.errorf(t.Pos, "unknown protocol %q, must be TCP, UDP or SCTP", t.Text)
 			}
 		},
-		"lvs_sched":  strKw(func(v *VirtualServer) *string { return &v.Sched }),
-		"lb_algo":    strKw(func(v *VirtualServer) *string { return &v.Sched }),
-		"lvs_method": strKw(func(v *VirtualServer) *string { return &v.Method }),
-		"lb_kind":    strKw(func(v *VirtualServer) *string { return &v.Method }),
+		"lvs_sched":               schedKw,
+		"lb_algo":                 schedKw,
+		"lvs_method":              vsKindKw,
+		"lb_kind":                 vsKindKw,
+		"flag-1":                  schedFlagKw,
+		"flag-2":                  schedFlagKw,
+		"flag-3":                  schedFlagKw,
+		"sh-port":                 schedFlagKw,
+		"sh-fallback":             schedFlagKw,
+		"mh-port":                 schedFlagKw,
+		"mh-fallback":             schedFlagKw,
+		"ops":                     setKw(func(v *VirtualServer) *bool { return &v.OPS }, true),
+		"hashed":                  setKw(func(v *VirtualServer) *bool { return &v.Hashed }, true),
+		"persistence_timeout":     persistenceKw,
+		"persistence_granularity": granularityKw,
+		"persistence_engine":      strKw(func(v *VirtualServer) *string { return &v.PersistenceEngine }),
+		"quorum":                  countKw(func(v *VirtualServer) *int { return &v.Quorum }, 1),
+		"hysteresis":              countKw(func(v *VirtualServer) *int { return &v.Hysteresis }, 0),
+		"quorum_up":               scriptKw(func(v *VirtualServer) **Script { return &v.QuorumUp }),
+		"quorum_down":             scriptKw(func(v *VirtualServer) **Script { return &v.QuorumDown }),
+		"inhibit_on_failure":      setKw(func(v *VirtualServer) *bool { return &v.Inhibit }, true),
+		"alpha":                   setKw(func(v *VirtualServer) *bool { return &v.Alpha }, true),
+		"omega":                   setKw(func(v *VirtualServer) *bool { return &v.Omega }, true),
+		"ha_suspend":              setKw(func(v *VirtualServer) *bool { return &v.HASuspend }, true),
+		"virtualhost":             strKw(func(v *VirtualServer) *string { return &v.VirtualHost }),
+		"weight":                  intKw(func(v *VirtualServer) *int { return &v.Weight }, 0, 65535),
+		"sorry_server_inhibit": func(l *loader, n *Node, v *VirtualServer) {
+			if v.Sorry == nil {
+				l.errorf(n.Keyword.Pos, "Ignoring sorry_server inhibit used before or without sorry_server")
+				return
+			}
+			v.Sorry.Inhibit = true
+		},
+		"sorry_server_lvs_method": func(l *loader, n *Node, v *VirtualServer) {
+			if v.Sorry == nil {
+				l.errorf(n.Keyword.Pos, "sorry_server forwarding used without sorry_server")
+				return
+			}
+			l.parseKind(n, &v.Sorry.Method, &v.Sorry.Tunnel)
+		},
 		"delay_loop": durKw(func(v *VirtualServer) *time.Duration { return &v.DelayLoop }, time.Microsecond, 86400*time.Second),
 		"real_server": func(l *loader, n *Node, v *VirtualServer) {
 			if rs := l.loadRealServer(n); rs != nil {
@@ -144,9 +226,26 @@ func init() {
 	}
 	rsOpt := optKw(func(r *RealServer) *[]Option { return &r.Options })
 	rsKeywords = table[*RealServer]{
-		"weight":      intKw(func(r *RealServer) *int { return &r.Weight }, 0, 65535),
+		"weight": func(l *loader, n *Node, r *RealServer) {
+			if x, ok := l.intArg(n, 0, 0, 65535); ok {
+				r.Weight = int(x)
+				l.rsSet(r, "weight")
+			}
+		},
 		"notify_up":   scriptKw(func(r *RealServer) **Script { return &r.NotifyUp }),
 		"notify_down": scriptKw(func(r *RealServer) **Script { return &r.NotifyDown }),
+		"lvs_method":  rsKindKw,
+		"lb_kind":     rsKindKw,
+		"uthreshold":  intKw(func(r *RealServer) *int { return &r.UThreshold }, 0, 1<<32-1),
+		"lthreshold":  intKw(func(r *RealServer) *int { return &r.LThreshold }, 0, 1<<32-1),
+		"inhibit_on_failure": func(l *loader, n *Node, r *RealServer) {
+			r.Inhibit = l.boolArg(n, 0)
+			l.rsSet(r, "inhibit")
+		},
+		"alpha": func(l *loader, n *Node, r *RealServer) {
+			r.Alpha = l.boolArg(n, 0)
+			l.rsSet(r, "alpha")
+		},
 	}
 	for _, k := range rsOptions {
 		rsKeywords[k] = rsOpt
@@ -159,7 +258,7 @@ func init() {
 // loadVirtualServer reads a virtual_server block.
 func (l *loader) loadVirtualServer(n *Node) {
 	l.noEffect(&Node{Keyword: n.Keyword, Args: n.Args})
-	v := &VirtualServer{Pos: n.Keyword.Pos, Protocol: "TCP", DelayLoop: 60 * time.Second}
+	v := &VirtualServer{Pos: n.Keyword.Pos, DelayLoop: 60 * time.Second, Quorum: 1, Weight: 1}
 	switch {
 	case len(n.Args) >= 2 && n.Args[0].Text == "fwmark":
 		x, ok := l.intArg(n, 1, 1, 1<<32-1)
@@ -190,6 +289,10 @@ func (l *loader) loadVirtualServer(n *Node) {
 	dispatch(l, n.Children, vsKeywords, v, "virtual_server")
 	l.cfg.VirtualServers = append(l.cfg.VirtualServers, v)
 }
+
+func vsKindKw(l *loader, n *Node, v *VirtualServer) { l.parseKind(n, &v.Method, &v.Tunnel) }
+
+func rsKindKw(l *loader, n *Node, r *RealServer) { l.parseKind(n, &r.Method, &r.Tunnel) }
 
 // loadRealServer reads a real_server or sorry_server: `IP [PORT] [{...}]`.
 func (l *loader) loadRealServer(n *Node) *RealServer {

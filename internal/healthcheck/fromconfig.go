@@ -60,14 +60,15 @@ func VSName(vs *config.VirtualServer) string {
 
 func (b *builder) realServer(vs *config.VirtualServer, rs *config.RealServer) RealServer {
 	name := fmt.Sprintf("[%s]:%s:%d", rs.Addr, strings.ToLower(vs.Protocol), rs.Port)
-	out := RealServer{Name: name, VS: VSName(vs), Weight: rs.Weight, Omega: has(vs.Options, "omega")}
-	// keepalived's inheritance: virtual server, then real server.
+	out := RealServer{Name: name, VS: VSName(vs), Weight: rs.Weight, Omega: vs.Omega}
+	// keepalived's inheritance: virtual server, then real server (the
+	// config model has already given rs.Alpha the virtual server's).
 	base := Timing{DelayLoop: vs.DelayLoop, ConnectTimeout: DefaultConnectTimeout, Retry: -1,
-		DelayBeforeRetry: -1, Warmup: -1, Alpha: has(vs.Options, "alpha")}
+		DelayBeforeRetry: -1, Warmup: -1, Alpha: rs.Alpha}
 	b.where = name
 	b.timing(&base, vs.Options)
 	b.timing(&base, rs.Options)
-	vhost := last(rs.Options, "virtualhost", last(vs.Options, "virtualhost", ""))
+	vhost := last(rs.Options, "virtualhost", vs.VirtualHost)
 	for _, c := range rs.Checkers {
 		b.where = fmt.Sprintf("%s %s (%s)", name, c.Type, c.Pos)
 		if chk, ok := b.check(c, rs, base, vhost); ok {

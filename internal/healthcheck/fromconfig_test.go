@@ -22,6 +22,9 @@ SSL {
     ca /etc/ca.pem
 }
 virtual_server 10.0.0.10 80 {
+    protocol TCP
+    lb_algo rr
+    lb_kind NAT
     delay_loop 6
     retry 4
     alpha
@@ -63,6 +66,9 @@ virtual_server 10.0.0.10 80 {
     }
 }
 virtual_server 10.0.0.11 443 {
+    protocol TCP
+    lb_algo rr
+    lb_kind NAT
     real_server 10.0.0.2 443 {
         SSL_GET {
             enable_sni
