@@ -46,7 +46,7 @@ func TestRun(t *testing.T) {
 	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
 	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
-	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    real_server 10.0.1.1 80 {\n    }\n}\n")
+	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    real_server 10.0.1.1 80 {\n    }\n}\n")
 	tests := []struct {
 		name       string
 		args       []string
