@@ -76,6 +76,9 @@ type GlobalDefs struct {
 	// PrometheusListen is a gokeepalived extension: the address the
 	// metrics endpoint listens on (empty: off).
 	PrometheusListen string `json:",omitempty"`
+
+	// BGPSpeaker is bgp_speaker, ours (see bgp_model.go); nil: no BGP.
+	BGPSpeaker *BGPSpeaker `json:",omitempty"`
 }
 
 func newGlobalDefs() GlobalDefs {
@@ -281,6 +284,7 @@ var globalKeywords = table[*GlobalDefs]{
 		}
 	},
 	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
+	"bgp_speaker":       func(l *loader, n *Node, g *GlobalDefs) { l.loadBGPSpeaker(n, g) },
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)
 		if !ok {
