@@ -94,18 +94,12 @@ var neighborKeywords = table[*BGPNeighbor]{
 	"port":           intKw(func(nb *BGPNeighbor) *int { return &nb.Port }, 1, 65535),
 }
 
-// neighborHoldTime takes 0 (no keepalives) or 3 s to 65535 s (RFC 4271
-// section 4.2).
+// neighborHoldTime takes 3 s to 65535 s (RFC 4271 section 4.2; its 0,
+// no keepalives, is not offered: GoBGP reads 0 as its default).
 func neighborHoldTime(l *loader, n *Node, nb *BGPNeighbor) {
-	d, ok := l.durArg(n, 0, 0, 65535*time.Second)
-	if !ok {
-		return
+	if d, ok := l.durArg(n, 0, 3*time.Second, 65535*time.Second); ok {
+		nb.HoldTime = d.Truncate(time.Second)
 	}
-	if d != 0 && d < 3*time.Second {
-		l.errorf(n.Args[0].Pos, "hold_time: %s must be 0 or at least 3 seconds (RFC 4271)", n.Args[0].Text)
-		return
-	}
-	nb.HoldTime = d.Truncate(time.Second)
 }
 
 func speakerNeighbor(l *loader, n *Node, s *BGPSpeaker) {
@@ -135,7 +129,7 @@ func speakerNeighbor(l *loader, n *Node, s *BGPSpeaker) {
 		l.errorf(pos, "neighbor %s: source_address %s is of the other address family, ignoring the neighbor", a, nb.SourceAddress)
 		return
 	}
-	if nb.KeepaliveTime == 0 || nb.HoldTime == 0 {
+	if nb.KeepaliveTime == 0 {
 		nb.KeepaliveTime = nb.HoldTime / 3
 	} else if nb.KeepaliveTime >= nb.HoldTime {
 		l.errorf(nb.Pos, "neighbor %s: keepalive_time must be less than hold_time, using a third of it", a)

@@ -47,8 +47,8 @@ type BGPNeighbor struct {
 	Addr     netip.Addr
 	RemoteAS uint32
 	Password string `json:",omitempty"`
-	// HoldTime is the hold time offered (default 90s; 0 turns keepalives
-	// off, as RFC 4271 allows). KeepaliveTime defaults to a third of it.
+	// HoldTime is the hold time offered (default 90s, at least 3s).
+	// KeepaliveTime defaults to a third of it.
 	HoldTime      time.Duration
 	KeepaliveTime time.Duration
 	// Multihop is the TTL of an eBGP multihop session (0: directly

@@ -41,7 +41,7 @@ func TestBGPChecks(t *testing.T) {
 		{"router_id IPv6", speaker("  local_as 1\n  router_id 2001:db8::1\n"), []string{
 			"4:13: error: router_id: 2001:db8::1 is not an IPv4 address (a BGP identifier is 32 bits)"}, 5},
 		{"hold_time 2", speaker("  local_as 1\n  neighbor 10.0.0.1 {\n   remote_as 2\n   hold_time 2\n  }\n"), []string{
-			"6:14: error: hold_time: 2 must be 0 or at least 3 seconds (RFC 4271)"}, 5},
+			"6:14: error: hold_time: 2 outside range [3, 65535]"}, 5},
 		{"keepalive not below hold", speaker("  local_as 1\n  neighbor 10.0.0.1 {\n   remote_as 2\n   hold_time 6\n   keepalive_time 6\n  }\n"), []string{
 			"4:12: error: neighbor 10.0.0.1: keepalive_time must be less than hold_time, using a third of it"}, 5},
 		{"duplicate neighbor", speaker("  local_as 1\n  neighbor 10.0.0.1 {\n   remote_as 2\n  }\n  neighbor 10.0.0.1 {\n   remote_as 3\n  }\n"), []string{
