@@ -89,6 +89,9 @@ func printNotes(w io.Writer, cfg *config.Config) {
 	for _, n := range cfg.NoEffect {
 		fmt.Fprintln(w, n)
 	}
+	for _, n := range cfg.Extensions {
+		fmt.Fprintln(w, n.ExtensionString())
+	}
 }
 
 // runCheck is `gokeepalived check [--json] [-i ID] [-D] FILE`.

@@ -46,6 +46,7 @@ func TestRun(t *testing.T) {
 	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
 	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
+	bgp := writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 65001\n    }\n}\n"+goodConf)
 	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    real_server 10.0.1.1 80 {\n    }\n}\n")
 	tests := []struct {
 		name       string
@@ -72,6 +73,8 @@ func TestRun(t *testing.T) {
 		{"config test binary file", []string{"-t", "-f", binFile}, 4, "", "this is a binary file"},
 		{"checker only refused", []string{"-C", "-f", good}, 1, "", "-C/--check: the LVS health checker is not implemented"},
 		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
+		{"check lists our BGP keywords", []string{"check", "-D", bgp}, 0, "configuration OK", bgp + ":2:5: bgp_speaker: ours (keepalived ignores it)"},
+		{"config test: AS out of range", []string{"-t", "-f", writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 0\n    }\n}\n"+goodConf)}, 5, "", ":3:18: error: local_as: 0 outside range [1, 4294967295]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,8 @@ type GlobalDefs struct {
 	// LVSBackend is a gokeepalived extension, lvs_backend: the data
 	// plane of the LVS half (empty: auto, IPVS when the kernel has it).
 	LVSBackend LVSBackend `json:",omitempty"`
+	// BGPSpeaker is bgp_speaker, ours (see bgp_model.go); nil: no BGP.
+	BGPSpeaker *BGPSpeaker `json:",omitempty"`
 }
 
 func newGlobalDefs() GlobalDefs {
@@ -286,6 +288,7 @@ var globalKeywords = table[*GlobalDefs]{
 	},
 	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
 	"lvs_backend":       modelledNoEffect(lvsBackendKw),
+	"bgp_speaker":       func(l *loader, n *Node, g *GlobalDefs) { l.loadBGPSpeaker(n, g) },
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)
 		if !ok {

@@ -100,6 +100,7 @@ var topKeywords = table[*loader]{
 	"virtual_server_group":     func(l *loader, n *Node, _ *loader) { l.loadVSGroup(n) },
 	"bfd_instance":             func(l *loader, n *Node, _ *loader) { l.loadBFD(n) },
 	"SSL":                      func(l *loader, n *Node, _ *loader) { l.loadSSL(n) },
+	"anycast_group":            func(l *loader, n *Node, _ *loader) { l.loadAnycastGroup(n) },
 	// keepalived also takes these global keywords outside global_defs.
 	"net_namespace":         func(l *loader, n *Node, _ *loader) { l.cfg.Global.NetNamespace = l.stringArg(n, 0) },
 	"instance":              func(l *loader, n *Node, _ *loader) { l.cfg.Global.Instance = l.stringArg(n, 0) },
@@ -135,6 +136,7 @@ func load(syn parsed, names Names) (*Config, []Diagnostic) {
 	dispatch(l, nodes, topKeywords, l, "the configuration")
 	l.complete()
 	l.checkTrackGroups() // track_group.go
+	l.checkBGP()         // bgp.go
 	security := l.checkScriptSecurity()
 	switch {
 	case security:

@@ -26,7 +26,12 @@ type Config struct {
 	VirtualServerGroups   []*VirtualServerGroup
 	VirtualServers        []*VirtualServer
 	BFDInstances          []*BFDInstance
-	SSL                   *SSLContext `json:",omitempty"`
+	SSL                   *SSLContext     `json:",omitempty"`
+	AnycastGroups         []*AnycastGroup `json:",omitempty"`
+
+	// Extensions lists the keywords that are ours, not keepalived's
+	// (keepalived warns about them and carries on); `check -D` prints them.
+	Extensions []Note `json:",omitempty"`
 
 	// NoEffect lists the keywords that were accepted but that gokeepalived
 	// does not act on yet (SMTP, SNMP, DBus, scheduling knobs, ...).
@@ -65,11 +70,12 @@ type Note struct {
 
 // String formats n as "file:line:col: keyword args: accepted, no effect yet".
 func (n Note) String() string {
-	s := n.Keyword
-	for _, a := range n.Args {
-		s += " " + a
-	}
-	return fmt.Sprintf("%s: %s: accepted, no effect yet", n.Pos, s)
+	return fmt.Sprintf("%s: %s: accepted, no effect yet", n.Pos, n.words())
+}
+
+// words is the keyword and its arguments, as written.
+func (n Note) words() string {
+	return strings.Join(append([]string{n.Keyword}, n.Args...), " ")
 }
 
 // NotRun returns the blocks that are parsed but not run at all: every

@@ -141,6 +141,9 @@ type Instance struct {
 
 	// SyncGroup names the vrrp_sync_group this instance belongs to.
 	SyncGroup string `json:",omitempty"`
+
+	// BGPAnnounce is bgp_announce, ours (see bgp_model.go); nil: none.
+	BGPAnnounce *BGPAnnounce `json:",omitempty"`
 }
 
 // GarpSettings are the gratuitous ARP / unsolicited NA timings of an

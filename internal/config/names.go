@@ -44,6 +44,7 @@ var namedBlocks = map[string]nameKind{
 	"track_group":          namePlain,
 	"virtual_server_group": namePlain,
 	"bfd_instance":         namePlain,
+	"anycast_group":        namePlain,
 }
 
 // nameLists are the blocks, inside another block, each of whose lines

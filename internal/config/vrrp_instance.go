@@ -141,6 +141,7 @@ func init() {
 			l.warnf(n.Keyword.Pos, "(%s) specifying lvs_sync_daemon_interface in a vrrp_instance is deprecated, use global lvs_sync_daemon", b.Name)
 			l.noEffect(n)
 		},
+		"bgp_announce":         instBGPAnnounce,
 		"timer_expired_backup": noEffectKw[*instBuild](),
 		"thread_timer_expired": noEffectKw[*instBuild](),
 		"kernel_rx_buf_size":   noEffectKw[*instBuild](),
