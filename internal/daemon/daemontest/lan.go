@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -171,11 +172,13 @@ type Node struct {
 func (l *LAN) AddNode(name string, addr netip.Addr, file string) *Node {
 	n := &Node{Name: name, Addr: addr, lan: l, file: file, table: &systemtest.Addresser{},
 		script: map[string]int{}, lastTx: map[uint8]uint8{}}
-	n.table.Set(lanIfindex, netip.PrefixFrom(addr, 24))
+	a4 := addr.As4()
+	n.table.Set(lanIfindex, netip.PrefixFrom(addr, 24),
+		netip.PrefixFrom(netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 15: a4[3]}), 64))
 	n.links = systemtest.NewLinkWatcher(
 		system.Link{Index: 1, Name: "lo", MTU: 65536, Up: true},
 		system.Link{Index: lanIfindex, Name: lanIfname, MTU: 1500, Up: true,
-			MAC: []byte{0x02, 0, 0, 0, 0, addr.As4()[3]}})
+			MAC: []byte{0x02, 0, 0, 0, 0, a4[3]}})
 	n.links.Addrs = n.table
 	l.mu.Lock()
 	l.nodes = append(l.nodes, n)
@@ -239,7 +242,7 @@ func (n *Node) system() daemon.System {
 // signal ends it.
 func (n *Node) Start() error {
 	log := slog.New(&logHandler{n: n})
-	d, err := daemon.New(daemon.Config{File: n.file, Logger: log, DumpDir: os.TempDir()}, n.system())
+	d, err := daemon.New(daemon.Config{File: n.file, Logger: log, DumpDir: filepath.Dir(n.file)}, n.system())
 	if err != nil {
 		return err
 	}
@@ -323,7 +326,7 @@ func (n *Node) Log() string {
 // VIPs returns the addresses on the node's eth0 other than its own.
 func (n *Node) VIPs() []netip.Prefix {
 	ps, _ := n.table.List(lanIfindex, 0)
-	return slices.DeleteFunc(ps, func(p netip.Prefix) bool { return p.Addr() == n.Addr })
+	return ps[2:] // its own IPv4 and link-local address come first
 }
 
 // addrs is a node's address table as the daemon sees it: the fake, with
