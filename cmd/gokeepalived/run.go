@@ -84,13 +84,18 @@ func serve(o *Options, ns, inst string, ready func()) (int, error) {
 	}
 	trim := &pageTrimmer{log: log}
 	started := func() { sdNotifyReady(); trim.soon(); ready() }
+	sys, err := daemon.OpenSystem(log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return exitFatal, err
+	}
 	d, err := daemon.New(daemon.Config{
 		File: o.ConfigFile, ConfigID: o.ConfigID, Logger: log, SocketPath: socket,
 		MetricsAddr: o.Metrics, DontReleaseVRRP: o.DontReleaseVRRP, PIDFiles: pidFiles,
 		Version: version, Ready: started, DumpDir: os.Getenv(envDumpDir),
 		Reloading: sdNotifyReloading, Reloaded: started, Stopping: sdNotifyStopping,
 		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),
-	})
+	}, sys)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		if errors.Is(err, daemon.ErrConfig) {

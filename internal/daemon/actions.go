@@ -45,11 +45,6 @@ func (d *Daemon) armTimer() {
 	if !next.IsZero() {
 		wait = max(time.Until(next), 0)
 	}
-	if d.ptimer != nil {
-		if err := d.ptimer.Reset(wait); err == nil {
-			return
-		}
-	}
 	if d.timer != nil {
 		d.timer.Reset(wait)
 	}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -97,8 +96,7 @@ type Daemon struct {
 	unknownRx  uint64
 	unknownLog logLimiter[rxKey] // rx.go
 	stopping   bool
-	timer      *time.Timer   // the loop timer without timerfd
-	ptimer     *system.Timer // the loop timer
+	timer      system.LoopTimer // the loop's one timer (armTimer)
 	runCtx     context.Context
 	txBuf      []byte // the advert being sent, shared by all instances (sendAdvert)
 
@@ -110,46 +108,29 @@ type Daemon struct {
 	rtes routeState
 }
 
-// sysDeps are the Linux side effects, behind package system's interfaces.
-type sysDeps struct {
-	links *system.Links
-	addrs *system.Addresses
-	ann   *system.Announcements
-	open  func(system.ConnConfig) (system.Conn, error)
-}
-
-// New loads the configuration and prepares the system handles. It fails
-// with the fatal diagnostics when keepalived would refuse the
-// configuration (config.Refuses); other problems are logged.
-func New(cfg Config) (*Daemon, error) {
+// New loads the configuration and takes over sys (OpenSystem in
+// production, fakes in tests): the daemon closes it when it stops, New
+// when it fails. It fails with the fatal diagnostics when keepalived would
+// refuse the configuration (config.Refuses); other problems are logged.
+func New(cfg Config, sys System) (*Daemon, error) {
+	if err := sys.check(); err != nil {
+		sys.close()
+		return nil, err
+	}
 	if cfg.Logger == nil {
+		sys.close()
 		return nil, errors.New("daemon: no logger")
 	}
 	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger, 0)
 	if err != nil {
+		sys.close()
 		return nil, err
 	}
-	links, err := system.NewLinks(cfg.Logger)
-	if err != nil {
-		return nil, fmt.Errorf("open netlink: %w", err)
-	}
-	addrs, err := system.NewAddresses(cfg.Logger)
-	if err != nil {
-		links.Close()
-		return nil, fmt.Errorf("open netlink: %w", err)
-	}
 	d := &Daemon{
-		cfg:  cfg,
-		log:  cfg.Logger,
-		conf: conf,
-		sys: sysDeps{
-			links: links,
-			addrs: addrs,
-			ann:   system.NewAnnouncements(links, cfg.Logger),
-			open: func(c system.ConnConfig) (system.Conn, error) {
-				return system.OpenConn(c)
-			},
-		},
+		cfg:     cfg,
+		log:     cfg.Logger,
+		conf:    conf,
+		sys:     sys.deps(),
 		byKey:   map[rxKey]*vinst{},
 		conns:   map[connKey]*connEntry{},
 		rxCh:    make(chan rxPacket, 1024),
@@ -241,9 +222,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer release()
 
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP,
-		syscall.SIGUSR1, syscall.SIGUSR2, sigJSON, sigStatsClear)
-	defer signal.Stop(sigs)
+	defer d.sys.Signals(sigs)()
 
 	linkCh, err := d.sys.links.Watch(ctx)
 	if err != nil {
@@ -264,19 +243,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.startWatchdog(ctx)
 	d.log.Info("Startup complete", "instances", len(d.insts), "config", d.cfg.File)
 
-	// The loop's one timer: a timerfd in the poller when the kernel has
-	// one (microsecond wake-ups), else the runtime's (millisecond).
-	var preciseC <-chan struct{}
-	var goC <-chan time.Time
-	if pt, err := system.NewTimer(); err == nil {
-		d.ptimer, preciseC = pt, pt.C()
-		defer pt.Close()
-	} else {
-		d.log.Warn("no timerfd; advert timing falls back to the runtime's millisecond timers", "err", err)
-		d.timer = time.NewTimer(time.Hour)
-		defer d.timer.Stop()
-		goC = d.timer.C
+	// The loop's one timer (in production a timerfd: loopTimer).
+	timer, err := d.sys.NewTimer()
+	if err != nil {
+		d.shutdown()
+		return fmt.Errorf("loop timer: %w", err)
 	}
+	d.timer = timer
+	defer timer.Close()
 	for {
 		d.armTimer()
 		select {
@@ -300,8 +274,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.linkChanged(ev)
 		case fn := <-d.reqCh:
 			fn()
-		case <-preciseC:
-		case <-goC:
+		case <-timer.C():
 		}
 		d.fireTimers(time.Now())
 	}

@@ -9,7 +9,11 @@
 // loop over channels, so a slow script, a stalled API client or a full FIFO
 // can never hold up an advert.
 //
+// The machine is reached only through the System that New is given
+// (OpenSystem's Linux one in production, fakes in package daemontest's
+// in-process harness); docs/ARCHITECTURE.md draws the whole picture.
+//
 // It must not implement protocol decisions (package instance does), parse
 // packets or configs itself (packages vrrp and config do) or touch the
-// system other than through package system.
+// system other than through System and package system.
 package daemon

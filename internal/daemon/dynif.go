@@ -329,7 +329,7 @@ func (d *Daemon) rereadSource(vi *vinst) bool {
 // startAddrWatch forwards address changes to the loop.
 func (d *Daemon) startAddrWatch() {
 	d.startRouteWatch() // route_watch.go: and route and rule deletions
-	ch, err := system.WatchAddrs(d.runCtx, d.log)
+	ch, err := d.sys.WatchAddrs(d.runCtx, d.log)
 	if err != nil {
 		d.log.Error("watch addresses: advert sources are fixed at start-up", "err", err)
 		return

@@ -66,7 +66,7 @@ func (d *Daemon) attachConn(vi *vinst) error {
 	if vi.fam == vrrp.IPv6 {
 		fam = system.IPv6
 	}
-	c, err := d.sys.open(system.ConnConfig{
+	c, err := d.sys.OpenConn(system.ConnConfig{
 		Ifindex: vi.link.Index, Ifname: vi.link.Name, Family: fam,
 		Group: vi.group, Logger: vi.log, Protocol: vi.connProtocol(),
 	})

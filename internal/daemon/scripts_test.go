@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -20,7 +21,8 @@ func scriptDaemon(t *testing.T, text string) (*Daemon, *bytes.Buffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d := &Daemon{conf: loadText(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
-		scripts: map[string]*scriptRunner{}, trackC: make(chan trackEvent, 16), runCtx: ctx}
+		scripts: map[string]*scriptRunner{}, trackC: make(chan trackEvent, 16), runCtx: ctx,
+		sys: sysDeps{System: System{Exec: track.OSExec}}}
 	return d, &buf
 }
 

@@ -40,12 +40,12 @@ func (d *Daemon) startNotifier() {
 		if f.Script != nil {
 			spec := track.Spec{Kind: track.KindFIFO, Name: x.kw + "_script", Argv: f.Script.Cmd, User: f.Script.User, Group: f.Script.Group}
 			if sc, err := d.checkScript(spec, f.Script.Pos); err == nil {
-				ff.StartScript(sc, track.OSExec)
+				ff.StartScript(sc, d.sys.Exec)
 			}
 		}
 		d.fifos = append(d.fifos, ff)
 	}
-	d.notifier = notify.New(notify.Config{Log: d.log, Exec: track.OSExec, FIFOs: d.fifos})
+	d.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.fifos})
 }
 
 // notifyScript passes a notify script through the gate: nil when it is
@@ -210,9 +210,7 @@ func (d *Daemon) shutdown() {
 	for _, f := range d.fifos {
 		f.Close()
 	}
-	d.sys.ann.Close()
-	d.sys.addrs.Close()
-	d.sys.links.Close()
+	d.sys.close()
 	d.runShutdownScript() // startstop.go: once everything is down
 	d.log.Info("Stopped")
 }

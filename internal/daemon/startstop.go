@@ -44,7 +44,7 @@ func (d *Daemon) runStartStop(kind track.ScriptKind, s *config.Script, timeout t
 		timeout = defaultStartStopTimeout
 	}
 	d.log.Info("Running "+kind.String()+" script "+cmd.Path(), "timeout", timeout)
-	o := track.OSExec.Exec(context.Background(), track.Command{Script: cmd, Timeout: timeout})
+	o := d.sys.Exec.Exec(context.Background(), track.Command{Script: cmd, Timeout: timeout})
 	switch {
 	case o.TimedOut:
 		d.log.Warn(kind.String()+" script timed out", "script", cmd.Path(), "timeout", timeout)

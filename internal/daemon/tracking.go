@@ -134,7 +134,7 @@ func (d *Daemon) startScript(s *config.VRRPScript) {
 	r := track.NewRunner(track.Script{
 		Name: s.Name, Cmd: cmd, Interval: s.Interval, Timeout: s.Timeout,
 		Rise: s.Rise, Fall: s.Fall, InitFail: s.InitFail,
-	}, track.OSExec, d.log, func(res track.Result) {
+	}, d.sys.Exec, d.log, func(res track.Result) {
 		select {
 		case d.trackC <- trackEvent{script: s.Name, state: res.State, result: res}:
 		case <-ctx.Done():

@@ -36,7 +36,10 @@ type Links struct {
 	log *slog.Logger
 }
 
-var _ LinkWatcher = (*Links)(nil)
+var (
+	_ LinkWatcher  = (*Links)(nil)
+	_ LinkResolver = (*Links)(nil)
+)
 
 // NewLinks opens a netlink handle in the calling thread's network namespace.
 func NewLinks(log *slog.Logger) (*Links, error) {

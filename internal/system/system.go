@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"strconv"
+	"time"
 )
 
 // Family is an IP address family.
@@ -148,4 +149,28 @@ type LinkWatcher interface {
 	Lookup(name string) (Link, error)
 	// Watch sends every link change until ctx is done, then closes the channel.
 	Watch(ctx context.Context) (<-chan LinkEvent, error)
+}
+
+// LinkResolver answers questions about one interface by its index.
+type LinkResolver interface {
+	// ByIndex returns interface ifindex; ErrNoInterface names it.
+	ByIndex(ifindex int) (Link, error)
+	// PrimaryIPv4 returns the first IPv4 address on ifindex that is not
+	// in exclude; ErrNoAddress when there is none.
+	PrimaryIPv4(ifindex int, exclude ...netip.Addr) (netip.Addr, error)
+	// LinkLocalIPv6 returns the first IPv6 link-local address on ifindex
+	// that is not in exclude; ErrNoAddress when there is none.
+	LinkLocalIPv6(ifindex int, exclude ...netip.Addr) (netip.Addr, error)
+}
+
+// LoopTimer is the one timer of an event loop, re-armed to the next
+// deadline after every event.
+type LoopTimer interface {
+	// C receives a value each time the timer fires.
+	C() <-chan struct{}
+	// Reset arms the timer to fire after d (at once when d ≤ 0),
+	// replacing any earlier setting.
+	Reset(d time.Duration) error
+	// Close stops the timer; C receives nothing more.
+	Close() error
 }

@@ -20,6 +20,11 @@ type Timer struct {
 	once sync.Once
 }
 
+var (
+	_ LoopTimer = (*Timer)(nil)
+	_ LoopTimer = (*RuntimeTimer)(nil)
+)
+
 // NewTimer returns a stopped Timer. Close releases it.
 func NewTimer() (*Timer, error) {
 	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
@@ -75,4 +80,42 @@ func (t *Timer) run() {
 		default:
 		}
 	}
+}
+
+// RuntimeTimer is a LoopTimer on the Go runtime's timers: millisecond
+// wake-ups, but it needs nothing from the kernel, and inside a
+// testing/synctest bubble it runs on the bubble's virtual clock.
+type RuntimeTimer struct {
+	t *time.Timer
+	c chan struct{}
+}
+
+// NewRuntimeTimer returns a stopped RuntimeTimer.
+func NewRuntimeTimer() *RuntimeTimer {
+	rt := &RuntimeTimer{c: make(chan struct{}, 1)}
+	rt.t = time.AfterFunc(time.Hour, rt.fire)
+	rt.t.Stop()
+	return rt
+}
+
+func (t *RuntimeTimer) fire() {
+	select {
+	case t.c <- struct{}{}:
+	default:
+	}
+}
+
+// C receives a value each time the timer fires.
+func (t *RuntimeTimer) C() <-chan struct{} { return t.c }
+
+// Reset arms the timer to fire after d, replacing any earlier setting.
+func (t *RuntimeTimer) Reset(d time.Duration) error {
+	t.t.Reset(max(d, 0))
+	return nil
+}
+
+// Close stops the timer.
+func (t *RuntimeTimer) Close() error {
+	t.t.Stop()
+	return nil
 }

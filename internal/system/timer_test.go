@@ -2,6 +2,7 @@ package system
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -60,4 +61,28 @@ func BenchmarkGoTimerLateness(b *testing.B) {
 		t.Reset(300 * time.Microsecond)
 		<-t.C
 	}
+}
+
+// TestRuntimeTimer: in virtual time, the timer fires exactly at its
+// deadline, a re-arm replaces the earlier deadline, and a closed timer
+// stays quiet.
+func TestRuntimeTimer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tm := NewRuntimeTimer()
+		start := time.Now()
+		tm.Reset(time.Hour)
+		tm.Reset(3 * time.Second)
+		<-tm.C()
+		if got := time.Since(start); got != 3*time.Second {
+			t.Errorf("fired after %v, want 3s", got)
+		}
+		tm.Reset(time.Second)
+		tm.Close()
+		time.Sleep(2 * time.Second)
+		select {
+		case <-tm.C():
+			t.Error("closed timer fired")
+		default:
+		}
+	})
 }

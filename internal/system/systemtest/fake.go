@@ -3,6 +3,7 @@ package systemtest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"slices"
 	"sync"
@@ -129,10 +130,16 @@ func (a *Addresser) Set(ifindex int, ps ...netip.Prefix) {
 	a.addrs[ifindex] = slices.Clone(ps)
 }
 
+// Close records the call.
+func (a *Addresser) Close() error { return a.record("Close") }
+
 // Announcer is a fake system.Announcer.
 type Announcer struct{ recorder }
 
 var _ system.Announcer = (*Announcer)(nil)
+
+// Close records the call.
+func (a *Announcer) Close() error { return a.record("Close") }
 
 // Gratuitous records the call.
 func (a *Announcer) Gratuitous(ifindex int, addr netip.Addr) error {
@@ -201,16 +208,24 @@ func (c *Conn) Close() error {
 	return c.record("Close")
 }
 
-// LinkWatcher is a fake system.LinkWatcher: Lookup answers from Links,
-// Watch returns a channel that Send feeds.
+// LinkWatcher is a fake system.LinkWatcher and system.LinkResolver:
+// Lookup and ByIndex answer from the links it knows, Watch returns a
+// channel that Send feeds, and the source address pickers answer from
+// Addrs (an interface's addresses in the order they went on, as the
+// kernel lists them).
 type LinkWatcher struct {
 	recorder
+	// Addrs holds the interfaces' addresses; nil means none.
+	Addrs  system.AddrLister
 	mu     sync.Mutex
 	links  map[string]system.Link
 	events chan system.LinkEvent
 }
 
-var _ system.LinkWatcher = (*LinkWatcher)(nil)
+var (
+	_ system.LinkWatcher  = (*LinkWatcher)(nil)
+	_ system.LinkResolver = (*LinkWatcher)(nil)
+)
 
 // NewLinkWatcher returns a fake that knows links.
 func NewLinkWatcher(links ...system.Link) *LinkWatcher {
@@ -236,28 +251,61 @@ func (w *LinkWatcher) Lookup(name string) (system.Link, error) {
 	return l, nil
 }
 
+// ByIndex records the call and returns link ifindex, or an error wrapping
+// system.ErrNoInterface.
+func (w *LinkWatcher) ByIndex(ifindex int) (system.Link, error) {
+	if err := w.record("ByIndex", ifindex); err != nil {
+		return system.Link{}, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, l := range w.links {
+		if l.Index == ifindex {
+			return l, nil
+		}
+	}
+	return system.Link{}, fmt.Errorf("interface %d: %w", ifindex, system.ErrNoInterface)
+}
+
+// PrimaryIPv4 records the call and returns the first IPv4 address of
+// ifindex in Addrs that is not excluded.
+func (w *LinkWatcher) PrimaryIPv4(ifindex int, exclude ...netip.Addr) (netip.Addr, error) {
+	return w.pick("PrimaryIPv4", ifindex, system.IPv4, func(netip.Addr) bool { return true }, exclude)
+}
+
+// LinkLocalIPv6 records the call and returns the first IPv6 link-local
+// address of ifindex in Addrs that is not excluded.
+func (w *LinkWatcher) LinkLocalIPv6(ifindex int, exclude ...netip.Addr) (netip.Addr, error) {
+	return w.pick("LinkLocalIPv6", ifindex, system.IPv6, netip.Addr.IsLinkLocalUnicast, exclude)
+}
+
+func (w *LinkWatcher) pick(method string, ifindex int, fam system.Family, ok func(netip.Addr) bool, exclude []netip.Addr) (netip.Addr, error) {
+	if err := w.record(method, ifindex); err != nil {
+		return netip.Addr{}, err
+	}
+	if w.Addrs != nil {
+		ps, err := w.Addrs.List(ifindex, fam)
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		for _, p := range ps {
+			if a := p.Addr(); ok(a) && !slices.Contains(exclude, a) {
+				return a, nil
+			}
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("interface %d: %w", ifindex, system.ErrNoAddress)
+}
+
+// Close records the call.
+func (w *LinkWatcher) Close() error { return w.record("Close") }
+
 // Watch records the call and returns the event channel, closed when ctx is done.
 func (w *LinkWatcher) Watch(ctx context.Context) (<-chan system.LinkEvent, error) {
 	if err := w.record("Watch"); err != nil {
 		return nil, err
 	}
-	out := make(chan system.LinkEvent)
-	go func() {
-		defer close(out)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev := <-w.events:
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
+	return relay(ctx, w.events), nil
 }
 
 // Send updates the known link and queues an event for Watch.
@@ -270,4 +318,45 @@ func (w *LinkWatcher) Send(ev system.LinkEvent) {
 	}
 	w.mu.Unlock()
 	w.events <- ev
+}
+
+// AddrWatcher fakes system.WatchAddrs: Watch returns a channel that Send
+// feeds.
+type AddrWatcher struct {
+	events chan system.AddrEvent
+}
+
+// NewAddrWatcher returns a fake with room for 64 queued events.
+func NewAddrWatcher() *AddrWatcher {
+	return &AddrWatcher{events: make(chan system.AddrEvent, 64)}
+}
+
+// Watch has system.WatchAddrs' signature: it returns a channel that
+// carries what Send queues and is closed when ctx is done.
+func (w *AddrWatcher) Watch(ctx context.Context, _ *slog.Logger) (<-chan system.AddrEvent, error) {
+	return relay(ctx, w.events), nil
+}
+
+// Send queues an event for Watch.
+func (w *AddrWatcher) Send(ev system.AddrEvent) { w.events <- ev }
+
+// relay copies in to the returned channel until ctx is done, then closes it.
+func relay[T any](ctx context.Context, in <-chan T) <-chan T {
+	out := make(chan T)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-in:
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
 }

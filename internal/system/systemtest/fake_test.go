@@ -88,3 +88,58 @@ func TestLinkWatcher(t *testing.T) {
 		t.Errorf("Lookup after down event: still up")
 	}
 }
+
+// TestLinkWatcherResolves: ByIndex finds a known link, and the source
+// pickers answer from Addrs in the order addresses went on, skipping
+// excluded ones and the other family.
+func TestLinkWatcherResolves(t *testing.T) {
+	var a Addresser
+	w := NewLinkWatcher(system.Link{Index: 2, Name: "eth1", Up: true})
+	w.Addrs = &a
+	if l, err := w.ByIndex(2); err != nil || l.Name != "eth1" {
+		t.Errorf("ByIndex(2) = %+v, %v; want eth1", l, err)
+	}
+	if _, err := w.ByIndex(9); !errors.Is(err, system.ErrNoInterface) {
+		t.Errorf("ByIndex(9): %v, want ErrNoInterface", err)
+	}
+	if _, err := w.PrimaryIPv4(2); !errors.Is(err, system.ErrNoAddress) {
+		t.Errorf("PrimaryIPv4 with no addresses: %v, want ErrNoAddress", err)
+	}
+	pp := netip.MustParsePrefix
+	a.Set(2, pp("2001:db8::1/64"), pp("fe80::1/64"), pp("10.0.0.1/24"), pp("10.0.0.2/24"))
+	ma := netip.MustParseAddr
+	tests := []struct {
+		name string
+		pick func(int, ...netip.Addr) (netip.Addr, error)
+		excl []netip.Addr
+		want netip.Addr
+	}{
+		{"ipv4", w.PrimaryIPv4, nil, ma("10.0.0.1")},
+		{"ipv4 excluded", w.PrimaryIPv4, []netip.Addr{ma("10.0.0.1")}, ma("10.0.0.2")},
+		{"ipv6 link-local", w.LinkLocalIPv6, nil, ma("fe80::1")},
+	}
+	for _, tt := range tests {
+		got, err := tt.pick(2, tt.excl...)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+func TestAddrWatcher(t *testing.T) {
+	w := NewAddrWatcher()
+	ctx, cancel := context.WithCancel(context.Background())
+	ch, err := w.Watch(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := system.AddrEvent{Ifindex: 2, Prefix: netip.MustParsePrefix("10.0.0.1/24"), New: true}
+	w.Send(want)
+	if got := <-ch; got != want {
+		t.Errorf("event %+v, want %+v", got, want)
+	}
+	cancel()
+	if _, ok := <-ch; ok {
+		t.Error("channel still open after ctx is done")
+	}
+}
