@@ -42,7 +42,24 @@ func configTest(o *Options, stderr io.Writer) int {
 	if o.LogDetail && cfg != nil {
 		printNotes(w, cfg)
 	}
-	return scriptTest(w, cfg)
+	code, _ := testVerdict(w, cfg, diags, o.FatalOnly)
+	return code
+}
+
+// testVerdict prints the script problems (scriptTest) and returns the
+// config test's exit code. With fatalOnly (--fatal-only) it is 0 unless
+// the daemon itself would refuse to start with cfg (config.Refuses): the
+// packaged unit's pre-start gate uses that, so that a configuration
+// keepalived and gokeepalived both run (one unknown keyword, scripts
+// without enable_script_security) is not refused by the gate alone. The
+// problems are printed either way. strict is the code without fatalOnly.
+func testVerdict(w io.Writer, cfg *config.Config, diags []config.Diagnostic, fatalOnly bool) (code, strict int) {
+	strict = scriptTest(w, cfg)
+	if !fatalOnly || strict == 0 || config.Refuses(cfg, diags) {
+		return strict, strict
+	}
+	fmt.Fprintf(w, "gokeepalived: the daemon would start with this configuration (exit %d without --fatal-only)\n", strict)
+	return 0, strict
 }
 
 // scriptTest judges cfg's scripts as the daemon's script gate will, prints
@@ -98,6 +115,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the typed model as JSON on stdout")
 	id := fs.StringP("config-id", "i", "", "config id for '@' lines (default: short hostname)")
 	verbose := fs.BoolP("verbose", "D", false, "also list keywords accepted without effect yet")
+	fatalOnly := fs.Bool("fatal-only", false, fatalOnlyUsage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: gokeepalived check [--json] [-i ID] [-D] [FILE]")
 		fs.PrintDefaults()
@@ -131,8 +149,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	code := scriptTest(stderr, cfg)
-	if code == 0 && !*asJSON {
+	code, strict := testVerdict(stderr, cfg, diags, *fatalOnly)
+	if strict == 0 && !*asJSON {
 		fmt.Fprintf(stdout, "%s: configuration OK\n", file)
 	}
 	return code

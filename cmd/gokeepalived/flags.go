@@ -48,6 +48,7 @@ type Options struct {
 	// for the messages ("" = stderr), as keepalived's -t=FILE.
 	ConfigTest    bool
 	ConfigTestLog string
+	FatalOnly     bool   // --fatal-only: -t fails only where the daemon refuses to start (gokeepalived)
 	DumpConf      bool   // -d, --dump-conf
 	Namespace     string // -s, --namespace
 	AllConfig     bool   // -e, --all-config
@@ -63,6 +64,9 @@ type Options struct {
 	Socket  string // --socket: control socket path (gokeepalived)
 	Metrics string // --metrics: Prometheus listen address (gokeepalived)
 }
+
+// fatalOnlyUsage is the help of -t's and check's --fatal-only.
+const fatalOnlyUsage = "with the config test: exit 0 unless the daemon would refuse to start; warnings and script problems are still printed"
 
 // newFlagSet binds keepalived's flags to o.
 func newFlagSet(o *Options, out io.Writer) *pflag.FlagSet {
@@ -102,6 +106,7 @@ func newFlagSet(o *Options, out io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.Signum, "signum", "", "print the signal number of STOP, RELOAD, DATA, STATS, STATS_CLEAR or JSON")
 	fs.StringVarP(&o.ConfigTestLog, "config-test", "t", "", "check the configuration and exit; messages to FILE (default stderr)")
 	fs.Lookup("config-test").NoOptDefVal = "-"
+	fs.BoolVar(&o.FatalOnly, "fatal-only", false, fatalOnlyUsage+" (gokeepalived)")
 	fs.BoolVarP(&o.Version, "version", "v", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
 	fs.StringVar(&o.Socket, "socket", control.DefaultSocketPath, "control socket, \"none\" to disable (gokeepalived)")

@@ -47,6 +47,10 @@ func TestRun(t *testing.T) {
 	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
 	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    real_server 10.0.1.1 80 {\n    }\n}\n")
+	// Configurations keepalived and the daemon both run, which -t reports.
+	warned := writeConf(t, "global_defs {\n    frobnicate\n}\n"+goodConf)
+	insecure := writeConf(t, "vrrp_script chk {\n    script \"/bin/true\"\n}\n"+
+		strings.Replace(goodConf, "virtual_ipaddress", "track_script {\n        chk\n    }\n    virtual_ipaddress", 1))
 	tests := []struct {
 		name       string
 		args       []string
@@ -71,6 +75,14 @@ func TestRun(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate"}, 2, "", "unknown flag"},
 		{"config test binary file", []string{"-t", "-f", binFile}, 4, "", "this is a binary file"},
 		{"checker only refused", []string{"-C", "-f", good}, 1, "", "-C/--check: the LVS health checker is not implemented"},
+		{"config test warning exits 5", []string{"-t", "-f", warned}, 5, "", `unknown keyword "frobnicate"`},
+		{"fatal-only: a warning passes", []string{"-t", "--fatal-only", "-f", warned}, 0, "", `unknown keyword "frobnicate"`},
+		{"config test insecure scripts exits 6", []string{"-t", "-f", insecure}, 6, "", ""},
+		{"fatal-only: insecure scripts pass", []string{"--config-test", "--fatal-only", "--use-file", insecure}, 0, "", "would start"},
+		{"fatal-only: a refused config fails", []string{"-t", "--fatal-only", "-f", bad}, 5, "", "fatal: (VI_1) the virtual router id must be set"},
+		{"fatal-only: unreadable fails", []string{"-t", "--fatal-only", "-f", "/nonexistent/k.conf"}, 4, "", "/nonexistent/k.conf"},
+		{"check fatal-only: a warning passes", []string{"check", "--fatal-only", warned}, 0, "", "frobnicate"},
+		{"check fatal-only: a refused config fails", []string{"check", "--fatal-only", bad}, 5, "", "fatal:"},
 		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
 	}
 	for _, tt := range tests {

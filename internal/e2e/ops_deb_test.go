@@ -130,7 +130,10 @@ func TestOpsDebianPackage(t *testing.T) {
 // with a copy of /bin/sh: this machine's packages are never touched), then
 // starts the installed binary the way the installed unit says — its
 // ExecStartPre config test, then ExecStart with NOTIFY_SOCKET, in a lab
-// namespace as systemd is not running here — and waits for READY=1; then
+// namespace as systemd is not running here — and waits for READY=1, for
+// the default configuration and for one whose config test warns (the
+// daemon runs it, so the gate must pass it); the gate must fail where the
+// daemon refuses to start. Then
 // dpkg -r keeps the conffiles and dpkg --purge removes everything.
 func TestOpsDebianInstall(t *testing.T) {
 	needRoot(t)
@@ -166,35 +169,66 @@ func TestOpsDebianInstall(t *testing.T) {
 	}
 	run := t.TempDir() // RuntimeDirectory
 	conf := filepath.Join(root, "etc/gokeepalived/keepalived.conf")
-	expand := strings.NewReplacer("${GOKEEPALIVED_CONFIG}", conf, "/usr/sbin/", filepath.Join(root, "usr/sbin")+"/",
-		"/run/gokeepalived/", run+"/", "$DAEMON_ARGS", "")
-	cmdline := map[string][]string{}
+	unitLines := map[string]string{}
 	for _, line := range strings.Split(string(unit), "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok && (k == "ExecStartPre" || k == "ExecStart") {
-			cmdline[k] = strings.Fields(expand.Replace(v))
+			unitLines[k] = v
 		}
 	}
-	if len(cmdline) != 2 {
+	if len(unitLines) != 2 {
 		t.Fatalf("unit lacks ExecStartPre or ExecStart:\n%s", unit)
+	}
+	// command is the unit's ExecStartPre or ExecStart for configuration
+	// file c, with its paths moved into the root.
+	command := func(k, c string) []string {
+		expand := strings.NewReplacer("${GOKEEPALIVED_CONFIG}", c, "/usr/sbin/", filepath.Join(root, "usr/sbin")+"/",
+			"/run/gokeepalived/", run+"/", "$DAEMON_ARGS", "")
+		return strings.Fields(expand.Replace(unitLines[k]))
 	}
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
-	if out, err := h.Exec(context.Background(), cmdline["ExecStartPre"][0], cmdline["ExecStartPre"][1:]...); err != nil {
-		t.Fatalf("ExecStartPre %v: %v\n%s", cmdline["ExecStartPre"], err, out)
+	// Configurations that keepalived and gokeepalived both run, though
+	// their config test reports them (exit 5: an unknown keyword; exit 6:
+	// scripts without enable_script_security): the unit must start them.
+	inst := "vrrp_instance VI_1 {\n    interface " + h.Ifname + "\n    virtual_router_id 51\n" +
+		"    track_script {\n        chk\n    }\n    virtual_ipaddress {\n        192.0.2.200/32\n    }\n}\n"
+	script := "vrrp_script chk {\n    script \"/bin/true\"\n}\n"
+	dir := t.TempDir()
+	warned := filepath.Join(dir, "warned.conf")
+	refused := filepath.Join(dir, "refused.conf")
+	for f, text := range map[string]string{
+		warned:  "global_defs {\n    router_id lab\n    frobnicate 1\n}\n" + script + inst,
+		refused: strings.Replace(inst, "    virtual_router_id 51\n", "", 1),
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	sink := startNotifySink(t)
-	p, err := h.Run(context.Background(), cmdline["ExecStart"][0], cmdline["ExecStart"][1:]...)
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []string{conf, warned} {
+		pre := command("ExecStartPre", c)
+		if out, err := h.Exec(context.Background(), pre[0], pre[1:]...); err != nil {
+			t.Fatalf("ExecStartPre %v: %v\n%s", pre, err, out)
+		}
+		start := command("ExecStart", c)
+		sink := startNotifySink(t)
+		p, err := h.Run(context.Background(), start[0], start[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 10*time.Second, "READY=1 from the installed unit's ExecStart", func() (bool, string) {
+			return sink.count("READY=1") == 1, strings.Join(sink.all(), "|") + "\n" + tail(p.Output(), 10)
+		})
+		if err := p.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Wait(); err != nil {
+			t.Errorf("installed daemon's exit: %v\n%s", err, tail(p.Output(), 10))
+		}
 	}
-	eventually(t, 10*time.Second, "READY=1 from the installed unit's ExecStart", func() (bool, string) {
-		return sink.count("READY=1") == 1, strings.Join(sink.all(), "|") + "\n" + tail(p.Output(), 10)
-	})
-	if err := p.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Wait(); err != nil {
-		t.Errorf("installed daemon's exit: %v\n%s", err, tail(p.Output(), 10))
+	// Where the daemon refuses to start, the gate refuses too, and says why.
+	pre := command("ExecStartPre", refused)
+	if out, err := h.Exec(context.Background(), pre[0], pre[1:]...); err == nil || !strings.Contains(out, "virtual router id must be set") {
+		t.Errorf("ExecStartPre on a configuration the daemon refuses: %v, want a failure naming it\n%s", err, out)
 	}
 
 	dpkg("-r", "gokeepalived")
