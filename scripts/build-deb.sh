@@ -19,6 +19,14 @@ CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=$VER
 	-o "$BUILD_DIR/gokeepalived" ./cmd/gokeepalived
 # The man page comes from the CLI's own flag help.
 "$BUILD_DIR/gokeepalived" manpage | gzip -9n > "$BUILD_DIR/gokeepalived.8.gz"
+# Our license and that of everything linked into the binary.
+sh packaging/gen-copyright.sh "$BUILD_DIR/gokeepalived" > "$BUILD_DIR/copyright"
+# A native package's changelog: one entry for this build, dated at the
+# commit (reproducible), else now.
+DATE=$(git log -1 --format=%cD 2>/dev/null || date -R)
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+printf 'gokeepalived (%s) unstable; urgency=medium\n\n  * Built from commit %s; the history is the git log.\n\n -- gokeepalived maintainers <maintainers@gokeepalived.invalid>  %s\n' \
+	"$VERSION" "$COMMIT" "$DATE" | gzip -9n > "$BUILD_DIR/changelog.gz"
 
 mkdir -p "$OUT"
 # nfpm expands variables in fields but not in content paths: fill those in.

@@ -76,6 +76,8 @@ func TestOpsDebianPackage(t *testing.T) {
 	}
 	list := run("dpkg-deb", "-c", deb)
 	for _, p := range []string{"./usr/sbin/gokeepalived", "./usr/lib/systemd/system/gokeepalived.service",
+		"./usr/share/doc/gokeepalived/copyright", "./usr/share/doc/gokeepalived/changelog.gz",
+		"./usr/share/lintian/overrides/gokeepalived", "./usr/share/doc/gokeepalived/examples/netns.conf",
 		"./usr/share/man/man8/gokeepalived.8.gz", "./etc/gokeepalived/keepalived.conf", "./etc/default/gokeepalived"} {
 		if !strings.Contains(list, p+"\n") {
 			t.Errorf("package lacks %s:\n%s", p, list)
@@ -87,6 +89,18 @@ func TestOpsDebianPackage(t *testing.T) {
 	bin := filepath.Join(x, "usr/sbin/gokeepalived")
 	if v := run(bin, "version"); !strings.Contains(v, "1.2.3") {
 		t.Errorf("packaged binary reports %q, want version 1.2.3", v)
+	}
+	// The copyright file names every Go module linked into the binary.
+	cright, err := os.ReadFile(filepath.Join(x, "usr/share/doc/gokeepalived/copyright"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(run("go", "version", "-m", bin), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "dep" {
+			if !bytes.Contains(cright, []byte("Go module "+f[1]+" "+f[2]+",")) {
+				t.Errorf("copyright file lacks the linked module %s %s", f[1], f[2])
+			}
+		}
 	}
 	// The unit's ExecStartPre: the default configuration must pass.
 	run(bin, "--config-test", "--use-file", filepath.Join(x, "etc/gokeepalived/keepalived.conf"))
@@ -122,6 +136,27 @@ func TestOpsDebianPackage(t *testing.T) {
 	}
 	if b, err := exec.Command(analyze, "verify", "--man=no", up).CombinedOutput(); err != nil || len(bytes.TrimSpace(b)) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, b)
+	}
+}
+
+// TestOpsDebianLintian runs lintian, Debian's package checker, on the
+// built .deb: no error and no warning may be reported (the overrides the
+// package ships say why each remaining tag is expected).
+func TestOpsDebianLintian(t *testing.T) {
+	lintian, err := exec.LookPath("lintian")
+	if err != nil {
+		t.Skip("lintian is not installed (scripts/test.sh installs it)")
+	}
+	deb := buildDeb(t)
+	out, _ := exec.Command(lintian, deb).CombinedOutput() // its exit code counts info tags too
+	var bad []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+			bad = append(bad, line)
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("lintian %s:\n%s", filepath.Base(deb), strings.Join(bad, "\n"))
 	}
 }
 
