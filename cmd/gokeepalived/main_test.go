@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -83,6 +84,25 @@ func TestRun(t *testing.T) {
 		{"fatal-only: unreadable fails", []string{"-t", "--fatal-only", "-f", "/nonexistent/k.conf"}, 4, "", "/nonexistent/k.conf"},
 		{"check fatal-only: a warning passes", []string{"check", "--fatal-only", warned}, 0, "", "frobnicate"},
 		{"check fatal-only: a refused config fails", []string{"check", "--fatal-only", bad}, 5, "", "fatal:"},
+		// help, did-you-mean and usage errors, the same for every command
+		{"help lists the commands", []string{"help"}, 0, "\n  completion   print a shell completion script", ""},
+		{"help has the daemon's options", []string{"help"}, 0, "  -f, --use-file FILE ", ""},
+		{"-h is help", []string{"-h"}, 0, "Commands:\n  check ", ""},
+		{"help COMMAND", []string{"help", "status"}, 0, "Usage: gokeepalived status [--socket PATH]", ""},
+		{"help help", []string{"help", "help"}, 0, "Usage: gokeepalived help [COMMAND]", ""},
+		{"help of a mistyped command", []string{"help", "relaod"}, 2, "", `unknown command "relaod" (did you mean "reload"?)`},
+		{"mistyped command", []string{"stauts"}, 2, "", "gokeepalived: unknown command \"stauts\" (did you mean \"status\"?)\nRun 'gokeepalived help'"},
+		{"unknown command, nothing close", []string{"frobnicate"}, 2, "", "unknown command \"frobnicate\"\n"},
+		{"mistyped daemon flag", []string{"--dont-frok"}, 2, "", "unknown flag: --dont-frok (did you mean --dont-fork?)"},
+		{"mistyped daemon flag with value", []string{"--use-fiel=/x"}, 2, "", "(did you mean --use-file?)"},
+		{"mistyped command flag", []string{"check", "--jsn"}, 2, "", "gokeepalived check: unknown flag: --jsn (did you mean --json?)\nRun 'gokeepalived help check' for usage."},
+		{"command usage error", []string{"check", "a", "b"}, 2, "", "gokeepalived check: at most one configuration file"},
+		{"completion needs a shell", []string{"completion"}, 2, "", "name one shell"},
+		{"completion unknown shell", []string{"completion", "tcsh"}, 2, "", `unknown shell "tcsh"`},
+		{"version text", []string{"version"}, 0, "gokeepalived " + version + "\n", ""},
+		{"version has go", []string{"version"}, 0, "go:         " + runtime.Version(), ""},
+		{"version bad format", []string{"version", "-o", "yaml"}, 2, "", `unknown output format "yaml"`},
+		{"-v has the details", []string{"-v"}, 0, "go:         " + runtime.Version(), ""},
 		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
 	}
 	for _, tt := range tests {

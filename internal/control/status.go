@@ -38,7 +38,7 @@ func StatusCommand() *cli.Command {
 		"sync groups, trackers (with a tracker's last error) and the configuration.\n" +
 		"With INSTANCE, that instance in detail."
 	c.Exit = "0 ok, 1 the daemon could not be asked, 2 usage, 3 with --exit-code: an instance shown is in FAULT"
-	socket := c.Flags.StringP("socket", "s", DefaultSocketPath, "control socket of the daemon to ask")
+	socket := c.Flags.StringP("socket", "s", DefaultSocketPath, "control socket `PATH` of the daemon to ask")
 	asJSON := c.Flags.Bool("json", false, "print the API's JSON instead of a table")
 	exitCode := c.Flags.Bool("exit-code", false, "exit 3 when an instance shown is in FAULT (for health checks)")
 	c.Run = func(args []string, stdout, stderr io.Writer) int {
@@ -124,7 +124,7 @@ func ReloadCommand() *cli.Command {
 		"waits for the answer: a configuration the daemon refuses leaves the previous one\n" +
 		"running, and the reason is printed."
 	c.Exit = "0 reloaded, 1 refused or the daemon could not be asked, 2 usage"
-	socket := c.Flags.StringP("socket", "s", DefaultSocketPath, "control socket of the daemon")
+	socket := c.Flags.StringP("socket", "s", DefaultSocketPath, "control socket `PATH` of the daemon")
 	c.Run = func(args []string, stdout, stderr io.Writer) int {
 		if len(args) != 0 {
 			return c.UsageError(stderr, "takes no arguments")

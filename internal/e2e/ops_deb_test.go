@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -89,6 +90,23 @@ func TestOpsDebianPackage(t *testing.T) {
 	bin := filepath.Join(x, "usr/sbin/gokeepalived")
 	if v := run(bin, "version"); !strings.Contains(v, "1.2.3") {
 		t.Errorf("packaged binary reports %q, want version 1.2.3", v)
+	}
+	// version -o json names the commit built and the build date.
+	var vi struct {
+		Version   string `json:"version"`
+		Commit    string `json:"commit"`
+		BuildDate string `json:"build_date"`
+		GoVersion string `json:"go_version"`
+	}
+	vj := run(bin, "version", "-o", "json")
+	if err := json.Unmarshal([]byte(vj), &vi); err != nil {
+		t.Fatalf("version -o json: %v\n%s", err, vj)
+	}
+	if head, err := exec.Command("git", "-C", "../..", "rev-parse", "HEAD").Output(); err == nil && vi.Commit != strings.TrimSpace(string(head)) {
+		t.Errorf("version -o json commit %q, want the commit built, %s", vi.Commit, head)
+	}
+	if vi.Version != "1.2.3" || vi.BuildDate == "" || vi.GoVersion == "" {
+		t.Errorf("version -o json = %+v, want version 1.2.3, a build date and the Go version", vi)
 	}
 	// The copyright file names every Go module linked into the binary.
 	cright, err := os.ReadFile(filepath.Join(x, "usr/share/doc/gokeepalived/copyright"))
