@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -144,12 +143,12 @@ func check(file, id string, asJSON, verbose, fatalOnly bool, stdout, stderr io.W
 		printNotes(stderr, cfg)
 	}
 	if asJSON && cfg != nil {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(cfg); err != nil {
+		b, err := modelJSON(cfg)
+		if err != nil {
 			fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
-			return 2
+			return 1
 		}
+		stdout.Write(b)
 	}
 	code, strict := testVerdict(stderr, cfg, diags, fatalOnly)
 	if strict == 0 && !asJSON {

@@ -122,6 +122,8 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestCheckJSON: check --json prints the model with snake_case names and
+// durations in seconds.
 func TestCheckJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"check", "--json", writeConf(t, goodConf)}, &stdout, &stderr); code != 0 {
@@ -129,22 +131,28 @@ func TestCheckJSON(t *testing.T) {
 	}
 	var got struct {
 		Instances []struct {
-			Name     string
-			VRID     int
-			Priority int
-		}
+			Name         string  `json:"name"`
+			VRID         int     `json:"vrid"`
+			Priority     int     `json:"priority"`
+			AdvertInt    float64 `json:"advert_int_seconds"`
+			PreemptDelay float64 `json:"preempt_delay_seconds"`
+			VIPs         []any   `json:"vips"`
+		} `json:"instances"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		t.Fatalf("check --json output: %v", err)
 	}
-	want := got
-	want.Instances = []struct {
-		Name     string
-		VRID     int
-		Priority int
-	}{{"VI_1", 51, 100}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("check --json (-want +got):\n%s", diff)
+	if len(got.Instances) != 1 {
+		t.Fatalf("check --json: %d instances\n%s", len(got.Instances), stdout.String())
+	}
+	in := got.Instances[0]
+	if in.Name != "VI_1" || in.VRID != 51 || in.Priority != 100 || in.AdvertInt != 1 || len(in.VIPs) != 1 {
+		t.Errorf("check --json instance %+v\n%s", in, stdout.String())
+	}
+	for _, bad := range []string{`"VRID"`, `"AdvertInt"`, `"advert_int":`, `1000000000`} {
+		if strings.Contains(stdout.String(), bad) {
+			t.Errorf("check --json has %s: Go names or nanoseconds\n%s", bad, stdout.String())
+		}
 	}
 }
 
