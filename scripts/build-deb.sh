@@ -31,7 +31,7 @@ sh packaging/gen-copyright.sh "$BUILD_DIR/gokeepalived" > "$BUILD_DIR/copyright"
 # commit (reproducible), else now.
 DATE=$(git log -1 --format=%cD 2>/dev/null || date -R)
 printf 'gokeepalived (%s) unstable; urgency=medium\n\n  * Built from commit %s; the history is the git log.\n\n -- gokeepalived maintainers <maintainers@gokeepalived.invalid>  %s\n' \
-	"$VERSION" "${COMMIT:-unknown}" "$DATE" | gzip -9n > "$BUILD_DIR/changelog.gz"
+	"$VERSION" "$(printf %.12s "${COMMIT:-unknown}")" "$DATE" | gzip -9n > "$BUILD_DIR/changelog.gz"
 
 mkdir -p "$OUT"
 # nfpm expands variables in fields but not in content paths: fill those in.
