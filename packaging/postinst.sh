@@ -1,11 +1,16 @@
 #!/bin/sh
-# Make systemd see the new or updated unit; the service is not started or
-# enabled here: the default configuration runs no instance.
+# Register the unit with deb-systemd-helper without enabling it (the default
+# configuration runs no instance), make systemd see the new or updated unit
+# and, on an upgrade, restart a running service into the new binary.
 set -e
-if [ -d /run/systemd/system ]; then
-	systemctl daemon-reload >/dev/null 2>&1 || true
-	if [ "$1" = "configure" ] && [ -n "$2" ] && systemctl is-active --quiet gokeepalived; then
-		# An upgrade: restart into the new binary.
-		systemctl restart gokeepalived || true
+if [ "$1" = "configure" ] || [ "$1" = "abort-upgrade" ] || [ "$1" = "abort-deconfigure" ] || [ "$1" = "abort-remove" ]; then
+	if command -v deb-systemd-helper >/dev/null; then
+		deb-systemd-helper update-state gokeepalived.service >/dev/null || true
+	fi
+	if [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+		systemctl --system daemon-reload >/dev/null || true
+		if [ -n "$2" ]; then
+			deb-systemd-invoke try-restart gokeepalived.service >/dev/null || true
+		fi
 	fi
 fi

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Stop the service before its files go away (not on upgrade).
+# Stop the service before its files go away (not on upgrade: postinst
+# restarts it then).
 set -e
-if [ "$1" = "remove" ] && [ -d /run/systemd/system ]; then
-	systemctl stop gokeepalived >/dev/null 2>&1 || true
+if [ "$1" = "remove" ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+	deb-systemd-invoke stop gokeepalived.service >/dev/null || true
 fi

@@ -15,10 +15,23 @@ BUILD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gkdeb.XXXXXX")
 trap 'rm -rf "$BUILD_DIR"' EXIT
 export VERSION GOARCH BUILD_DIR
 
-CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=$VERSION" \
+# The commit and build date for `gokeepalived version` (-buildvcs may be off).
+COMMIT=$(git rev-parse HEAD 2>/dev/null || true)
+MODIFIED=false
+if [ -n "$COMMIT" ] && ! git diff --quiet HEAD 2>/dev/null; then MODIFIED=true; fi
+BUILT=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%dT%H:%M:%SZ)
+CGO_ENABLED=0 GOOS=linux go build -trimpath \
+	-ldflags "-s -w -X main.version=$VERSION -X main.commit=$COMMIT -X main.buildDate=$BUILT -X main.modified=$MODIFIED" \
 	-o "$BUILD_DIR/gokeepalived" ./cmd/gokeepalived
 # The man page comes from the CLI's own flag help.
 "$BUILD_DIR/gokeepalived" manpage | gzip -9n > "$BUILD_DIR/gokeepalived.8.gz"
+# Our license and that of everything linked into the binary.
+sh packaging/gen-copyright.sh "$BUILD_DIR/gokeepalived" > "$BUILD_DIR/copyright"
+# A native package's changelog: one entry for this build, dated at the
+# commit (reproducible), else now.
+DATE=$(git log -1 --format=%cD 2>/dev/null || date -R)
+printf 'gokeepalived (%s) unstable; urgency=medium\n\n  * Built from commit %s; the history is the git log.\n\n -- gokeepalived maintainers <maintainers@gokeepalived.invalid>  %s\n' \
+	"$VERSION" "$(printf %.12s "${COMMIT:-unknown}")" "$DATE" | gzip -9n > "$BUILD_DIR/changelog.gz"
 
 mkdir -p "$OUT"
 # nfpm expands variables in fields but not in content paths: fill those in.

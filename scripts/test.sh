@@ -12,7 +12,7 @@ FUZZTIME=${FUZZTIME:-20000x}
 
 install_missing() {
 	local missing=()
-	for p in keepalived nginx tcpdump iproute2 procps psmisc prometheus nftables frr; do
+	for p in keepalived nginx tcpdump iproute2 procps psmisc prometheus nftables frr lintian zsh fish; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	((${#missing[@]})) || return 0

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/gokeepalived/gokeepalived/internal/cli"
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/track"
-	"github.com/spf13/pflag"
 )
 
 // loadOptions are the parser options for a config id given on the
@@ -42,7 +41,24 @@ func configTest(o *Options, stderr io.Writer) int {
 	if o.LogDetail && cfg != nil {
 		printNotes(w, cfg)
 	}
-	return scriptTest(w, cfg)
+	code, _ := testVerdict(w, cfg, diags, o.FatalOnly)
+	return code
+}
+
+// testVerdict prints the script problems (scriptTest) and returns the
+// config test's exit code. With fatalOnly (--fatal-only) it is 0 unless
+// the daemon itself would refuse to start with cfg (config.Refuses): the
+// packaged unit's pre-start gate uses that, so that a configuration
+// keepalived and gokeepalived both run (one unknown keyword, scripts
+// without enable_script_security) is not refused by the gate alone. The
+// problems are printed either way. strict is the code without fatalOnly.
+func testVerdict(w io.Writer, cfg *config.Config, diags []config.Diagnostic, fatalOnly bool) (code, strict int) {
+	strict = scriptTest(w, cfg)
+	if !fatalOnly || strict == 0 || config.Refuses(cfg, diags) {
+		return strict, strict
+	}
+	fmt.Fprintf(w, "gokeepalived: the daemon would start with this configuration (exit %d without --fatal-only)\n", strict)
+	return 0, strict
 }
 
 // scriptTest judges cfg's scripts as the daemon's script gate will, prints
@@ -94,48 +110,51 @@ func printNotes(w io.Writer, cfg *config.Config) {
 	}
 }
 
-// runCheck is `gokeepalived check [--json] [-i ID] [-D] FILE`.
-func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+// checkCommand is `gokeepalived check [--json] [-i ID] [-D] [--fatal-only] [FILE]`.
+func checkCommand() *cli.Command {
+	c := cli.New("check", "[--json] [-i ID] [-D] [--fatal-only] [FILE]",
+		"check a configuration file as keepalived -t does, without running it")
+	c.Detail = "Reads FILE (default " + defaultConfigFile + ") with its includes, prints every\n" +
+		"problem at file:line:col, and exits with keepalived's config-test code. --json\n" +
+		"prints the typed model (snake_case names, durations in seconds) on stdout."
+	c.Exit = "0 OK, 4 the file cannot be read, 5 problems found (keepalived would run it), " +
+		"6 scripts without enable_script_security; with --fatal-only 0 unless the daemon would refuse it; 2 usage"
+	fs := c.Flags
 	asJSON := fs.Bool("json", false, "print the typed model as JSON on stdout")
-	id := fs.StringP("config-id", "i", "", "config id for '@' lines (default: short hostname)")
+	id := fs.StringP("config-id", "i", "", "config `ID` for '@' lines (default: short hostname)")
 	verbose := fs.BoolP("verbose", "D", false, "also list keywords accepted without effect yet")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: gokeepalived check [--json] [-i ID] [-D] [FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return 0
+	fatalOnly := fs.Bool("fatal-only", false, fatalOnlyUsage)
+	c.Run = func(args []string, stdout, stderr io.Writer) int {
+		if len(args) > 1 {
+			return c.UsageError(stderr, "at most one configuration file")
 		}
-		return 2
+		file := defaultConfigFile
+		if len(args) == 1 {
+			file = args[0]
+		}
+		return check(file, *id, *asJSON, *verbose, *fatalOnly, stdout, stderr)
 	}
-	file := defaultConfigFile
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		file = fs.Arg(0)
-	default:
-		fs.Usage()
-		return 2
-	}
-	cfg, diags := config.Load(file, loadOptions(*id))
+	return c
+}
+
+// check is the check command's work.
+func check(file, id string, asJSON, verbose, fatalOnly bool, stdout, stderr io.Writer) int {
+	cfg, diags := config.Load(file, loadOptions(id))
 	printDiagnostics(stderr, diags)
 	printNotRun(stderr, cfg)
-	if *verbose && cfg != nil {
+	if verbose && cfg != nil {
 		printNotes(stderr, cfg)
 	}
-	if *asJSON && cfg != nil {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(cfg); err != nil {
+	if asJSON && cfg != nil {
+		b, err := modelJSON(cfg)
+		if err != nil {
 			fmt.Fprintf(stderr, "gokeepalived: %v\n", err)
-			return 2
+			return 1
 		}
+		stdout.Write(b)
 	}
-	code := scriptTest(stderr, cfg)
-	if code == 0 && !*asJSON {
+	code, strict := testVerdict(stderr, cfg, diags, fatalOnly)
+	if strict == 0 && !asJSON {
 		fmt.Fprintf(stdout, "%s: configuration OK\n", file)
 	}
 	return code

@@ -12,18 +12,19 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/gokeepalived/gokeepalived/internal/cli"
 	"github.com/gokeepalived/gokeepalived/internal/healthcheck"
 	"github.com/gokeepalived/gokeepalived/internal/healthcheck/probe"
 )
 
 // genhashOptions are keepalived's genhash(1) flags.
 type genhashOptions struct {
-	SSL, SNI, Verbose, Help bool
-	Server, VHost, URL      string
-	Protocol                string
-	Port                    int
-	Fwmark                  uint32
-	Timeout                 int
+	SSL, SNI, Verbose  bool
+	Server, VHost, URL string
+	Protocol           string
+	Port               int
+	Fwmark             uint32
+	Timeout            int
 }
 
 func genhashFlags(o *genhashOptions, out io.Writer) *pflag.FlagSet {
@@ -39,8 +40,24 @@ func genhashFlags(o *genhashOptions, out io.Writer) *pflag.FlagSet {
 	fs.IntVarP(&o.Timeout, "timeout", "t", 5, "connection timeout in seconds")
 	fs.Uint32VarP(&o.Fwmark, "fwmark", "m", 0, "firewall mark for the connection")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "print the headers and the page too")
-	fs.BoolVarP(&o.Help, "help", "h", false, "show this help")
 	return fs
+}
+
+// genhashCommand is `gokeepalived genhash`, keepalived's genhash(1) with
+// its flags, in the one help layout of every subcommand.
+func genhashCommand() *cli.Command {
+	var o genhashOptions
+	c := cli.New("genhash", "-s ADDR -p PORT -u URL [-S] [-I] [-V VHOST] [-P 1.0|1.0c|1.1] [-t SECS] [-m MARK] [-v]",
+		"print the MD5 digest of a web page, for HTTP_GET/SSL_GET's digest (keepalived's genhash)")
+	c.Exit = "0 printed, 1 the page could not be fetched, 2 usage"
+	c.Flags.AddFlagSet(genhashFlags(&o, io.Discard))
+	c.Run = func(args []string, stdout, stderr io.Writer) int {
+		if err := checkGenhash(&o, args); err != nil {
+			return c.UsageError(stderr, err.Error())
+		}
+		return genhash(o, stdout, stderr)
+	}
+	return c
 }
 
 // parseGenhash reads genhash's arguments into the probe it runs.
@@ -50,42 +67,35 @@ func parseGenhash(args []string, stderr io.Writer) (genhashOptions, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	return o, checkGenhash(&o, fs.Args())
+}
+
+// checkGenhash checks parsed genhash options and the words left over.
+func checkGenhash(o *genhashOptions, rest []string) error {
 	switch {
-	case o.Help:
-		return o, pflag.ErrHelp
-	case fs.NArg() > 0:
-		return o, fmt.Errorf("Unexpected argument(s): %s", strings.Join(fs.Args(), " "))
+	case len(rest) > 0:
+		return fmt.Errorf("Unexpected argument(s): %s", strings.Join(rest, " "))
 	case o.Server == "" || o.Port == 0 || o.URL == "":
-		return o, errors.New("server (-s), port (-p) and url (-u) are required")
+		return errors.New("server (-s), port (-p) and url (-u) are required")
 	case o.Port < 1 || o.Port > 65535:
-		return o, fmt.Errorf("invalid port number '%d'", o.Port)
+		return fmt.Errorf("invalid port number '%d'", o.Port)
 	case o.Timeout < 1:
-		return o, fmt.Errorf("invalid timeout '%d'", o.Timeout)
+		return fmt.Errorf("invalid timeout '%d'", o.Timeout)
 	}
 	if _, err := netip.ParseAddr(o.Server); err != nil {
-		return o, fmt.Errorf("server should be an IP, not %s", o.Server)
+		return fmt.Errorf("server should be an IP, not %s", o.Server)
 	}
 	switch strings.ToUpper(o.Protocol) {
 	case "1.0", "1.0C", "1.1":
 	default:
-		return o, fmt.Errorf("invalid HTTP protocol version '%s'", o.Protocol)
+		return fmt.Errorf("invalid HTTP protocol version '%s'", o.Protocol)
 	}
-	return o, nil
+	return nil
 }
 
-// runGenhash is `gokeepalived genhash`: keepalived's genhash, printing the
-// MD5 digest of a page's body for HTTP_GET/SSL_GET's digest.
-func runGenhash(args []string, stdout, stderr io.Writer) int {
-	o, err := parseGenhash(args, stderr)
-	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprintln(stderr, "Usage: gokeepalived genhash [-S] [-I] -s server-address -p port -u url [-V vhost] [-P 1.0|1.0c|1.1] [-t secs] [-m mark] [-v]")
-		genhashFlags(&o, stderr).PrintDefaults()
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "genhash: %v\n", err)
-		return 1
-	}
+// genhash fetches the page o names and prints its digest (with -v, the
+// headers, size and response time too).
+func genhash(o genhashOptions, stdout, stderr io.Writer) int {
 	a := netip.MustParseAddr(o.Server)
 	t := healthcheck.Target{Addr: netip.AddrPortFrom(a, uint16(o.Port)), Fwmark: o.Fwmark}
 	timeout := time.Duration(o.Timeout) * time.Second

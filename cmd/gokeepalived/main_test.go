@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -48,6 +49,10 @@ func TestRun(t *testing.T) {
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
 	bgp := writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 65001\n    }\n}\n"+goodConf)
 	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    real_server 10.0.1.1 80 {\n    }\n}\n")
+	// Configurations keepalived and the daemon both run, which -t reports.
+	warned := writeConf(t, "global_defs {\n    frobnicate\n}\n"+goodConf)
+	insecure := writeConf(t, "vrrp_script chk {\n    script \"/bin/true\"\n}\n"+
+		strings.Replace(goodConf, "virtual_ipaddress", "track_script {\n        chk\n    }\n    virtual_ipaddress", 1))
 	tests := []struct {
 		name       string
 		args       []string
@@ -72,6 +77,33 @@ func TestRun(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate"}, 2, "", "unknown flag"},
 		{"config test binary file", []string{"-t", "-f", binFile}, 4, "", "this is a binary file"},
 		{"checker only refused", []string{"-C", "-f", good}, 1, "", "-C/--check: the LVS health checker is not implemented"},
+		{"config test warning exits 5", []string{"-t", "-f", warned}, 5, "", `unknown keyword "frobnicate"`},
+		{"fatal-only: a warning passes", []string{"-t", "--fatal-only", "-f", warned}, 0, "", `unknown keyword "frobnicate"`},
+		{"config test insecure scripts exits 6", []string{"-t", "-f", insecure}, 6, "", ""},
+		{"fatal-only: insecure scripts pass", []string{"--config-test", "--fatal-only", "--use-file", insecure}, 0, "", "would start"},
+		{"fatal-only: a refused config fails", []string{"-t", "--fatal-only", "-f", bad}, 5, "", "fatal: (VI_1) the virtual router id must be set"},
+		{"fatal-only: unreadable fails", []string{"-t", "--fatal-only", "-f", "/nonexistent/k.conf"}, 4, "", "/nonexistent/k.conf"},
+		{"check fatal-only: a warning passes", []string{"check", "--fatal-only", warned}, 0, "", "frobnicate"},
+		{"check fatal-only: a refused config fails", []string{"check", "--fatal-only", bad}, 5, "", "fatal:"},
+		// help, did-you-mean and usage errors, the same for every command
+		{"help lists the commands", []string{"help"}, 0, "\n  completion   print a shell completion script", ""},
+		{"help has the daemon's options", []string{"help"}, 0, "  -f, --use-file FILE ", ""},
+		{"-h is help", []string{"-h"}, 0, "Commands:\n  check ", ""},
+		{"help COMMAND", []string{"help", "status"}, 0, "Usage: gokeepalived status [--socket PATH]", ""},
+		{"help help", []string{"help", "help"}, 0, "Usage: gokeepalived help [COMMAND]", ""},
+		{"help of a mistyped command", []string{"help", "relaod"}, 2, "", `unknown command "relaod" (did you mean "reload"?)`},
+		{"mistyped command", []string{"stauts"}, 2, "", "gokeepalived: unknown command \"stauts\" (did you mean \"status\"?)\nRun 'gokeepalived help'"},
+		{"unknown command, nothing close", []string{"frobnicate"}, 2, "", "unknown command \"frobnicate\"\n"},
+		{"mistyped daemon flag", []string{"--dont-frok"}, 2, "", "unknown flag: --dont-frok (did you mean --dont-fork?)"},
+		{"mistyped daemon flag with value", []string{"--use-fiel=/x"}, 2, "", "(did you mean --use-file?)"},
+		{"mistyped command flag", []string{"check", "--jsn"}, 2, "", "gokeepalived check: unknown flag: --jsn (did you mean --json?)\nRun 'gokeepalived help check' for usage."},
+		{"command usage error", []string{"check", "a", "b"}, 2, "", "gokeepalived check: at most one configuration file"},
+		{"completion needs a shell", []string{"completion"}, 2, "", "name one shell"},
+		{"completion unknown shell", []string{"completion", "tcsh"}, 2, "", `unknown shell "tcsh"`},
+		{"version text", []string{"version"}, 0, "gokeepalived " + version + "\n", ""},
+		{"version has go", []string{"version"}, 0, "go:         " + runtime.Version(), ""},
+		{"version bad format", []string{"version", "-o", "yaml"}, 2, "", `unknown output format "yaml"`},
+		{"-v has the details", []string{"-v"}, 0, "go:         " + runtime.Version(), ""},
 		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
 		{"check lists our BGP keywords", []string{"check", "-D", bgp}, 0, "configuration OK", bgp + ":2:5: bgp_speaker: ours (keepalived ignores it)"},
 		{"config test: AS out of range", []string{"-t", "-f", writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 0\n    }\n}\n"+goodConf)}, 5, "", ":3:18: error: local_as: 0 outside range [1, 4294967295]"},
@@ -93,6 +125,8 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestCheckJSON: check --json prints the model with snake_case names and
+// durations in seconds.
 func TestCheckJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"check", "--json", writeConf(t, goodConf)}, &stdout, &stderr); code != 0 {
@@ -100,22 +134,28 @@ func TestCheckJSON(t *testing.T) {
 	}
 	var got struct {
 		Instances []struct {
-			Name     string
-			VRID     int
-			Priority int
-		}
+			Name         string  `json:"name"`
+			VRID         int     `json:"vrid"`
+			Priority     int     `json:"priority"`
+			AdvertInt    float64 `json:"advert_int_seconds"`
+			PreemptDelay float64 `json:"preempt_delay_seconds"`
+			VIPs         []any   `json:"vips"`
+		} `json:"instances"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		t.Fatalf("check --json output: %v", err)
 	}
-	want := got
-	want.Instances = []struct {
-		Name     string
-		VRID     int
-		Priority int
-	}{{"VI_1", 51, 100}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("check --json (-want +got):\n%s", diff)
+	if len(got.Instances) != 1 {
+		t.Fatalf("check --json: %d instances\n%s", len(got.Instances), stdout.String())
+	}
+	in := got.Instances[0]
+	if in.Name != "VI_1" || in.VRID != 51 || in.Priority != 100 || in.AdvertInt != 1 || len(in.VIPs) != 1 {
+		t.Errorf("check --json instance %+v\n%s", in, stdout.String())
+	}
+	for _, bad := range []string{`"VRID"`, `"AdvertInt"`, `"advert_int":`, `1000000000`} {
+		if strings.Contains(stdout.String(), bad) {
+			t.Errorf("check --json has %s: Go names or nanoseconds\n%s", bad, stdout.String())
+		}
 	}
 }
 

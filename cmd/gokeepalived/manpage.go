@@ -6,16 +6,9 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
-)
 
-// manSubcommands are the subcommands the man page lists, with their
-// synopsis and one line of help.
-var manSubcommands = [][3]string{
-	{"check", "[--json] [-i ID] [-D] FILE", "check a configuration file as keepalived -t does, without running it"},
-	{"status", "[--socket PATH] [--json] [INSTANCE]", "show the running daemon's instances, sync groups and trackers (one instance in detail when named)"},
-	{"reload", "[--socket PATH]", "reload the configuration, as SIGHUP does, and report whether it was accepted"},
-	{"version", "", "print the version"},
-}
+	"github.com/gokeepalived/gokeepalived/internal/cli"
+)
 
 // manSignals are the signals the daemon acts on.
 var manSignals = [][2]string{
@@ -35,8 +28,8 @@ func writeManPage(w io.Writer) error {
 	fmt.Fprintf(&b, ".TH GOKEEPALIVED 8 \"\" \"gokeepalived %s\" \"System Administration\"\n", roff(version))
 	b.WriteString(".SH NAME\ngokeepalived \\- VRRP high\\-availability daemon compatible with keepalived\n")
 	b.WriteString(".SH SYNOPSIS\n.B gokeepalived\n[\\fIOPTION\\fR...]\n")
-	for _, c := range manSubcommands {
-		fmt.Fprintf(&b, ".br\n.B gokeepalived %s\n%s\n", c[0], roff(c[1]))
+	for _, c := range manCommands() {
+		fmt.Fprintf(&b, ".br\n.B gokeepalived %s\n%s\n", c.Name, roff(c.Synopsis))
 	}
 	b.WriteString(".SH DESCRIPTION\n")
 	b.WriteString("gokeepalived reads keepalived.conf(5) and runs its vrrp_instance, vrrp_sync_group and " +
@@ -54,7 +47,8 @@ func writeManPage(w io.Writer) error {
 			name = "\\fB\\-" + roff(f.Shorthand) + "\\fR, " + name
 		}
 		if f.Value.Type() != "bool" {
-			arg := "VALUE"
+			arg, _ := pflag.UnquoteUsage(f)
+			arg = roff(strings.ToUpper(arg))
 			if f.NoOptDefVal != "" {
 				name += "[=\\fI" + arg + "\\fR]"
 			} else {
@@ -68,8 +62,17 @@ func writeManPage(w io.Writer) error {
 		b.WriteString("\n")
 	})
 	b.WriteString(".SH COMMANDS\n")
-	for _, c := range manSubcommands {
-		fmt.Fprintf(&b, ".TP\n\\fB%s\\fR %s\n%s\n", c[0], roff(c[1]), roff(c[2]))
+	for _, c := range manCommands() {
+		fmt.Fprintf(&b, ".TP\n\\fB%s\\fR %s\n%s\n", c.Name, roff(c.Synopsis), roff(c.Summary))
+		for _, f := range visibleFlags(c.Flags) {
+			fmt.Fprintf(&b, ".RS\n.TP\n\\fB%s\\fR\n%s\n.RE\n", roff(strings.TrimSpace(cli.FlagName(f))), roff(cli.FlagHelp(f)))
+		}
+	}
+	b.WriteString(".SH EXIT STATUS\n.TP\n\\fBgokeepalived\\fR [\\fIOPTION\\fR...]\n" + roff(daemonExit) + "\n")
+	for _, c := range manCommands() {
+		if c.Exit != "" {
+			fmt.Fprintf(&b, ".TP\n\\fBgokeepalived %s\\fR\n%s\n", c.Name, roff(c.Exit))
+		}
 	}
 	b.WriteString(".SH SIGNALS\n")
 	for _, s := range manSignals {
@@ -83,6 +86,17 @@ func writeManPage(w io.Writer) error {
 	b.WriteString(".SH SEE ALSO\nkeepalived(8), keepalived.conf(5), systemd.service(5)\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// manCommands are the subcommands the page lists: every one not hidden.
+func manCommands() []*cli.Command {
+	var out []*cli.Command
+	for _, c := range commands() {
+		if !c.Hidden {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // roff escapes text for a roff line: backslashes, hyphens and a leading

@@ -9,10 +9,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"github.com/gokeepalived/gokeepalived/internal/cli"
 )
 
 // TestManPageListsEveryFlag checks that the page is generated from the
-// flag set: every visible flag and subcommand appears, in roff form.
+// flag sets: every visible flag, every subcommand with its flags and its
+// exit status, and the daemon's exit status appear, in roff form.
 func TestManPageListsEveryFlag(t *testing.T) {
 	var b bytes.Buffer
 	if err := writeManPage(&b); err != nil {
@@ -25,10 +28,17 @@ func TestManPageListsEveryFlag(t *testing.T) {
 			want = append(want, `\fB\-\-`+roff(f.Name)+`\fR`)
 		}
 	})
-	for _, c := range manSubcommands {
-		want = append(want, ".B gokeepalived "+c[0])
+	// Every subcommand, hidden or not, by name: a new one cannot be left out.
+	for _, c := range commands() {
+		if c.Hidden {
+			continue
+		}
+		want = append(want, ".B gokeepalived "+c.Name, `\fBgokeepalived `+c.Name+`\fR`+"\n"+roff(c.Exit))
+		for _, f := range visibleFlags(c.Flags) {
+			want = append(want, `\fB`+roff(strings.TrimSpace(cli.FlagName(f)))+`\fR`)
+		}
 	}
-	want = append(want, ".TH GOKEEPALIVED 8", ".SH OPTIONS", ".SH SIGNALS", `\fBSIGHUP\fR`)
+	want = append(want, ".TH GOKEEPALIVED 8", ".SH OPTIONS", ".SH SIGNALS", `\fBSIGHUP\fR`, ".SH EXIT STATUS", roff(daemonExit))
 	for _, w := range want {
 		if !strings.Contains(page, w) {
 			missing = append(missing, w)

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -24,6 +29,9 @@ func enterNamespace(name string) error {
 	if filepath.Base(name) != name || name == "." || name == ".." {
 		return fmt.Errorf("namespace %q: not a plain name", name)
 	}
+	if err := needSysAdmin(); err != nil {
+		return fmt.Errorf("namespace %s: %w", name, err)
+	}
 	ip, err := exec.LookPath("ip")
 	if err != nil {
 		return fmt.Errorf("namespace %s: need iproute2's ip: %w", name, err)
@@ -40,4 +48,38 @@ func enterNamespace(name string) error {
 	args := append([]string{ip, "netns", "exec", name, exe}, os.Args[1:]...)
 	env := append(os.Environ(), envNamespace+"="+name)
 	return syscall.Exec(ip, args, env)
+}
+
+// capSysAdmin is CAP_SYS_ADMIN's bit in the capability sets.
+const capSysAdmin = 21
+
+// netnsDropIn is where the package ships the unit drop-in that grants
+// CAP_SYS_ADMIN back.
+const netnsDropIn = "/usr/share/doc/gokeepalived/examples/netns.conf"
+
+// needSysAdmin fails, saying how to fix it, when this process may not
+// enter or create a network namespace: `ip netns` needs CAP_SYS_ADMIN,
+// which the packaged unit drops.
+func needSysAdmin() error {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil // let ip say what is wrong
+	}
+	eff, err := capEffective(status)
+	if err != nil || eff&(1<<capSysAdmin) != 0 {
+		return nil
+	}
+	return fmt.Errorf("entering a network namespace needs CAP_SYS_ADMIN, which this process lacks "+
+		"(the systemd unit drops it: install %s as a drop-in, see README)", netnsDropIn)
+}
+
+// capEffective reads the CapEff line of a /proc/PID/status text.
+func capEffective(status []byte) (uint64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(status))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "CapEff:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		}
+	}
+	return 0, errors.New("no CapEff line")
 }

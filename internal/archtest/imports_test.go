@@ -18,7 +18,8 @@ const module = "github.com/gokeepalived/gokeepalived/"
 // non-test files may import (docs/ARCHITECTURE.md, "What may import what").
 // A package missing here gets newPackageRule.
 var allowed = map[string][]string{
-	"internal/config":            nil,
+	"internal/config":            {"internal/cli"},
+	"internal/cli":               nil,
 	"internal/vrrp":              nil,
 	"internal/logging":           nil,
 	"internal/runfile":           nil,
@@ -34,15 +35,15 @@ var allowed = map[string][]string{
 	"internal/system/systemtest": {"internal/system"},
 	"internal/track":             {"internal/config", "internal/runfile"},
 	"internal/notify":            {"internal/track", "internal/runfile"},
-	"internal/control":           {"internal/runfile"},
+	"internal/control":           {"internal/cli", "internal/runfile"},
 	"internal/metrics":           {"internal/control"},
-	"internal/plan":              {"internal/config", "internal/instance", "internal/instance/sim", "internal/track"},
+	"internal/plan":              {"internal/cli", "internal/config", "internal/instance", "internal/instance/sim", "internal/track"},
 	"internal/demo":              {"internal/lab"},
 	"internal/daemon": {"internal/config", "internal/control", "internal/instance", "internal/logging",
 		"internal/metrics", "internal/notify", "internal/runfile", "internal/system", "internal/track", "internal/vrrp"},
 	"internal/daemon/daemontest": {"internal/daemon", "internal/system", "internal/system/systemtest",
 		"internal/track", "internal/vrrp"},
-	"cmd/gokeepalived": {"internal/config", "internal/control", "internal/daemon", "internal/demo",
+	"cmd/gokeepalived": {"internal/cli", "internal/config", "internal/control", "internal/daemon", "internal/demo",
 		"internal/healthcheck", "internal/healthcheck/probe", "internal/logging", "internal/plan",
 		"internal/runfile", "internal/system", "internal/track"},
 	"bench/failover":              {"internal/lab"},

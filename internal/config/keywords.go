@@ -2,11 +2,15 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/cli"
 )
 
 // loader carries the state of one Load: the model being built and every
@@ -51,6 +55,9 @@ func dispatch[T any](l *loader, nodes []*Node, tab table[T], t T, block string) 
 		fn, ok := tab[n.Keyword.Text]
 		if !ok {
 			l.warnf(n.Keyword.Pos, "unknown keyword %q in %s", n.Keyword.Text, block)
+			if s := cli.Suggest(n.Keyword.Text, slices.Sorted(maps.Keys(tab))); s != "" {
+				l.hintf("did you mean %q?", s)
+			}
 			continue
 		}
 		fn(l, n, t)

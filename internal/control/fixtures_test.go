@@ -96,3 +96,18 @@ func fixtureScript() Snapshot {
 	}}
 	return s
 }
+
+// fixtureScriptErrors is fixtureScript with a script the gate refused and
+// one whose last run timed out.
+func fixtureScriptErrors() Snapshot {
+	s := fixtureScript()
+	s.Trackers = append(s.Trackers, Tracker{
+		Name: "chk_refused", Kind: "script", Status: "DISABLED", Target: "/opt/chk.sh", Weight: -30,
+		Disabled:  "/opt/chk.sh is writable by a non-root user",
+		LastError: "refused: /opt/chk.sh is writable by a non-root user",
+	}, Tracker{
+		Name: "chk_slow", Kind: "script", Status: "BAD", Target: "/opt/slow.sh", Weight: -10,
+		LastRun: usec(1795682459000000), LastExitCode: -1, LastError: "timed out", Instances: []string{"VI_6"},
+	})
+	return s
+}

@@ -48,6 +48,11 @@ func RenderTable(w io.Writer, s Snapshot, now time.Time) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write status table: %w", err)
 	}
+	for _, t := range s.Trackers {
+		if t.LastError != "" {
+			fmt.Fprintf(w, "tracker %s: %s\n", t.Name, t.LastError)
+		}
+	}
 	_, err := io.WriteString(w, configLine(s.Config, now))
 	return err
 }

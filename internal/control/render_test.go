@@ -22,6 +22,7 @@ func TestRenderTableGolden(t *testing.T) {
 		{"master", fixture(true)},
 		{"backup-reload-failed", failed},
 		{"script", fixtureScript()},
+		{"script-errors", fixtureScriptErrors()},
 		{"empty", Snapshot{}},
 	}
 	for _, tt := range tests {
@@ -81,6 +82,9 @@ func TestAge(t *testing.T) {
 func TestRunStatus(t *testing.T) {
 	snap := fixture(true)
 	s := startServer(t, Config{Source: SourceFunc(func() Snapshot { return snap })})
+	faulty := fixture(true)
+	faulty.Instances[1].State = StateFault
+	f := startServer(t, Config{Source: SourceFunc(func() Snapshot { return faulty })})
 	tests := []struct {
 		name     string
 		args     []string
@@ -98,7 +102,14 @@ func TestRunStatus(t *testing.T) {
 			nil, []string{"is the daemon running?"}},
 		{"two names", []string{"-s", s.Addr(), "a", "b"}, ExitUsage, nil, []string{"at most one instance"}},
 		{"bad flag", []string{"--sock", "x"}, ExitUsage, nil, []string{"unknown flag"}},
-		{"help", []string{"--help"}, ExitOK, nil, []string{"Usage: gokeepalived status", "--json"}},
+		{"mistyped flag", []string{"--exit-cod"}, ExitUsage, nil, []string{"did you mean --exit-code?"}},
+		{"help", []string{"--help"}, ExitOK, []string{"Usage: gokeepalived status", "--json", "Exit status:"}, nil},
+		{"exit-code, no fault", []string{"-s", s.Addr(), "--exit-code"}, ExitOK, []string{"VI_6"}, nil},
+		{"fault without exit-code", []string{"-s", f.Addr()}, ExitOK, []string{"FAULT"}, nil},
+		{"exit-code, a fault", []string{"-s", f.Addr(), "--exit-code"}, ExitFault, []string{"FAULT"}, []string{"VI_6 is in FAULT"}},
+		{"exit-code, json too", []string{"-s", f.Addr(), "--exit-code", "--json"}, ExitFault, []string{`"FAULT"`}, nil},
+		{"exit-code, the faulty instance", []string{"-s", f.Addr(), "--exit-code", "VI_6"}, ExitFault, nil, nil},
+		{"exit-code, a healthy instance", []string{"-s", f.Addr(), "--exit-code", "VI_1"}, ExitOK, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -341,6 +341,11 @@ type Tracker struct {
 	LastRun      time.Time `json:"last_run,omitzero"`
 	LastExitCode int       `json:"last_exit_code"`
 	LastDuration Duration  `json:"last_duration_seconds,omitempty"`
+	// LastError is why the tracker is not working: "refused: " and
+	// Disabled for a script the gate refused, or why the last run ended
+	// without an exit status of its own ("timed out", "signal killed", or
+	// the error starting it). Empty otherwise.
+	LastError string `json:"last_error,omitempty"`
 	// Instances are the instances tracking this object.
 	Instances []string `json:"instances,omitempty"`
 }

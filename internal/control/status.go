@@ -3,93 +3,101 @@ package control
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/gokeepalived/gokeepalived/internal/cli"
 )
 
-// Exit codes of RunStatus and RunReload.
+// Exit codes of the status and reload commands.
 const (
-	ExitOK    = 0
+	ExitOK    = cli.ExitOK
 	ExitError = 1 // the daemon could not be asked, or the answer was an error
-	ExitUsage = 2 // bad flags or arguments
+	ExitUsage = cli.ExitUsage
+	ExitFault = 3 // status --exit-code: an instance is in FAULT
 )
 
 // requestTimeout bounds one CLI request.
 const requestTimeout = 10 * time.Second
 
-// RunStatus is the `gokeepalived status [flags] [INSTANCE]` subcommand:
-// args are the arguments after "status". It prints the status table, or
-// one instance in detail when a name is given, or JSON with --json, and
-// returns the process exit code.
+// RunStatus runs StatusCommand with args, the arguments after "status".
 func RunStatus(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("status", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	socket := fs.StringP("socket", "s", DefaultSocketPath, "control socket of the daemon to ask")
-	asJSON := fs.Bool("json", false, "print the API's JSON instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: gokeepalived status [--socket PATH] [--json] [INSTANCE]\n\n"+
-			"Shows what the daemon is doing: each VRRP instance's state, priorities,\n"+
-			"master, virtual addresses (%s on the interface, %s not) and last transition;\n"+
-			"sync groups, trackers and the configuration. With INSTANCE, that instance\n"+
-			"in detail.\n\nFlags:\n", markPresent, markAbsent)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		fmt.Fprintf(stderr, "gokeepalived status: %v\n", err)
-		return ExitUsage
-	}
-	if fs.NArg() > 1 {
-		fmt.Fprintf(stderr, "gokeepalived status: at most one instance name, got %d arguments\n", fs.NArg())
-		fs.Usage()
-		return ExitUsage
-	}
-	c, err := Dial(*socket)
-	if err != nil {
-		fmt.Fprintf(stderr, "gokeepalived status: %v\n", err)
-		return ExitError
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	defer cancel()
-	if fs.NArg() == 1 {
-		err = showInstance(ctx, c, fs.Arg(0), *asJSON, stdout)
-	} else {
-		err = showAll(ctx, c, *asJSON, stdout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gokeepalived status: %v\n", err)
-		return ExitError
-	}
-	return ExitOK
+	return StatusCommand().Main(args, stdout, stderr)
 }
 
-func showAll(ctx context.Context, c *Client, asJSON bool, w io.Writer) error {
+// StatusCommand is `gokeepalived status [flags] [INSTANCE]`: it prints the
+// status table, or one instance in detail when a name is given, or JSON
+// with --json. With --exit-code it exits ExitFault when an instance shown
+// is in FAULT, for health checks.
+func StatusCommand() *cli.Command {
+	c := cli.New("status", "[--socket PATH] [--json] [--exit-code] [INSTANCE]",
+		"show the running daemon's instances, sync groups and trackers (one instance in detail when named)")
+	c.Detail = "Shows what the daemon is doing: each VRRP instance's state, priorities,\n" +
+		"master, virtual addresses (" + markPresent + " on the interface, " + markAbsent + " not) and last transition;\n" +
+		"sync groups, trackers (with a tracker's last error) and the configuration.\n" +
+		"With INSTANCE, that instance in detail."
+	c.Exit = "0 ok, 1 the daemon could not be asked, 2 usage, 3 with --exit-code: an instance shown is in FAULT"
+	socket := c.Flags.StringP("socket", "s", DefaultSocketPath, "control socket `PATH` of the daemon to ask")
+	asJSON := c.Flags.Bool("json", false, "print the API's JSON instead of a table")
+	exitCode := c.Flags.Bool("exit-code", false, "exit 3 when an instance shown is in FAULT (for health checks)")
+	c.Run = func(args []string, stdout, stderr io.Writer) int {
+		if len(args) > 1 {
+			return c.UsageError(stderr, fmt.Sprintf("at most one instance name, got %d arguments", len(args)))
+		}
+		cl, err := Dial(*socket)
+		if err != nil {
+			fmt.Fprintf(stderr, "gokeepalived status: %v\n", err)
+			return ExitError
+		}
+		defer cl.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		var shown []Instance
+		if len(args) == 1 {
+			shown, err = showInstance(ctx, cl, args[0], *asJSON, stdout)
+		} else {
+			shown, err = showAll(ctx, cl, *asJSON, stdout)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "gokeepalived status: %v\n", err)
+			return ExitError
+		}
+		if *exitCode {
+			for _, in := range shown {
+				if in.State == StateFault {
+					fmt.Fprintf(stderr, "gokeepalived status: %s is in FAULT\n", in.Name)
+					return ExitFault
+				}
+			}
+		}
+		return ExitOK
+	}
+	return c
+}
+
+// showAll prints the whole status and returns the instances shown.
+func showAll(ctx context.Context, c *Client, asJSON bool, w io.Writer) ([]Instance, error) {
 	s, err := c.Status(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if asJSON {
-		return printJSON(w, s)
+		return s.Instances, printJSON(w, s)
 	}
-	return RenderTable(w, s, time.Now())
+	return s.Instances, RenderTable(w, s, time.Now())
 }
 
-func showInstance(ctx context.Context, c *Client, name string, asJSON bool, w io.Writer) error {
+// showInstance prints one instance and returns it.
+func showInstance(ctx context.Context, c *Client, name string, asJSON bool, w io.Writer) ([]Instance, error) {
 	in, err := c.Instance(ctx, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if asJSON {
-		return printJSON(w, in)
+		return []Instance{in}, printJSON(w, in)
 	}
-	return RenderInstance(w, in, time.Now())
+	return []Instance{in}, RenderInstance(w, in, time.Now())
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -101,26 +109,34 @@ func printJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// RunReload is the `gokeepalived reload [--socket PATH]` subcommand: it asks
-// the daemon to reload its configuration, as SIGHUP does, and reports
-// whether the new configuration is in force. It returns the exit code:
-// 0 reloaded, 1 refused or unreachable, 2 usage.
+// RunReload runs ReloadCommand with args, the arguments after "reload".
 func RunReload(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("reload", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	socket := fs.StringP("socket", "s", DefaultSocketPath, "control socket of the daemon")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
+	return ReloadCommand().Main(args, stdout, stderr)
+}
+
+// ReloadCommand is `gokeepalived reload [--socket PATH]`: it asks the
+// daemon to reload its configuration, as SIGHUP does, and reports whether
+// the new configuration is in force.
+func ReloadCommand() *cli.Command {
+	c := cli.New("reload", "[--socket PATH]",
+		"reload the configuration, as SIGHUP does, and report whether it was accepted")
+	c.Detail = "Asks the running daemon to reload its configuration file, as SIGHUP does, and\n" +
+		"waits for the answer: a configuration the daemon refuses leaves the previous one\n" +
+		"running, and the reason is printed."
+	c.Exit = "0 reloaded, 1 refused or the daemon could not be asked, 2 usage"
+	socket := c.Flags.StringP("socket", "s", DefaultSocketPath, "control socket `PATH` of the daemon")
+	c.Run = func(args []string, stdout, stderr io.Writer) int {
+		if len(args) != 0 {
+			return c.UsageError(stderr, "takes no arguments")
 		}
-		fmt.Fprintf(stderr, "gokeepalived reload: %v\n", err)
-		return ExitUsage
+		return reload(*socket, stdout, stderr)
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "gokeepalived reload: takes no arguments")
-		return ExitUsage
-	}
-	c, err := Dial(*socket)
+	return c
+}
+
+// reload asks the daemon at socket to reload and reports the answer.
+func reload(socket string, stdout, stderr io.Writer) int {
+	c, err := Dial(socket)
 	if err != nil {
 		fmt.Fprintf(stderr, "gokeepalived reload: %v\n", err)
 		return ExitError

@@ -105,6 +105,10 @@ vrrp_instance VI_1 {
 	}
 	if s := d.snapshot(); len(s.Trackers) != 3 || s.Trackers[0].Status != "DISABLED" || s.Trackers[0].Disabled == "" {
 		t.Errorf("snapshot trackers %+v, want the refused ones DISABLED with a reason", s.Trackers)
+	} else if got := s.Trackers[0].LastError; !strings.HasPrefix(got, "refused: ") || !strings.Contains(got, s.Trackers[0].Disabled) {
+		t.Errorf("refused tracker's last error %q, want the refusal %q", got, s.Trackers[0].Disabled)
+	} else if got := s.Trackers[2].LastError; got != "" {
+		t.Errorf("a script that exited 1 has last error %q, want none (its exit code says it)", got)
 	}
 }
 

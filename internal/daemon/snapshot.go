@@ -47,7 +47,8 @@ func (d *Daemon) snapshot() control.Snapshot {
 		t := control.Tracker{Name: sc.Name, Kind: "script", Status: trackerStatus(sr.state),
 			Target: scriptTarget(sc), Weight: sc.Weight.Value, Interval: control.Duration(sc.Interval),
 			Timeout: control.Duration(sc.Timeout), Rise: sc.Rise, Fall: sc.Fall,
-			LastRun: sr.lastAt, LastExitCode: sr.last.Outcome.ExitCode, LastDuration: control.Duration(sr.last.Outcome.Took)}
+			LastRun: sr.lastAt, LastExitCode: sr.last.Outcome.ExitCode, LastDuration: control.Duration(sr.last.Outcome.Took),
+			LastError: scriptError(sr)}
 		if sr.disabled != "" { // refused by the script gate, not tracked
 			t.Status, t.Disabled = "DISABLED", sr.disabled
 		}
@@ -62,6 +63,19 @@ func (d *Daemon) snapshot() control.Snapshot {
 	}
 	s.Trackers = append(s.Trackers, d.otherTrackers()...)
 	return s
+}
+
+// scriptError is a script's error as status shows it: why the gate
+// refused it, or why its last run ended without an exit status of its own
+// (not started, timed out, killed by a signal); "" otherwise.
+func scriptError(sr *scriptRunner) string {
+	if sr.disabled != "" {
+		return "refused: " + sr.disabled
+	}
+	if o := sr.last.Outcome; o.Err != nil || o.TimedOut || o.Signal != 0 {
+		return o.String()
+	}
+	return ""
 }
 
 func trackerStatus(s track.State) string {

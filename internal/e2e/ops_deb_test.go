@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -76,6 +77,8 @@ func TestOpsDebianPackage(t *testing.T) {
 	}
 	list := run("dpkg-deb", "-c", deb)
 	for _, p := range []string{"./usr/sbin/gokeepalived", "./usr/lib/systemd/system/gokeepalived.service",
+		"./usr/share/doc/gokeepalived/copyright", "./usr/share/doc/gokeepalived/changelog.gz",
+		"./usr/share/lintian/overrides/gokeepalived", "./usr/share/doc/gokeepalived/examples/netns.conf",
 		"./usr/share/man/man8/gokeepalived.8.gz", "./etc/gokeepalived/keepalived.conf", "./etc/default/gokeepalived",
 		"./usr/share/gokeepalived/prometheus/gokeepalived.rules.yml", "./usr/share/gokeepalived/grafana/gokeepalived.json"} {
 		if !strings.Contains(list, p+"\n") {
@@ -88,6 +91,35 @@ func TestOpsDebianPackage(t *testing.T) {
 	bin := filepath.Join(x, "usr/sbin/gokeepalived")
 	if v := run(bin, "version"); !strings.Contains(v, "1.2.3") {
 		t.Errorf("packaged binary reports %q, want version 1.2.3", v)
+	}
+	// version -o json names the commit built and the build date.
+	var vi struct {
+		Version   string `json:"version"`
+		Commit    string `json:"commit"`
+		BuildDate string `json:"build_date"`
+		GoVersion string `json:"go_version"`
+	}
+	vj := run(bin, "version", "-o", "json")
+	if err := json.Unmarshal([]byte(vj), &vi); err != nil {
+		t.Fatalf("version -o json: %v\n%s", err, vj)
+	}
+	if head, err := exec.Command("git", "-C", "../..", "rev-parse", "HEAD").Output(); err == nil && vi.Commit != strings.TrimSpace(string(head)) {
+		t.Errorf("version -o json commit %q, want the commit built, %s", vi.Commit, head)
+	}
+	if vi.Version != "1.2.3" || vi.BuildDate == "" || vi.GoVersion == "" {
+		t.Errorf("version -o json = %+v, want version 1.2.3, a build date and the Go version", vi)
+	}
+	// The copyright file names every Go module linked into the binary.
+	cright, err := os.ReadFile(filepath.Join(x, "usr/share/doc/gokeepalived/copyright"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(run("go", "version", "-m", bin), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "dep" {
+			if !bytes.Contains(cright, []byte("Go module "+f[1]+" "+f[2]+",")) {
+				t.Errorf("copyright file lacks the linked module %s %s", f[1], f[2])
+			}
+		}
 	}
 	// The unit's ExecStartPre: the default configuration must pass.
 	run(bin, "--config-test", "--use-file", filepath.Join(x, "etc/gokeepalived/keepalived.conf"))
@@ -126,12 +158,36 @@ func TestOpsDebianPackage(t *testing.T) {
 	}
 }
 
+// TestOpsDebianLintian runs lintian, Debian's package checker, on the
+// built .deb: no error and no warning may be reported (the overrides the
+// package ships say why each remaining tag is expected).
+func TestOpsDebianLintian(t *testing.T) {
+	lintian, err := exec.LookPath("lintian")
+	if err != nil {
+		t.Skip("lintian is not installed (scripts/test.sh installs it)")
+	}
+	deb := buildDeb(t)
+	out, _ := exec.Command(lintian, deb).CombinedOutput() // its exit code counts info tags too
+	var bad []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+			bad = append(bad, line)
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("lintian %s:\n%s", filepath.Base(deb), strings.Join(bad, "\n"))
+	}
+}
+
 // TestOpsDebianInstall installs the .deb with dpkg -i into a throw-away
 // root (its own dpkg database and log, maintainer scripts chrooted into it
 // with a copy of /bin/sh: this machine's packages are never touched), then
 // starts the installed binary the way the installed unit says — its
 // ExecStartPre config test, then ExecStart with NOTIFY_SOCKET, in a lab
-// namespace as systemd is not running here — and waits for READY=1; then
+// namespace as systemd is not running here — and waits for READY=1, for
+// the default configuration and for one whose config test warns (the
+// daemon runs it, so the gate must pass it); the gate must fail where the
+// daemon refuses to start. Then
 // dpkg -r keeps the conffiles and dpkg --purge removes everything.
 func TestOpsDebianInstall(t *testing.T) {
 	needRoot(t)
@@ -167,35 +223,66 @@ func TestOpsDebianInstall(t *testing.T) {
 	}
 	run := t.TempDir() // RuntimeDirectory
 	conf := filepath.Join(root, "etc/gokeepalived/keepalived.conf")
-	expand := strings.NewReplacer("${GOKEEPALIVED_CONFIG}", conf, "/usr/sbin/", filepath.Join(root, "usr/sbin")+"/",
-		"/run/gokeepalived/", run+"/", "$DAEMON_ARGS", "")
-	cmdline := map[string][]string{}
+	unitLines := map[string]string{}
 	for _, line := range strings.Split(string(unit), "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok && (k == "ExecStartPre" || k == "ExecStart") {
-			cmdline[k] = strings.Fields(expand.Replace(v))
+			unitLines[k] = v
 		}
 	}
-	if len(cmdline) != 2 {
+	if len(unitLines) != 2 {
 		t.Fatalf("unit lacks ExecStartPre or ExecStart:\n%s", unit)
+	}
+	// command is the unit's ExecStartPre or ExecStart for configuration
+	// file c, with its paths moved into the root.
+	command := func(k, c string) []string {
+		expand := strings.NewReplacer("${GOKEEPALIVED_CONFIG}", c, "/usr/sbin/", filepath.Join(root, "usr/sbin")+"/",
+			"/run/gokeepalived/", run+"/", "$DAEMON_ARGS", "")
+		return strings.Fields(expand.Replace(unitLines[k]))
 	}
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	h := l.Host("a")
-	if out, err := h.Exec(context.Background(), cmdline["ExecStartPre"][0], cmdline["ExecStartPre"][1:]...); err != nil {
-		t.Fatalf("ExecStartPre %v: %v\n%s", cmdline["ExecStartPre"], err, out)
+	// Configurations that keepalived and gokeepalived both run, though
+	// their config test reports them (exit 5: an unknown keyword; exit 6:
+	// scripts without enable_script_security): the unit must start them.
+	inst := "vrrp_instance VI_1 {\n    interface " + h.Ifname + "\n    virtual_router_id 51\n" +
+		"    track_script {\n        chk\n    }\n    virtual_ipaddress {\n        192.0.2.200/32\n    }\n}\n"
+	script := "vrrp_script chk {\n    script \"/bin/true\"\n}\n"
+	dir := t.TempDir()
+	warned := filepath.Join(dir, "warned.conf")
+	refused := filepath.Join(dir, "refused.conf")
+	for f, text := range map[string]string{
+		warned:  "global_defs {\n    router_id lab\n    frobnicate 1\n}\n" + script + inst,
+		refused: strings.Replace(inst, "    virtual_router_id 51\n", "", 1),
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	sink := startNotifySink(t)
-	p, err := h.Run(context.Background(), cmdline["ExecStart"][0], cmdline["ExecStart"][1:]...)
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []string{conf, warned} {
+		pre := command("ExecStartPre", c)
+		if out, err := h.Exec(context.Background(), pre[0], pre[1:]...); err != nil {
+			t.Fatalf("ExecStartPre %v: %v\n%s", pre, err, out)
+		}
+		start := command("ExecStart", c)
+		sink := startNotifySink(t)
+		p, err := h.Run(context.Background(), start[0], start[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 10*time.Second, "READY=1 from the installed unit's ExecStart", func() (bool, string) {
+			return sink.count("READY=1") == 1, strings.Join(sink.all(), "|") + "\n" + tail(p.Output(), 10)
+		})
+		if err := p.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Wait(); err != nil {
+			t.Errorf("installed daemon's exit: %v\n%s", err, tail(p.Output(), 10))
+		}
 	}
-	eventually(t, 10*time.Second, "READY=1 from the installed unit's ExecStart", func() (bool, string) {
-		return sink.count("READY=1") == 1, strings.Join(sink.all(), "|") + "\n" + tail(p.Output(), 10)
-	})
-	if err := p.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Wait(); err != nil {
-		t.Errorf("installed daemon's exit: %v\n%s", err, tail(p.Output(), 10))
+	// Where the daemon refuses to start, the gate refuses too, and says why.
+	pre := command("ExecStartPre", refused)
+	if out, err := h.Exec(context.Background(), pre[0], pre[1:]...); err == nil || !strings.Contains(out, "virtual router id must be set") {
+		t.Errorf("ExecStartPre on a configuration the daemon refuses: %v, want a failure naming it\n%s", err, out)
 	}
 
 	dpkg("-r", "gokeepalived")

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/pflag"
+	"github.com/gokeepalived/gokeepalived/internal/cli"
 )
 
 // Exit codes of Run.
@@ -15,10 +15,8 @@ const (
 	ExitUsage   = 2 // bad flags or arguments
 )
 
-const usage = `Usage: gokeepalived plan [--json] [--node NAME=PATH[,id=ID][,IFACE=ADDR[/LEN]]...]
-                        [--addr NODE:IFACE=ADDR[/LEN]]... [-i [NODE=]ID]... [PATH...]
-
-Predicts, from each node's keepalived.conf, which node holds every virtual
+// detail is the plan command's description in its help.
+const detail = `Predicts, from each node's keepalived.conf, which node holds every virtual
 address: for each start order, after each single failure (a node down or
 stopped, a tracked script, process or interface failing) with the takeover
 time, and after recovery. Lists configuration choices that make placement
@@ -29,43 +27,39 @@ file (a.conf -> a; */NAME/keepalived.conf -> NAME). A node's source address
 on each interface comes from unicast_src_ip or mcast_src_ip, else --addr or
 the --node list, else an assumed 192.0.2.N (said in the output). Conditional
 lines (@id) are read with the node's id: -i NODE=ID, id= in --node, -i ID for
-every node, else the node name.
+every node, else the node name.`
 
-Exit status: 0 plan made, 1 a config fails its test or the nodes cannot
-share a LAN, 2 usage.
-
-Flags:
-`
-
-// Run is the `gokeepalived plan` subcommand: args are the arguments after
-// "plan". It prints the plan (JSON with --json) to stdout and returns the
-// exit code (ExitOK, ExitProblem, ExitUsage).
+// Run runs Command with args, the arguments after "plan".
 func Run(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("plan", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	return Command().Main(args, stdout, stderr)
+}
+
+// Command is the `gokeepalived plan` subcommand: it prints the plan (JSON
+// with --json) to stdout and exits ExitOK, ExitProblem or ExitUsage.
+func Command() *cli.Command {
+	c := cli.New("plan", "[--json] [--node NAME=PATH[,id=ID][,IFACE=ADDR[/LEN]]...] [--addr NODE:IFACE=ADDR[/LEN]]... [-i [NODE=]ID]... [PATH...]",
+		"predict, from each node's configuration, where every virtual address lands after each failure")
+	c.Detail = detail
+	c.Exit = "0 plan made, 1 a config fails its test or the nodes cannot share a LAN, 2 usage"
+	fs := c.Flags
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
-	nodeFlags := fs.StringArray("node", nil, "a node: NAME=PATH[,id=ID][,IFACE=ADDR[/LEN]][,ADDR[/LEN]] (repeatable)")
-	addrFlags := fs.StringArray("addr", nil, "a node's source address: NODE:IFACE=ADDR[/LEN] or NODE=ADDR[/LEN] (repeatable)")
-	idFlags := fs.StringArrayP("config-id", "i", nil, "config id for @id lines: NODE=ID, or ID for every node (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
+	nodeFlags := fs.StringArray("node", nil, "a `NODE`: NAME=PATH[,id=ID][,IFACE=ADDR[/LEN]][,ADDR[/LEN]] (repeatable)")
+	addrFlags := fs.StringArray("addr", nil, "a node's source `ADDRESS`: NODE:IFACE=ADDR[/LEN] or NODE=ADDR[/LEN] (repeatable)")
+	idFlags := fs.StringArrayP("config-id", "i", nil, "config `ID` for @id lines: NODE=ID, or ID for every node (repeatable)")
+	c.Run = func(args []string, stdout, stderr io.Writer) int {
+		return run(c, *asJSON, *nodeFlags, args, *addrFlags, *idFlags, stdout, stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		fmt.Fprintf(stderr, "gokeepalived plan: %v\n", err)
-		return ExitUsage
-	}
-	specs, err := buildSpecs(*nodeFlags, fs.Args(), *addrFlags, *idFlags)
+	return c
+}
+
+// run makes and prints the plan.
+func run(c *cli.Command, asJSON bool, nodeFlags, paths, addrFlags, idFlags []string, stdout, stderr io.Writer) int {
+	specs, err := buildSpecs(nodeFlags, paths, addrFlags, idFlags)
 	if err != nil {
-		fmt.Fprintf(stderr, "gokeepalived plan: %v\n", err)
-		fs.Usage()
-		return ExitUsage
+		return c.UsageError(stderr, err.Error())
 	}
 	p := New(specs)
-	if *asJSON {
+	if asJSON {
 		err = p.WriteJSON(stdout)
 	} else {
 		err = p.WriteText(stdout)
