@@ -61,16 +61,16 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 	case instance.SendAdvert:
 		d.sendAdvert(vi, a.Priority)
 		d.retryVIPs(vi)
-		d.retryRoutes(vi) // routes.go
+		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
 		d.acceptDrop(vi) // accept.go: no_accept drop rules go on first
 		d.addVIPs(vi)
-		d.addRoutes(vi) // routes.go: routes, then rules, after the VIPs
+		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
 		if d.stopping && d.cfg.DontReleaseVRRP {
 			return
 		}
-		d.delRoutes(vi) // routes.go: rules, then routes, before the VIPs
+		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
 		d.acceptRelease(vi) // accept.go
 	case instance.SendGratuitous:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"io"
 	"log/slog"
 	"net"
@@ -105,9 +106,9 @@ type Daemon struct {
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
 
-	// rtes holds virtual and static routes and rules and static
-	// addresses (routes.go).
-	rtes routeState
+	// rtes holds the static entries and puts virtual routes and rules
+	// on and off (made on first use by routes()).
+	rtes *route.Table
 }
 
 // sysDeps are the Linux side effects, behind package system's interfaces.

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/instance"
@@ -20,7 +21,7 @@ func (d *Daemon) priorityChanged(vi *vinst) {
 		return
 	}
 	on := vi.conf.NotifyPriorityChanges || d.conf.Global.NotifyPriorityChanges
-	if g := d.syncGroupOf(vi); g != nil && g.NotifyPriorityChanges {
+	if g := effect.SyncGroupOf(d.conf, vi.conf); g != nil && g.NotifyPriorityChanges {
 		on = true
 	}
 	if !on {

@@ -244,7 +244,9 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	now := time.Now()
 	old := d.conf
 	d.conf = p.conf
-	d.reloadStatics(p.conf)
+	if d.routes().Reload(p.conf) {
+		d.refreshAll()
+	}
 	for _, u := range p.stop {
 		d.stopUnit(u)
 		for _, vi := range u.members {
@@ -293,7 +295,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
 	}
 	placeOnVMAC(vi.vmac, ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
 	d.swapVIPs(vi, ip.vips, ip.vipIf)
-	d.swapRoutes(vi)
+	vi.routes = d.routes().Swap(d.virtual(vi), ip.ci.VirtualRoutes, ip.ci.VirtualRules, vi.m.State() == instance.Master)
 	vi.peers, vi.expect = nil, vrrp.Expect{}
 	d.buildWire(&d.conf.Global, vi)
 	acts, _ := vi.m.Reconfigure(now, ip.mc)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -90,9 +91,8 @@ vrrp_instance VI_1 {
 	}
 	ev := <-d.trackC // good's first run: it exits 1
 	d.trackerChanged(ev)
-	want := map[string]trackEffect{}
-	d.scriptEffects(d.conf.Instances[0].TrackScripts, want)
-	if diff := cmp.Diff(map[string]trackEffect{"script good": {delta: -10}}, want, cmp.AllowUnexported(trackEffect{})); diff != "" {
+	got := effect.Compute(d.conf, effect.Instance{Conf: d.conf.Instances[0], Iface: "eth0", IfaceUp: true}, trackStates{d})
+	if diff := cmp.Diff(effect.Set{{Kind: effect.Script, Name: "good"}: {Delta: -10}}, got); diff != "" {
 		t.Errorf("effects (-want +got):\n%s", diff)
 	}
 	for _, msg := range []string{"Disabling track script missing since not found/accessible",

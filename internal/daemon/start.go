@@ -73,8 +73,8 @@ func (d *Daemon) startAll() error {
 		vis = append(vis, vi)
 	}
 	d.removeStale(vis)
-	// routes.go: static_ipaddress, static_routes, static_rules go on first.
-	d.startStatics()
+	// static_ipaddress, static_routes, static_rules go on first.
+	d.routes().Start(d.conf)
 	for _, s := range d.usedScripts() {
 		d.startScript(s)
 	}
@@ -189,8 +189,8 @@ func (d *Daemon) shutdown() {
 		d.stopUnit(u)
 	}
 	d.units, d.insts = nil, nil
-	// routes.go: static entries off, netlink closed.
-	d.stopRoutes()
+	// static entries off, netlink closed.
+	d.routes().Stop()
 	d.closeFirewall() // accept.go: no drop rules outlive us
 	d.closeVMACs()    // vmac.go: leftovers and sysctls
 	d.stopScripts()

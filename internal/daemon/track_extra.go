@@ -2,12 +2,9 @@ package daemon
 
 import (
 	"context"
-	"fmt"
-	"slices"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
-	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
 // trackers holds what the loop knows about track_file and
@@ -93,68 +90,6 @@ func (d *Daemon) reportMissingInterfaces() {
 	}
 	for _, g := range d.conf.SyncGroups {
 		check(g.Name, g.TrackInterfaces)
-	}
-}
-
-// refWeight is the weight a track_* reference (script, interface, file or
-// process; an instance's own or its sync group's) uses: its own when
-// written, else the tracker's. Sync groups change nothing here, as in
-// keepalived the loader decides: it writes weight 0 on a member's own
-// weighted entries (unless sync_group_tracking_weight), and keeps the
-// weights on the group's entries, clearing them only when a member is an
-// address owner (config: checkSyncGroupWeights, checkGroupTrackerWeights).
-func refWeight(r config.TrackRef, def config.Weight) track.Weight {
-	w := def
-	if r.Weight.Set {
-		w = r.Weight
-	}
-	return track.Weight{Value: w.Value, Reverse: w.Reverse}
-}
-
-// trackWeight is refWeight for the status code's callers; the sync group
-// no longer changes anything (see refWeight).
-func trackWeight(r config.TrackRef, def config.Weight, _ *config.SyncGroup) track.Weight {
-	return refWeight(r, def)
-}
-
-// extraEffects adds the effects of vi's track_file and track_process
-// trackers (its own and its sync group's) to want.
-func (d *Daemon) extraEffects(vi *vinst, want map[string]trackEffect) {
-	g := d.syncGroupOf(vi)
-	files := slices.Clone(vi.conf.TrackFiles)
-	procs := slices.Clone(vi.conf.TrackProcesses)
-	if g != nil {
-		files = append(files, g.TrackFiles...)
-		procs = append(procs, g.TrackProcesses...)
-	}
-	for _, r := range files {
-		ft := d.trk.files[r.Name]
-		if ft == nil {
-			continue
-		}
-		e := track.FileEffect(ft.value, refWeight(r, ft.conf.Weight))
-		want["track_file "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
-	for _, r := range procs {
-		pt := d.trk.procs[r.Name]
-		if pt == nil {
-			continue
-		}
-		e := refWeight(r, pt.conf.Weight).Effect(pt.state)
-		want["track_process "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
-}
-
-// applyTracked adds the file and process effects to want, applies them
-// all to vi's machine, and announces a change of the effective priority
-// (notify_priority_changes).
-func (d *Daemon) applyTracked(vi *vinst, want map[string]trackEffect) {
-	d.extraEffects(vi, want)
-	before := vi.m.EffectivePriority()
-	d.applyEffects(vi, want)
-	if after := vi.m.EffectivePriority(); after != before {
-		vi.log.Info(fmt.Sprintf("(%s) Changing effective priority from %d to %d", vi.conf.Name, before, after), "from", before, "to", after)
-		d.priorityChanged(vi)
 	}
 }
 

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
@@ -90,12 +91,12 @@ func (d *Daemon) otherTrackRefs(ci *config.Instance) []control.TrackRef {
 	var out []control.TrackRef
 	for _, r := range ci.TrackFiles {
 		if ft := d.trk.files[r.Name]; ft != nil {
-			out = append(out, control.TrackRef{Name: r.Name, Kind: "file", Weight: trackWeight(r, ft.conf.Weight, nil).Value})
+			out = append(out, control.TrackRef{Name: r.Name, Kind: "file", Weight: effect.Weight(r, ft.conf.Weight).Value})
 		}
 	}
 	for _, r := range ci.TrackProcesses {
 		if pt := d.trk.procs[r.Name]; pt != nil {
-			out = append(out, control.TrackRef{Name: r.Name, Kind: "process", Weight: trackWeight(r, pt.conf.Weight, nil).Value})
+			out = append(out, control.TrackRef{Name: r.Name, Kind: "process", Weight: effect.Weight(r, pt.conf.Weight).Value})
 		}
 	}
 	return out

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
@@ -168,89 +166,6 @@ func (d *Daemon) linkChanged(ev system.LinkEvent) {
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
-}
-
-// refreshEffects recomputes every tracker's effect on vi and steps its
-// machine with what changed.
-func (d *Daemon) refreshEffects(vi *vinst) {
-	want := map[string]trackEffect{}
-	if !vi.conf.DontTrackPrimary && !vi.link.Up {
-		want["interface "+vi.link.Name+" down"] = trackEffect{fault: true}
-	}
-	d.dynEffects(vi, want)
-	d.trackSrcEffects(vi, want) // track_src.go
-	d.vipIfaceEffects(vi, want) // track_vip.go
-	d.trackGroupEffects(vi, want)
-	if c := vi.conf; c.UnicastFaultNoPeer && len(c.UnicastPeers) == 0 && (c.UnicastPeerBlock || c.UnicastSrcIP.IsValid()) {
-		// keepalived's unicast_fault_no_peer: unicast without a peer is a
-		// fault, not a silent fall back to multicast.
-		want["unicast_fault_no_peer: no unicast peer"] = trackEffect{fault: true}
-	}
-	refs := slices.Clone(vi.conf.TrackScripts)
-	ifs := slices.Clone(vi.conf.TrackInterfaces)
-	if g := d.syncGroupOf(vi); g != nil {
-		refs = append(refs, g.TrackScripts...)
-		ifs = append(ifs, g.TrackInterfaces...)
-	}
-	d.scriptEffects(refs, want)
-	for _, r := range ifs {
-		st := track.StateUp
-		if !d.linkUp(r.Name) { // debounced (interface_up_down_delays)
-			st = track.StateDown
-		}
-		e := refWeight(r, config.Weight{}).Effect(st) // no tracker-level weight
-		want["track_interface "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
-	d.applyTracked(vi, want)
-}
-
-// scriptEffects adds the effect of each tracked vrrp_script to want. A
-// script the gate refused is not tracked at all, as keepalived removes it
-// from its instances: its weight never applies and it never means FAULT.
-func (d *Daemon) scriptEffects(refs []config.TrackRef, want map[string]trackEffect) {
-	for _, r := range refs {
-		sr := d.scripts[r.Name]
-		if sr == nil || sr.disabled != "" {
-			continue
-		}
-		e := refWeight(r, sr.conf.Weight).Effect(sr.state)
-		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
-}
-
-// applyEffects steps vi's machine with the fault and weight changes
-// between its current effects and want.
-func (d *Daemon) applyEffects(vi *vinst, want map[string]trackEffect) {
-	now := time.Now()
-	oldSum, newSum := 0, 0
-	for k, e := range vi.effects {
-		oldSum += e.delta
-		if e.fault && !want[k].fault {
-			d.stepUnit(now, vi.unit, vi.idx, instance.FaultOff{Cause: k})
-		}
-	}
-	for k, e := range want {
-		newSum += e.delta
-		if e.fault && !vi.effects[k].fault {
-			d.stepUnit(now, vi.unit, vi.idx, instance.FaultOn{Cause: k})
-		}
-	}
-	vi.effects = want
-	if newSum != oldSum {
-		d.stepUnit(now, vi.unit, vi.idx, instance.TrackerWeights{Sum: newSum})
-	}
-}
-
-func (d *Daemon) syncGroupOf(vi *vinst) *config.SyncGroup {
-	if vi.conf.SyncGroup == "" {
-		return nil
-	}
-	for _, g := range d.conf.SyncGroups {
-		if g.Name == vi.conf.SyncGroup {
-			return g
-		}
-	}
-	return nil
 }
 
 // stopScripts stops every runner (their processes are killed).

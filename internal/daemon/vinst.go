@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -43,21 +45,15 @@ type vinst struct {
 	vipRetry  bool // some VIP failed to go on; retried at each advert
 	stats     control.Stats
 	lastTrans control.Transition
-	effects   map[string]trackEffect
+	effects   effect.Set
 	dropLog   logLimiter[vrrp.Reason] // rx.go
 	causeLog  logLimiter[string]      // other per-packet lines (rx.go, actions.go)
-	routes    vroutes                 // virtual_routes and virtual_rules (routes.go)
+	routes    *route.Virtual          // virtual_routes and virtual_rules, made on first use
 	dyn       dynInst                 // missing interface, missing address, drop rules (dynif.go, accept.go)
 	vmac      *vmacLink               // use_vmac: the VMAC and the configured interface (vmac.go)
 
 	srcTrk     srcTrack  // track_src_ip (track_src.go)
 	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
-}
-
-// trackEffect is one tracker's current contribution to an instance.
-type trackEffect struct {
-	delta int
-	fault bool
 }
 
 // newVinst resolves the interface and addresses of ci and builds its
@@ -80,7 +76,7 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 		conf:    ci,
 		link:    link,
 		log:     d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
-		effects: map[string]trackEffect{},
+		effects: effect.Set{},
 		dyn:     dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
@@ -99,28 +95,6 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 	return vi, nil
 }
 
-// sysVIP is the system address for a configured one on ifindex.
-func sysVIP(v config.VIP, ifindex int) system.VIP {
-	sv := system.VIP{
-		Prefix:        v.Prefix,
-		Ifindex:       ifindex,
-		Broadcast:     v.Brd,
-		Scope:         system.Scope(v.Scope),
-		Label:         v.Label,
-		Peer:          v.Peer,
-		NoDAD:         v.NoDAD,
-		NoPrefixRoute: v.NoPrefixRoute,
-		Home:          v.Home,
-		MngTmpAddr:    v.MngTmpAddr,
-		AutoJoin:      v.AutoJoin,
-	}
-	if v.PreferredLft != nil && *v.PreferredLft >= 0 {
-		lft := uint32(*v.PreferredLft)
-		sv.PreferredLft = &lft
-	}
-	return sv
-}
-
 // resolveVIPs turns the config's addresses into system VIPs on interfaces.
 func (d *Daemon) resolveVIPs(vi *vinst) error {
 	add := func(v config.VIP) error {
@@ -132,7 +106,7 @@ func (d *Daemon) resolveVIPs(vi *vinst) error {
 			}
 			link = l
 		}
-		vi.vips = append(vi.vips, sysVIP(v, link.Index))
+		vi.vips = append(vi.vips, route.SystemVIP(v, link.Index))
 		vi.vipIf = append(vi.vipIf, link.Name)
 		return nil
 	}

@@ -1,37 +1,68 @@
-package daemon
+package route
 
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"reflect"
 	"slices"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
-// routing is what the daemon needs from the kernel's routing tables.
-type routing interface {
+// Routing is what a Table needs from the kernel's routing tables.
+type Routing interface {
 	system.Router
 	system.Ruler
 }
 
-// routeState is the daemon's side of routes and rules: the netlink handle
-// (opened on first use) and the static_* entries.
-type routeState struct {
-	r       routing
-	statics []*entry
-	watch   routeWatch // deletions from outside (route_watch.go)
+// Config configures a Table.
+type Config struct {
+	Log *slog.Logger
+	// Addrs adds and removes static addresses.
+	Addrs system.Addresser
+	// Lookup finds an interface by name (static addresses without an
+	// index, the watch's dev matching); nil means none exists.
+	Lookup func(name string) (system.Link, error)
+	// Routing is the netlink handle; nil opens one on first use.
+	Routing Routing
 }
 
-// vroutes are one instance's virtual_routes and virtual_rules, resolved
-// once from its configuration.
-type vroutes struct {
-	built   bool
+// Table holds the static entries and the netlink handle, and puts the
+// virtual entries of instances on and off.
+type Table struct {
+	log     *slog.Logger
+	addrs   system.Addresser
+	lookup  func(string) (system.Link, error)
+	r       Routing
+	statics []*entry
+	watch   watchState
+}
+
+// New returns a Table with no entries.
+func New(cfg Config) *Table {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Table{log: cfg.Log, addrs: cfg.Addrs, lookup: cfg.Lookup, r: cfg.Routing}
+}
+
+// Virtual is one instance's virtual_routes and virtual_rules.
+type Virtual struct {
+	log     *slog.Logger
 	routes  []*entry
 	rules   []*entry
 	pending bool // some entry failed to go on while master
+}
+
+// NewVirtual resolves an instance's virtual routes and rules; log is the
+// instance's. The config package has already parsed and checked every
+// option (and dropped what keepalived drops), so this cannot fail.
+func NewVirtual(log *slog.Logger, routes []config.Route, rules []config.Rule) *Virtual {
+	v := &Virtual{log: log}
+	v.routes, v.rules = buildEntries(routes, rules)
+	return v
 }
 
 // entry is one route, rule or static address and whether it is on.
@@ -40,7 +71,7 @@ type entry struct {
 	rule   *system.Rule
 	addr   *system.VIP
 	on     bool
-	static staticTrack // static entries: track_group, no_track, interface (track_group.go); virtual ones: no_track
+	static staticTrack // static entries: track_group, no_track, interface; virtual ones: no_track
 }
 
 func (e *entry) String() string {
@@ -54,29 +85,31 @@ func (e *entry) String() string {
 }
 
 // routing returns the netlink handle, opening it on first use.
-func (d *Daemon) routing() (routing, error) {
-	if d.rtes.r == nil {
-		rt, err := system.NewRouting(d.log)
+func (t *Table) routing() (Routing, error) {
+	if t.r == nil {
+		rt, err := system.NewRouting(t.log)
 		if err != nil {
 			return nil, err
 		}
-		d.rtes.r = rt
+		t.r = rt
 	}
-	return d.rtes.r, nil
+	return t.r, nil
 }
 
 // put adds (on) or removes (!on) e and records whether it is on.
-func (d *Daemon) put(e *entry, on bool) error {
+func (t *Table) put(e *entry, on bool) error {
 	var err error
 	if e.addr != nil {
-		if on {
-			err = d.sys.addrs.Add(*e.addr)
+		if t.addrs == nil {
+			err = errors.New("no address handle")
+		} else if on {
+			err = t.addrs.Add(*e.addr)
 		} else {
-			err = d.sys.addrs.Del(*e.addr)
+			err = t.addrs.Del(*e.addr)
 		}
 	} else {
-		var rt routing
-		if rt, err = d.routing(); err == nil {
+		var rt Routing
+		if rt, err = t.routing(); err == nil {
 			switch {
 			case e.route != nil && on:
 				err = rt.AddRoute(*e.route)
@@ -95,85 +128,94 @@ func (d *Daemon) put(e *entry, on bool) error {
 	return err
 }
 
-// instRoutes builds vi's virtual_routes and virtual_rules entries on first
-// use. The config package has already parsed and checked every option (and
-// dropped what keepalived drops), so this cannot fail.
-func (d *Daemon) instRoutes(vi *vinst) *vroutes {
-	if vi.routes.built {
-		return &vi.routes
-	}
-	vi.routes = vroutes{built: true}
-	vi.routes.routes, vi.routes.rules = buildEntries(vi.conf.VirtualRoutes, vi.conf.VirtualRules)
-	return &vi.routes
-}
-
 // buildEntries turns config routes and rules into entries.
 func buildEntries(routes []config.Route, rules []config.Rule) (rs, us []*entry) {
 	for _, c := range routes {
-		r := sysRoute(c)
+		r := SystemRoute(c)
 		rs = append(rs, &entry{route: &r, static: staticTrack{noTrack: c.NoTrack}})
 	}
 	for _, c := range rules {
-		r := sysRule(c)
+		r := SystemRule(c)
 		us = append(us, &entry{rule: &r, static: staticTrack{noTrack: c.NoTrack}})
 	}
 	return rs, us
 }
 
-// addRoutes puts vi's virtual routes, then its rules, on (after its VIPs,
-// keepalived's order); a failure is logged and retried at the next advert.
-func (d *Daemon) addRoutes(vi *vinst) {
-	vr := d.instRoutes(vi)
-	vr.pending = false
-	for _, e := range slices.Concat(vr.routes, vr.rules) {
-		if err := d.put(e, true); err != nil {
-			vi.log.Error("add virtual "+e.String()+", will retry", "err", err)
-			vr.pending = true
+// Add puts v's routes, then its rules, on (after the instance's VIPs,
+// keepalived's order); a failure is logged and retried by Retry.
+func (t *Table) Add(v *Virtual) {
+	v.pending = false
+	for _, e := range slices.Concat(v.routes, v.rules) {
+		if err := t.put(e, true); err != nil {
+			v.log.Error("add virtual "+e.String()+", will retry", "err", err)
+			v.pending = true
 		}
 	}
 }
 
-// delRoutes takes vi's virtual rules, then its routes off (before its
-// VIPs, keepalived's order).
-func (d *Daemon) delRoutes(vi *vinst) {
-	vr := d.instRoutes(vi)
-	vr.pending = false
-	for _, e := range slices.Concat(vr.rules, vr.routes) {
-		if err := d.put(e, false); err != nil {
-			vi.log.Error("remove virtual "+e.String(), "err", err)
+// Del takes v's rules, then its routes off (before the instance's VIPs,
+// keepalived's order).
+func (t *Table) Del(v *Virtual) {
+	v.pending = false
+	for _, e := range slices.Concat(v.rules, v.routes) {
+		if err := t.put(e, false); err != nil {
+			v.log.Error("remove virtual "+e.String(), "err", err)
 		}
 	}
 }
 
-// retryRoutes re-adds virtual routes and rules that failed to go on while
-// vi is master, and static entries that failed at start.
-func (d *Daemon) retryRoutes(vi *vinst) {
-	d.retryStatics()
-	vr := d.instRoutes(vi)
-	if !vr.pending || vi.m.State() != instance.Master {
+// Retry re-adds the entries of v that failed to go on while its instance
+// is master.
+func (t *Table) Retry(v *Virtual, master bool) {
+	if !v.pending || !master {
 		return
 	}
-	vr.pending = false
-	for _, e := range slices.Concat(vr.routes, vr.rules) {
+	v.pending = false
+	for _, e := range slices.Concat(v.routes, v.rules) {
 		if e.on {
 			continue
 		}
-		if err := d.put(e, true); err != nil {
-			vr.pending = true
+		if err := t.put(e, true); err != nil {
+			v.pending = true
 			continue
 		}
-		vi.log.Info("virtual " + e.String() + " added on retry")
+		v.log.Info("virtual " + e.String() + " added on retry")
 	}
+}
+
+// Swap moves an instance from old to its new routes and rules (a reload
+// changed them in place) and returns the new Virtual: while master, the
+// entries gone come off and the new ones go on; unchanged ones are left
+// alone.
+func (t *Table) Swap(old *Virtual, routes []config.Route, rules []config.Rule, master bool) *Virtual {
+	v := NewVirtual(old.log, routes, rules)
+	all := slices.Concat(v.rules, v.routes)
+	for _, e := range slices.Concat(old.rules, old.routes) {
+		if j := indexEntry(all, e); j >= 0 {
+			all[j].on = e.on
+			continue
+		}
+		if e.on {
+			if err := t.put(e, false); err != nil {
+				v.log.Error("remove virtual "+e.String(), "err", err)
+			}
+		}
+	}
+	if master {
+		v.pending = true
+		t.Retry(v, true)
+	}
+	return v
 }
 
 // staticEntries resolves static_ipaddress, static_routes and static_rules
 // of c, in the order they go on.
-func (d *Daemon) staticEntries(c *config.Config) []*entry {
+func (t *Table) staticEntries(c *config.Config) []*entry {
 	var out []*entry
 	for _, v := range c.StaticAddresses {
-		sv, err := d.staticVIP(c, v)
+		sv, err := t.staticVIP(c, v)
 		if err != nil {
-			d.log.Error("static address skipped", "pos", v.Pos.String(), "addr", v.Prefix, "err", err)
+			t.log.Error("static address skipped", "pos", v.Pos.String(), "addr", v.Prefix, "err", err)
 			continue
 		}
 		out = append(out, &entry{addr: &sv, static: addrTrack(c, v)})
@@ -191,7 +233,7 @@ func (d *Daemon) staticEntries(c *config.Config) []*entry {
 
 // staticVIP resolves a static address; without dev it goes on
 // default_interface.
-func (d *Daemon) staticVIP(c *config.Config, v config.VIP) (system.VIP, error) {
+func (t *Table) staticVIP(c *config.Config, v config.VIP) (system.VIP, error) {
 	dev := v.Dev
 	if dev == "" {
 		dev = c.Global.DefaultInterface
@@ -199,97 +241,80 @@ func (d *Daemon) staticVIP(c *config.Config, v config.VIP) (system.VIP, error) {
 	if dev == "" {
 		return system.VIP{}, errors.New("no dev and no default_interface")
 	}
-	l, err := d.sys.links.Lookup(dev)
+	if t.lookup == nil {
+		return system.VIP{}, system.ErrNoInterface
+	}
+	l, err := t.lookup(dev)
 	if err != nil {
 		return system.VIP{}, err
 	}
-	return sysVIP(v, l.Index), nil
+	return SystemVIP(v, l.Index), nil
 }
 
-// startStatics puts the static addresses, routes and rules on, before any
-// instance starts; failures are logged and retried at every advert.
-func (d *Daemon) startStatics() {
-	d.rtes.statics = d.staticEntries(d.conf)
-	for _, e := range d.rtes.statics {
-		if err := d.put(e, true); err != nil {
-			d.log.Error("add static "+e.String()+", will retry", "err", err)
+// Start puts the static addresses, routes and rules of c on, before any
+// instance starts; failures are logged and retried by RetryStatics.
+func (t *Table) Start(c *config.Config) {
+	t.statics = t.staticEntries(c)
+	for _, e := range t.statics {
+		if err := t.put(e, true); err != nil {
+			t.log.Error("add static "+e.String()+", will retry", "err", err)
 		}
 	}
 }
 
-// retryStatics re-adds static entries that are not on yet.
-func (d *Daemon) retryStatics() {
-	for _, e := range d.rtes.statics {
+// RetryStatics re-adds static entries that are not on yet, and reports
+// whether one that a track group tracks went on (its instances may leave
+// FAULT).
+func (t *Table) RetryStatics() (back bool) {
+	for _, e := range t.statics {
 		if e.on {
 			continue
 		}
-		if err := d.put(e, true); err == nil {
-			d.log.Info("static " + e.String() + " added on retry")
-			d.staticBack(e) // track_group.go
+		if err := t.put(e, true); err == nil {
+			t.log.Info("static " + e.String() + " added on retry")
+			back = back || e.static.group != "" && !e.static.noTrack
 		}
 	}
+	return back
 }
 
-// stopRoutes takes the static entries off in reverse order (rules, routes,
+// Stop takes the static entries off in reverse order (rules, routes,
 // addresses) and closes the netlink handle. Call it after every instance
 // has stopped.
-func (d *Daemon) stopRoutes() {
-	for i := len(d.rtes.statics) - 1; i >= 0; i-- {
-		e := d.rtes.statics[i]
-		if err := d.put(e, false); err != nil {
-			d.log.Error("remove static "+e.String(), "err", err)
+func (t *Table) Stop() {
+	for i := len(t.statics) - 1; i >= 0; i-- {
+		e := t.statics[i]
+		if err := t.put(e, false); err != nil {
+			t.log.Error("remove static "+e.String(), "err", err)
 		}
 	}
-	d.rtes.statics = nil
-	if c, ok := d.rtes.r.(io.Closer); ok {
+	t.statics = nil
+	if c, ok := t.r.(io.Closer); ok {
 		c.Close()
 	}
-	d.rtes.r = nil
+	t.r = nil
 }
 
-// reloadStatics moves the static entries to those of newConf: entries no
-// longer configured come off, new ones go on, unchanged ones are left
-// alone. For reload.
-func (d *Daemon) reloadStatics(newConf *config.Config) {
-	next := d.staticEntries(newConf)
-	for i := len(d.rtes.statics) - 1; i >= 0; i-- {
-		old := d.rtes.statics[i]
+// Reload moves the static entries to those of c: entries no longer
+// configured come off, new ones go on, unchanged ones are left alone. It
+// reports what RetryStatics does, and subscribes to route and rule
+// deletions when c is the first to need it.
+func (t *Table) Reload(c *config.Config) (back bool) {
+	next := t.staticEntries(c)
+	for i := len(t.statics) - 1; i >= 0; i-- {
+		old := t.statics[i]
 		if j := indexEntry(next, old); j >= 0 {
 			next[j].on = old.on
 			continue
 		}
-		if err := d.put(old, false); err != nil {
-			d.log.Error("remove static "+old.String(), "err", err)
+		if err := t.put(old, false); err != nil {
+			t.log.Error("remove static "+old.String(), "err", err)
 		}
 	}
-	d.rtes.statics = next
-	d.retryStatics()
-	d.watchRoutes() // route_watch.go: a reload may bring the first route
-}
-
-// swapRoutes moves vi's virtual routes and rules to those of vi.conf
-// (after a reload changed them in place): while master, the ones gone come
-// off and the new ones go on; unchanged ones are left alone.
-func (d *Daemon) swapRoutes(vi *vinst) {
-	old := vi.routes
-	vi.routes = vroutes{}
-	vr := d.instRoutes(vi)
-	all := slices.Concat(vr.rules, vr.routes)
-	for _, e := range slices.Concat(old.rules, old.routes) {
-		if j := indexEntry(all, e); j >= 0 {
-			all[j].on = e.on
-			continue
-		}
-		if e.on {
-			if err := d.put(e, false); err != nil {
-				vi.log.Error("remove virtual "+e.String(), "err", err)
-			}
-		}
-	}
-	if vi.m.State() == instance.Master {
-		vr.pending = true
-		d.retryRoutes(vi)
-	}
+	t.statics = next
+	back = t.RetryStatics()
+	t.subscribe(c)
+	return back
 }
 
 // indexEntry returns the index in list of an entry equal to e, or -1.

@@ -1,10 +1,12 @@
-package daemon
+package route
 
 import (
+	"context"
+	"log/slog"
 	"slices"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
@@ -14,10 +16,10 @@ import (
 //   - A static route or rule is put back at once; the instances do not
 //     change state. One that cannot be put back is off: it is retried at
 //     every advert round and holds its track_group in FAULT meanwhile
-//     (track_group.go).
+//     (static.go).
 //   - A virtual route or rule of a MASTER instance: keepalived drops the
 //     instance to BACKUP, with a short master-down timer, to win the
-//     entry back. As for virtual addresses (track_vip.go), gokeepalived
+//     entry back. As for virtual addresses (package daemon), gokeepalived
 //     puts it back at once without a transition: the end is the same,
 //     without the priority-0 advert and the flap. One that cannot be put
 //     back is retried at every advert round.
@@ -31,52 +33,60 @@ import (
 // The watch starts when the configuration has a route or a rule, at start
 // or at a reload.
 
-// routeWatch is the daemon's side of the route and rule subscriptions.
-type routeWatch struct {
-	enabled       bool // the daemon runs: subscribe when something needs it
-	routes, rules bool // subscribed
+// watchState is the Table's side of the route and rule subscriptions.
+type watchState struct {
+	ctx           context.Context // set by Watch: subscribe when something needs it
+	post          func(func())
+	masters       func() []*Virtual
+	refresh       func()
+	conf          *config.Config // the configuration last subscribed for
+	routes, rules bool           // subscribed
 }
 
-// startRouteWatch enables the route and rule watches and subscribes to
-// those the configuration needs.
-func (d *Daemon) startRouteWatch() {
-	d.rtes.watch.enabled = true
-	d.watchRoutes()
+// Watch enables the route and rule watches, and subscribes to those c
+// needs. post runs a function on the loop; masters returns the Virtuals of
+// the instances that are master (their entries are put back); refresh is
+// called when a static entry could not be put back (track_group faults).
+// The watches end with ctx.
+func (t *Table) Watch(ctx context.Context, c *config.Config, post func(func()), masters func() []*Virtual, refresh func()) {
+	t.watch = watchState{ctx: ctx, post: post, masters: masters, refresh: refresh}
+	t.subscribe(c)
 }
 
-// watchRoutes subscribes to route and rule changes once the configuration
-// has a static or virtual route or rule.
-func (d *Daemon) watchRoutes() {
-	w := &d.rtes.watch
-	if !w.enabled {
+// subscribe subscribes to route and rule changes once the configuration
+// has a static or virtual route or rule, when Watch has enabled it.
+func (t *Table) subscribe(c *config.Config) {
+	w := &t.watch
+	if w.ctx == nil {
 		return
 	}
-	needRoutes, needRules := len(d.conf.StaticRoutes) > 0, len(d.conf.StaticRules) > 0
-	for _, ci := range d.conf.Instances {
+	w.conf = c
+	needRoutes, needRules := len(c.StaticRoutes) > 0, len(c.StaticRules) > 0
+	for _, ci := range c.Instances {
 		needRoutes = needRoutes || len(ci.VirtualRoutes) > 0
 		needRules = needRules || len(ci.VirtualRules) > 0
 	}
 	if needRoutes && !w.routes {
-		ch, err := system.WatchRoutes(d.runCtx, d.log)
+		ch, err := system.WatchRoutes(w.ctx, t.log)
 		if err != nil {
-			d.log.Error("watch routes: routes deleted from outside are not noticed", "err", err)
+			t.log.Error("watch routes: routes deleted from outside are not noticed", "err", err)
 		} else {
 			w.routes = true
-			go forward(d, ch, "route", func(ev system.RouteEvent) bool {
+			go forward(t, ch, "route", func(ev system.RouteEvent) bool {
 				return !ev.New && ev.Protocol == system.ProtoKeepalived
-			}, d.routeDeleted, func() { w.routes = false })
+			}, t.routeDeleted, func() { w.routes = false })
 		}
 	}
 	if needRules && !w.rules {
-		ch, err := system.WatchRules(d.runCtx, d.log)
+		ch, err := system.WatchRules(w.ctx, t.log)
 		if err != nil {
-			d.log.Error("watch rules: rules deleted from outside are not noticed", "err", err)
+			t.log.Error("watch rules: rules deleted from outside are not noticed", "err", err)
 		} else {
 			w.rules = true
-			go forward(d, ch, "rule", func(ev system.RuleEvent) bool {
+			go forward(t, ch, "rule", func(ev system.RuleEvent) bool {
 				p := ev.Rule.Protocol
 				return !ev.New && (p == system.ProtoKeepalived || p == 0)
-			}, d.ruleDeleted, func() { w.rules = false })
+			}, t.ruleDeleted, func() { w.rules = false })
 		}
 	}
 }
@@ -85,31 +95,35 @@ func (d *Daemon) watchRoutes() {
 // the loop, which runs handle. When the watch ends before the daemon
 // stops (a socket overflow), it subscribes again a second later, on the
 // loop; the deletions in between are missed.
-func forward[E any](d *Daemon, ch <-chan E, what string, keep func(E) bool, handle func(E), ended func()) {
+func forward[E any](t *Table, ch <-chan E, what string, keep func(E) bool, handle func(E), ended func()) {
+	w := &t.watch
 	for ev := range ch {
 		if keep(ev) {
-			d.post(func() { handle(ev) })
+			w.post(func() { handle(ev) })
 		}
 	}
-	if d.runCtx.Err() != nil {
+	if w.ctx.Err() != nil {
 		return
 	}
-	d.log.Warn(what + " watch ended: subscribing again")
+	t.log.Warn(what + " watch ended: subscribing again")
 	select {
 	case <-time.After(time.Second):
-	case <-d.runCtx.Done():
+	case <-w.ctx.Done():
 		return
 	}
-	d.post(func() {
+	w.post(func() {
 		ended()
-		d.watchRoutes()
+		t.subscribe(w.conf)
 	})
 }
 
 // devIndex resolves an interface name for RouteEvent.Matches; -1 when it
 // is missing.
-func (d *Daemon) devIndex(name string) int {
-	l, err := d.sys.links.Lookup(name)
+func (t *Table) devIndex(name string) int {
+	if t.lookup == nil {
+		return -1
+	}
+	l, err := t.lookup(name)
 	if err != nil {
 		return -1
 	}
@@ -117,59 +131,56 @@ func (d *Daemon) devIndex(name string) int {
 }
 
 // routeDeleted puts back our routes that ev says were removed.
-func (d *Daemon) routeDeleted(ev system.RouteEvent) {
-	d.entriesGone(func(e *entry) bool { return e.route != nil && ev.Matches(*e.route, d.devIndex) })
+func (t *Table) routeDeleted(ev system.RouteEvent) {
+	t.entriesGone(func(e *entry) bool { return e.route != nil && ev.Matches(*e.route, t.devIndex) })
 }
 
 // ruleDeleted puts back our rules that ev says were removed.
-func (d *Daemon) ruleDeleted(ev system.RuleEvent) {
-	d.entriesGone(func(e *entry) bool { return e.rule != nil && ev.Matches(*e.rule) })
+func (t *Table) ruleDeleted(ev system.RuleEvent) {
+	t.entriesGone(func(e *entry) bool { return e.rule != nil && ev.Matches(*e.rule) })
 }
 
 // entriesGone puts back the static entries, and the virtual entries of
 // master instances, that are on and that gone picks.
-func (d *Daemon) entriesGone(gone func(*entry) bool) {
+func (t *Table) entriesGone(gone func(*entry) bool) {
 	failed := false
-	for _, e := range d.rtes.statics {
-		if !e.on || !gone(e) {
-			continue
-		}
-		if e.static.noTrack {
-			d.log.Warn("static " + e.String() + " removed from outside; no_track: not putting it back")
-			continue
-		}
-		e.on = false
-		if err := d.put(e, true); err != nil {
-			d.log.Warn("static "+e.String()+" removed from outside and cannot be put back, will retry", "err", err)
-			failed = true
-			continue
-		}
-		d.log.Info("static " + e.String() + " removed from outside: put back")
+	for _, e := range t.statics {
+		failed = !t.putBack(e, gone, "static ", t.log) || failed
 	}
-	if failed {
-		for _, vi := range d.insts {
-			d.refreshEffects(vi) // track_group faults
+	if failed && t.watch.refresh != nil {
+		t.watch.refresh() // track_group faults
+	}
+	if t.watch.masters == nil {
+		return
+	}
+	for _, v := range t.watch.masters() {
+		for _, e := range slices.Concat(v.routes, v.rules) {
+			if !t.putBack(e, gone, "virtual ", v.log) {
+				v.pending = true // Retry, at the next advert
+			}
 		}
 	}
-	for _, vi := range d.insts {
-		if !vi.routes.built || vi.m.State() != instance.Master {
-			continue
-		}
-		for _, e := range slices.Concat(vi.routes.routes, vi.routes.rules) {
-			if !e.on || !gone(e) {
-				continue
-			}
-			if e.static.noTrack {
-				vi.log.Warn("virtual " + e.String() + " removed from outside; no_track: not putting it back")
-				continue
-			}
-			e.on = false
-			if err := d.put(e, true); err != nil {
-				vi.log.Warn("virtual "+e.String()+" removed from outside and cannot be put back, will retry", "err", err)
-				vi.routes.pending = true // retryRoutes, at the next advert
-				continue
-			}
-			vi.log.Warn("virtual " + e.String() + " removed from outside: put back")
-		}
+}
+
+// putBack puts e back when it is on, gone picks it and it is tracked. It
+// reports false when e could not be put back.
+func (t *Table) putBack(e *entry, gone func(*entry) bool, kind string, log *slog.Logger) bool {
+	if !e.on || !gone(e) {
+		return true
 	}
+	if e.static.noTrack {
+		log.Warn(kind + e.String() + " removed from outside; no_track: not putting it back")
+		return true
+	}
+	e.on = false
+	if err := t.put(e, true); err != nil {
+		log.Warn(kind+e.String()+" removed from outside and cannot be put back, will retry", "err", err)
+		return false
+	}
+	if kind == "static " {
+		log.Info(kind + e.String() + " removed from outside: put back")
+	} else {
+		log.Warn(kind + e.String() + " removed from outside: put back")
+	}
+	return true
 }

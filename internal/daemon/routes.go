@@ -1,0 +1,61 @@
+package daemon
+
+import (
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/route"
+	"github.com/gokeepalived/gokeepalived/internal/system"
+)
+
+// routes returns the route table (package route), made on first use.
+func (d *Daemon) routes() *route.Table {
+	if d.rtes == nil {
+		var addrs system.Addresser
+		if d.sys.addrs != nil {
+			addrs = d.sys.addrs
+		}
+		d.rtes = route.New(route.Config{Log: d.log, Addrs: addrs, Lookup: d.lookupIface})
+	}
+	return d.rtes
+}
+
+// lookupIface finds an interface by name; none exists without a netlink
+// handle (tests).
+func (d *Daemon) lookupIface(name string) (system.Link, error) {
+	if d.sys.links == nil {
+		return system.Link{}, system.ErrNoInterface
+	}
+	return d.sys.links.Lookup(name)
+}
+
+// virtual returns vi's virtual routes and rules, resolved on first use.
+func (d *Daemon) virtual(vi *vinst) *route.Virtual {
+	if vi.routes == nil {
+		vi.routes = route.NewVirtual(vi.log, vi.conf.VirtualRoutes, vi.conf.VirtualRules)
+	}
+	return vi.routes
+}
+
+// retryRoutes re-adds the static entries that are not on yet, and the
+// virtual ones of vi that failed while it is master (at each advert).
+func (d *Daemon) retryRoutes(vi *vinst) {
+	if d.routes().RetryStatics() {
+		d.refreshAll() // a track_group's instances may leave FAULT
+	}
+	d.routes().Retry(d.virtual(vi), vi.m.State() == instance.Master)
+}
+
+// watchRoutes starts following route and rule deletions (at start).
+func (d *Daemon) watchRoutes() {
+	d.routes().Watch(d.runCtx, d.conf, d.post, d.masterRoutes, d.refreshAll)
+}
+
+// masterRoutes returns the virtual routes and rules of master instances.
+func (d *Daemon) masterRoutes() []*route.Virtual {
+	var out []*route.Virtual
+	for _, vi := range d.insts {
+		if vi.routes != nil && vi.m.State() == instance.Master {
+			out = append(out, vi.routes)
+		}
+	}
+	return out
+}
