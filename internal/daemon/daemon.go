@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gokeepalived/gokeepalived/internal/route"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"io"
 	"log/slog"
 	"net"
@@ -86,9 +87,9 @@ type Daemon struct {
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
 	gate     scriptGate
-	trk      trackers // track_file, vrrp_track_process, smtp_alert (track_extra.go)
-	dyn      dynState // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
-	vm       vmacs    // use_vmac interfaces (vmac.go)
+	trk      trackers      // track_file, vrrp_track_process, smtp_alert (track_extra.go)
+	dyn      dynState      // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
+	vm       *vmac.Manager // use_vmac interfaces, made on first use by vmacs()
 
 	startedAt  time.Time
 	loadedAt   time.Time

@@ -293,7 +293,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
 	if equalIgnoringPos(prev, ip.ci) {
 		return false
 	}
-	placeOnVMAC(vi.vmac, ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
+	vi.vmac.Place(ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
 	d.swapVIPs(vi, ip.vips, ip.vipIf)
 	vi.routes = d.routes().Swap(d.virtual(vi), ip.ci.VirtualRoutes, ip.ci.VirtualRules, vi.m.State() == instance.Master)
 	vi.peers, vi.expect = nil, vrrp.Expect{}

@@ -120,7 +120,7 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 		Notify: control.NotifyScripts{Master: cmdline(ci.NotifyMaster), Backup: cmdline(ci.NotifyBackup),
 			Fault: cmdline(ci.NotifyFault), Stop: cmdline(ci.NotifyStop), Deleted: cmdline(ci.NotifyDeleted),
 			Generic: cmdline(ci.Notify), MasterRxLowerPri: cmdline(ci.NotifyMasterRxLowerPri)},
-		Stats: vi.stats, VMACInterface: vi.vmacIfname(),
+		Stats: vi.stats, VMACInterface: vi.vmac.Main().Name,
 	}
 	in.Stats.Drops = maps.Clone(vi.stats.Drops)
 	if ci.Family == 6 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/route"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -50,7 +51,7 @@ type vinst struct {
 	causeLog  logLimiter[string]      // other per-packet lines (rx.go, actions.go)
 	routes    *route.Virtual          // virtual_routes and virtual_rules, made on first use
 	dyn       dynInst                 // missing interface, missing address, drop rules (dynif.go, accept.go)
-	vmac      *vmacLink               // use_vmac: the VMAC and the configured interface (vmac.go)
+	vmac      *vmac.Link              // use_vmac: the VMAC and the configured interface
 
 	srcTrk     srcTrack  // track_src_ip (track_src.go)
 	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
@@ -140,7 +141,7 @@ func (d *Daemon) resolveSource(vi *vinst) error {
 		exclude = append(exclude, v.Prefix.Addr())
 	}
 	var err error
-	link := vi.srcLink() // vmac.go: the configured interface, also under use_vmac
+	link := vi.srcLink() // the configured interface, also under use_vmac
 	if vi.fam == vrrp.IPv6 {
 		vi.src, err = d.sys.links.LinkLocalIPv6(link.Index, exclude...)
 	} else {
