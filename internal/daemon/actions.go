@@ -181,8 +181,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
 	if !ok {
 		return
 	}
-	d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st, Priority: int(t.Priority)})
-	d.mailState(notify.KindInstance, vi.conf.Name, st)
+	d.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st, Priority: int(t.Priority)})
 }
 
 // groupNotify announces a sync group's state when it changes.
@@ -196,9 +195,40 @@ func (d *Daemon) groupNotify(u *unit) {
 	}
 	u.state = s
 	if st, ok := notifyState(s); ok {
-		d.notifier.Notify(notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
-		d.mailState(notify.KindGroup, u.name, st)
+		d.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
 	}
+}
+
+// priorityChanged announces vi's new effective priority
+// (notify_priority_changes); nothing is said before the instance has
+// started.
+func (d *Daemon) priorityChanged(vi *vinst) {
+	st := vi.m.State()
+	if st == instance.Init || st == instance.Stop {
+		return
+	}
+	d.notes.Priority(vi.conf, st == instance.Master, int(vi.m.EffectivePriority()))
+}
+
+// states returns every instance's and sync group's current state, for
+// fifo_write_vrrp_states_on_reload.
+func (d *Daemon) states() []notify.Event {
+	var out []notify.Event
+	for _, vi := range d.insts {
+		if st, ok := notifyState(vi.m.State()); ok {
+			out = append(out, notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st,
+				Priority: int(vi.m.EffectivePriority())})
+		}
+	}
+	for _, u := range d.units {
+		if u.group == nil {
+			continue
+		}
+		if st, ok := notifyState(u.groupState()); ok {
+			out = append(out, notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
+		}
+	}
+	return out
 }
 
 func notifyState(s instance.State) (notify.State, bool) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"io"
@@ -84,6 +85,7 @@ type Daemon struct {
 
 	scripts  map[string]*scriptRunner
 	notifier *notify.Notifier
+	notes    *policy.Policy // what else state changes announce: FIFO priority lines, mails
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
 	gate     scriptGate

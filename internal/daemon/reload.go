@@ -186,7 +186,7 @@ func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, e
 		if !ok || !globalSame || !onlyInPlaceChanges(ri.conf, ci) {
 			continue
 		}
-		if ri.conf.SyncGroup != "" && !equalIgnoringPos(syncGroupNamed(old, ri.conf.SyncGroup), syncGroupNamed(newConf, ci.SyncGroup)) {
+		if ri.conf.SyncGroup != "" && !equalIgnoringPos(old.SyncGroup(ri.conf.SyncGroup), newConf.SyncGroup(ci.SyncGroup)) {
 			continue
 		}
 		ip, err := d.prepareInPlace(ri, ci)
@@ -250,7 +250,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	for _, u := range p.stop {
 		d.stopUnit(u)
 		for _, vi := range u.members {
-			if instanceNamed(p.conf, vi.conf.Name) == nil {
+			if p.conf.Instance(vi.conf.Name) == nil {
 				vi.log.Info("instance removed by reload")
 				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: notify.StateDeleted})
 			}
@@ -279,7 +279,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
-	d.writeStatesOnReload()
+	d.notes.Reloaded(d.states())
 	d.log.Info("Reload complete", "kept", len(p.keep)-updated, "updated", updated,
 		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
 }
@@ -487,24 +487,6 @@ func equalIgnoringPos(a, b any) (eq bool) {
 	}()
 	return cmp.Equal(a, b, cmpopts.IgnoreTypes(config.Pos{}),
 		cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty())
-}
-
-func instanceNamed(c *config.Config, name string) *config.Instance {
-	for _, ci := range c.Instances {
-		if ci.Name == name {
-			return ci
-		}
-	}
-	return nil
-}
-
-func syncGroupNamed(c *config.Config, name string) *config.SyncGroup {
-	for _, g := range c.SyncGroups {
-		if g.Name == name {
-			return g
-		}
-	}
-	return nil
 }
 
 func indexOf(c *config.Config, name string) int {

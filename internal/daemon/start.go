@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"slices"
 	"time"
 
@@ -46,6 +47,11 @@ func (d *Daemon) startNotifier() {
 		d.fifos = append(d.fifos, ff)
 	}
 	d.notifier = notify.New(notify.Config{Log: d.log, Exec: track.OSExec, FIFOs: d.fifos})
+	lines := make([]policy.LineWriter, len(d.fifos))
+	for i, f := range d.fifos {
+		lines[i] = f
+	}
+	d.notes = policy.New(policy.Config{Log: d.log, Notifier: d.notifier, FIFOs: lines})
 }
 
 // notifyScript passes a notify script through the gate: nil when it is
@@ -195,7 +201,9 @@ func (d *Daemon) shutdown() {
 	d.closeVMACs()    // vmac.go: leftovers and sysctls
 	d.stopScripts()
 	d.stopWatchers()
-	d.closeMailer()
+	if d.notes != nil {
+		d.notes.Close() // queued mails go for a few seconds
+	}
 	for _, ce := range d.conns {
 		ce.conn.Close()
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/notify"
 )
 
 // trackers holds what the loop knows about track_file and
-// vrrp_track_process trackers, the once-only reports, and smtp_alert's
-// mailer. It is owned by the loop; watcher goroutines reach it only
+// vrrp_track_process trackers, and the once-only reports. It is owned by the loop; watcher goroutines reach it only
 // through d.do.
 type trackers struct {
 	cancel   context.CancelFunc
@@ -17,8 +15,6 @@ type trackers struct {
 	files    map[string]*fileTracker
 	procs    map[string]*procTracker
 	reported map[string]bool
-	mailer   *notify.Mailer
-	mailed   map[notify.Kind]map[string]notify.State
 }
 
 // reportOnce reports whether key has not been reported yet, and marks it.
@@ -48,7 +44,9 @@ func (d *Daemon) startWatchers() {
 	d.startFiles(ctx, t.gen)
 	d.startProcesses(ctx, t.gen)
 	d.reportMissingInterfaces()
-	d.startMailer()
+	if d.notes != nil {
+		d.notes.Configure(d.conf) // smtp_alert's mailer
+	}
 }
 
 // restartWatchers is startWatchers after a reload, followed by a refresh

@@ -263,12 +263,7 @@ func SyncGroupOf(c *config.Config, ci *config.Instance) *config.SyncGroup {
 	if ci.SyncGroup == "" {
 		return nil
 	}
-	for _, g := range c.SyncGroups {
-		if g.Name == ci.SyncGroup {
-			return g
-		}
-	}
-	return nil
+	return c.SyncGroup(ci.SyncGroup)
 }
 
 // Change is what moving an instance from one Set to another means for its
