@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/route"
+	"github.com/gokeepalived/gokeepalived/internal/trackers"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"io"
 	"log/slog"
@@ -83,13 +84,12 @@ type Daemon struct {
 	trackC  chan trackEvent
 	reqCh   chan func()
 
-	scripts  map[string]*scriptRunner
 	notifier *notify.Notifier
 	notes    *policy.Policy // what else state changes announce: FIFO priority lines, mails
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
 	gate     scriptGate
-	trk      trackers      // track_file, vrrp_track_process, smtp_alert (track_extra.go)
+	trk      *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
 	dyn      dynState      // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
 	vm       *vmac.Manager // use_vmac interfaces, made on first use by vmacs()
 
@@ -154,13 +154,12 @@ func New(cfg Config) (*Daemon, error) {
 				return system.OpenConn(c)
 			},
 		},
-		byKey:   map[rxKey]*vinst{},
-		conns:   map[connKey]*connEntry{},
-		rxCh:    make(chan rxPacket, 1024),
-		trackC:  make(chan trackEvent, 256),
-		reqCh:   make(chan func()),
-		scripts: map[string]*scriptRunner{},
-		rl:      newReloader(),
+		byKey:  map[rxKey]*vinst{},
+		conns:  map[connKey]*connEntry{},
+		rxCh:   make(chan rxPacket, 1024),
+		trackC: make(chan trackEvent, 256),
+		reqCh:  make(chan func()),
+		rl:     newReloader(),
 	}
 	return d, nil
 }

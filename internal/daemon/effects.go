@@ -53,28 +53,10 @@ type trackStates struct{ d *Daemon }
 
 func (s trackStates) LinkUp(name string) bool { return s.d.linkUp(name) }
 
-func (s trackStates) Script(name string) (effect.Tracker, bool) {
-	sr := s.d.scripts[name]
-	if sr == nil || sr.disabled != "" {
-		return effect.Tracker{}, false
-	}
-	return effect.Tracker{State: sr.state, Weight: sr.conf.Weight}, true
-}
+func (s trackStates) Script(name string) (effect.Tracker, bool) { return s.d.trackers().Script(name) }
 
-func (s trackStates) File(name string) (effect.FileValue, bool) {
-	ft := s.d.trk.files[name]
-	if ft == nil {
-		return effect.FileValue{}, false
-	}
-	return effect.FileValue{Value: ft.value, Weight: ft.conf.Weight}, true
-}
+func (s trackStates) File(name string) (effect.FileValue, bool) { return s.d.trackers().File(name) }
 
-func (s trackStates) Process(name string) (effect.Tracker, bool) {
-	pt := s.d.trk.procs[name]
-	if pt == nil {
-		return effect.Tracker{}, false
-	}
-	return effect.Tracker{State: pt.state, Weight: pt.conf.Weight}, true
-}
+func (s trackStates) Process(name string) (effect.Tracker, bool) { return s.d.trackers().Process(name) }
 
 func (s trackStates) Statics() []effect.Static { return s.d.routes().Tracked() }

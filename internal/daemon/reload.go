@@ -242,7 +242,6 @@ func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, 
 // applyReload carries out a plan; it cannot fail.
 func (d *Daemon) applyReload(p *reloadPlan) {
 	now := time.Now()
-	old := d.conf
 	d.conf = p.conf
 	if d.routes().Reload(p.conf) {
 		d.refreshAll()
@@ -267,8 +266,9 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 			d.insts = append(d.insts, vi)
 		}
 	}
-	d.reloadScripts(old)
-	d.restartWatchers()
+	d.trackers().Reload(d.conf)
+	d.notes.Configure(d.conf)
+	d.refreshAll()
 	if err := d.startInstances(p.fresh, 0); err != nil {
 		d.log.Error("reload: start instances", "err", err)
 	}
@@ -403,30 +403,6 @@ func (d *Daemon) notifyScripts(n *config.Notifications) notify.Scripts {
 		Fault: d.notifyScript(n.NotifyFault), Stop: d.notifyScript(n.NotifyStop),
 		Deleted: d.notifyScript(n.NotifyDeleted), DeletedEnabled: n.NotifyDeleted != nil,
 		Notify: d.notifyScript(n.Notify),
-	}
-}
-
-// reloadScripts restarts the vrrp_scripts whose definition changed, stops
-// the ones no longer used and starts new ones; unchanged ones keep running
-// with their state.
-func (d *Daemon) reloadScripts(old *config.Config) {
-	want := map[string]*config.VRRPScript{}
-	for _, s := range d.usedScripts() {
-		want[s.Name] = s
-	}
-	for name, sr := range d.scripts {
-		if s := want[name]; s != nil && equalIgnoringPos(sr.conf, s) {
-			sr.conf = s
-			delete(want, name)
-			continue
-		}
-		sr.cancel()
-		delete(d.scripts, name)
-	}
-	for _, s := range d.usedScripts() {
-		if want[s.Name] != nil {
-			d.startScript(s)
-		}
 	}
 }
 

@@ -21,7 +21,7 @@ func scriptDaemon(t *testing.T, text string) (*Daemon, *bytes.Buffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d := &Daemon{conf: loadText(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
-		scripts: map[string]*scriptRunner{}, trackC: make(chan trackEvent, 16), runCtx: ctx}
+		trackC: make(chan trackEvent, 16), runCtx: ctx}
 	return d, &buf
 }
 
@@ -86,9 +86,7 @@ vrrp_instance VI_1 {
  }
 }
 `)
-	for _, s := range d.usedScripts() {
-		d.startScript(s)
-	}
+	d.trackers().Start(d.runCtx, d.conf)
 	ev := <-d.trackC // good's first run: it exits 1
 	d.trackerChanged(ev)
 	got := effect.Compute(d.conf, effect.Instance{Conf: d.conf.Instances[0], Iface: "eth0", IfaceUp: true}, trackStates{d})

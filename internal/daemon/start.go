@@ -81,10 +81,10 @@ func (d *Daemon) startAll() error {
 	d.removeStale(vis)
 	// static_ipaddress, static_routes, static_rules go on first.
 	d.routes().Start(d.conf)
-	for _, s := range d.usedScripts() {
-		d.startScript(s)
+	d.trackers().Start(d.runCtx, d.conf)
+	if d.notes != nil {
+		d.notes.Configure(d.conf) // smtp_alert's mailer
 	}
-	d.startWatchers()
 	d.startAddrWatch() // dynif.go
 	d.startFirewall()  // accept.go
 	// vrrp_startup_delay holds the instances in INIT after the daemon
@@ -199,8 +199,7 @@ func (d *Daemon) shutdown() {
 	d.routes().Stop()
 	d.closeFirewall() // accept.go: no drop rules outlive us
 	d.closeVMACs()    // vmac.go: leftovers and sysctls
-	d.stopScripts()
-	d.stopWatchers()
+	d.trackers().Stop()
 	if d.notes != nil {
 		d.notes.Close() // queued mails go for a few seconds
 	}

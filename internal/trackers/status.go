@@ -1,4 +1,4 @@
-package daemon
+package trackers
 
 import (
 	"fmt"
@@ -10,18 +10,18 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
-// otherTrackers describes the tracked interfaces, files and processes for
-// the control snapshot (the scripts are described by snapshot).
-func (d *Daemon) otherTrackers() []control.Tracker {
-	var out []control.Tracker
+// Status describes every tracker for the control snapshot: the scripts,
+// then the tracked interfaces, files and processes.
+func (s *Set) Status() []control.Tracker {
+	out := s.scriptStatus()
 	users := func(pick func(ci *config.Instance) []config.TrackRef, pickG func(g *config.SyncGroup) []config.TrackRef, name string) []string {
 		var names []string
-		for _, ci := range d.conf.Instances {
+		for _, ci := range s.conf.Instances {
 			if hasRef(pick(ci), name) {
 				names = append(names, ci.Name)
 			}
 		}
-		for _, g := range d.conf.SyncGroups {
+		for _, g := range s.conf.SyncGroups {
 			if hasRef(pickG(g), name) {
 				names = append(names, g.Name)
 			}
@@ -37,24 +37,24 @@ func (d *Daemon) otherTrackers() []control.Tracker {
 		}
 		seen[r.Name] = true
 		status := "BAD"
-		if l, err := d.sys.links.Lookup(r.Name); err == nil && l.Up {
+		if l, err := s.lookup(r.Name); err == nil && l.Up {
 			status = "GOOD"
 		}
 		out = append(out, control.Tracker{Name: r.Name, Kind: "interface", Status: status, Target: r.Name,
 			Weight: r.Weight.Value, Instances: users(ifRefs, ifRefsG, r.Name)})
 	}
-	for _, ci := range d.conf.Instances {
+	for _, ci := range s.conf.Instances {
 		for _, r := range ci.TrackInterfaces {
 			addIf(r)
 		}
 	}
-	for _, g := range d.conf.SyncGroups {
+	for _, g := range s.conf.SyncGroups {
 		for _, r := range g.TrackInterfaces {
 			addIf(r)
 		}
 	}
-	for _, f := range d.usedTrackFiles() {
-		ft := d.trk.files[f.Name]
+	for _, f := range s.usedFiles() {
+		ft := s.files[f.Name]
 		if ft == nil {
 			continue
 		}
@@ -71,8 +71,8 @@ func (d *Daemon) otherTrackers() []control.Tracker {
 				func(ci *config.Instance) []config.TrackRef { return ci.TrackFiles },
 				func(g *config.SyncGroup) []config.TrackRef { return g.TrackFiles }, f.Name)})
 	}
-	for _, p := range d.usedTrackProcesses() {
-		pt := d.trk.procs[p.Name]
+	for _, p := range s.usedProcesses() {
+		pt := s.procs[p.Name]
 		if pt == nil {
 			continue
 		}
@@ -85,17 +85,29 @@ func (d *Daemon) otherTrackers() []control.Tracker {
 	return out
 }
 
-// otherTrackRefs lists an instance's track_file and track_process entries
-// for its status.
-func (d *Daemon) otherTrackRefs(ci *config.Instance) []control.TrackRef {
+// Refs lists an instance's tracked scripts, interfaces, files and
+// processes for its status.
+func (s *Set) Refs(ci *config.Instance) []control.TrackRef {
 	var out []control.TrackRef
+	for _, r := range ci.TrackScripts {
+		w := r.Weight.Value
+		if !r.Weight.Set {
+			if sr := s.scripts[r.Name]; sr != nil {
+				w = sr.conf.Weight.Value
+			}
+		}
+		out = append(out, control.TrackRef{Name: r.Name, Kind: "script", Weight: w})
+	}
+	for _, r := range ci.TrackInterfaces {
+		out = append(out, control.TrackRef{Name: r.Name, Kind: "interface", Weight: r.Weight.Value})
+	}
 	for _, r := range ci.TrackFiles {
-		if ft := d.trk.files[r.Name]; ft != nil {
+		if ft := s.files[r.Name]; ft != nil {
 			out = append(out, control.TrackRef{Name: r.Name, Kind: "file", Weight: effect.Weight(r, ft.conf.Weight).Value})
 		}
 	}
 	for _, r := range ci.TrackProcesses {
-		if pt := d.trk.procs[r.Name]; pt != nil {
+		if pt := s.procs[r.Name]; pt != nil {
 			out = append(out, control.TrackRef{Name: r.Name, Kind: "process", Weight: effect.Weight(r, pt.conf.Weight).Value})
 		}
 	}
@@ -109,4 +121,41 @@ func hasRef(refs []config.TrackRef, name string) bool {
 		}
 	}
 	return false
+}
+
+// scriptStatus describes the vrrp_scripts in use, in configuration order.
+func (s *Set) scriptStatus() []control.Tracker {
+	var out []control.Tracker
+	for _, sc := range s.conf.Scripts {
+		sr := s.scripts[sc.Name]
+		if sr == nil {
+			continue
+		}
+		t := control.Tracker{Name: sc.Name, Kind: "script", Status: trackerStatus(sr.state),
+			Target: strings.Join(sc.Cmd, " "), Weight: sc.Weight.Value, Interval: control.Duration(sc.Interval),
+			Timeout: control.Duration(sc.Timeout), Rise: sc.Rise, Fall: sc.Fall,
+			LastRun: sr.lastAt, LastExitCode: sr.last.Outcome.ExitCode, LastDuration: control.Duration(sr.last.Outcome.Took)}
+		if sr.disabled != "" { // refused by the script gate, not tracked
+			t.Status, t.Disabled = "DISABLED", sr.disabled
+		}
+		for _, ci := range s.conf.Instances {
+			for _, r := range ci.TrackScripts {
+				if r.Name == sc.Name {
+					t.Instances = append(t.Instances, ci.Name)
+				}
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func trackerStatus(s track.State) string {
+	switch s {
+	case track.StateUp:
+		return "GOOD"
+	case track.StateDown:
+		return "BAD"
+	}
+	return "INIT"
 }
