@@ -246,7 +246,7 @@ func (d *Daemon) linkDeleted(vi *vinst) {
 // addrChanged re-reads the advert source of the instances on the event's
 // interface.
 func (d *Daemon) addrChanged(ev system.AddrEvent) {
-	// track_group.go: static addresses removed from outside.
+	// static addresses removed from outside (package route)
 	if d.routes().AddrChanged(ev) {
 		d.refreshAll()
 	}

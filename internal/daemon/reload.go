@@ -14,6 +14,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -228,7 +229,7 @@ func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, e
 // prepareInPlace resolves ci's addresses for the running instance ri; nil
 // means it must restart after all (the machine cannot take ci in place).
 func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, error) {
-	mc := instance.FromConfig(ci, ri.src)
+	mc := fromconfig.Config(ci, ri.src)
 	if instance.NeedsRestart(ri.mc, mc) {
 		return nil, nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -92,7 +93,7 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 		return nil, err
 	}
 	d.buildWire(g, vi)
-	vi.m = instance.New(instance.FromConfig(ci, vi.src))
+	vi.m = instance.New(fromconfig.Config(ci, vi.src))
 	return vi, nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
@@ -126,7 +127,7 @@ func (n *node) newInst(ci *config.Instance) *inst {
 	}
 	in := &inst{node: n, ci: ci, key: groupKey{VRID: ci.VRID, Family: fam}}
 	in.primary, in.source = n.primaryFor(ci, fam)
-	in.mc = instance.FromConfig(ci, in.primary.Addr())
+	in.mc = fromconfig.Config(ci, in.primary.Addr())
 	in.trackers = n.trackersOf(ci)
 	return in
 }

@@ -1,4 +1,4 @@
-package instance_test
+package fromconfig_test
 
 import (
 	"net/netip"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -42,7 +43,7 @@ vrrp_instance VI_6 {
 		t.Fatalf("load: %v", diags)
 	}
 	primary := netip.MustParseAddr("192.168.1.2")
-	got := instance.FromConfig(cfg.Instances[0], primary)
+	got := fromconfig.Config(cfg.Instances[0], primary)
 	want := instance.DefaultConfig()
 	want.Name = "VI_6"
 	want.VRID = 80
@@ -57,6 +58,34 @@ vrrp_instance VI_6 {
 	want.GARP.MasterRepeat = 3
 	want.GARP.LowerPrioRepeat = 3
 	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); diff != "" {
-		t.Errorf("FromConfig (-want +got):\n%s", diff)
+		t.Errorf("Config (-want +got):\n%s", diff)
+	}
+}
+
+// TestOwnerIgnoreAdvertsFromConfig: the instance keyword and the global
+// default both reach Config.
+func TestOwnerIgnoreAdvertsFromConfig(t *testing.T) {
+	for _, tt := range []struct {
+		global, inst string
+		want         bool
+	}{
+		{"", "", false},
+		{"", "owner_ignore_adverts", true},
+		{"vrrp_owner_ignore_adverts", "", true},
+	} {
+		src := "global_defs {\n" + tt.global + "\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 7\n priority 255\n " +
+			tt.inst + "\n virtual_ipaddress {\n  10.0.0.100\n }\n}\n"
+		cfg, diags := config.LoadBytes("t.conf", []byte(src), config.Options{ConfigID: "a"})
+		if config.HasErrors(diags) {
+			t.Fatalf("load: %v", diags)
+		}
+		if got := fromconfig.Config(cfg.Instances[0], netip.MustParseAddr("10.0.0.1")).OwnerIgnoreAdverts; got != tt.want {
+			t.Errorf("global %q, instance %q: OwnerIgnoreAdverts %v, want %v", tt.global, tt.inst, got, tt.want)
+		}
+		for _, n := range cfg.NoEffect {
+			if n.Keyword == "owner_ignore_adverts" || n.Keyword == "vrrp_owner_ignore_adverts" {
+				t.Errorf("%s still listed as having no effect", n.Keyword)
+			}
+		}
 	}
 }
