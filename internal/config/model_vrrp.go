@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"time"
 )
@@ -78,7 +79,7 @@ type Instance struct {
 	// else 3 for IPv6 instances.
 	Version int
 	// Family is 4 or 6, from the first address that decides it.
-	Family int
+	Family vrrp.Family
 
 	Auth Auth `json:",omitzero"`
 

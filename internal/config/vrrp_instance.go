@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"time"
 )
@@ -294,11 +295,11 @@ func instAuth(l *loader, n *Node, b *instBuild) {
 }
 
 // family returns 4 or 6.
-func familyOf(is4 bool) int {
+func familyOf(is4 bool) vrrp.Family {
 	if is4 {
-		return 4
+		return vrrp.IPv4
 	}
-	return 6
+	return vrrp.IPv6
 }
 
 func instVIPs(l *loader, n *Node, b *instBuild) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"strings"
 )
 
@@ -101,7 +102,7 @@ func init() {
 }
 
 // inet reads inet or inet6; like keepalived, it skips the word after it.
-func (p *ruleParser) inet(fam int, t Token) bool {
+func (p *ruleParser) inet(fam vrrp.Family, t Token) bool {
 	if !p.family(fam, t) {
 		return false
 	}

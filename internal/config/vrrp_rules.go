@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"strconv"
 )
@@ -45,7 +46,7 @@ type Rule struct {
 	Not  bool         `json:",omitempty"`
 	// Family is 4 or 6; from the addresses, or inet/inet6 for rules
 	// without any.
-	Family int
+	Family vrrp.Family
 	Action RuleAction
 	// Table is the table of a lookup rule.
 	Table uint32 `json:",omitempty"`
@@ -172,7 +173,7 @@ func (p *ruleParser) finish(n *Node) bool {
 }
 
 // family fixes the rule's address family, reporting a clash at t.
-func (p *ruleParser) family(f int, t Token) bool {
+func (p *ruleParser) family(f vrrp.Family, t Token) bool {
 	if p.r.Family == 0 || p.r.Family == f {
 		p.r.Family = f
 		return true

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/control"
@@ -140,7 +141,7 @@ func (d *Daemon) gratuitous(vi *vinst, repeat int, interval time.Duration) {
 	vips := append([]vipTarget(nil), vi.targets()...)
 	garpLines(vi) // loglines.go
 	n := uint64(repeat * len(vips))
-	if vi.fam == 6 {
+	if vi.fam == vrrp.IPv6 {
 		vi.stats.UnsolicitedNASent += n
 	} else {
 		vi.stats.GratuitousARPSent += n

@@ -364,7 +364,7 @@ func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval t
 		return
 	}
 	n := uint64(repeat * len(targets))
-	if vi.fam == 6 {
+	if vi.fam == vrrp.IPv6 {
 		vi.stats.UnsolicitedNASent += n
 	} else {
 		vi.stats.GratuitousARPSent += n

@@ -62,12 +62,8 @@ func (d *Daemon) attachConn(vi *vinst) error {
 		vi.conn = ce
 		return nil
 	}
-	fam := system.IPv4
-	if vi.fam == vrrp.IPv6 {
-		fam = system.IPv6
-	}
 	c, err := d.sys.open(system.ConnConfig{
-		Ifindex: vi.link.Index, Ifname: vi.link.Name, Family: fam,
+		Ifindex: vi.link.Index, Ifname: vi.link.Name, Family: vi.fam,
 		Group: vi.group, Logger: vi.log, Protocol: vi.connProtocol(),
 	})
 	if err != nil {

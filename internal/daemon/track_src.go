@@ -5,7 +5,6 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/system"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // track_src_ip: an instance whose advert source is configured
@@ -44,11 +43,7 @@ func (d *Daemon) observeSrc(vi *vinst) {
 // tries again.
 func (d *Daemon) readTrackedSrc(vi *vinst, src netip.Addr) {
 	link := vi.srcLink()
-	fam := system.IPv4
-	if vi.fam == vrrp.IPv6 {
-		fam = system.IPv6
-	}
-	ps, err := d.sys.addrs.List(link.Index, fam)
+	ps, err := d.sys.addrs.List(link.Index, vi.fam)
 	if err != nil {
 		vi.log.Warn("track_src_ip: cannot read the interface's addresses", "err", err)
 		return

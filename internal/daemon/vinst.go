@@ -82,9 +82,9 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 		dyn:     dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
-	vi.fam = vrrp.IPv4
-	if ci.Family == 6 {
-		vi.fam = vrrp.IPv6
+	vi.fam = ci.Family
+	if vi.fam == 0 {
+		vi.fam = vrrp.IPv4
 	}
 	if err := d.resolveVIPs(vi); err != nil {
 		return nil, err

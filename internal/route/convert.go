@@ -36,9 +36,9 @@ func SystemRoute(c config.Route) system.Route {
 func SystemRule(c config.Rule) system.Rule {
 	r := system.NewRule()
 	r.From, r.To, r.Not, r.Priority = c.From, c.To, c.Not, int(c.Preference)
-	r.Family = system.IPv4
-	if c.Family == 6 {
-		r.Family = system.IPv6
+	r.Family = c.Family
+	if r.Family == 0 {
+		r.Family = system.IPv4
 	}
 	switch c.Action {
 	case config.RuleLookup:

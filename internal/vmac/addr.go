@@ -106,10 +106,7 @@ func (vm *Link) place(ci *config.Instance, vips []system.VIP, ifs []string) erro
 			if v := vipConfAt(ci, i); v.Dev != "" && v.Dev != vm.base.Name {
 				parent = system.Link{Index: vips[i].Ifindex, Name: ifs[i]}
 			}
-			fam := system.IPv4
-			if vips[i].Prefix.Addr().Is6() {
-				fam = system.IPv6
-			}
+			fam := system.FamilyOf(vips[i].Prefix.Addr())
 			if vm.m == nil {
 				errs = append(errs, fmt.Errorf("%s: no VMAC handle", vips[i].Prefix))
 				continue
