@@ -433,25 +433,66 @@ func onlyInPlaceChanges(a, b *config.Instance) bool {
 // script settings may change freely: they do not touch running instances
 // (FIFOs and startup scripts are opened at start only).
 func sameInstanceGlobals(a, b config.GlobalDefs) bool {
-	clearFree := func(g *config.GlobalDefs) {
-		g.RouterID, g.NotificationEmail, g.NotificationEmailFrom = "", nil, ""
-		g.SMTPServer, g.SMTPConnectTimeout = "", 0
-		g.JSONVersion, g.PrometheusListen = 0, ""
-		g.NotifyPriorityChanges, g.FifoWriteStatesOnReload = false, false
-		g.NotifyFifo, g.VRRPNotifyFifo, g.LVSNotifyFifo = nil, nil, nil
-		g.StartupScript, g.StartupScriptTimeout = nil, 0
-		g.ShutdownScript, g.ShutdownScriptTimeout = nil, 0
-		g.EnableScriptSecurity, g.ScriptUser, g.ScriptGroup = false, "", ""
+	return instanceGlobalsOf(a) == instanceGlobalsOf(b)
+}
+
+// instanceGlobals is the identity of the global_defs settings that shape
+// a running instance: every field of config.GlobalDefs but the free ones
+// sameInstanceGlobals names (TestInstanceGlobalsCoverGlobalDefs keeps the
+// two lists whole).
+type instanceGlobals struct {
+	vrrpStrict, skipCheckAdvAddr, checkUnicastSrc bool
+	lowerPrioNoAdvert, higherPrioSendAdvert       bool
+	ownerIgnoreAdverts, v3ChecksumAsV2            bool
+	vrrpVersion, downTimerAdverts                 int
+	mcastGroup4, mcastGroup6                      netip.Addr
+	garp                                          config.GarpSettings
+	dynamicInterfaces                             bool
+	defaultInterface                              string
+	startupDelay                                  time.Duration
+	vmacPrefix, vmacAddrPrefix                    string
+	netNamespace, instance                        string
+	logUnknownVRIDs                               bool
+	smtpAlert, smtpAlertVRRP                      optBool
+	noEmailFaults                                 bool
+	smtpHeloName                                  string
+	nftTable                                      string
+	nftPriority                                   int
+	nftPrioritySet, nftCounters                   bool
+}
+
+// optBool is a *bool as a value: unset, false or true.
+type optBool uint8
+
+func optBoolOf(b *bool) optBool {
+	switch {
+	case b == nil:
+		return 0
+	case *b:
+		return 2
 	}
-	clearFree(&a)
-	clearFree(&b)
-	return equalIgnoringPos(a, b)
+	return 1
+}
+
+func instanceGlobalsOf(g config.GlobalDefs) instanceGlobals {
+	return instanceGlobals{
+		vrrpStrict: g.VRRPStrict, skipCheckAdvAddr: g.SkipCheckAdvAddr, checkUnicastSrc: g.CheckUnicastSrc,
+		lowerPrioNoAdvert: g.LowerPrioNoAdvert, higherPrioSendAdvert: g.HigherPrioSendAdvert,
+		ownerIgnoreAdverts: g.OwnerIgnoreAdverts, v3ChecksumAsV2: g.V3ChecksumAsV2,
+		vrrpVersion: g.VRRPVersion, downTimerAdverts: g.DownTimerAdverts,
+		mcastGroup4: g.McastGroup4, mcastGroup6: g.McastGroup6, garp: g.Garp,
+		dynamicInterfaces: g.DynamicInterfaces, defaultInterface: g.DefaultInterface, startupDelay: g.StartupDelay,
+		vmacPrefix: g.VMACPrefix, vmacAddrPrefix: g.VMACAddrPrefix, netNamespace: g.NetNamespace, instance: g.Instance,
+		logUnknownVRIDs: g.LogUnknownVRIDs, smtpAlert: optBoolOf(g.SMTPAlert), smtpAlertVRRP: optBoolOf(g.SMTPAlertVRRP),
+		noEmailFaults: g.NoEmailFaults, smtpHeloName: g.SMTPHeloName,
+		nftTable: g.NFTablesTable, nftPriority: g.NFTablesPriority, nftPrioritySet: g.NFTablesPrioritySet, nftCounters: g.NFTablesCounters,
+	}
 }
 
 // indexVIP returns the index of the address in vips equal to v in every
 // option, or -1.
 func indexVIP(vips []system.VIP, v system.VIP) int {
-	return slices.IndexFunc(vips, func(w system.VIP) bool { return equalIgnoringPos(v, w) })
+	return slices.IndexFunc(vips, v.Equal)
 }
 
 // equalIgnoringPos compares two configuration values, ignoring where
