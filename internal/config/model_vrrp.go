@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // State is the initial state written in a vrrp_instance. Instances always

@@ -2,10 +2,11 @@ package config
 
 import (
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // complete applies global defaults to every instance and runs the checks

@@ -1,9 +1,10 @@
 package config
 
 import (
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // instBuild is a vrrp_instance while it is being read: the model plus what

@@ -1,10 +1,11 @@
 package config
 
 import (
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // RouteType is a route's type, numbered as rtnetlink numbers them

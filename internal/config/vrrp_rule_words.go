@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"strings"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // ruleOpts are the rule words; an unknown word is tried as a route type

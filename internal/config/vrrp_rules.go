@@ -1,9 +1,10 @@
 package config
 
 import (
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"strconv"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // RuleAction is what a policy rule does, numbered as fib_rules numbers it

@@ -1,12 +1,12 @@
 package daemon
 
 import (
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // stepUnit steps member i of u with ev and carries out the actions.

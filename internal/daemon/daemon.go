@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
-	"github.com/gokeepalived/gokeepalived/internal/route"
-	"github.com/gokeepalived/gokeepalived/internal/trackers"
-	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"io"
 	"log/slog"
 	"net"
@@ -23,7 +19,11 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/trackers"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
 
 // Config configures a Daemon. The command line fills it.

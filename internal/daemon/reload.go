@@ -8,9 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
@@ -181,13 +178,13 @@ func (d *Daemon) planCurrent(p *reloadPlan) bool {
 func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, error) {
 	old := b.conf
 	p := &reloadPlan{conf: newConf, base: b, keep: map[string]*inPlace{}}
-	globalSame := sameInstanceGlobals(old.Global, newConf.Global)
+	globalSame := config.SameInstanceGlobals(old.Global, newConf.Global)
 	for _, ci := range newConf.Instances {
 		ri, ok := b.insts[ci.Name]
 		if !ok || !globalSame || !onlyInPlaceChanges(ri.conf, ci) {
 			continue
 		}
-		if ri.conf.SyncGroup != "" && !equalIgnoringPos(old.SyncGroup(ri.conf.SyncGroup), newConf.SyncGroup(ci.SyncGroup)) {
+		if ri.conf.SyncGroup != "" && !config.SameSyncGroup(old.SyncGroup(ri.conf.SyncGroup), newConf.SyncGroup(ci.SyncGroup)) {
 			continue
 		}
 		ip, err := d.prepareInPlace(ri, ci)
@@ -291,7 +288,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
 	vi, prev := ip.from.vi, ip.from.vi.conf
 	vi.conf = ip.ci
-	if equalIgnoringPos(prev, ip.ci) {
+	if config.SameInstance(prev, ip.ci) {
 		return false
 	}
 	vi.vmac.Place(ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
@@ -424,87 +421,13 @@ func onlyInPlaceChanges(a, b *config.Instance) bool {
 	x.NotifyMaster, x.NotifyBackup, x.NotifyFault = a.NotifyMaster, a.NotifyBackup, a.NotifyFault
 	x.NotifyStop, x.NotifyDeleted, x.Notify = a.NotifyStop, a.NotifyDeleted, a.Notify
 	x.NotifyMasterRxLowerPri, x.NotifyPriorityChanges, x.SMTPAlert = a.NotifyMasterRxLowerPri, a.NotifyPriorityChanges, a.SMTPAlert
-	return equalIgnoringPos(a, &x)
-}
-
-// sameInstanceGlobals reports whether a and b agree on every global_defs
-// setting that shapes a running instance (its socket, wire checks and
-// defaults). Router id, e-mail, dump, metrics, FIFO and startup/shutdown
-// script settings may change freely: they do not touch running instances
-// (FIFOs and startup scripts are opened at start only).
-func sameInstanceGlobals(a, b config.GlobalDefs) bool {
-	return instanceGlobalsOf(a) == instanceGlobalsOf(b)
-}
-
-// instanceGlobals is the identity of the global_defs settings that shape
-// a running instance: every field of config.GlobalDefs but the free ones
-// sameInstanceGlobals names (TestInstanceGlobalsCoverGlobalDefs keeps the
-// two lists whole).
-type instanceGlobals struct {
-	vrrpStrict, skipCheckAdvAddr, checkUnicastSrc bool
-	lowerPrioNoAdvert, higherPrioSendAdvert       bool
-	ownerIgnoreAdverts, v3ChecksumAsV2            bool
-	vrrpVersion, downTimerAdverts                 int
-	mcastGroup4, mcastGroup6                      netip.Addr
-	garp                                          config.GarpSettings
-	dynamicInterfaces                             bool
-	defaultInterface                              string
-	startupDelay                                  time.Duration
-	vmacPrefix, vmacAddrPrefix                    string
-	netNamespace, instance                        string
-	logUnknownVRIDs                               bool
-	smtpAlert, smtpAlertVRRP                      optBool
-	noEmailFaults                                 bool
-	smtpHeloName                                  string
-	nftTable                                      string
-	nftPriority                                   int
-	nftPrioritySet, nftCounters                   bool
-}
-
-// optBool is a *bool as a value: unset, false or true.
-type optBool uint8
-
-func optBoolOf(b *bool) optBool {
-	switch {
-	case b == nil:
-		return 0
-	case *b:
-		return 2
-	}
-	return 1
-}
-
-func instanceGlobalsOf(g config.GlobalDefs) instanceGlobals {
-	return instanceGlobals{
-		vrrpStrict: g.VRRPStrict, skipCheckAdvAddr: g.SkipCheckAdvAddr, checkUnicastSrc: g.CheckUnicastSrc,
-		lowerPrioNoAdvert: g.LowerPrioNoAdvert, higherPrioSendAdvert: g.HigherPrioSendAdvert,
-		ownerIgnoreAdverts: g.OwnerIgnoreAdverts, v3ChecksumAsV2: g.V3ChecksumAsV2,
-		vrrpVersion: g.VRRPVersion, downTimerAdverts: g.DownTimerAdverts,
-		mcastGroup4: g.McastGroup4, mcastGroup6: g.McastGroup6, garp: g.Garp,
-		dynamicInterfaces: g.DynamicInterfaces, defaultInterface: g.DefaultInterface, startupDelay: g.StartupDelay,
-		vmacPrefix: g.VMACPrefix, vmacAddrPrefix: g.VMACAddrPrefix, netNamespace: g.NetNamespace, instance: g.Instance,
-		logUnknownVRIDs: g.LogUnknownVRIDs, smtpAlert: optBoolOf(g.SMTPAlert), smtpAlertVRRP: optBoolOf(g.SMTPAlertVRRP),
-		noEmailFaults: g.NoEmailFaults, smtpHeloName: g.SMTPHeloName,
-		nftTable: g.NFTablesTable, nftPriority: g.NFTablesPriority, nftPrioritySet: g.NFTablesPrioritySet, nftCounters: g.NFTablesCounters,
-	}
+	return config.SameInstance(a, &x)
 }
 
 // indexVIP returns the index of the address in vips equal to v in every
 // option, or -1.
 func indexVIP(vips []system.VIP, v system.VIP) int {
 	return slices.IndexFunc(vips, v.Equal)
-}
-
-// equalIgnoringPos compares two configuration values, ignoring where
-// they were written.
-func equalIgnoringPos(a, b any) (eq bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			eq = false
-		}
-	}()
-	return cmp.Equal(a, b, cmpopts.IgnoreTypes(config.Pos{}),
-		cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty())
 }
 
 func indexOf(c *config.Config, name string) int {

@@ -63,7 +63,7 @@ func TestReloadDecision(t *testing.T) {
 			b := loadText(t, strings.Replace(reloadBase, tt.from, tt.to, 1))
 			got := struct{ InPlace, Globals bool }{
 				onlyInPlaceChanges(a.Instances[0], b.Instances[0]),
-				sameInstanceGlobals(a.Global, b.Global),
+				config.SameInstanceGlobals(a.Global, b.Global),
 			}
 			want := struct{ InPlace, Globals bool }{tt.inPlace, tt.globals}
 			if diff := cmp.Diff(want, got); diff != "" {

@@ -3,7 +3,6 @@ package daemon
 import (
 	"bytes"
 	"context"
-	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 )
 
 // scriptDaemon is a Daemon with just enough to start scripts, logging

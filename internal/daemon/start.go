@@ -3,13 +3,13 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"slices"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )

@@ -2,9 +2,6 @@ package daemon
 
 import (
 	"errors"
-	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
-	"github.com/gokeepalived/gokeepalived/internal/effect"
-	"github.com/gokeepalived/gokeepalived/internal/route"
 	"log/slog"
 	"slices"
 	"testing"
@@ -12,6 +9,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 )

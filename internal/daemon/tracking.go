@@ -3,12 +3,12 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/metrics"
-	"github.com/gokeepalived/gokeepalived/internal/trackers"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/trackers"
 )
 
 // trackEvent is a vrrp_script's run, handed to the loop.

@@ -2,18 +2,18 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/effect"
-	"github.com/gokeepalived/gokeepalived/internal/route"
-	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"log/slog"
 	"net/netip"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 

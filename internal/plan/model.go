@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"slices"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // AddrSource says where a primary address came from.

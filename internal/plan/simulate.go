@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
 	"slices"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/instance/sim"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // failedFn says whether a tracker is failing; nil means none is.

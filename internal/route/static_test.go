@@ -1,11 +1,11 @@
 package route
 
 import (
-	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 )

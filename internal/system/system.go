@@ -3,8 +3,9 @@ package system
 import (
 	"context"
 	"errors"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 	"net/netip"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // Family is an IP address family: package vrrp's, the project's one

@@ -2,11 +2,11 @@ package trackers
 
 import (
 	"fmt"
-	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
-
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 )
 
