@@ -9,6 +9,13 @@
 // loop over channels, so a slow script, a stalled API client or a full FIFO
 // can never hold up an advert.
 //
+// What the loop carries out lives in packages of its own, each behind a
+// narrow interface: effect computes what the trackers do to an instance,
+// trackers runs them, route holds routes, rules and static addresses,
+// vmac the VMAC interfaces, and notify/policy decides the notifications
+// beyond the scripts. The daemon keeps the loop, the lifecycle, reload and
+// the dispatch between them.
+//
 // It must not implement protocol decisions (package instance does), parse
 // packets or configs itself (packages vrrp and config do) or touch the
 // system other than through package system.

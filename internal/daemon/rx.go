@@ -28,7 +28,7 @@ type connEntry struct {
 	key  connKey
 	conn system.Conn
 	refs int
-	ah   bool // an AH socket (ah.go)
+	ah   bool // an auth_type AH socket
 }
 
 // rxPacket is one packet handed from a reader goroutine to the loop.

@@ -39,7 +39,7 @@ type vinst struct {
 	ttl      uint8
 	ipID     uint16
 	rxAdv    vrrp.Advertisement
-	ah       *vrrp.AHState // auth_type AH (ah.go)
+	ah       *vrrp.AHState // auth_type AH sequence and keys
 
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	vipIf     []string
@@ -48,14 +48,14 @@ type vinst struct {
 	stats     control.Stats
 	lastTrans control.Transition
 	effects   effect.Set
-	dropLog   logLimiter[vrrp.Reason] // rx.go
-	causeLog  logLimiter[string]      // other per-packet lines (rx.go, actions.go)
+	dropLog   logLimiter[vrrp.Reason] // drop reasons, one line a minute each
+	causeLog  logLimiter[string]      // other per-packet lines
 	routes    *route.Virtual          // virtual_routes and virtual_rules, made on first use
-	dyn       dynInst                 // missing interface, missing address, drop rules (dynif.go, accept.go)
+	dyn       dynInst                 // missing interface, missing address, no_accept drop rules
 	vmac      *vmac.Link              // use_vmac: the VMAC and the configured interface
 
-	srcTrk     srcTrack  // track_src_ip (track_src.go)
-	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
+	srcTrk     srcTrack  // what track_src_ip last read
+	ownerLogAt time.Time // last owner_ignore_adverts log
 }
 
 // newVinst resolves the interface and addresses of ci and builds its
