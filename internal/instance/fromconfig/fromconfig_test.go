@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -87,5 +88,19 @@ func TestOwnerIgnoreAdvertsFromConfig(t *testing.T) {
 				t.Errorf("%s still listed as having no effect", n.Keyword)
 			}
 		}
+	}
+}
+
+// TestDefaultsAgree: instance.DefaultConfig, which the simulator and the
+// machine's tests start from, holds the defaults package config applies
+// (keepalived's), so that no default means one thing in one place and
+// another elsewhere.
+func TestDefaultsAgree(t *testing.T) {
+	cfg := configtest.Load(t, "vrrp_instance X {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n")
+	got := fromconfig.Config(cfg.Instances[0], netip.Addr{})
+	want := instance.DefaultConfig()
+	want.Name, want.VRID, want.VIPs = "X", 1, got.VIPs
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); diff != "" {
+		t.Errorf("config's defaults (+) differ from instance.DefaultConfig (-):\n%s", diff)
 	}
 }
