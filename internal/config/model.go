@@ -61,6 +61,16 @@ func (c *Config) Instance(name string) *Instance {
 	return nil
 }
 
+// SyncGroup returns the vrrp_sync_group named name, or nil.
+func (c *Config) SyncGroup(name string) *SyncGroup {
+	for _, g := range c.SyncGroups {
+		if g.Name == name {
+			return g
+		}
+	}
+	return nil
+}
+
 // Note is a keyword that was accepted but has no effect yet.
 type Note struct {
 	Pos     Pos

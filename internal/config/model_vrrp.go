@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // State is the initial state written in a vrrp_instance. Instances always
@@ -78,7 +80,7 @@ type Instance struct {
 	// else 3 for IPv6 instances.
 	Version int
 	// Family is 4 or 6, from the first address that decides it.
-	Family int
+	Family vrrp.Family
 
 	Auth Auth `json:",omitzero"`
 

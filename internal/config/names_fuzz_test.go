@@ -16,6 +16,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 )
@@ -108,7 +109,7 @@ func driveOutputs(t *testing.T, cfg *config.Config) {
 }
 
 // snapshotOf sets up every instance as the daemon does
-// (instance.FromConfig, instance.New) and describes the result the way
+// (fromconfig.Config, instance.New) and describes the result the way
 // the daemon's status does, with every name the configuration gave.
 func snapshotOf(cfg *config.Config) control.Snapshot {
 	s := control.Snapshot{Time: time.Unix(1700000000, 0), Daemon: control.Daemon{RouterID: cfg.Global.RouterID}}
@@ -118,7 +119,7 @@ func snapshotOf(cfg *config.Config) control.Snapshot {
 		if ci.Family == 6 {
 			src, family = netip.MustParseAddr("fe80::1"), "inet6"
 		}
-		mc := instance.New(instance.FromConfig(ci, src))
+		mc := instance.New(fromconfig.Config(ci, src))
 		in := control.Instance{Name: ci.Name, Interface: ci.Interface, VRID: ci.VRID, Version: ci.Version,
 			Family: family, State: control.State(mc.State().String()), SyncGroup: ci.SyncGroup,
 			BasePriority: ci.Priority, EffectivePriority: int(mc.EffectivePriority()), SourceAddr: src,

@@ -6,7 +6,7 @@ package config
 //	static_ipaddress { 10.0.0.1/24 dev eth2 track_group G }
 //
 // A static address, route or rule naming a group is tracked by the group's
-// instances (see internal/daemon/track_group.go). The group must be
+// instances (see internal/route/static.go and internal/effect). The group must be
 // defined before the static entry that names it: keepalived looks the name
 // up while it reads the entry. Instance names are resolved once the whole
 // file is read; unknown ones are dropped with a log line, and a group left

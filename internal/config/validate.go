@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // complete applies global defaults to every instance and runs the checks
@@ -97,11 +99,11 @@ func (l *loader) completeInstance(b *instBuild) bool {
 
 func (l *loader) completeVersion(b *instBuild) {
 	switch {
-	case !b.versionSet && b.Family == 6:
+	case !b.versionSet && b.Family == vrrp.IPv6:
 		b.Version = 3
 	case !b.versionSet:
 		b.Version = l.cfg.Global.VRRPVersion
-	case b.Version == 2 && b.Family == 6:
+	case b.Version == 2 && b.Family == vrrp.IPv6:
 		b.Version, b.v2OnIPv6 = 3, true
 		l.advisef(b.Pos, "VRRPv2 is IPv4 only; keepalived silently uses version 3 for IPv6",
 			"(%s) version 2 with IPv6 addresses: using version 3", b.Name)
@@ -176,10 +178,10 @@ func (l *loader) completeAuth(b *instBuild) {
 		l.warnf(b.Auth.Pos, "(%s) authentication specified but no password given, ignoring it", b.Name)
 		l.hintf("add `auth_pass` with the same password on every router of this VRID")
 		b.Auth = Auth{}
-	case b.Auth.Type == AuthAH && b.Family == 6:
+	case b.Auth.Type == AuthAH && b.Family == vrrp.IPv6:
 		l.warnf(b.Auth.Pos, "(%s) cannot use AH authentication with IPv6, ignoring it", b.Name)
 		b.Auth = Auth{}
-	case b.Family == 6: // PASS: we run version 3, which has none
+	case b.Family == vrrp.IPv6: // PASS: we run version 3, which has none
 		l.warnf(b.Auth.Pos, "(%s) VRRP version 3 does not support authentication, ignoring it", b.Name)
 		b.Auth = Auth{}
 	case b.Auth.Type == AuthAH && b.State == StateMaster && !owner:
@@ -397,7 +399,7 @@ func (l *loader) inheritGlobal(b *instBuild) {
 	}
 	// keepalived builds IPv4 headers itself, with TTL 255; for IPv6 it
 	// sets no hop limit, so the kernel's default (64) goes out.
-	if len(b.UnicastPeers) > 0 && b.UnicastTTL == 0 && b.Family == 4 {
+	if len(b.UnicastPeers) > 0 && b.UnicastTTL == 0 && b.Family == vrrp.IPv4 {
 		b.UnicastTTL = 255
 	}
 	gs, s := g.Garp, &b.Garp
@@ -453,8 +455,9 @@ func (l *loader) inheritGlobal(b *instBuild) {
 // interface and address family, which keepalived refuses to start with.
 func (l *loader) checkDuplicateVRIDs() {
 	type key struct {
-		ifc      string
-		fam, vid int
+		ifc string
+		fam vrrp.Family
+		vid int
 	}
 	seen := map[key]*Instance{}
 	kept := l.cfg.Instances[:0]

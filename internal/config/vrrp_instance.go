@@ -3,6 +3,8 @@ package config
 import (
 	"net/netip"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // instBuild is a vrrp_instance while it is being read: the model plus what
@@ -295,11 +297,11 @@ func instAuth(l *loader, n *Node, b *instBuild) {
 }
 
 // family returns 4 or 6.
-func familyOf(is4 bool) int {
+func familyOf(is4 bool) vrrp.Family {
 	if is4 {
-		return 4
+		return vrrp.IPv4
 	}
-	return 6
+	return vrrp.IPv6
 }
 
 func instVIPs(l *loader, n *Node, b *instBuild) {

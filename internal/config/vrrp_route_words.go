@@ -1,6 +1,10 @@
 package config
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
 
 // The route words that need more than a value parser.
 
@@ -38,7 +42,7 @@ func (p *routeParser) destination(t Token) bool {
 
 // inet reads inet or inet6. keepalived 2.2 (and 2.4) also skips the word
 // after it, so a destination written there is lost; we do the same, and say so.
-func (p *routeParser) inet(fam int, t Token) bool {
+func (p *routeParser) inet(fam vrrp.Family, t Token) bool {
 	if !p.family(fam, t) {
 		return false
 	}
@@ -64,7 +68,7 @@ func (p *routeParser) via(t Token) bool {
 	if p.i+1 < len(p.w) {
 		if w := p.w[p.i+1]; w.Text == "inet" || w.Text == "inet6" {
 			p.i++
-			if !p.family(map[string]int{"inet": 4, "inet6": 6}[w.Text], w) {
+			if !p.family(map[string]vrrp.Family{"inet": vrrp.IPv4, "inet6": vrrp.IPv6}[w.Text], w) {
 				return false
 			}
 		}
@@ -172,11 +176,11 @@ func (p *routeParser) realms(t Token) bool {
 	if !ok {
 		return p.bad(t, v)
 	}
-	if p.fam == 6 {
+	if p.fam == vrrp.IPv6 {
 		p.l.errorf(t.Pos, "realms are only valid for IPv4 routes, skipping route")
 		return false
 	}
-	p.fam, p.r.Realms = 4, n
+	p.fam, p.r.Realms = vrrp.IPv4, n
 	return true
 }
 
@@ -324,10 +328,10 @@ func (p *routeParser) nexthopOpt(nh *Nexthop, t, v Token) bool {
 		if !ok {
 			return bad("invalid nexthop realms")
 		}
-		if p.fam == 6 {
+		if p.fam == vrrp.IPv6 {
 			return bad("nexthop realms on an IPv6 route")
 		}
-		p.fam, nh.Realms = 4, n
+		p.fam, nh.Realms = vrrp.IPv4, n
 		p.notApplied(t)
 	}
 	return true

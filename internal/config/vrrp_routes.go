@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // RouteType is a route's type, numbered as rtnetlink numbers them
@@ -151,7 +153,7 @@ type routeParser struct {
 	w       []Token
 	i       int
 	r       Route
-	fam     int // 0 until known, then 4 or 6
+	fam     vrrp.Family // 0 until known, then 4 or 6
 	dst     Token
 	orUsed  bool
 	protPos Pos
@@ -197,7 +199,7 @@ func (p *routeParser) finish(n *Node, virtual bool) bool {
 	}
 	if p.dst.Text == "default" {
 		r.Dst = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-		if p.fam == 6 {
+		if p.fam == vrrp.IPv6 {
 			r.Dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
 		}
 	}
@@ -245,7 +247,7 @@ func tokenEnd(t Token) Pos {
 }
 
 // family fixes the route's address family, reporting a clash at t.
-func (p *routeParser) family(f int, t Token) bool {
+func (p *routeParser) family(f vrrp.Family, t Token) bool {
 	if p.fam == 0 || p.fam == f {
 		p.fam = f
 		return true
@@ -254,11 +256,11 @@ func (p *routeParser) family(f int, t Token) bool {
 	return false
 }
 
-func famOf(a netip.Addr) int {
+func famOf(a netip.Addr) vrrp.Family {
 	if a.Is4() {
-		return 4
+		return vrrp.IPv4
 	}
-	return 6
+	return vrrp.IPv6
 }
 
 // addr parses the value of t as an address of the route's family.

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // ruleOpts are the rule words; an unknown word is tried as a route type
@@ -101,7 +103,7 @@ func init() {
 }
 
 // inet reads inet or inet6; like keepalived, it skips the word after it.
-func (p *ruleParser) inet(fam int, t Token) bool {
+func (p *ruleParser) inet(fam vrrp.Family, t Token) bool {
 	if !p.family(fam, t) {
 		return false
 	}

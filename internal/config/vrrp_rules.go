@@ -3,6 +3,8 @@ package config
 import (
 	"net/netip"
 	"strconv"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // RuleAction is what a policy rule does, numbered as fib_rules numbers it
@@ -45,7 +47,7 @@ type Rule struct {
 	Not  bool         `json:",omitempty"`
 	// Family is 4 or 6; from the addresses, or inet/inet6 for rules
 	// without any.
-	Family int
+	Family vrrp.Family
 	Action RuleAction
 	// Table is the table of a lookup rule.
 	Table uint32 `json:",omitempty"`
@@ -172,7 +174,7 @@ func (p *ruleParser) finish(n *Node) bool {
 }
 
 // family fixes the rule's address family, reporting a clash at t.
-func (p *ruleParser) family(f int, t Token) bool {
+func (p *ruleParser) family(f vrrp.Family, t Token) bool {
 	if p.r.Family == 0 || p.r.Family == f {
 		p.r.Family = f
 		return true

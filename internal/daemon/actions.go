@@ -6,6 +6,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // stepUnit steps member i of u with ev and carries out the actions.
@@ -56,16 +57,16 @@ func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
 	case instance.SendAdvert:
 		d.sendAdvert(vi, a.Priority)
 		d.retryVIPs(vi)
-		d.retryRoutes(vi) // routes.go
+		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
 		d.acceptDrop(vi) // accept.go: no_accept drop rules go on first
 		d.addVIPs(vi)
-		d.addRoutes(vi) // routes.go: routes, then rules, after the VIPs
+		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
 		if d.stopping && d.cfg.DontReleaseVRRP {
 			return
 		}
-		d.delRoutes(vi) // routes.go: rules, then routes, before the VIPs
+		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
 		d.acceptRelease(vi) // accept.go
 	case instance.SendGratuitous:
@@ -135,7 +136,7 @@ func (d *Daemon) gratuitous(vi *vinst, repeat int, interval time.Duration) {
 	vips := append([]vipTarget(nil), vi.targets()...)
 	garpLines(vi) // loglines.go
 	n := uint64(repeat * len(vips))
-	if vi.fam == 6 {
+	if vi.fam == vrrp.IPv6 {
 		vi.stats.UnsolicitedNASent += n
 	} else {
 		vi.stats.GratuitousARPSent += n
@@ -176,8 +177,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
 	if !ok {
 		return
 	}
-	d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st, Priority: int(t.Priority)})
-	d.mailState(notify.KindInstance, vi.conf.Name, st)
+	d.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st, Priority: int(t.Priority)})
 }
 
 // groupNotify announces a sync group's state when it changes.
@@ -191,9 +191,40 @@ func (d *Daemon) groupNotify(u *unit) {
 	}
 	u.state = s
 	if st, ok := notifyState(s); ok {
-		d.notifier.Notify(notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
-		d.mailState(notify.KindGroup, u.name, st)
+		d.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
 	}
+}
+
+// priorityChanged announces vi's new effective priority
+// (notify_priority_changes); nothing is said before the instance has
+// started.
+func (d *Daemon) priorityChanged(vi *vinst) {
+	st := vi.m.State()
+	if st == instance.Init || st == instance.Stop {
+		return
+	}
+	d.notes.Priority(vi.conf, st == instance.Master, int(vi.m.EffectivePriority()))
+}
+
+// states returns every instance's and sync group's current state, for
+// fifo_write_vrrp_states_on_reload.
+func (d *Daemon) states() []notify.Event {
+	var out []notify.Event
+	for _, vi := range d.insts {
+		if st, ok := notifyState(vi.m.State()); ok {
+			out = append(out, notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st,
+				Priority: int(vi.m.EffectivePriority())})
+		}
+	}
+	for _, u := range d.units {
+		if u.group == nil {
+			continue
+		}
+		if st, ok := notifyState(u.groupState()); ok {
+			out = append(out, notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
+		}
+	}
+	return out
 }
 
 func notifyState(s instance.State) (notify.State, bool) {

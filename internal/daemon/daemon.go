@@ -18,7 +18,11 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/trackers"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
 
 // Config configures a Daemon. The command line fills it.
@@ -79,14 +83,14 @@ type Daemon struct {
 	trackC  chan trackEvent
 	reqCh   chan func()
 
-	scripts  map[string]*scriptRunner
 	notifier *notify.Notifier
+	notes    *policy.Policy // what else state changes announce: FIFO priority lines, mails
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
 	gate     scriptGate
-	trk      trackers // track_file, vrrp_track_process, smtp_alert (track_extra.go)
-	dyn      dynState // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
-	vm       vmacs    // use_vmac interfaces (vmac.go)
+	trk      *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
+	dyn      dynState      // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
+	vm       *vmac.Manager // use_vmac interfaces, made on first use by vmacs()
 
 	startedAt  time.Time
 	loadedAt   time.Time
@@ -103,9 +107,9 @@ type Daemon struct {
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
 
-	// rtes holds virtual and static routes and rules and static
-	// addresses (routes.go).
-	rtes routeState
+	// rtes holds the static entries and puts virtual routes and rules
+	// on and off (made on first use by routes()).
+	rtes *route.Table
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -127,17 +131,16 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		conf:    conf,
-		sys:     sys.deps(),
-		byKey:   map[rxKey]*vinst{},
-		conns:   map[connKey]*connEntry{},
-		rxCh:    make(chan rxPacket, 1024),
-		trackC:  make(chan trackEvent, 256),
-		reqCh:   make(chan func()),
-		scripts: map[string]*scriptRunner{},
-		rl:      newReloader(),
+		cfg:    cfg,
+		log:    cfg.Logger,
+		conf:   conf,
+		sys:    sys.deps(),
+		byKey:  map[rxKey]*vinst{},
+		conns:  map[connKey]*connEntry{},
+		rxCh:   make(chan rxPacket, 1024),
+		trackC: make(chan trackEvent, 256),
+		reqCh:  make(chan func()),
+		rl:     newReloader(),
 	}
 	return d, nil
 }

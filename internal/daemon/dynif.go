@@ -85,26 +85,11 @@ func (d *Daemon) bindInstance(vi *vinst) error {
 	return nil
 }
 
-// dynEffects adds the faults of this file to an instance's tracker effects
-// (called by refreshEffects).
-func (d *Daemon) dynEffects(vi *vinst, want map[string]trackEffect) {
-	if vi.dyn.missing {
-		want["interface "+vi.link.Name+" missing"] = trackEffect{fault: true}
-	}
-	if vi.dyn.noAddr {
-		kind := "IPv4"
-		if vi.fam == vrrp.IPv6 {
-			kind = "IPv6 link-local"
-		}
-		want["no "+kind+" address on "+vi.link.Name] = trackEffect{fault: true}
-	}
-}
-
 // dynLinkChanged applies a link event before the instances' effects are
 // refreshed: an awaited interface appearing, an instance's interface being
 // deleted, and the debounced up/down state.
 func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
-	d.staticLinkChanged(ev) // track_group.go: static entries on the interface
+	d.routes().LinkChanged(ev) // static entries on the interface
 	for _, vi := range d.insts {
 		switch {
 		case vi.dyn.missing && !ev.Deleted && ev.Name == vi.link.Name:
@@ -261,8 +246,10 @@ func (d *Daemon) linkDeleted(vi *vinst) {
 // addrChanged re-reads the advert source of the instances on the event's
 // interface.
 func (d *Daemon) addrChanged(ev system.AddrEvent) {
-	// track_group.go: static addresses removed from outside.
-	d.staticAddrChanged(ev)
+	// static addresses removed from outside (package route)
+	if d.routes().AddrChanged(ev) {
+		d.refreshAll()
+	}
 	d.trackSrcAddr(ev) // track_src.go: track_src_ip
 	if d.isOurVIP(ev.Ifindex, ev.Prefix.Addr()) {
 		// Our own VIPs never become an advert source (resolveSource
@@ -328,7 +315,7 @@ func (d *Daemon) rereadSource(vi *vinst) bool {
 
 // startAddrWatch forwards address changes to the loop.
 func (d *Daemon) startAddrWatch() {
-	d.startRouteWatch() // route_watch.go: and route and rule deletions
+	d.watchRoutes() // routes.go: and route and rule deletions
 	ch, err := d.sys.WatchAddrs(d.runCtx, d.log)
 	if err != nil {
 		d.log.Error("watch addresses: advert sources are fixed at start-up", "err", err)

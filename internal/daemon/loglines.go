@@ -143,7 +143,7 @@ func garpLines(vi *vinst) {
 		return
 	}
 	what := "gratuitous ARPs"
-	if vi.fam == 6 {
+	if vi.fam == vrrp.IPv6 {
 		what = "Unsolicited Neighbour Adverts"
 	}
 	for i, v := range vi.vips {

@@ -8,12 +8,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -180,13 +178,13 @@ func (d *Daemon) planCurrent(p *reloadPlan) bool {
 func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, error) {
 	old := b.conf
 	p := &reloadPlan{conf: newConf, base: b, keep: map[string]*inPlace{}}
-	globalSame := sameInstanceGlobals(old.Global, newConf.Global)
+	globalSame := config.SameInstanceGlobals(old.Global, newConf.Global)
 	for _, ci := range newConf.Instances {
 		ri, ok := b.insts[ci.Name]
 		if !ok || !globalSame || !onlyInPlaceChanges(ri.conf, ci) {
 			continue
 		}
-		if ri.conf.SyncGroup != "" && !equalIgnoringPos(syncGroupNamed(old, ri.conf.SyncGroup), syncGroupNamed(newConf, ci.SyncGroup)) {
+		if ri.conf.SyncGroup != "" && !config.SameSyncGroup(old.SyncGroup(ri.conf.SyncGroup), newConf.SyncGroup(ci.SyncGroup)) {
 			continue
 		}
 		ip, err := d.prepareInPlace(ri, ci)
@@ -228,7 +226,7 @@ func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, e
 // prepareInPlace resolves ci's addresses for the running instance ri; nil
 // means it must restart after all (the machine cannot take ci in place).
 func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, error) {
-	mc := instance.FromConfig(ci, ri.src)
+	mc := fromconfig.Config(ci, ri.src)
 	if instance.NeedsRestart(ri.mc, mc) {
 		return nil, nil
 	}
@@ -242,13 +240,14 @@ func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, 
 // applyReload carries out a plan; it cannot fail.
 func (d *Daemon) applyReload(p *reloadPlan) {
 	now := time.Now()
-	old := d.conf
 	d.conf = p.conf
-	d.reloadStatics(p.conf)
+	if d.routes().Reload(p.conf) {
+		d.refreshAll()
+	}
 	for _, u := range p.stop {
 		d.stopUnit(u)
 		for _, vi := range u.members {
-			if instanceNamed(p.conf, vi.conf.Name) == nil {
+			if p.conf.Instance(vi.conf.Name) == nil {
 				vi.log.Info("instance removed by reload")
 				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: notify.StateDeleted})
 			}
@@ -266,8 +265,9 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 			d.insts = append(d.insts, vi)
 		}
 	}
-	d.reloadScripts(old)
-	d.restartWatchers()
+	d.trackers().Reload(d.conf)
+	d.notes.Configure(d.conf)
+	d.refreshAll()
 	if err := d.startInstances(p.fresh, 0); err != nil {
 		d.log.Error("reload: start instances", "err", err)
 	}
@@ -278,7 +278,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
-	d.writeStatesOnReload()
+	d.notes.Reloaded(d.states())
 	d.log.Info("Reload complete", "kept", len(p.keep)-updated, "updated", updated,
 		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
 }
@@ -289,12 +289,12 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
 	vi, prev := ip.from.vi, ip.from.vi.conf
 	vi.conf = ip.ci
-	if equalIgnoringPos(prev, ip.ci) {
+	if config.SameInstance(prev, ip.ci) {
 		return false
 	}
-	placeOnVMAC(vi.vmac, ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
+	vi.vmac.Place(ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
 	d.swapVIPs(vi, ip.vips, ip.vipIf)
-	d.swapRoutes(vi)
+	vi.routes = d.routes().Swap(d.virtual(vi), ip.ci.VirtualRoutes, ip.ci.VirtualRules, vi.m.State() == instance.Master)
 	vi.peers, vi.expect = nil, vrrp.Expect{}
 	d.buildWire(&d.conf.Global, vi)
 	acts, _ := vi.m.Reconfigure(now, ip.mc)
@@ -362,7 +362,7 @@ func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval t
 		return
 	}
 	n := uint64(repeat * len(targets))
-	if vi.fam == 6 {
+	if vi.fam == vrrp.IPv6 {
 		vi.stats.UnsolicitedNASent += n
 	} else {
 		vi.stats.GratuitousARPSent += n
@@ -405,30 +405,6 @@ func (d *Daemon) notifyScripts(n *config.Notifications) notify.Scripts {
 	}
 }
 
-// reloadScripts restarts the vrrp_scripts whose definition changed, stops
-// the ones no longer used and starts new ones; unchanged ones keep running
-// with their state.
-func (d *Daemon) reloadScripts(old *config.Config) {
-	want := map[string]*config.VRRPScript{}
-	for _, s := range d.usedScripts() {
-		want[s.Name] = s
-	}
-	for name, sr := range d.scripts {
-		if s := want[name]; s != nil && equalIgnoringPos(sr.conf, s) {
-			sr.conf = s
-			delete(want, name)
-			continue
-		}
-		sr.cancel()
-		delete(d.scripts, name)
-	}
-	for _, s := range d.usedScripts() {
-		if want[s.Name] != nil {
-			d.startScript(s)
-		}
-	}
-}
-
 // onlyInPlaceChanges reports whether b differs from a only in settings a
 // running machine takes in place (instance.Machine.Reconfigure and
 // swapVIPs): everything else (interface, VRID, version, interval,
@@ -446,64 +422,13 @@ func onlyInPlaceChanges(a, b *config.Instance) bool {
 	x.NotifyMaster, x.NotifyBackup, x.NotifyFault = a.NotifyMaster, a.NotifyBackup, a.NotifyFault
 	x.NotifyStop, x.NotifyDeleted, x.Notify = a.NotifyStop, a.NotifyDeleted, a.Notify
 	x.NotifyMasterRxLowerPri, x.NotifyPriorityChanges, x.SMTPAlert = a.NotifyMasterRxLowerPri, a.NotifyPriorityChanges, a.SMTPAlert
-	return equalIgnoringPos(a, &x)
-}
-
-// sameInstanceGlobals reports whether a and b agree on every global_defs
-// setting that shapes a running instance (its socket, wire checks and
-// defaults). Router id, e-mail, dump, metrics, FIFO and startup/shutdown
-// script settings may change freely: they do not touch running instances
-// (FIFOs and startup scripts are opened at start only).
-func sameInstanceGlobals(a, b config.GlobalDefs) bool {
-	clearFree := func(g *config.GlobalDefs) {
-		g.RouterID, g.NotificationEmail, g.NotificationEmailFrom = "", nil, ""
-		g.SMTPServer, g.SMTPConnectTimeout = "", 0
-		g.JSONVersion, g.PrometheusListen = 0, ""
-		g.NotifyPriorityChanges, g.FifoWriteStatesOnReload = false, false
-		g.NotifyFifo, g.VRRPNotifyFifo, g.LVSNotifyFifo = nil, nil, nil
-		g.StartupScript, g.StartupScriptTimeout = nil, 0
-		g.ShutdownScript, g.ShutdownScriptTimeout = nil, 0
-		g.EnableScriptSecurity, g.ScriptUser, g.ScriptGroup = false, "", ""
-	}
-	clearFree(&a)
-	clearFree(&b)
-	return equalIgnoringPos(a, b)
+	return config.SameInstance(a, &x)
 }
 
 // indexVIP returns the index of the address in vips equal to v in every
 // option, or -1.
 func indexVIP(vips []system.VIP, v system.VIP) int {
-	return slices.IndexFunc(vips, func(w system.VIP) bool { return equalIgnoringPos(v, w) })
-}
-
-// equalIgnoringPos compares two configuration values, ignoring where
-// they were written.
-func equalIgnoringPos(a, b any) (eq bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			eq = false
-		}
-	}()
-	return cmp.Equal(a, b, cmpopts.IgnoreTypes(config.Pos{}),
-		cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty())
-}
-
-func instanceNamed(c *config.Config, name string) *config.Instance {
-	for _, ci := range c.Instances {
-		if ci.Name == name {
-			return ci
-		}
-	}
-	return nil
-}
-
-func syncGroupNamed(c *config.Config, name string) *config.SyncGroup {
-	for _, g := range c.SyncGroups {
-		if g.Name == name {
-			return g
-		}
-	}
-	return nil
+	return slices.IndexFunc(vips, v.Equal)
 }
 
 func indexOf(c *config.Config, name string) int {

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 )
 
 const reloadBase = `
@@ -28,14 +29,7 @@ vrrp_instance X {
 // loadText loads keepalived.conf text through a fake file system.
 func loadText(t *testing.T, text string) *config.Config {
 	t.Helper()
-	c, diags := config.Load("/k.conf", config.Options{ConfigID: "x",
-		ReadFile: func(string) ([]byte, error) { return []byte(text), nil }})
-	for _, d := range diags {
-		if d.Severity == config.SeverityError {
-			t.Fatalf("load: %s", d)
-		}
-	}
-	return c
+	return configtest.Load(t, text)
 }
 
 // TestReloadDecision checks which edits a running instance takes in place
@@ -69,7 +63,7 @@ func TestReloadDecision(t *testing.T) {
 			b := loadText(t, strings.Replace(reloadBase, tt.from, tt.to, 1))
 			got := struct{ InPlace, Globals bool }{
 				onlyInPlaceChanges(a.Instances[0], b.Instances[0]),
-				sameInstanceGlobals(a.Global, b.Global),
+				config.SameInstanceGlobals(a.Global, b.Global),
 			}
 			want := struct{ InPlace, Globals bool }{tt.inPlace, tt.globals}
 			if diff := cmp.Diff(want, got); diff != "" {

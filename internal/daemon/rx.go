@@ -28,7 +28,7 @@ type connEntry struct {
 	key  connKey
 	conn system.Conn
 	refs int
-	ah   bool // an AH socket (ah.go)
+	ah   bool // an auth_type AH socket
 }
 
 // rxPacket is one packet handed from a reader goroutine to the loop.
@@ -62,12 +62,8 @@ func (d *Daemon) attachConn(vi *vinst) error {
 		vi.conn = ce
 		return nil
 	}
-	fam := system.IPv4
-	if vi.fam == vrrp.IPv6 {
-		fam = system.IPv6
-	}
 	c, err := d.sys.OpenConn(system.ConnConfig{
-		Ifindex: vi.link.Index, Ifname: vi.link.Name, Family: fam,
+		Ifindex: vi.link.Index, Ifname: vi.link.Name, Family: vi.fam,
 		Group: vi.group, Logger: vi.log, Protocol: vi.connProtocol(),
 	})
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 )
 
 // scriptDaemon is a Daemon with just enough to start scripts, logging
@@ -21,7 +23,7 @@ func scriptDaemon(t *testing.T, text string) (*Daemon, *bytes.Buffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d := &Daemon{conf: loadText(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
-		scripts: map[string]*scriptRunner{}, trackC: make(chan trackEvent, 16), runCtx: ctx,
+		trackC: make(chan trackEvent, 16), runCtx: ctx,
 		sys: sysDeps{System: System{Exec: track.OSExec}}}
 	return d, &buf
 }
@@ -87,14 +89,11 @@ vrrp_instance VI_1 {
  }
 }
 `)
-	for _, s := range d.usedScripts() {
-		d.startScript(s)
-	}
+	d.trackers().Start(d.runCtx, d.conf)
 	ev := <-d.trackC // good's first run: it exits 1
 	d.trackerChanged(ev)
-	want := map[string]trackEffect{}
-	d.scriptEffects(d.conf.Instances[0].TrackScripts, want)
-	if diff := cmp.Diff(map[string]trackEffect{"script good": {delta: -10}}, want, cmp.AllowUnexported(trackEffect{})); diff != "" {
+	got := effect.Compute(d.conf, effect.Instance{Conf: d.conf.Instances[0], Iface: "eth0", IfaceUp: true}, trackStates{d})
+	if diff := cmp.Diff(effect.Set{{Kind: effect.Script, Name: "good"}: {Delta: -10}}, got); diff != "" {
 		t.Errorf("effects (-want +got):\n%s", diff)
 	}
 	for _, msg := range []string{"Disabling track script missing since not found/accessible",

@@ -10,7 +10,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
-	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
 // snapshot copies the daemon's state; it runs on the loop.
@@ -39,53 +38,8 @@ func (d *Daemon) snapshot() control.Snapshot {
 		}
 		s.SyncGroups = append(s.SyncGroups, g)
 	}
-	for _, sc := range d.conf.Scripts {
-		sr := d.scripts[sc.Name]
-		if sr == nil {
-			continue
-		}
-		t := control.Tracker{Name: sc.Name, Kind: "script", Status: trackerStatus(sr.state),
-			Target: scriptTarget(sc), Weight: sc.Weight.Value, Interval: control.Duration(sc.Interval),
-			Timeout: control.Duration(sc.Timeout), Rise: sc.Rise, Fall: sc.Fall,
-			LastRun: sr.lastAt, LastExitCode: sr.last.Outcome.ExitCode, LastDuration: control.Duration(sr.last.Outcome.Took),
-			LastError: scriptError(sr)}
-		if sr.disabled != "" { // refused by the script gate, not tracked
-			t.Status, t.Disabled = "DISABLED", sr.disabled
-		}
-		for _, ci := range d.conf.Instances {
-			for _, r := range ci.TrackScripts {
-				if r.Name == sc.Name {
-					t.Instances = append(t.Instances, ci.Name)
-				}
-			}
-		}
-		s.Trackers = append(s.Trackers, t)
-	}
-	s.Trackers = append(s.Trackers, d.otherTrackers()...)
+	s.Trackers = d.trackers().Status()
 	return s
-}
-
-// scriptError is a script's error as status shows it: why the gate
-// refused it, or why its last run ended without an exit status of its own
-// (not started, timed out, killed by a signal); "" otherwise.
-func scriptError(sr *scriptRunner) string {
-	if sr.disabled != "" {
-		return "refused: " + sr.disabled
-	}
-	if o := sr.last.Outcome; o.Err != nil || o.TimedOut || o.Signal != 0 {
-		return o.String()
-	}
-	return ""
-}
-
-func trackerStatus(s track.State) string {
-	switch s {
-	case track.StateUp:
-		return "GOOD"
-	case track.StateDown:
-		return "BAD"
-	}
-	return "INIT"
 }
 
 // addressesOnLinks reads the addresses on every interface a VIP goes on,
@@ -134,7 +88,7 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 		Notify: control.NotifyScripts{Master: cmdline(ci.NotifyMaster), Backup: cmdline(ci.NotifyBackup),
 			Fault: cmdline(ci.NotifyFault), Stop: cmdline(ci.NotifyStop), Deleted: cmdline(ci.NotifyDeleted),
 			Generic: cmdline(ci.Notify), MasterRxLowerPri: cmdline(ci.NotifyMasterRxLowerPri)},
-		Stats: vi.stats, VMACInterface: vi.vmacIfname(),
+		Stats: vi.stats, VMACInterface: vi.vmac.Main().Name,
 	}
 	in.Stats.Drops = maps.Clone(vi.stats.Drops)
 	in.StatsCleared = vi.cleared
@@ -164,19 +118,7 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 		in.VIPs = append(in.VIPs, control.VIP{Addr: v.Prefix, Interface: vi.vipIf[i], Scope: vipScope(conf.Scope),
 			Label: conf.Label, Excluded: excluded, Present: onLink[v.Prefix.Addr()][v.Ifindex]})
 	}
-	for _, r := range ci.TrackScripts {
-		w := r.Weight.Value
-		if !r.Weight.Set {
-			if sr := d.scripts[r.Name]; sr != nil {
-				w = sr.conf.Weight.Value
-			}
-		}
-		in.Tracks = append(in.Tracks, control.TrackRef{Name: r.Name, Kind: "script", Weight: w})
-	}
-	for _, r := range ci.TrackInterfaces {
-		in.Tracks = append(in.Tracks, control.TrackRef{Name: r.Name, Kind: "interface", Weight: r.Weight.Value})
-	}
-	in.Tracks = append(in.Tracks, d.otherTrackRefs(ci)...)
+	in.Tracks = d.trackers().Refs(ci)
 	return in
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
@@ -46,6 +47,11 @@ func (d *Daemon) startNotifier() {
 		d.fifos = append(d.fifos, ff)
 	}
 	d.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.fifos})
+	lines := make([]policy.LineWriter, len(d.fifos))
+	for i, f := range d.fifos {
+		lines[i] = f
+	}
+	d.notes = policy.New(policy.Config{Log: d.log, Notifier: d.notifier, FIFOs: lines})
 }
 
 // notifyScript passes a notify script through the gate: nil when it is
@@ -73,12 +79,12 @@ func (d *Daemon) startAll() error {
 		vis = append(vis, vi)
 	}
 	d.removeStale(vis)
-	// routes.go: static_ipaddress, static_routes, static_rules go on first.
-	d.startStatics()
-	for _, s := range d.usedScripts() {
-		d.startScript(s)
+	// static_ipaddress, static_routes, static_rules go on first.
+	d.routes().Start(d.conf)
+	d.trackers().Start(d.runCtx, d.conf)
+	if d.notes != nil {
+		d.notes.Configure(d.conf) // smtp_alert's mailer
 	}
-	d.startWatchers()
 	d.startAddrWatch() // dynif.go
 	d.startFirewall()  // accept.go
 	// vrrp_startup_delay holds the instances in INIT after the daemon
@@ -189,13 +195,14 @@ func (d *Daemon) shutdown() {
 		d.stopUnit(u)
 	}
 	d.units, d.insts = nil, nil
-	// routes.go: static entries off, netlink closed.
-	d.stopRoutes()
+	// static entries off, netlink closed.
+	d.routes().Stop()
 	d.closeFirewall() // accept.go: no drop rules outlive us
 	d.closeVMACs()    // vmac.go: leftovers and sysctls
-	d.stopScripts()
-	d.stopWatchers()
-	d.closeMailer()
+	d.trackers().Stop()
+	if d.notes != nil {
+		d.notes.Close() // queued mails go for a few seconds
+	}
 	for _, ce := range d.conns {
 		ce.conn.Close()
 	}

@@ -3,9 +3,8 @@ package daemon
 import (
 	"net/netip"
 
-	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/system"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // track_src_ip: an instance whose advert source is configured
@@ -25,33 +24,17 @@ type srcTrack struct {
 	gone    bool
 }
 
-// trackedSrc returns the source address an instance tracks, if any.
-func trackedSrc(ci *config.Instance) (netip.Addr, bool) {
-	switch {
-	case !ci.TrackSrcIP:
-		return netip.Addr{}, false
-	case ci.UnicastSrcIP.IsValid():
-		return ci.UnicastSrcIP, true
-	case ci.McastSrcIP.IsValid():
-		return ci.McastSrcIP, true
-	}
-	return netip.Addr{}, false
-}
-
-// trackSrcEffects adds the track_src_ip fault to want (called by
-// refreshEffects). A missing interface is dynEffects' fault already.
-func (d *Daemon) trackSrcEffects(vi *vinst, want map[string]trackEffect) {
-	src, ok := trackedSrc(vi.conf)
+// observeSrc brings what the loop knows of vi's tracked source address up
+// to date before its effects are computed. A missing interface is a fault
+// of its own already.
+func (d *Daemon) observeSrc(vi *vinst) {
+	src, ok := effect.TrackedSrc(vi.conf)
 	if !ok || vi.dyn.missing {
 		vi.srcTrk = srcTrack{} // events are not followed meanwhile: read afresh
 		return
 	}
-	link := vi.srcLink()
-	if vi.srcTrk.ifindex != link.Index || vi.srcTrk.addr != src {
+	if link := vi.srcLink(); vi.srcTrk.ifindex != link.Index || vi.srcTrk.addr != src {
 		d.readTrackedSrc(vi, src)
-	}
-	if vi.srcTrk.gone {
-		want["track_src_ip: "+src.String()+" not on "+link.Name] = trackEffect{fault: true}
 	}
 }
 
@@ -60,11 +43,7 @@ func (d *Daemon) trackSrcEffects(vi *vinst, want map[string]trackEffect) {
 // tries again.
 func (d *Daemon) readTrackedSrc(vi *vinst, src netip.Addr) {
 	link := vi.srcLink()
-	fam := system.IPv4
-	if vi.fam == vrrp.IPv6 {
-		fam = system.IPv6
-	}
-	ps, err := d.sys.addrs.List(link.Index, fam)
+	ps, err := d.sys.addrs.List(link.Index, vi.fam)
 	if err != nil {
 		vi.log.Warn("track_src_ip: cannot read the interface's addresses", "err", err)
 		return
@@ -90,7 +69,7 @@ func (d *Daemon) readTrackedSrc(vi *vinst, src netip.Addr) {
 // event concerns and refreshes their effects when it changed.
 func (d *Daemon) trackSrcAddr(ev system.AddrEvent) {
 	for _, vi := range d.insts {
-		src, ok := trackedSrc(vi.conf)
+		src, ok := effect.TrackedSrc(vi.conf)
 		if !ok || vi.dyn.missing || ev.Prefix.Addr() != src || vi.srcLink().Index != ev.Ifindex {
 			continue
 		}

@@ -15,21 +15,6 @@ import (
 // opts out. The instance's own interface is tracked already (unless
 // dont_track_primary).
 
-// vipIfaceEffects adds a fault to want for each tracked VIP interface that
-// is down or gone.
-func (d *Daemon) vipIfaceEffects(vi *vinst, want map[string]trackEffect) {
-	seen := map[string]bool{}
-	for _, v := range vipConfs(vi.conf) {
-		if v.NoTrack || v.Dev == "" || v.Dev == vi.link.Name || seen[v.Dev] {
-			continue
-		}
-		seen[v.Dev] = true
-		if !d.linkUp(v.Dev) { // debounced by interface_up_down_delays
-			want["interface "+v.Dev+" of a virtual address down"] = trackEffect{fault: true}
-		}
-	}
-}
-
 // vipRemoved handles our virtual address disappearing from its interface
 // while we are master and believe it present: someone else removed it.
 // keepalived drops to BACKUP to win it back; we put it back at the next

@@ -1,38 +1,18 @@
 package daemon
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/trackers"
 )
 
-// trackEvent is a tracker's new state, handed to the loop.
-type trackEvent struct {
-	script string // vrrp_script name
-	state  track.State
-	result track.Result
-}
-
-// scriptRunner is one running vrrp_script, or one the gate refused.
-type scriptRunner struct {
-	conf   *config.VRRPScript
-	cancel context.CancelFunc
-	state  track.State
-	last   track.Result
-	lastAt time.Time
-	// disabled is why the gate refused the script: it never runs and, as
-	// in keepalived, is taken out of tracking (its weight never applies).
-	disabled string
-}
+// trackEvent is a vrrp_script's run, handed to the loop.
+type trackEvent = trackers.Event
 
 // scriptGate is the daemon's track.Gate, rebuilt when the configuration
 // (and so global_defs) changes.
@@ -96,66 +76,30 @@ func (d *Daemon) auditScripts() {
 	}
 }
 
-// usedScripts returns the vrrp_scripts some instance or group tracks.
-func (d *Daemon) usedScripts() []*config.VRRPScript {
-	used := map[string]bool{}
-	for _, ci := range d.conf.Instances {
-		for _, r := range ci.TrackScripts {
-			used[r.Name] = true
-		}
-	}
-	for _, g := range d.conf.SyncGroups {
-		for _, r := range g.TrackScripts {
-			used[r.Name] = true
-		}
-	}
-	var out []*config.VRRPScript
-	for _, s := range d.conf.Scripts {
-		if used[s.Name] {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// startScript starts the runner of s.
-func (d *Daemon) startScript(s *config.VRRPScript) {
-	ctx, cancel := context.WithCancel(d.runCtx)
-	sr := &scriptRunner{conf: s, cancel: cancel, state: track.StateInit}
-	if s.InitFail {
-		sr.state = track.StateDown
-	}
-	d.scripts[s.Name] = sr
-	cmd, err := d.checkScript(track.TrackSpec(s), s.Pos)
-	if err != nil {
-		sr.disabled = err.Error()
-		return
-	}
-	r := track.NewRunner(track.Script{
-		Name: s.Name, Cmd: cmd, Interval: s.Interval, Timeout: s.Timeout,
-		Rise: s.Rise, Fall: s.Fall, InitFail: s.InitFail,
-	}, d.sys.Exec, d.log, func(res track.Result) {
-		select {
-		case d.trackC <- trackEvent{script: s.Name, state: res.State, result: res}:
-		case <-ctx.Done():
-		}
-	})
-	go r.Run(ctx)
-}
-
 // trackerChanged applies a script result to the instances tracking it.
 func (d *Daemon) trackerChanged(ev trackEvent) {
-	sr := d.scripts[ev.script]
-	if sr == nil {
+	known, changed := d.trackers().Result(ev)
+	if !known {
 		return
 	}
-	sr.last, sr.lastAt = ev.result, time.Now()
-	res := metricsResult(ev.result)
-	d.metrics.ScriptRun(ev.script, res, ev.result.Outcome.Took)
-	if ev.state == sr.state {
-		return
+	d.metrics.ScriptRun(ev.Script, metricsResult(ev.Result), ev.Result.Outcome.Took)
+	if changed {
+		d.refreshAll()
 	}
-	sr.state = ev.state
+}
+
+// trackers returns the running trackers (package trackers), made on first
+// use; Start runs them.
+func (d *Daemon) trackers() *trackers.Set {
+	if d.trk == nil {
+		d.trk = trackers.New(trackers.Config{Log: d.log, Check: d.checkScript, Results: d.trackC,
+			Post: d.do, Changed: d.refreshAll, Lookup: d.lookupIface, Exec: d.sys.Exec})
+	}
+	return d.trk
+}
+
+// refreshAll recomputes every instance's tracker effects.
+func (d *Daemon) refreshAll() {
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
@@ -169,99 +113,6 @@ func (d *Daemon) linkChanged(ev system.LinkEvent) {
 		d.refreshEffects(vi)
 	}
 }
-
-// refreshEffects recomputes every tracker's effect on vi and steps its
-// machine with what changed.
-func (d *Daemon) refreshEffects(vi *vinst) {
-	want := map[string]trackEffect{}
-	if !vi.conf.DontTrackPrimary && !vi.link.Up {
-		want["interface "+vi.link.Name+" down"] = trackEffect{fault: true}
-	}
-	d.dynEffects(vi, want)
-	d.trackSrcEffects(vi, want) // track_src.go
-	d.vipIfaceEffects(vi, want) // track_vip.go
-	d.trackGroupEffects(vi, want)
-	if c := vi.conf; c.UnicastFaultNoPeer && len(c.UnicastPeers) == 0 && (c.UnicastPeerBlock || c.UnicastSrcIP.IsValid()) {
-		// keepalived's unicast_fault_no_peer: unicast without a peer is a
-		// fault, not a silent fall back to multicast.
-		want["unicast_fault_no_peer: no unicast peer"] = trackEffect{fault: true}
-	}
-	refs := slices.Clone(vi.conf.TrackScripts)
-	ifs := slices.Clone(vi.conf.TrackInterfaces)
-	if g := d.syncGroupOf(vi); g != nil {
-		refs = append(refs, g.TrackScripts...)
-		ifs = append(ifs, g.TrackInterfaces...)
-	}
-	d.scriptEffects(refs, want)
-	for _, r := range ifs {
-		st := track.StateUp
-		if !d.linkUp(r.Name) { // debounced (interface_up_down_delays)
-			st = track.StateDown
-		}
-		e := refWeight(r, config.Weight{}).Effect(st) // no tracker-level weight
-		want["track_interface "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
-	d.applyTracked(vi, want)
-}
-
-// scriptEffects adds the effect of each tracked vrrp_script to want. A
-// script the gate refused is not tracked at all, as keepalived removes it
-// from its instances: its weight never applies and it never means FAULT.
-func (d *Daemon) scriptEffects(refs []config.TrackRef, want map[string]trackEffect) {
-	for _, r := range refs {
-		sr := d.scripts[r.Name]
-		if sr == nil || sr.disabled != "" {
-			continue
-		}
-		e := refWeight(r, sr.conf.Weight).Effect(sr.state)
-		want["script "+r.Name] = trackEffect{delta: e.Delta, fault: e.Fault}
-	}
-}
-
-// applyEffects steps vi's machine with the fault and weight changes
-// between its current effects and want.
-func (d *Daemon) applyEffects(vi *vinst, want map[string]trackEffect) {
-	now := time.Now()
-	oldSum, newSum := 0, 0
-	for k, e := range vi.effects {
-		oldSum += e.delta
-		if e.fault && !want[k].fault {
-			d.stepUnit(now, vi.unit, vi.idx, instance.FaultOff{Cause: k})
-		}
-	}
-	for k, e := range want {
-		newSum += e.delta
-		if e.fault && !vi.effects[k].fault {
-			d.stepUnit(now, vi.unit, vi.idx, instance.FaultOn{Cause: k})
-		}
-	}
-	vi.effects = want
-	if newSum != oldSum {
-		d.stepUnit(now, vi.unit, vi.idx, instance.TrackerWeights{Sum: newSum})
-	}
-}
-
-func (d *Daemon) syncGroupOf(vi *vinst) *config.SyncGroup {
-	if vi.conf.SyncGroup == "" {
-		return nil
-	}
-	for _, g := range d.conf.SyncGroups {
-		if g.Name == vi.conf.SyncGroup {
-			return g
-		}
-	}
-	return nil
-}
-
-// stopScripts stops every runner (their processes are killed).
-func (d *Daemon) stopScripts() {
-	for name, sr := range d.scripts {
-		sr.cancel()
-		delete(d.scripts, name)
-	}
-}
-
-func scriptTarget(s *config.VRRPScript) string { return strings.Join(s.Cmd, " ") }
 
 func metricsResult(r track.Result) metrics.ScriptResult {
 	switch o := r.Outcome; {

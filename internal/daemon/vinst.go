@@ -8,8 +8,12 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
+	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -35,7 +39,7 @@ type vinst struct {
 	ttl      uint8
 	ipID     uint16
 	rxAdv    vrrp.Advertisement
-	ah       *vrrp.AHState // auth_type AH (ah.go)
+	ah       *vrrp.AHState // auth_type AH sequence and keys
 
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	vipIf     []string
@@ -44,21 +48,15 @@ type vinst struct {
 	stats     control.Stats
 	cleared   control.Stats // stats_keep.go: what SIGRTMAX-1 took out of stats
 	lastTrans control.Transition
-	effects   map[string]trackEffect
-	dropLog   logLimiter[vrrp.Reason] // rx.go
-	causeLog  logLimiter[string]      // other per-packet lines (rx.go, actions.go)
-	routes    vroutes                 // virtual_routes and virtual_rules (routes.go)
-	dyn       dynInst                 // missing interface, missing address, drop rules (dynif.go, accept.go)
-	vmac      *vmacLink               // use_vmac: the VMAC and the configured interface (vmac.go)
+	effects   effect.Set
+	dropLog   logLimiter[vrrp.Reason] // drop reasons, one line a minute each
+	causeLog  logLimiter[string]      // other per-packet lines
+	routes    *route.Virtual          // virtual_routes and virtual_rules, made on first use
+	dyn       dynInst                 // missing interface, missing address, no_accept drop rules
+	vmac      *vmac.Link              // use_vmac: the VMAC and the configured interface
 
-	srcTrk     srcTrack  // track_src_ip (track_src.go)
-	ownerLogAt time.Time // last owner_ignore_adverts log (owner_adverts.go)
-}
-
-// trackEffect is one tracker's current contribution to an instance.
-type trackEffect struct {
-	delta int
-	fault bool
+	srcTrk     srcTrack  // what track_src_ip last read
+	ownerLogAt time.Time // last owner_ignore_adverts log
 }
 
 // newVinst resolves the interface and addresses of ci and builds its
@@ -81,13 +79,13 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 		conf:    ci,
 		link:    link,
 		log:     d.log.With("instance", ci.Name, "vrid", ci.VRID, "iface", link.Name),
-		effects: map[string]trackEffect{},
+		effects: effect.Set{},
 		dyn:     dynInst{missing: missing},
 	}
 	vi.stats.Drops = map[string]uint64{}
-	vi.fam = vrrp.IPv4
-	if ci.Family == 6 {
-		vi.fam = vrrp.IPv6
+	vi.fam = ci.Family
+	if vi.fam == 0 {
+		vi.fam = vrrp.IPv4
 	}
 	if err := d.resolveVIPs(vi); err != nil {
 		return nil, err
@@ -96,30 +94,8 @@ func (d *Daemon) newVinst(g *config.GlobalDefs, ci *config.Instance) (*vinst, er
 		return nil, err
 	}
 	d.buildWire(g, vi)
-	vi.m = instance.New(instance.FromConfig(ci, vi.src))
+	vi.m = instance.New(fromconfig.Config(ci, vi.src))
 	return vi, nil
-}
-
-// sysVIP is the system address for a configured one on ifindex.
-func sysVIP(v config.VIP, ifindex int) system.VIP {
-	sv := system.VIP{
-		Prefix:        v.Prefix,
-		Ifindex:       ifindex,
-		Broadcast:     v.Brd,
-		Scope:         system.Scope(v.Scope),
-		Label:         v.Label,
-		Peer:          v.Peer,
-		NoDAD:         v.NoDAD,
-		NoPrefixRoute: v.NoPrefixRoute,
-		Home:          v.Home,
-		MngTmpAddr:    v.MngTmpAddr,
-		AutoJoin:      v.AutoJoin,
-	}
-	if v.PreferredLft != nil && *v.PreferredLft >= 0 {
-		lft := uint32(*v.PreferredLft)
-		sv.PreferredLft = &lft
-	}
-	return sv
 }
 
 // resolveVIPs turns the config's addresses into system VIPs on interfaces.
@@ -133,7 +109,7 @@ func (d *Daemon) resolveVIPs(vi *vinst) error {
 			}
 			link = l
 		}
-		vi.vips = append(vi.vips, sysVIP(v, link.Index))
+		vi.vips = append(vi.vips, route.SystemVIP(v, link.Index))
 		vi.vipIf = append(vi.vipIf, link.Name)
 		return nil
 	}
@@ -167,7 +143,7 @@ func (d *Daemon) resolveSource(vi *vinst) error {
 		exclude = append(exclude, v.Prefix.Addr())
 	}
 	var err error
-	link := vi.srcLink() // vmac.go: the configured interface, also under use_vmac
+	link := vi.srcLink() // the configured interface, also under use_vmac
 	if vi.fam == vrrp.IPv6 {
 		vi.src, err = d.sys.links.LinkLocalIPv6(link.Index, exclude...)
 	} else {

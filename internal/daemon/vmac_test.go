@@ -1,104 +1,47 @@
 package daemon
 
 import (
+	"log/slog"
 	"net/netip"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
 
-func TestPlaceOnVMAC(t *testing.T) {
-	vm := &vmacLink{link: system.Link{Index: 9, Name: "vrrp.87"}, base: system.Link{Index: 2, Name: "eth1"}}
-	vip := func(s, dev string) config.VIP { return config.VIP{Prefix: netip.MustParsePrefix(s), Dev: dev} }
-	tests := []struct {
-		name     string
-		vips     []config.VIP
-		excluded []config.VIP
-		in       []int // resolved ifindex of each address before
-		want     []int
-		wantIfs  []string
-	}{
-		{
-			name:    "addresses without dev move to the VMAC",
-			vips:    []config.VIP{vip("192.168.1.30/32", ""), vip("192.168.1.31/32", "")},
-			in:      []int{2, 2},
-			want:    []int{9, 9},
-			wantIfs: []string{"vrrp.87", "vrrp.87"},
-		},
-		{
-			// As keepalived 2.2.7 does (checked in a lab): dev naming the
-			// configured interface is the same as none; another dev
-			// stays; the other family stays on the interface itself.
-			name:     "the instance's family on the configured interface goes to the VMAC",
-			vips:     []config.VIP{vip("192.168.1.30/32", ""), vip("10.0.0.1/32", "eth2"), vip("192.168.1.32/32", "eth1")},
-			excluded: []config.VIP{vip("fd00::1/128", ""), vip("fd00::2/128", "eth2")},
-			in:       []int{2, 3, 2, 2, 3},
-			want:     []int{9, 3, 9, 2, 3},
-			wantIfs:  []string{"vrrp.87", "eth2", "vrrp.87", "eth1", "eth2"},
-		},
-		{
-			name:     "kept in place by reload: the other family back from the VMAC",
-			excluded: []config.VIP{vip("fd00::1/128", "")},
-			in:       []int{9},
-			want:     []int{2},
-			wantIfs:  []string{"eth1"},
-		},
-		{
-			name:    "kept in place by reload: already resolved on the VMAC",
-			vips:    []config.VIP{vip("192.168.1.30/32", "")},
-			in:      []int{9},
-			want:    []int{9},
-			wantIfs: []string{"vrrp.87"},
-		},
-	}
-	names := map[int]string{2: "eth1", 3: "eth2", 9: "vrrp.87"}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ci := &config.Instance{VIPs: tt.vips, ExcludedVIPs: tt.excluded}
-			var vips []system.VIP
-			var ifs []string
-			for i, v := range append(append([]config.VIP{}, tt.vips...), tt.excluded...) {
-				vips = append(vips, system.VIP{Prefix: v.Prefix, Ifindex: tt.in[i]})
-				ifs = append(ifs, names[tt.in[i]])
-			}
-			placeOnVMAC(vm, ci, vips, ifs)
-			var got []int
-			for _, v := range vips {
-				got = append(got, v.Ifindex)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ifindex (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantIfs, ifs, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("dev names (-want +got):\n%s", diff)
-			}
-			placeOnVMAC(nil, ci, vips, ifs) // no VMAC: nothing moves
-			if diff := cmp.Diff(tt.wantIfs, ifs, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("nil VMAC changed names (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
+// countVMACs stands for system.VMACs: it counts what is made and removed.
+type countVMACs struct{ made, removed int }
 
-func TestVMACName(t *testing.T) {
-	tests := []struct {
-		name, prefix, conf string
-		vrid               int
-		want               string
-	}{
-		{"default", "vrrp", "", 87, "vrrp.87"},
-		{"vmac_prefix", "vm", "", 3, "vm.3"},
-		{"use_vmac NAME", "vrrp", "vip-mac", 87, "vip-mac"},
+func (f *countVMACs) Create(c system.VMACConfig) (system.Link, error) {
+	f.made++
+	return system.Link{Index: 100 + f.made, Name: c.Name}, nil
+}
+func (f *countVMACs) Remove(int) error                        { f.removed++; return nil }
+func (f *countVMACs) Interfaces() ([]system.IfaceInfo, error) { return nil, nil }
+
+// TestVMACKeptOnDontRelease: at a -V shutdown an instance's VMACs stay,
+// with their addresses; otherwise they go with the instance.
+func TestVMACKeptOnDontRelease(t *testing.T) {
+	ops := &countVMACs{}
+	ci := &config.Instance{Name: "A", Interface: "eth1", VRID: 51, Family: 4,
+		VIPs: []config.VIP{{Prefix: netip.MustParsePrefix("192.168.1.50/32"), UseVMAC: true}}}
+	d := &Daemon{log: slog.New(slog.DiscardHandler), conf: &config.Config{Instances: []*config.Instance{ci}}}
+	d.vm = vmac.New(vmac.Config{Ops: ops, Conf: func() *config.Config { return d.conf }})
+	vi := &vinst{conf: ci, link: system.Link{Index: 2, Name: "eth1"}, log: d.log,
+		vips: []system.VIP{{Prefix: ci.VIPs[0].Prefix, Ifindex: 2}}, vipIf: []string{"eth1"}}
+	if err := d.setupVMAC(vi); err != nil || ops.made != 1 || vi.vipIf[0] != "vrrp.51" {
+		t.Fatalf("setupVMAC: %v, made %d, address on %s; want one VMAC, vrrp.51", err, ops.made, vi.vipIf[0])
 	}
-	for _, tt := range tests {
-		d := &Daemon{conf: &config.Config{Global: config.GlobalDefs{VMACPrefix: tt.prefix}}}
-		vi := &vinst{conf: &config.Instance{VRID: tt.vrid, VMACName: tt.conf}}
-		if got := d.vmacName(vi); got != tt.want {
-			t.Errorf("%s: vmacName = %q, want %q", tt.name, got, tt.want)
-		}
+	d.stopping, d.cfg.DontReleaseVRRP = true, true
+	d.removeVMAC(vi)
+	d.closeVMACs()
+	if ops.removed != 0 || vi.vmac == nil {
+		t.Errorf("-V shutdown removed %d VMACs (vmac %v), want none", ops.removed, vi.vmac)
+	}
+	d.cfg.DontReleaseVRRP = false
+	d.removeVMAC(vi)
+	if ops.removed != 1 || vi.vmac != nil {
+		t.Errorf("shutdown removed %d VMACs (vmac %v), want 1", ops.removed, vi.vmac)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -131,33 +130,5 @@ func TestOwnerIgnoreAdvertsNotOwner(t *testing.T) {
 	m.Step(t0.Add(2*time.Second), advFrom(peer, 110))
 	if m.State() != Backup {
 		t.Errorf("reconfigured owner: state %s after a higher advert, want BACKUP", m.State())
-	}
-}
-
-// TestOwnerIgnoreAdvertsFromConfig: the instance keyword and the global
-// default both reach Config.
-func TestOwnerIgnoreAdvertsFromConfig(t *testing.T) {
-	for _, tt := range []struct {
-		global, inst string
-		want         bool
-	}{
-		{"", "", false},
-		{"", "owner_ignore_adverts", true},
-		{"vrrp_owner_ignore_adverts", "", true},
-	} {
-		src := "global_defs {\n" + tt.global + "\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 7\n priority 255\n " +
-			tt.inst + "\n virtual_ipaddress {\n  10.0.0.100\n }\n}\n"
-		cfg, diags := config.LoadBytes("t.conf", []byte(src), config.Options{ConfigID: "a"})
-		if config.HasErrors(diags) {
-			t.Fatalf("load: %v", diags)
-		}
-		if got := FromConfig(cfg.Instances[0], self).OwnerIgnoreAdverts; got != tt.want {
-			t.Errorf("global %q, instance %q: OwnerIgnoreAdverts %v, want %v", tt.global, tt.inst, got, tt.want)
-		}
-		for _, n := range cfg.NoEffect {
-			if n.Keyword == "owner_ignore_adverts" || n.Keyword == "vrrp_owner_ignore_adverts" {
-				t.Errorf("%s still listed as having no effect", n.Keyword)
-			}
-		}
 	}
 }

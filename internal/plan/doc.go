@@ -3,7 +3,7 @@
 // order, after each single failure (a node crashing or stopping, a tracked
 // script, process or interface failing) and after recovery, with the
 // takeover times the protocol implies. It loads each node's configuration
-// with package config, maps every vrrp_instance with instance.FromConfig and
+// with package config, maps every vrrp_instance with fromconfig.Config and
 // runs them in the simulator of package sim; it also reports, in plain words
 // with file:line, configuration choices that make the placement surprising
 // (equal priorities, weights too small to move a VIP, mismatched peers).
@@ -11,5 +11,5 @@
 // It backs the `gokeepalived plan` subcommand (Run). It must not touch the
 // network or the system: everything is computed in virtual time, and it
 // must not re-derive the machine's configuration from the parsed one by
-// itself (instance.FromConfig does that).
+// itself (fromconfig.Config does that).
 package plan

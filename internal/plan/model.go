@@ -7,7 +7,9 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // AddrSource says where a primary address came from.
@@ -43,7 +45,7 @@ func (s AddrSource) MarshalText() ([]byte, error) { return []byte(s.String()), n
 // and IPv6 VRIDs apart.
 type groupKey struct {
 	VRID   int
-	Family int
+	Family vrrp.Family
 }
 
 func (k groupKey) String() string {
@@ -122,11 +124,11 @@ func loadNode(spec NodeSpec, index int) (*node, []Problem) {
 func (n *node) newInst(ci *config.Instance) *inst {
 	fam := ci.Family
 	if fam == 0 {
-		fam = 4
+		fam = vrrp.IPv4
 	}
 	in := &inst{node: n, ci: ci, key: groupKey{VRID: ci.VRID, Family: fam}}
 	in.primary, in.source = n.primaryFor(ci, fam)
-	in.mc = instance.FromConfig(ci, in.primary.Addr())
+	in.mc = fromconfig.Config(ci, in.primary.Addr())
 	in.trackers = n.trackersOf(ci)
 	return in
 }
@@ -134,7 +136,7 @@ func (n *node) newInst(ci *config.Instance) *inst {
 // primaryFor picks the instance's source address: unicast_src_ip,
 // mcast_src_ip, the address given for its interface, the address given
 // for every interface, else an assumed one (192.0.2.N, 2001:db8::N).
-func (n *node) primaryFor(ci *config.Instance, fam int) (netip.Prefix, AddrSource) {
+func (n *node) primaryFor(ci *config.Instance, fam vrrp.Family) (netip.Prefix, AddrSource) {
 	famOK := func(a netip.Addr) bool { return a.IsValid() && (a.Is4() == (fam == 4)) }
 	if famOK(ci.UnicastSrcIP) {
 		return n.withLen(ci.UnicastSrcIP, ci.Interface), SourceUnicastSrcIP

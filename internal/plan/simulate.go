@@ -9,6 +9,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/instance/sim"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // failedFn says whether a tracker is failing; nil means none is.
@@ -17,13 +18,13 @@ type failedFn func(tracker) bool
 // world is one simulated run: one sim.Sim per address family (VRRP keeps
 // IPv4 and IPv6 VRIDs apart, the simulator keys machines by VRID alone).
 type world struct {
-	sims  map[int]*sim.Sim
+	sims  map[vrrp.Family]*sim.Sim
 	nodes []*node
 }
 
 func newWorld(nodes []*node) *world {
-	w := &world{sims: map[int]*sim.Sim{}, nodes: nodes}
-	for _, fam := range []int{4, 6} {
+	w := &world{sims: map[vrrp.Family]*sim.Sim{}, nodes: nodes}
+	for _, fam := range []vrrp.Family{vrrp.IPv4, vrrp.IPv6} {
 		var any bool
 		s := sim.New(1, sim.Network{})
 		for _, n := range nodes {
@@ -55,8 +56,8 @@ func newWorld(nodes []*node) *world {
 // syncVRIDs returns the VRIDs of sg's members on n that are of family
 // fam; ok is false when sg mixes IPv4 and IPv6 members, which the plan
 // cannot model (it simulates each family on its own).
-func (n *node) syncVRIDs(sg *config.SyncGroup, fam int) (vrids []uint8, ok bool) {
-	fams := map[int]bool{}
+func (n *node) syncVRIDs(sg *config.SyncGroup, fam vrrp.Family) (vrids []uint8, ok bool) {
+	fams := map[vrrp.Family]bool{}
 	for _, in := range n.insts {
 		if !slices.Contains(sg.Members, in.ci.Name) {
 			continue

@@ -69,6 +69,14 @@ type VIP struct {
 	Home, MngTmpAddr, AutoJoin bool
 }
 
+// Equal reports whether v and w are the same address with the same
+// options.
+func (v VIP) Equal(w VIP) bool {
+	lv, lw := v.PreferredLft, w.PreferredLft
+	v.PreferredLft, w.PreferredLft = nil, nil
+	return v == w && (lv == nil) == (lw == nil) && (lv == nil || *lv == *lw)
+}
+
 // String returns the VIP the way it is written in logs: "192.168.1.6/32 dev 3".
 func (v VIP) String() string {
 	return v.Prefix.String() + " dev " + strconv.Itoa(v.Ifindex)

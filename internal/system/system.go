@@ -4,29 +4,20 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"strconv"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// Family is an IP address family.
-type Family uint8
+// Family is an IP address family: package vrrp's, the project's one
+// family type (the config, the wire and the system share it).
+type Family = vrrp.Family
 
 // Address families. The zero Family is invalid.
 const (
-	IPv4 Family = iota + 1
-	IPv6
+	IPv4 = vrrp.IPv4
+	IPv6 = vrrp.IPv6
 )
-
-// String returns "ipv4", "ipv6" or "family(N)".
-func (f Family) String() string {
-	switch f {
-	case IPv4:
-		return "ipv4"
-	case IPv6:
-		return "ipv6"
-	}
-	return "family(" + strconv.Itoa(int(f)) + ")"
-}
 
 // FamilyOf returns the family of a, or 0 when a is invalid.
 func FamilyOf(a netip.Addr) Family {

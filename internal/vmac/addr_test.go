@@ -1,4 +1,4 @@
-package daemon
+package vmac
 
 import (
 	"errors"
@@ -150,24 +150,30 @@ func (f *fakeVMACs) Remove(ifindex int) error {
 func (f *fakeVMACs) Interfaces() ([]system.IfaceInfo, error) { return f.ifs, nil }
 
 // vmvInst builds an instance on eth1 (ifindex 2) with its addresses
-// resolved as resolveVIPs does: no dev on eth1, dev eth2 on ifindex 3.
-func vmvInst(ci *config.Instance) *vinst {
-	vi := &vinst{conf: ci, link: system.Link{Index: 2, Name: "eth1"}, log: slog.New(slog.DiscardHandler)}
+// resolved as the daemon resolves them: no dev on eth1, dev eth2 on
+// ifindex 3.
+func vmvInst(ci *config.Instance) Instance {
+	vi := Instance{Conf: ci, Base: system.Link{Index: 2, Name: "eth1"}, Log: slog.New(slog.DiscardHandler)}
 	for _, v := range append(append([]config.VIP(nil), ci.VIPs...), ci.ExcludedVIPs...) {
 		idx, name := 2, "eth1"
 		if v.Dev == "eth2" {
 			idx, name = 3, "eth2"
 		}
-		vi.vips = append(vi.vips, system.VIP{Prefix: v.Prefix, Ifindex: idx})
-		vi.vipIf = append(vi.vipIf, name)
+		vi.VIPs = append(vi.VIPs, system.VIP{Prefix: v.Prefix, Ifindex: idx})
+		vi.Ifs = append(vi.Ifs, name)
 	}
 	return vi
+}
+
+// managed returns a Manager on ops under configuration c.
+func managed(ops Ops, c *config.Config) *Manager {
+	return New(Config{Ops: ops, Conf: func() *config.Config { return c }})
 }
 
 // TestVMACForAddresses: the VMACs of addresses are made once per parent,
 // family and VRID and shared, named around the interfaces and use_vmac
 // names in use, the addresses moved onto them, kept while an instance
-// holds them, deleted with the last one, and kept at a -V shutdown.
+// holds them, and deleted with the last one.
 func TestVMACForAddresses(t *testing.T) {
 	ops := &fakeVMACs{ifs: []system.IfaceInfo{
 		{Index: 2, Name: "eth1"}, {Index: 3, Name: "eth2"},
@@ -179,15 +185,16 @@ func TestVMACForAddresses(t *testing.T) {
 	b := &config.Instance{Name: "B", Interface: "eth1", VRID: 51, Family: 4, UseVMACAddr: true,
 		VIPs: []config.VIP{cvip("10.9.0.60/24", "eth2", false)}}
 	c := &config.Instance{Name: "C", Interface: "eth3", VRID: 51, UseVMAC: true} // reserves vrrp.51
-	d := &Daemon{conf: &config.Config{Global: config.GlobalDefs{VMACPrefix: "vrrp"},
-		Instances: []*config.Instance{a, b, c}}}
-	d.vm.ops = ops
+	m := managed(ops, &config.Config{Global: config.GlobalDefs{VMACPrefix: "vrrp"},
+		Instances: []*config.Instance{a, b, c}})
 	va, vb := vmvInst(a), vmvInst(b)
-	for _, vi := range []*vinst{va, vb} {
-		if err := d.setupVMAC(vi); err != nil {
-			t.Fatal(err)
-		}
-		d.insts = append(d.insts, vi)
+	la, err := m.Setup(va)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := m.Setup(vb)
+	if err != nil {
+		t.Fatal(err)
 	}
 	type made struct {
 		Name   string
@@ -202,45 +209,34 @@ func TestVMACForAddresses(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("VMACs made (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"eth1", "vrrp2.51", "vrrp2.51", "vrrp6.51"}, va.vipIf); diff != "" {
+	if diff := cmp.Diff([]string{"eth1", "vrrp2.51", "vrrp2.51", "vrrp6.51"}, va.Ifs); diff != "" {
 		t.Errorf("A's address interfaces (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{2, 101, 101, 102}, ifindexes(va.vips)); diff != "" {
+	if diff := cmp.Diff([]int{2, 101, 101, 102}, ifindexes(va.VIPs)); diff != "" {
 		t.Errorf("A's address ifindexes (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"vrrp2.51"}, vb.vipIf); diff != "" {
+	if diff := cmp.Diff([]string{"vrrp2.51"}, vb.Ifs); diff != "" {
 		t.Errorf("B's address interfaces (-want +got):\n%s", diff)
 	}
-	if va.link.Index != 2 || va.srcLink().Index != 2 || va.vmacIfname() != "" {
-		t.Errorf("A without use_vmac: link %v srcLink %v vmac %q; want eth1, eth1, none", va.link, va.srcLink(), va.vmacIfname())
+	if la.HasMain() || la.Base().Index != 2 || la.Main().Name != "" {
+		t.Errorf("A without use_vmac: base %v vmac %v; want eth1, none", la.Base(), la.Main())
 	}
 
 	// A reload keeps A in place: the same VMACs, nothing made.
 	scratch := vmvInst(a)
-	placeOnVMAC(va.vmac, a, scratch.vips, scratch.vipIf)
-	if diff := cmp.Diff(va.vipIf, scratch.vipIf); diff != "" || len(ops.created) != 2 {
+	la.Place(a, scratch.VIPs, scratch.Ifs)
+	if diff := cmp.Diff(va.Ifs, scratch.Ifs); diff != "" || len(ops.created) != 2 {
 		t.Errorf("reload in place: interfaces (-before +after):\n%s; %d made", diff, len(ops.created))
 	}
 
 	// A stops: the shared IPv4 one stays for B, A's IPv6 one goes.
-	d.removeVMAC(va)
-	if diff := cmp.Diff([]int{102}, ops.removed); diff != "" || va.vmac != nil {
-		t.Errorf("after A stops, removed (-want +got):\n%s (vmac %v)", diff, va.vmac)
+	m.Remove(la)
+	if diff := cmp.Diff([]int{102}, ops.removed); diff != "" {
+		t.Errorf("after A stops, removed (-want +got):\n%s", diff)
 	}
-	d.removeVMAC(vb)
+	m.Remove(lb)
 	if diff := cmp.Diff([]int{102, 101}, ops.removed); diff != "" {
 		t.Errorf("after B stops, removed (-want +got):\n%s", diff)
-	}
-
-	// A -V shutdown leaves them.
-	d.stopping, d.cfg.DontReleaseVRRP = true, true
-	va = vmvInst(a)
-	if err := d.setupVMAC(va); err != nil {
-		t.Fatal(err)
-	}
-	d.removeVMAC(va)
-	if len(ops.removed) != 2 || va.vmac == nil {
-		t.Errorf("-V shutdown removed %v, want nothing more", ops.removed)
 	}
 }
 
@@ -263,10 +259,8 @@ func TestVMACForAddressesStaleAndErrors(t *testing.T) {
 	}}
 	ci := &config.Instance{Name: "A", Interface: "eth1", VRID: 51, Family: 4,
 		VIPs: []config.VIP{cvip("10.9.0.50/24", "eth2", true)}}
-	d := &Daemon{conf: &config.Config{Instances: []*config.Instance{ci}}}
-	d.vm.ops = ops
-	vi := vmvInst(ci)
-	if err := d.setupVMAC(vi); err != nil {
+	m := managed(ops, &config.Config{Instances: []*config.Instance{ci}})
+	if _, err := m.Setup(vmvInst(ci)); err != nil {
 		t.Fatal(err)
 	}
 	if len(ops.created) != 1 || ops.created[0].Name != "old.51" {
@@ -277,14 +271,13 @@ func TestVMACForAddressesStaleAndErrors(t *testing.T) {
 	ci2 := &config.Instance{Name: "B", Interface: "eth1", VRID: 52, Family: 4,
 		VIPs: []config.VIP{cvip("10.9.0.52/24", "eth2", true)}}
 	vb := vmvInst(ci2)
-	if err := d.setupVMAC(vb); err == nil || !errors.Is(err, ops.fail) {
-		t.Errorf("setupVMAC with a failing create: %v, want boom", err)
+	if _, err := m.Setup(vb); err == nil || !errors.Is(err, ops.fail) {
+		t.Errorf("Setup with a failing create: %v, want boom", err)
 	}
-	scratch := &vinst{}
-	*scratch = *vmvInst(ci2)
-	scratch.vmac = &vmacLink{base: scratch.link, d: d, log: slog.New(slog.DiscardHandler)}
-	placeOnVMAC(scratch.vmac, ci2, scratch.vips, scratch.vipIf)
-	if got := fmt.Sprint(scratch.vipIf, ifindexes(scratch.vips)); got != "[eth2] [3]" {
+	scratch := vmvInst(ci2)
+	sl := &Link{base: scratch.Base, m: m, log: slog.New(slog.DiscardHandler)}
+	sl.Place(ci2, scratch.VIPs, scratch.Ifs)
+	if got := fmt.Sprint(scratch.Ifs, ifindexes(scratch.VIPs)); got != "[eth2] [3]" {
 		t.Errorf("reload with a failing create: %s, want the address left on eth2", got)
 	}
 }

@@ -1,9 +1,8 @@
-package daemon
+package route
 
 import (
-	"slices"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
@@ -24,10 +23,11 @@ import (
 // entry "is deleted and cannot be restored"; gokeepalived does that: a
 // tracked entry that is not on (it failed to go on at start, or was
 // removed and could not be put back) holds the group's instances in FAULT
-// until it is on again. Routes and rules removed from outside are noticed
-// and put back by route_watch.go.
+// until it is on again (package effect decides that from Tracked). Routes
+// and rules removed from outside are noticed and put back by the watch
+// (watch.go).
 
-// staticTrack is a static entry's side of this file.
+// staticTrack is a static entry's tracking side.
 type staticTrack struct {
 	group   string // track_group; empty when untracked
 	noTrack bool   // no_track: never put back, never tracked
@@ -60,76 +60,51 @@ func withTrack(es []*entry, st staticTrack) []*entry {
 	return es
 }
 
-// tracks reports whether instance name tracks e through a track group.
-func (d *Daemon) tracks(e *entry, name string) bool {
-	if e.static.group == "" || e.static.noTrack {
-		return false
-	}
-	g := d.conf.TrackGroup(e.static.group)
-	return g != nil && slices.Contains(g.Instances, name)
-}
-
-// trackGroupEffects adds the track_group faults to want (called by
-// refreshEffects).
-func (d *Daemon) trackGroupEffects(vi *vinst, want map[string]trackEffect) {
-	for _, e := range d.rtes.statics {
-		if !d.tracks(e, vi.conf.Name) {
-			continue
-		}
-		g := e.static.group
-		switch {
-		case e.static.dev != "" && !d.linkUp(e.static.dev): // debounced, false when missing
-			want["track_group "+g+": interface "+e.static.dev+" down"] = trackEffect{fault: true}
-		case !e.on:
-			want["track_group "+g+": static "+e.String()+" missing"] = trackEffect{fault: true}
+// Tracked returns the static entries that name a track group, for
+// effect.Compute.
+func (t *Table) Tracked() []effect.Static {
+	var out []effect.Static
+	for _, e := range t.statics {
+		if e.static.group != "" {
+			out = append(out, effect.Static{Group: e.static.group, NoTrack: e.static.noTrack,
+				Dev: e.static.dev, Entry: e.String(), On: e.on})
 		}
 	}
+	return out
 }
 
-// staticBack is called when a static entry went on after a failure: the
-// instances tracking it may leave FAULT.
-func (d *Daemon) staticBack(e *entry) {
-	if e.static.group != "" && !e.static.noTrack {
-		d.refreshAll()
-	}
-}
-
-// staticAddrChanged puts back a static address removed from outside (an
+// AddrChanged puts back a static address removed from outside (an
 // address event); an address that appears may also let a static entry
 // that failed go on (a route through it, or the address added by hand).
-func (d *Daemon) staticAddrChanged(ev system.AddrEvent) {
+// It reports whether the instances' effects need a refresh: a tracked
+// entry went on, or one could not be put back.
+func (t *Table) AddrChanged(ev system.AddrEvent) (refresh bool) {
 	if ev.New {
-		d.retryStatics()
-		return
+		return t.RetryStatics()
 	}
-	changed := false
-	for _, e := range d.rtes.statics {
+	for _, e := range t.statics {
 		if e.addr == nil || e.static.noTrack || !e.on || e.addr.Ifindex != ev.Ifindex || e.addr.Prefix.Addr() != ev.Prefix.Addr() {
 			continue
 		}
 		e.on = false
-		if err := d.put(e, true); err != nil {
-			d.log.Warn("static address removed from outside and cannot be put back", "addr", e.addr.Prefix, "dev", e.static.dev, "err", err)
-			changed = true
+		if err := t.put(e, true); err != nil {
+			t.log.Warn("static address removed from outside and cannot be put back", "addr", e.addr.Prefix, "dev", e.static.dev, "err", err)
+			refresh = true
 			continue
 		}
-		d.log.Info("static address removed from outside: put back", "addr", e.addr.Prefix, "dev", e.static.dev)
+		t.log.Info("static address removed from outside: put back", "addr", e.addr.Prefix, "dev", e.static.dev)
 	}
-	if changed {
-		for _, vi := range d.insts {
-			d.refreshEffects(vi)
-		}
-	}
+	return refresh
 }
 
-// staticLinkChanged follows the interfaces of static entries (a link
-// event, before the instances' effects are refreshed): an address follows
-// its interface to a new index when it is re-created, and the addresses
-// and routes on an interface coming up are put back, as keepalived does.
+// LinkChanged follows the interfaces of static entries (a link event,
+// before the instances' effects are refreshed): an address follows its
+// interface to a new index when it is re-created, and the addresses and
+// routes on an interface coming up are put back, as keepalived does.
 // Rules stay in the kernel when their interface goes; only a rule that
 // failed is tried again.
-func (d *Daemon) staticLinkChanged(ev system.LinkEvent) {
-	for _, e := range d.rtes.statics {
+func (t *Table) LinkChanged(ev system.LinkEvent) {
+	for _, e := range t.statics {
 		if e.static.dev != ev.Name || e.static.noTrack {
 			continue
 		}
@@ -141,15 +116,15 @@ func (d *Daemon) staticLinkChanged(ev system.LinkEvent) {
 			continue
 		}
 		if e.addr != nil && e.addr.Ifindex != ev.Index {
-			d.log.Info("interface of a static address re-created", "addr", e.addr.Prefix, "dev", ev.Name, "ifindex", ev.Index)
+			t.log.Info("interface of a static address re-created", "addr", e.addr.Prefix, "dev", ev.Name, "ifindex", ev.Index)
 			e.addr.Ifindex, e.on = ev.Index, false
 		}
 		if !e.on || (e.static.sawDown && e.rule == nil) {
-			if err := d.put(e, true); err != nil {
-				d.log.Warn("interface up, but static "+e.String()+" cannot be put back", "err", err)
+			if err := t.put(e, true); err != nil {
+				t.log.Warn("interface up, but static "+e.String()+" cannot be put back", "err", err)
 				continue
 			}
-			d.log.Info("interface up: static " + e.String() + " put back")
+			t.log.Info("interface up: static " + e.String() + " put back")
 		}
 		e.static.sawDown = false
 	}

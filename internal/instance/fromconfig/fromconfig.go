@@ -1,20 +1,21 @@
-package instance
+package fromconfig
 
 import (
 	"net/netip"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// FromConfig maps a parsed, validated vrrp_instance to the machine's
-// Config. primary is the instance's source address (unicast_src_ip,
+// Config maps a parsed, validated vrrp_instance to the machine's
+// instance.Config. primary is the instance's source address (unicast_src_ip,
 // mcast_src_ip or the interface's primary address), which the daemon reads
 // from the system and the planner takes from the user. Only the addresses
 // carried in adverts (virtual_ipaddress, not the excluded ones) are VIPs
 // here; the daemon installs the rest alongside them.
-func FromConfig(ci *config.Instance, primary netip.Addr) Config {
-	c := DefaultConfig()
+func Config(ci *config.Instance, primary netip.Addr) instance.Config {
+	c := instance.DefaultConfig()
 	c.Name = ci.Name
 	c.VRID = uint8(ci.VRID)
 	c.Version = vrrp.Version(ci.Version)
@@ -34,7 +35,7 @@ func FromConfig(ci *config.Instance, primary netip.Addr) Config {
 		c.DownTimerAdverts = ci.DownTimerAdverts
 	}
 	g := ci.Garp
-	c.GARP = GARPConfig{
+	c.GARP = instance.GARPConfig{
 		Interval:            g.Interval,
 		MasterDelay:         g.MasterDelay,
 		MasterRepeat:        g.MasterRepeat,

@@ -1,4 +1,4 @@
-package daemon
+package trackers
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package daemon
+package route
 
 import (
 	"slices"
@@ -7,9 +7,9 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
-// sysRoute maps a parsed route onto the system's netlink route; every
+// SystemRoute maps a parsed route onto the system's netlink route; every
 // value is already resolved and checked by the config package.
-func sysRoute(c config.Route) system.Route {
+func SystemRoute(c config.Route) system.Route {
 	r := system.Route{Type: system.RouteType(c.Type), Dst: c.Dst, Src: c.Src, Via: c.Via, Dev: c.Dev,
 		Table: int(c.Table), Metric: int(c.Metric), Protocol: c.Protocol, OnLink: c.OnLink, Append: c.Append}
 	if c.Scope != nil {
@@ -32,13 +32,13 @@ func sysRoute(c config.Route) system.Route {
 	return r
 }
 
-// sysRule maps a parsed rule onto the system's netlink rule.
-func sysRule(c config.Rule) system.Rule {
+// SystemRule maps a parsed rule onto the system's netlink rule.
+func SystemRule(c config.Rule) system.Rule {
 	r := system.NewRule()
 	r.From, r.To, r.Not, r.Priority = c.From, c.To, c.Not, int(c.Preference)
-	r.Family = system.IPv4
-	if c.Family == 6 {
-		r.Family = system.IPv6
+	r.Family = c.Family
+	if r.Family == 0 {
+		r.Family = system.IPv4
 	}
 	switch c.Action {
 	case config.RuleLookup:
@@ -78,4 +78,27 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// SystemVIP maps a configured address (virtual or static) onto the
+// system's address on ifindex.
+func SystemVIP(v config.VIP, ifindex int) system.VIP {
+	sv := system.VIP{
+		Prefix:        v.Prefix,
+		Ifindex:       ifindex,
+		Broadcast:     v.Brd,
+		Scope:         system.Scope(v.Scope),
+		Label:         v.Label,
+		Peer:          v.Peer,
+		NoDAD:         v.NoDAD,
+		NoPrefixRoute: v.NoPrefixRoute,
+		Home:          v.Home,
+		MngTmpAddr:    v.MngTmpAddr,
+		AutoJoin:      v.AutoJoin,
+	}
+	if v.PreferredLft != nil && *v.PreferredLft >= 0 {
+		lft := uint32(*v.PreferredLft)
+		sv.PreferredLft = &lft
+	}
+	return sv
 }

@@ -1,14 +1,12 @@
-package daemon
+package route
 
 import (
 	"errors"
-	"log/slog"
 	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 )
@@ -40,10 +38,9 @@ func ruleGone(from string, table, pref int) system.RuleEvent {
 // no_track entries and near misses are left alone.
 func TestRouteWatchStatics(t *testing.T) {
 	fake := &systemtest.Routing{}
-	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
-	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16 table 100",
-		"from 10.4.0.0/16 table 100 preference 10\nfrom 10.5.0.0/16 table 100 preference 11 no_track")
-	d.startStatics()
+	d := New(Config{Routing: fake})
+	d.Start(loadRoutes(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16 table 100",
+		"from 10.4.0.0/16 table 100 preference 10\nfrom 10.5.0.0/16 table 100 preference 11 no_track"))
 	callStrings(fake)
 
 	d.routeDeleted(blackholeGone("10.1.0.0/16", 254))
@@ -63,15 +60,15 @@ func TestRouteWatchStatics(t *testing.T) {
 	fake.Fail("AddRoute", errors.New("not ready"))
 	d.routeDeleted(blackholeGone("10.3.0.0/16", 100))
 	d.routeDeleted(blackholeGone("10.3.0.0/16", 100)) // off now: not ours to put back
-	d.retryStatics()
-	d.retryStatics() // on again: nothing to do
+	d.RetryStatics()
+	d.RetryStatics() // on again: nothing to do
 	want = []string{"AddRoute[blackhole 10.3.0.0/16 table 100]", "AddRoute[blackhole 10.3.0.0/16 table 100]"}
 	if diff := cmp.Diff(want, callStrings(fake)); diff != "" {
 		t.Errorf("calls after a failed put-back (-want +got):\n%s", diff)
 	}
 
-	// Our own removal (stopRoutes) is not taken for one from outside.
-	d.stopRoutes()
+	// Our own removal (Stop) is not taken for one from outside.
+	d.Stop()
 	fake.Reset()
 	d.routeDeleted(blackholeGone("10.1.0.0/16", 254))
 	if got := callStrings(fake); len(got) != 0 {
@@ -80,14 +77,19 @@ func TestRouteWatchStatics(t *testing.T) {
 }
 
 // TestRouteWatchVirtual: a virtual route or rule of a master deleted from
-// outside is put back at once without a transition, retried at the next
-// advert when that fails; no_track ones, and any after the instance left
+// outside is put back at once (the daemon makes no transition for it),
+// retried at the next advert when that fails; no_track ones, and any after the instance left
 // master, are left alone.
 func TestRouteWatchVirtual(t *testing.T) {
 	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16 no_track\nblackhole 10.3.0.0/16", "from 10.4.0.0/16 table 100 preference 10")
-	m := vi.m
-	d.insts = []*vinst{vi}
-	d.addRoutes(vi)
+	master := true
+	d.watch.masters = func() []*Virtual {
+		if master {
+			return []*Virtual{vi}
+		}
+		return nil
+	}
+	d.Add(vi)
 	callStrings(fake)
 
 	fake.Fail("AddRoute", errors.New("not ready"))
@@ -95,7 +97,7 @@ func TestRouteWatchVirtual(t *testing.T) {
 	d.routeDeleted(blackholeGone("10.2.0.0/16", 254)) // no_track
 	d.routeDeleted(blackholeGone("10.3.0.0/16", 254))
 	d.ruleDeleted(ruleGone("10.4.0.0/16", 100, 10))
-	d.retryRoutes(vi)
+	d.Retry(vi, true)
 	want := []string{
 		"AddRoute[blackhole 10.1.0.0/16]", "AddRoute[blackhole 10.3.0.0/16]", "AddRule[pref 10 from 10.4.0.0/16 lookup 100]",
 		"AddRoute[blackhole 10.1.0.0/16]", // the retry
@@ -103,11 +105,9 @@ func TestRouteWatchVirtual(t *testing.T) {
 	if diff := cmp.Diff(want, callStrings(fake)); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
-	if m.State() != instance.Master {
-		t.Errorf("instance in %v after the put-backs, want MASTER", m.State())
-	}
 
-	d.delRoutes(vi) // leaving master
+	master = false
+	d.Del(vi) // leaving master
 	callStrings(fake)
 	d.routeDeleted(blackholeGone("10.3.0.0/16", 254))
 	d.ruleDeleted(ruleGone("10.4.0.0/16", 100, 10))
@@ -116,15 +116,14 @@ func TestRouteWatchVirtual(t *testing.T) {
 	}
 }
 
-// TestWatchRoutesNeedsEnabling: reloadStatics, which also runs in tests
-// and before the daemon runs, subscribes to nothing until the daemon
-// enables the watch.
+// TestWatchRoutesNeedsEnabling: Reload, which also runs in tests
+// and before the daemon runs, subscribes to nothing until Watch enables it.
 func TestWatchRoutesNeedsEnabling(t *testing.T) {
-	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: &systemtest.Routing{}}}
-	d.conf = loadRoutes(t, "blackhole 10.1.0.0/16", "from 10.4.0.0/16 table 100 preference 10")
-	d.startStatics()
-	d.reloadStatics(d.conf)
-	if w := d.rtes.watch; w.routes || w.rules {
+	d := New(Config{Routing: &systemtest.Routing{}})
+	c := loadRoutes(t, "blackhole 10.1.0.0/16", "from 10.4.0.0/16 table 100 preference 10")
+	d.Start(c)
+	d.Reload(c)
+	if w := d.watch; w.routes || w.rules {
 		t.Errorf("watch %+v started without being enabled", w)
 	}
 }

@@ -1,17 +1,16 @@
-package daemon
+package vmac
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/netip"
 	"strconv"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
-// VMACs for addresses, as keepalived 2.2.7 makes them (vrrp.c,
+// VMACs for addresses, as keepalived 2.2.7 makes them (its
 // vrrp_complete_instance): `use_vmac` written on a virtual_ipaddress or
 // virtual_ipaddress_excluded entry, or `use_vmac_addr` on the instance,
 // puts an address on a VMAC of its own on the interface it goes on, with
@@ -87,32 +86,17 @@ type extraVMAC struct {
 	refs   int
 }
 
-// vmacOps is what the VMAC code needs of system.VMACs (a fake in tests).
-type vmacOps interface {
-	Create(system.VMACConfig) (system.Link, error)
-	Remove(ifindex int) error
-	Interfaces() ([]system.IfaceInfo, error)
-}
-
-// extraOps returns the handle that makes VMACs for addresses.
-func (d *Daemon) extraOps() (vmacOps, error) {
-	if d.vm.ops != nil {
-		return d.vm.ops, nil
-	}
-	return d.vmacSys()
-}
-
 // place puts the addresses of ci on vm's VMACs: those for the instance's
 // VMAC on it, those that want one of their own on theirs, made when
 // missing. vips and ifs are resolveVIPs' lists for ci. An address whose
 // VMAC cannot be made stays where it was resolved; the first such error
 // is returned.
-func (vm *vmacLink) place(ci *config.Instance, vips []system.VIP, ifs []string) error {
+func (vm *Link) place(ci *config.Instance, vips []system.VIP, ifs []string) error {
 	var errs []error
-	for i, p := range vipPlaces(ci, vm.base.Name, vm.hasMain(), len(vips)) {
+	for i, p := range vipPlaces(ci, vm.base.Name, vm.HasMain(), len(vips)) {
 		switch p {
 		case placeMain:
-			if vm.hasMain() {
+			if vm.HasMain() {
 				vips[i].Ifindex, ifs[i] = vm.link.Index, vm.link.Name
 			}
 		case placeBase:
@@ -122,15 +106,12 @@ func (vm *vmacLink) place(ci *config.Instance, vips []system.VIP, ifs []string) 
 			if v := vipConfAt(ci, i); v.Dev != "" && v.Dev != vm.base.Name {
 				parent = system.Link{Index: vips[i].Ifindex, Name: ifs[i]}
 			}
-			fam := system.IPv4
-			if vips[i].Prefix.Addr().Is6() {
-				fam = system.IPv6
-			}
-			if vm.d == nil {
+			fam := system.FamilyOf(vips[i].Prefix.Addr())
+			if vm.m == nil {
 				errs = append(errs, fmt.Errorf("%s: no VMAC handle", vips[i].Prefix))
 				continue
 			}
-			link, err := vm.d.acquireExtra(vm, parent, fam, uint8(ci.VRID))
+			link, err := vm.m.acquireExtra(vm, parent, fam, uint8(ci.VRID))
 			if err != nil {
 				errs = append(errs, fmt.Errorf("virtual address %s: use_vmac on %s: %w", vips[i].Prefix, parent.Name, err))
 				continue
@@ -152,73 +133,57 @@ func vipConfAt(ci *config.Instance, i int) config.VIP {
 
 // acquireExtra returns the VMAC of family fam and VRID vrid on parent for
 // vm's instance, making it if no instance holds one yet.
-func (d *Daemon) acquireExtra(vm *vmacLink, parent system.Link, fam system.Family, vrid uint8) (system.Link, error) {
+func (m *Manager) acquireExtra(vm *Link, parent system.Link, fam system.Family, vrid uint8) (system.Link, error) {
 	key := extraKey{parent: parent.Index, fam: fam, vrid: vrid}
 	if vm.extras == nil {
 		vm.extras = map[extraKey]bool{}
 	}
-	if e := d.vm.extra[key]; e != nil {
+	if e := m.extra[key]; e != nil {
 		if !vm.extras[key] {
 			e.refs++
 			vm.extras[key] = true
 		}
 		return e.link, nil
 	}
-	ops, err := d.extraOps()
+	ops, err := m.ops()
 	if err != nil {
 		return system.Link{}, err
 	}
-	name, err := d.extraName(ops, parent.Index, fam, vrid)
+	name, err := m.extraName(ops, parent.Index, fam, vrid)
 	if err != nil {
 		return system.Link{}, err
 	}
 	cfg := system.VMACConfig{Name: name, Parent: parent.Index, VRID: vrid, Family: fam}
-	if fam == system.IPv6 {
-		cfg.LinkLocal = d.parentLinkLocal(parent.Index)
+	if fam == system.IPv6 && m.cfg.LinkLocal != nil {
+		cfg.LinkLocal = m.cfg.LinkLocal(parent.Index)
 	}
 	link, err := ops.Create(cfg)
 	if err != nil {
 		return system.Link{}, err
 	}
-	if d.vm.extra == nil {
-		d.vm.extra = map[extraKey]*extraVMAC{}
+	if m.extra == nil {
+		m.extra = map[extraKey]*extraVMAC{}
 	}
-	d.vm.extra[key] = &extraVMAC{link: link, parent: parent.Name, refs: 1}
+	m.extra[key] = &extraVMAC{link: link, parent: parent.Name, refs: 1}
 	vm.extras[key] = true
 	vm.log.Info("virtual addresses use a VMAC of their own", "vmac", link.Name, "mac", link.MAC.String(), "parent", parent.Name)
 	return link, nil
 }
 
-// parentLinkLocal is the link-local address an IPv6 VMAC for addresses
-// gets, as keepalived gives it: the parent's own, or else the one its MAC
-// would give (EUI-64).
-func (d *Daemon) parentLinkLocal(parent int) netip.Addr {
-	if d.sys.links == nil {
-		return netip.Addr{}
-	}
-	if ll, err := d.sys.links.LinkLocalIPv6(parent); err == nil {
-		return ll
-	}
-	if l, err := d.sys.links.ByIndex(parent); err == nil {
-		return system.EUI64LinkLocal(l.MAC)
-	}
-	return netip.Addr{}
-}
-
 // releaseExtras drops vm's hold on its VMACs for addresses and deletes
 // those no other instance holds.
-func (d *Daemon) releaseExtras(vm *vmacLink) {
+func (m *Manager) releaseExtras(vm *Link) {
 	for key := range vm.extras {
 		delete(vm.extras, key)
-		e := d.vm.extra[key]
+		e := m.extra[key]
 		if e == nil {
 			continue
 		}
 		if e.refs--; e.refs > 0 {
 			continue
 		}
-		delete(d.vm.extra, key)
-		ops, err := d.extraOps()
+		delete(m.extra, key)
+		ops, err := m.ops()
 		if err == nil {
 			err = ops.Remove(e.link.Index)
 		}
@@ -233,23 +198,22 @@ func (d *Daemon) releaseExtras(vm *vmacLink) {
 // (left by an earlier run, with -V) is taken over under its name, as
 // keepalived reuses it; otherwise the first free name of pickVMACName,
 // free meaning no interface has it and no instance's use_vmac names it.
-func (d *Daemon) extraName(ops vmacOps, parent int, fam system.Family, vrid uint8) (string, error) {
+func (m *Manager) extraName(ops Ops, parent int, fam system.Family, vrid uint8) (string, error) {
 	ifs, err := ops.Interfaces()
 	if err != nil {
 		return "", err
 	}
 	held := map[string]bool{}
-	for _, e := range d.vm.extra {
+	for _, e := range m.extra {
 		held[e.link.Name] = true
 	}
-	for _, vi := range d.insts {
-		if vi.vmac.hasMain() {
-			held[vi.vmac.link.Name] = true
-		}
+	for name := range m.mains {
+		held[name] = true
 	}
-	for _, ci := range d.conf.Instances {
+	c := m.conf()
+	for _, ci := range c.Instances {
 		if ci.UseVMAC {
-			held[mainVMACName(d.conf.Global, ci)] = true
+			held[Name(c.Global, ci)] = true
 		}
 	}
 	mac := system.VMACAddr(fam, vrid)
@@ -260,9 +224,9 @@ func (d *Daemon) extraName(ops vmacOps, parent int, fam system.Family, vrid uint
 		}
 		exists[i.Name] = true
 	}
-	prefix := d.conf.Global.VMACAddrPrefix
+	prefix := c.Global.VMACAddrPrefix
 	if prefix == "" {
-		prefix = d.conf.Global.VMACPrefix
+		prefix = c.Global.VMACPrefix
 	}
 	name := pickVMACName(prefix, int(vrid), fam, func(n string) bool { return held[n] || exists[n] })
 	if name == "" {

@@ -1,18 +1,16 @@
-package daemon
+package route
 
 import (
 	"errors"
 	"log/slog"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 )
@@ -27,30 +25,7 @@ func loadRoutes(t *testing.T, routes, rules string) *config.Config {
 // loadConfText loads text as a keepalived.conf and fails on errors.
 func loadConfText(t *testing.T, text string) *config.Config {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "keepalived.conf")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, diags := config.Load(path, config.Options{Names: config.NameMap{config.RouteTables: {"vips": 100}, config.IPProtocols: {"tcp": 6}}})
-	for _, d := range diags {
-		if d.Severity == config.SeverityError {
-			t.Fatalf("config: %s", d)
-		}
-	}
-	return c
-}
-
-// withLinks gives d a netlink link reader (read-only; it finds lo, up,
-// ifindex 1), for static entries written with `dev lo`: keepalived tracks
-// routes and rules only through an interface.
-func withLinks(t *testing.T, d *Daemon) {
-	t.Helper()
-	links, err := system.NewLinks(nil)
-	if err != nil {
-		t.Skipf("netlink: %v", err)
-	}
-	t.Cleanup(func() { links.Close() })
-	d.sys.links = links
+	return configtest.LoadOpts(t, text, config.Options{Names: config.NameMap{config.RouteTables: {"vips": 100}, config.IPProtocols: {"tcp": 6}}})
 }
 
 func TestSysRoute(t *testing.T) {
@@ -88,7 +63,7 @@ func TestSysRoute(t *testing.T) {
 			if len(c.StaticRoutes) != 1 {
 				t.Fatalf("config gave %d routes, want 1", len(c.StaticRoutes))
 			}
-			got := sysRoute(c.StaticRoutes[0])
+			got := SystemRoute(c.StaticRoutes[0])
 			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
 				cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -135,7 +110,7 @@ func TestSysRule(t *testing.T) {
 			if len(c.StaticRules) != 1 {
 				t.Fatalf("config gave %d rules, want 1", len(c.StaticRules))
 			}
-			got := sysRule(c.StaticRules[0])
+			got := SystemRule(c.StaticRules[0])
 			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -148,11 +123,10 @@ func TestSysRule(t *testing.T) {
 // changed.
 func TestStaticsOrder(t *testing.T) {
 	fake := &systemtest.Routing{}
-	d := &Daemon{log: slog.New(slog.DiscardHandler), rtes: routeState{r: fake}}
-	d.conf = loadRoutes(t, "10.1.0.0/16 dev eth1\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 preference 10")
-	d.startStatics()
-	d.reloadStatics(loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "from 10.1.0.0/16 table 100 preference 10"))
-	d.stopRoutes()
+	tb := New(Config{Routing: fake})
+	tb.Start(loadRoutes(t, "10.1.0.0/16 dev eth1\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 preference 10"))
+	tb.Reload(loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "from 10.1.0.0/16 table 100 preference 10"))
+	tb.Stop()
 	var got []string
 	for _, c := range fake.Calls() {
 		got = append(got, c.String())
@@ -167,40 +141,27 @@ func TestStaticsOrder(t *testing.T) {
 	}
 }
 
-// routesMaster returns a daemon on fake routing and its instance R, MASTER,
-// with the given virtual_routes and virtual_rules lines.
-func routesMaster(t *testing.T, routes, rules string) (*Daemon, *vinst, *systemtest.Routing) {
+// routesMaster returns a table on fake routing and the Virtual of a
+// master instance with the given virtual_routes and virtual_rules lines.
+func routesMaster(t *testing.T, routes, rules string) (*Table, *Virtual, *systemtest.Routing) {
 	t.Helper()
 	fake := &systemtest.Routing{}
-	log := slog.New(slog.DiscardHandler)
-	d := &Daemon{log: log, rtes: routeState{r: fake}}
-	m := instance.New(instance.Config{Name: "R", VRID: 1, Priority: 100, AdvertInterval: time.Second,
-		PrimaryAddr: netip.MustParseAddr("192.168.1.2")})
-	m.Step(time.Unix(0, 0), instance.Startup{})
-	m.Step(m.Deadline(), instance.Timeout{})
-	if m.State() != instance.Master {
-		t.Fatalf("machine in %v, want MASTER", m.State())
-	}
-	vi := &vinst{log: log, m: m, conf: &config.Instance{Name: "R",
-		VirtualRoutes: loadRoutes(t, routes, "").StaticRoutes,
-		VirtualRules:  loadRoutes(t, "", rules).StaticRules}}
-	return d, vi, fake
+	v := NewVirtual(slog.New(slog.DiscardHandler), loadRoutes(t, routes, "").StaticRoutes, loadRoutes(t, "", rules).StaticRules)
+	return New(Config{Routing: fake}), v, fake
 }
 
 // TestVirtualRoutesRetryAndSwap drives a master's routes through a failed
 // add, the retry at the next advert and an in-place swap (reload).
 func TestVirtualRoutesRetryAndSwap(t *testing.T) {
-	d, vi, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 preference 10")
+	tb, v, fake := routesMaster(t, "blackhole 10.1.0.0/16\nblackhole 10.2.0.0/16", "from 10.1.0.0/16 table 100 preference 10")
 
 	fake.Fail("AddRoute", errors.New("not ready"))
-	d.addRoutes(vi)
-	d.retryRoutes(vi)
-	d.retryRoutes(vi) // nothing pending: no calls
-	vi.conf = &config.Instance{Name: "R",
-		VirtualRoutes: loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "").StaticRoutes,
-		VirtualRules:  vi.conf.VirtualRules}
-	d.swapRoutes(vi)
-	d.delRoutes(vi)
+	tb.Add(v)
+	tb.Retry(v, true)
+	tb.Retry(v, true) // nothing pending: no calls
+	v = tb.Swap(v, loadRoutes(t, "blackhole 10.2.0.0/16\nblackhole 10.3.0.0/16", "").StaticRoutes,
+		loadRoutes(t, "", "from 10.1.0.0/16 table 100 preference 10").StaticRules, true)
+	tb.Del(v)
 	var got []string
 	for _, c := range fake.Calls() {
 		got = append(got, c.String())
@@ -213,5 +174,20 @@ func TestVirtualRoutesRetryAndSwap(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+// SystemVIP carries every virtual_ipaddress option to the system layer.
+func TestSysVIP(t *testing.T) {
+	lft := 0
+	v := config.VIP{Prefix: netip.MustParsePrefix("2001:db8::1/64"), Scope: 253, Label: "x", NoDAD: true,
+		NoPrefixRoute: true, Home: true, MngTmpAddr: true, AutoJoin: true, PreferredLft: &lft}
+	got := SystemVIP(v, 7)
+	zero := uint32(0)
+	want := system.VIP{Prefix: v.Prefix, Ifindex: 7, Scope: system.ScopeLink, Label: "x", NoDAD: true,
+		NoPrefixRoute: true, Home: true, MngTmpAddr: true, AutoJoin: true, PreferredLft: &zero}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+		cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		t.Errorf("SystemVIP (-want +got):\n%s", diff)
 	}
 }
