@@ -64,7 +64,8 @@ type Config struct {
 	// its master advertise a priority below its own takes over after
 	// Skew_Time (honouring preempt_delay); a master yielding to a higher
 	// priority sends a parting advert so that, after a split brain heals,
-	// the winner re-sends gratuitous ARP. Off, timing is keepalived's.
+	// the winner re-sends gratuitous ARP (a master that has just preempted
+	// it does not: masterRx). Off, timing is keepalived's.
 	FastFailover bool
 }
 

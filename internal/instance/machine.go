@@ -35,6 +35,13 @@ type Machine struct {
 	// priority-0 advert and a lower-priority one (answerDue).
 	zeroAnswerAt, lowerAnswerAt time.Time
 
+	// preempting is the lower-priority master this BACKUP ignores to
+	// preempt it. On becoming master it moves to yielder until yieldBy:
+	// that master's parting advert (fast failover) as it yields to our
+	// first one is not a rival to answer (masterRx).
+	preempting, yielder netip.Addr
+	yieldBy             time.Time
+
 	faults     []string
 	wantMaster bool // a sync group holds this member in BACKUP
 	hold       func(*Machine) bool
@@ -179,6 +186,7 @@ func (m *Machine) armEarlier(t time.Time, r Reason, from netip.Addr, prio uint8)
 
 func (m *Machine) clearTimers() {
 	m.timer, m.preemptAt, m.garpAt, m.lowerGarpAt, m.refreshAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	m.preempting = netip.Addr{}
 }
 
 // enterBackup starts listening: keepalived's initial state and the state a
@@ -255,6 +263,7 @@ func (m *Machine) backupExpired(now time.Time) {
 // before our gratuitous ARPs), adds the VIPs, sends the first GARP burst and
 // arms the delayed and refresh bursts.
 func (m *Machine) becomeMaster(now time.Time, t Transition) {
+	m.yielder, m.yieldBy = m.preempting, now.Add(m.cfg.AdvertInterval)
 	m.clearTimers()
 	m.zeroAnswerAt, m.lowerAnswerAt = time.Time{}, time.Time{}
 	m.wantMaster = false

@@ -1,6 +1,7 @@
 package instance
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -25,6 +26,7 @@ func (m *Machine) backupRx(now time.Time, e AdvertReceived) {
 	// Preempt allowed and the advert is lower: keepalived ignores it and
 	// lets the running timer expire. Fast failover takes over after
 	// Skew_Time when it is our own master that dropped below us.
+	m.preempting = e.From
 	if m.cfg.FastFailover && e.From == m.masterAddr {
 		m.armEarlier(now.Add(m.skew()), ReasonPreempt, e.From, a.Priority)
 	}
@@ -78,6 +80,15 @@ func (m *Machine) masterRx(now time.Time, e AdvertReceived) {
 	}
 	switch {
 	case a.Priority < m.prio || (a.Priority == m.prio && cmp < 0):
+		if e.From == m.yielder && now.Before(m.yieldBy) {
+			// The master we preempted, yielding to our first advert
+			// (its fast-failover parting advert): our transition just
+			// sent the advert and GARP burst an answer would, and
+			// keepalived's old master sends nothing here, so answering
+			// doubled both bursts on the wire.
+			m.yielder = netip.Addr{}
+			return
+		}
 		// RFC 9568 §6.4.3: assert MASTER at once ("forcing new election"),
 		// at most once an interval (answerDue).
 		if !m.answerDue(now, &m.lowerAnswerAt) {
