@@ -81,6 +81,8 @@ type Instance struct {
 	Family int
 
 	Auth Auth `json:",omitzero"`
+	// AuthHMAC is the auth_hmac block, nil without one (auth_hmac.go).
+	AuthHMAC *AuthHMAC `json:",omitempty"`
 
 	VIPs          []VIP
 	ExcludedVIPs  []VIP   `json:",omitempty"`
