@@ -83,6 +83,8 @@ type Instance struct {
 	Family vrrp.Family
 
 	Auth Auth `json:",omitzero"`
+	// AuthHMAC is the auth_hmac block, nil without one (auth_hmac.go).
+	AuthHMAC *AuthHMAC `json:",omitempty"`
 
 	VIPs          []VIP
 	ExcludedVIPs  []VIP   `json:",omitempty"`

@@ -149,7 +149,7 @@ func init() {
 		"kernel_rx_buf_size":   noEffectKw[*instBuild](),
 		"debug":                noEffectKw[*instBuild](),
 		"linkbeat_use_polling": noEffectKw[*instBuild](),
-		"auth_hmac":            noEffectKw[*instBuild](),
+		"auth_hmac":            instAuthHMAC,
 	}
 }
 

@@ -15,6 +15,11 @@
 //     header (ParseAH, AH.Append, ParseAHPacket), its HMAC-MD5-96 ICV,
 //     which covers the IPv4 header too, and the anti-replay sequence
 //     counter (AHState); Check verifies it when the Expect asks for AH.
+//   - auth_hmac as keepalived 2.4.3 does it (hmac.go): the 28-byte trailer
+//     after the message (SplitHMAC, HMACTrailer), its HMAC-SHA256-128 over
+//     a source/VRID pseudo-header and the message, the time-based 64-bit
+//     sequence and the per-sender anti-replay marks (HMAC.Sign, Verify);
+//     the caller passes the time in.
 //
 // It must not touch the operating system: no sockets, no clocks, no
 // logging; it does not build IP headers (the daemon's socket layer owns
