@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile configurations and what `gokeepalived -t -f` spends on them: the
-# table in README.md's "Reliability" section. Each input is generated into a
+# table in docs/reliability.md. Each input is generated into a
 # temporary directory and checked with /usr/bin/time -v; the table gives the
 # wall and CPU (user+system) time, the peak RSS, the size of what was printed and the exit code.
 #

@@ -70,7 +70,7 @@ func needSysAdmin() error {
 		return nil
 	}
 	return fmt.Errorf("entering a network namespace needs CAP_SYS_ADMIN, which this process lacks "+
-		"(the systemd unit drops it: install %s as a drop-in, see README)", netnsDropIn)
+		"(the systemd unit drops it: install %s as a drop-in, see docs/operations.md)", netnsDropIn)
 }
 
 // capEffective reads the CapEff line of a /proc/PID/status text.

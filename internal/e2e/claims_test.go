@@ -15,8 +15,9 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
 
-// End-to-end checks of README claims that no other test covers. Each
-// runs daemons only in lab namespaces, through the harness.
+// End-to-end checks of documented claims (README.md, docs/) that no
+// other test covers. Each runs daemons only in lab namespaces, through
+// the harness.
 
 // claimConf is instance D on eth1 (as dynConf, whose instance lines are
 // fixed) with the state, priority and extra instance lines to fill in:
@@ -38,7 +39,7 @@ vrrp_instance D {
 }
 `
 
-// README: metrics are served on `global_defs { prometheus_listen ADDR }`
+// docs/operations.md: metrics are served on `global_defs { prometheus_listen ADDR }`
 // as well as on --metrics. No --metrics flag here.
 func TestClaimPrometheusListen(t *testing.T) {
 	needRoot(t)
@@ -57,7 +58,7 @@ func TestClaimPrometheusListen(t *testing.T) {
 	}
 }
 
-// README: `--socket none` disables the control API; the daemon runs as
+// docs/operations.md: `--socket none` disables the control API; the daemon runs as
 // usual (it becomes master and adds its VIP).
 func TestClaimSocketNone(t *testing.T) {
 	needRoot(t)
@@ -124,7 +125,7 @@ func TestClaimSocketNone(t *testing.T) {
 	}
 }
 
-// README: a VIP's present flag in status is read from the interface, not
+// docs/operations.md: a VIP's present flag in status is read from the interface, not
 // assumed: a VIP deleted behind the daemon's back shows as not present.
 func TestClaimStatusPresentReadFromInterface(t *testing.T) {
 	needRoot(t)
@@ -165,7 +166,7 @@ func TestClaimStatusPresentReadFromInterface(t *testing.T) {
 	}
 }
 
-// README: INT stops gracefully like TERM: a master sends one priority-0
+// docs/operations.md: INT stops gracefully like TERM: a master sends one priority-0
 // advert and removes its VIPs, so the backup takes over after its skew
 // time instead of the master-down interval.
 func TestClaimSIGINTGracefulStop(t *testing.T) {
@@ -219,7 +220,7 @@ func TestClaimSIGINTGracefulStop(t *testing.T) {
 	}
 }
 
-// README: the instance's own interface going down means FAULT unless
+// docs/configuration.md: the instance's own interface going down means FAULT unless
 // dont_track_primary. The FAULT side is covered by
 // TestInterfaceUpDownDelays and TestOpsStatusAndMetricsAcrossFailover.
 func TestClaimDontTrackPrimary(t *testing.T) {
@@ -254,7 +255,7 @@ func TestClaimDontTrackPrimary(t *testing.T) {
 	}
 }
 
-// README: the advert source is re-read when the interface's addresses
+// docs/configuration.md: the advert source is re-read when the interface's addresses
 // change, but unicast_src_ip stays fixed.
 func TestClaimUnicastSrcIPStaysFixed(t *testing.T) {
 	needRoot(t)

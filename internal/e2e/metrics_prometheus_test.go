@@ -164,7 +164,7 @@ func TestMetricsPrometheusScrape(t *testing.T) {
 	n.start(t)
 	prom := startPrometheus(t, a)
 
-	// The query the README documents, by vrrp_instance; the target keeps
+	// The query docs/metrics.md documents, by vrrp_instance; the target keeps
 	// its own instance label.
 	s := prom.one(30*time.Second, `gokeepalived_vrrp_state{vrrp_instance="VI_1",state="MASTER"}`, func(v float64) bool { return v == 1 })
 	if s.Labels["instance"] != promTarget || s.Labels["job"] != "gokeepalived" {

@@ -316,7 +316,7 @@ func TestVectorsCheck(t *testing.T) {
 // accepts the old_unicast_checksum form of c07d/c07g through the
 // 224.0.0.18 fallback and says so; with "old_unicast_checksum never" it
 // refuses it, and an old_unicast_checksum receiver refuses the standard
-// form (README "Checksums").
+// form (docs/interop.md, "Checksums").
 func TestVectorsOldUnicastFallback(t *testing.T) {
 	var oldForm, stdForm []wireVector
 	for _, w := range loadAdverts(t) {
