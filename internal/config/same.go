@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"net/netip"
 	"slices"
 	"time"
@@ -31,7 +32,20 @@ func SameInstance(a, b *Instance) bool {
 		sameTracking(&a.Tracking, &b.Tracking) &&
 		sameNotifications(&a.Notifications, &b.Notifications) &&
 		sameScript(a.NotifyMasterRxLowerPri, b.NotifyMasterRxLowerPri) &&
-		sameBGPAnnounce(a.BGPAnnounce, b.BGPAnnounce)
+		sameBGPAnnounce(a.BGPAnnounce, b.BGPAnnounce) &&
+		sameAuthHMAC(a.AuthHMAC, b.AuthHMAC)
+}
+
+// sameAuthHMAC reports whether two auth_hmac blocks (nil: none) agree,
+// keys included, wherever each is written.
+func sameAuthHMAC(a, b *AuthHMAC) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.ActiveKey == b.ActiveKey && a.Monotonic == b.Monotonic && a.TimeWindow == b.TimeWindow &&
+		a.Mode == b.Mode && slices.EqualFunc(a.Keys, b.Keys, func(x, y HMACKey) bool {
+		return x.ID == y.ID && bytes.Equal(x.Key, y.Key)
+	})
 }
 
 // sameBGPAnnounce reports whether two bgp_announce settings (nil: none)

@@ -67,6 +67,11 @@ type Config struct {
 	// the winner re-sends gratuitous ARP (a master that has just preempted
 	// it does not: masterRx). Off, timing is keepalived's.
 	FastFailover bool
+	// NoPartingAdvert drops FastFailover's parting advert. With auth_type
+	// AH it would be refused: the new master has already moved the shared
+	// sequence number past the yielding one's, so the parting advert is a
+	// replay and counted as an authentication failure.
+	NoPartingAdvert bool
 }
 
 // GARPConfig is the gratuitous ARP / unsolicited NA schedule, keepalived's

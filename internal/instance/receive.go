@@ -105,7 +105,7 @@ func (m *Machine) masterRx(now time.Time, e AdvertReceived) {
 		}
 		m.emit(MasterRxLowerPriority{From: e.From, Priority: a.Priority})
 	case higher:
-		if m.cfg.FastFailover && !m.cfg.HigherPrioSendAdvert {
+		if m.cfg.FastFailover && !m.cfg.HigherPrioSendAdvert && !m.cfg.NoPartingAdvert {
 			// Parting advert: after a split brain the winner hears a
 			// lower priority and re-sends its gratuitous ARPs.
 			m.advert(m.prio)

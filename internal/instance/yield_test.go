@@ -3,6 +3,7 @@ package instance
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,32 @@ func TestPreemptedMasterYieldNotAnswered(t *testing.T) {
 				t.Errorf("actions per advert (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestNoPartingAdvert: a master yielding to a higher priority sends its
+// parting advert (fast failover) unless NoPartingAdvert is set, as it is
+// for auth_type AH, where the new master has moved the shared sequence
+// number past it and would refuse it as a replay.
+func TestNoPartingAdvert(t *testing.T) {
+	for _, noParting := range []bool{false, true} {
+		cfg := testConfig()
+		cfg.NoPartingAdvert = noParting
+		m := New(cfg)
+		m.Step(t0, Startup{})
+		became := m.Deadline()
+		m.Step(became, Timeout{})
+		if m.State() != Master {
+			t.Fatalf("setup: state %s, want MASTER", m.State())
+		}
+		sent := false
+		for _, a := range m.Step(became.Add(time.Millisecond), adv(200)) {
+			if strings.HasPrefix(a.String(), "send-advert") {
+				sent = true
+			}
+		}
+		if m.State() != Backup || sent == noParting {
+			t.Errorf("NoPartingAdvert %v: state %s, parting advert sent %v", noParting, m.State(), sent)
+		}
 	}
 }

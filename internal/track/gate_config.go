@@ -39,6 +39,8 @@ func ConfigScripts(cfg *config.Config) []Spec {
 		out = append(out, NotifySpecs(sg.Name, &sg.Notifications)...)
 	}
 	for _, vs := range cfg.VirtualServers {
+		add(KindChecker, "virtual_server quorum_up", vs.QuorumUp)
+		add(KindChecker, "virtual_server quorum_down", vs.QuorumDown)
 		for _, rs := range append(append([]*config.RealServer(nil), vs.RealServers...), vs.Sorry) {
 			if rs == nil {
 				continue

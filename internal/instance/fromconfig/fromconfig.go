@@ -51,5 +51,6 @@ func Config(ci *config.Instance, primary netip.Addr) instance.Config {
 	c.HigherPrioSendAdvert = ci.HigherPrioSendAdvert
 	c.OwnerIgnoreAdverts = ci.OwnerIgnoreAdverts // global_defs applied by config
 	c.FastFailover = ci.FastFailover
+	c.NoPartingAdvert = ci.Auth.Type == config.AuthAH
 	return c
 }
