@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
@@ -160,6 +162,7 @@ type Node struct {
 	open   []*conn
 	sigs   chan<- os.Signal
 	script map[string]int // exit code per script's arguments; missing means 0
+	ifaces map[string]system.Link // interfaces as they last were, to add them back
 	lastTx map[uint8]uint8
 	log    strings.Builder // everything the daemon logged, for failures
 	d      *daemon.Daemon
@@ -171,14 +174,14 @@ type Node struct {
 // configuration is read from file.
 func (l *LAN) AddNode(name string, addr netip.Addr, file string) *Node {
 	n := &Node{Name: name, Addr: addr, lan: l, file: file, table: &systemtest.Addresser{},
-		script: map[string]int{}, lastTx: map[uint8]uint8{}}
+		script: map[string]int{}, lastTx: map[uint8]uint8{}, ifaces: map[string]system.Link{}}
 	a4 := addr.As4()
 	n.table.Set(lanIfindex, netip.PrefixFrom(addr, 24),
 		netip.PrefixFrom(netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 15: a4[3]}), 64))
-	n.links = systemtest.NewLinkWatcher(
-		system.Link{Index: 1, Name: "lo", MTU: 65536, Up: true},
-		system.Link{Index: lanIfindex, Name: lanIfname, MTU: 1500, Up: true,
-			MAC: []byte{0x02, 0, 0, 0, 0, a4[3]}})
+	lo := system.Link{Index: 1, Name: "lo", MTU: 65536, Up: true}
+	eth := system.Link{Index: lanIfindex, Name: lanIfname, MTU: 1500, Up: true, MAC: []byte{0x02, 0, 0, 0, 0, a4[3]}}
+	n.ifaces[lo.Name], n.ifaces[eth.Name] = lo, eth
+	n.links = systemtest.NewLinkWatcher(lo, eth)
 	n.links.Addrs = n.table
 	l.mu.Lock()
 	l.nodes = append(l.nodes, n)
@@ -310,10 +313,83 @@ func (n *Node) SetScript(args string, code int) {
 	n.script[args] = code
 }
 
+// exec answers a script with the exit code SetScript gave its arguments.
+// A script whose first argument starts with "notify" (a notify script, by
+// the scenarios' convention) is put in the transcript with its arguments,
+// which the daemon appended (type, name, state, priority).
 func (n *Node) exec(ctx context.Context, c track.Command) track.Outcome {
+	args := c.Script.Argv()[1:]
+	if len(args) > 0 && strings.HasPrefix(args[0], "notify") {
+		n.record("exec %s", strings.Join(args, " "))
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return track.Outcome{ExitCode: n.script[strings.Join(c.Script.Argv()[1:], " ")]}
+	return track.Outcome{ExitCode: n.script[strings.Join(args, " ")]}
+}
+
+// changeLink makes interface ifname go up or down, appear (add: at the
+// index it had, or a new one) or go away (del), and tells the daemon. The
+// node's addresses stay with the index, as the scenario wants them back.
+func (n *Node) changeLink(ifname, how string) error {
+	n.mu.Lock()
+	link, known := n.ifaces[ifname]
+	if !known {
+		link = system.Link{Index: lanIfindex + 1 + len(n.ifaces), Name: ifname, MTU: 1500,
+			MAC: []byte{0x02, 0, 0, 0, byte(len(n.ifaces)), n.Addr.As4()[3]}}
+	}
+	n.mu.Unlock()
+	_, err := n.links.Lookup(ifname)
+	exists := err == nil
+	switch how {
+	case "up", "down":
+		if !exists {
+			return fmt.Errorf("link %s: no such interface", ifname)
+		}
+		link.Up = how == "up"
+	case "add":
+		if exists {
+			return fmt.Errorf("link %s: exists", ifname)
+		}
+		link.Up = true
+	case "del":
+		if !exists {
+			return fmt.Errorf("link %s: no such interface", ifname)
+		}
+	default:
+		return fmt.Errorf("link %s %s: want up, down, add or del", ifname, how)
+	}
+	n.mu.Lock()
+	n.ifaces[ifname] = link
+	n.mu.Unlock()
+	n.links.Send(system.LinkEvent{Link: link, Deleted: how == "del"})
+	return nil
+}
+
+// readFIFO returns the lines waiting in the FIFO at path, without waiting
+// for more (the daemon holds it open read-write, so it buffers them).
+func readFIFO(path string) ([]string, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("fifo: %w", err)
+	}
+	defer unix.Close(fd)
+	var data []byte
+	buf := make([]byte, 4096)
+	for {
+		k, err := unix.Read(fd, buf)
+		if k > 0 {
+			data = append(data, buf[:k]...)
+			continue
+		}
+		if err != nil && err != unix.EAGAIN {
+			return nil, fmt.Errorf("fifo: %w", err)
+		}
+		break
+	}
+	if len(data) == 0 {
+		return nil, nil
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"), nil
 }
 
 // Log returns everything the node's daemon logged.

@@ -13,7 +13,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
 // Scenario is a parsed scenario script.
@@ -41,7 +40,9 @@ var commands = map[string]int{
 	"stop":   -1, // stop NAME...: cancel the daemons' context (a clean stop)
 	"crash":  -1, // crash NAME...: as SIGKILL; the node goes silent, its addresses stay
 	"script": -3, // script NAME EXIT ARGS...: the scripts with those arguments now exit EXIT
-	"link":   2,  // link NAME up|down: eth0 of NAME goes up or down
+	"link":   -2, // link NAME up|down|add|del [IFNAME]: an interface of NAME (eth0 unless named) changes
+	"fifo":   2,  // fifo NAME PATH: the lines waiting in the FIFO at PATH (in the scenario's directory)
+	"dump":   2,  // dump NAME FILE: the dump file FILE NAME's daemon wrote (USR1, USR2, JSON signals)
 	"cut":    2,  // cut A B: A and B no longer hear each other
 	"heal":   2,  // heal A B: they do again
 	"show":   0,  // show: every running node's instances and addresses
@@ -52,7 +53,8 @@ var commands = map[string]int{
 // (a Go duration, "10.5s") is when the command runs, counted from the
 // start and never going back; without one the command runs at the time of
 // the line before. "#" starts a comment; a config command takes the lines
-// up to one that is just "end" as the configuration's text.
+// up to one that is just "end" as the configuration's text, in which $DIR
+// stands for the scenario's directory (for notify FIFOs).
 func Parse(src string) (*Scenario, error) {
 	var sc Scenario
 	var at time.Duration
@@ -103,7 +105,8 @@ func argCount(n int) string {
 
 // signals are the names signal accepts.
 var signals = map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "HUP": syscall.SIGHUP,
-	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
+	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2,
+	"JSON": syscall.Signal(34 + 2), "STATS_CLEAR": syscall.Signal(64 - 1)} // SIGRTMIN+2, SIGRTMAX-1
 
 // Run plays sc and returns its transcript. It must be called inside a
 // synctest bubble (synctest.Test): time moves only when every daemon is
@@ -180,7 +183,7 @@ func (l *LAN) do(st Step, dir string) error {
 	}
 	switch st.Cmd {
 	case "config":
-		return os.WriteFile(n.file, []byte(st.Body), 0o600)
+		return os.WriteFile(n.file, []byte(strings.ReplaceAll(st.Body, "$DIR", dir)), 0o600)
 	case "start", "stop", "crash":
 		for _, name := range st.Args {
 			n := l.Node(name)
@@ -211,16 +214,23 @@ func (l *LAN) do(st Step, dir string) error {
 		}
 		n.SetScript(strings.Join(st.Args[2:], " "), code)
 	case "link":
-		up := st.Args[1] == "up"
-		if !up && st.Args[1] != "down" {
-			return fmt.Errorf("link %s: want up or down", st.Args[1])
+		ifname := lanIfname
+		if len(st.Args) > 2 {
+			ifname = st.Args[2]
 		}
-		link, err := n.links.Lookup(lanIfname)
-		if err != nil {
-			return err
+		return n.changeLink(ifname, st.Args[1])
+	case "fifo":
+		lines, err := readFIFO(filepath.Join(dir, st.Args[1]))
+		for _, line := range lines {
+			n.record("fifo %s", line)
 		}
-		link.Up = up
-		n.links.Send(system.LinkEvent{Link: link})
+		return err
+	case "dump":
+		b, err := os.ReadFile(filepath.Join(dir, filepath.Base(st.Args[1])))
+		for line := range strings.SplitSeq(strings.TrimRight(string(b), "\n"), "\n") {
+			n.record("| %s", line)
+		}
+		return err
 	}
 	return nil
 }
