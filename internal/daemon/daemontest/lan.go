@@ -42,6 +42,10 @@ type LAN struct {
 type event struct {
 	at   time.Duration
 	node string // "" for the scenario's own commands
+	// lane orders a node's lines at one instant: the loop's (0) in the
+	// order it did them, then its notify scripts' (1), which run beside
+	// the loop and each other, sorted.
+	lane int
 	seq  int
 	text string
 }
@@ -50,19 +54,22 @@ type event struct {
 func NewLAN() *LAN { return &LAN{start: time.Now(), cut: map[[2]string]bool{}} }
 
 // record adds a transcript line for node.
-func (l *LAN) record(node, format string, args ...any) {
+func (l *LAN) record(node, format string, args ...any) { l.recordIn(node, 0, format, args...) }
+
+// recordIn adds a transcript line for node in lane.
+func (l *LAN) recordIn(node string, lane int, format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return
 	}
-	l.events = append(l.events, event{at: time.Since(l.start), node: node, seq: len(l.events), text: fmt.Sprintf(format, args...)})
+	l.events = append(l.events, event{at: time.Since(l.start), node: node, lane: lane, seq: len(l.events), text: fmt.Sprintf(format, args...)})
 }
 
 // Transcript renders the events in time order; at one instant the
 // scenario's commands come first, then each node's lines in the order it
-// did them (nodes by name), so that goroutines running at the same instant
-// cannot reorder it. Repeated identical lines collapse into one with a
+// did them (nodes by name, the loop's before its notify scripts'), so
+// that goroutines running at the same instant cannot reorder it. Repeated identical lines collapse into one with a
 // count.
 func (l *LAN) Transcript() string {
 	l.mu.Lock()
@@ -72,7 +79,13 @@ func (l *LAN) Transcript() string {
 		if a.at != b.at {
 			return int(a.at - b.at)
 		}
-		return strings.Compare(a.node, b.node)
+		if c := strings.Compare(a.node, b.node); c != 0 {
+			return c
+		}
+		if a.lane != b.lane || a.lane == 0 {
+			return a.lane - b.lane
+		}
+		return strings.Compare(a.text, b.text)
 	})
 	var b strings.Builder
 	var last time.Duration = -1
@@ -202,12 +215,14 @@ func (l *LAN) Node(name string) *Node {
 }
 
 // record adds a transcript line for n, unless n crashed.
-func (n *Node) record(format string, args ...any) {
+func (n *Node) record(format string, args ...any) { n.recordIn(0, format, args...) }
+
+func (n *Node) recordIn(lane int, format string, args ...any) {
 	n.lan.mu.Lock()
 	dead := n.dead
 	n.lan.mu.Unlock()
 	if !dead {
-		n.lan.record(n.Name, format, args...)
+		n.lan.recordIn(n.Name, lane, format, args...)
 	}
 }
 
@@ -320,7 +335,7 @@ func (n *Node) SetScript(args string, code int) {
 func (n *Node) exec(ctx context.Context, c track.Command) track.Outcome {
 	args := c.Script.Argv()[1:]
 	if len(args) > 0 && strings.HasPrefix(args[0], "notify") {
-		n.record("exec %s", strings.Join(args, " "))
+		n.recordIn(1, "exec %s", strings.Join(args, " "))
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
