@@ -169,12 +169,13 @@ type Node struct {
 	lan    *LAN
 	file   string // its keepalived.conf
 	links  *systemtest.LinkWatcher
+	addrw  *systemtest.AddrWatcher
 	table  *systemtest.Addresser
 	dead   bool // crashed: silent, and its table frozen (under lan.mu)
 	mu     sync.Mutex
 	open   []*conn
 	sigs   chan<- os.Signal
-	script map[string]int // exit code per script's arguments; missing means 0
+	script map[string]int         // exit code per script's arguments; missing means 0
 	ifaces map[string]system.Link // interfaces as they last were, to add them back
 	lastTx map[uint8]uint8
 	log    strings.Builder // everything the daemon logged, for failures
@@ -196,6 +197,7 @@ func (l *LAN) AddNode(name string, addr netip.Addr, file string) *Node {
 	n.ifaces[lo.Name], n.ifaces[eth.Name] = lo, eth
 	n.links = systemtest.NewLinkWatcher(lo, eth)
 	n.links.Addrs = n.table
+	n.addrw = systemtest.NewAddrWatcher()
 	l.mu.Lock()
 	l.nodes = append(l.nodes, n)
 	l.mu.Unlock()
@@ -245,7 +247,7 @@ func (n *Node) system() daemon.System {
 		Announce:   &announcer{n: n},
 		OpenConn:   n.openConn,
 		NewTimer:   func() (system.LoopTimer, error) { return system.NewRuntimeTimer(), nil },
-		WatchAddrs: systemtest.NewAddrWatcher().Watch,
+		WatchAddrs: n.addrw.Watch,
 		Signals: func(c chan<- os.Signal) func() {
 			n.mu.Lock()
 			n.sigs = c
@@ -417,7 +419,35 @@ func (n *Node) Log() string {
 // VIPs returns the addresses on the node's eth0 other than its own.
 func (n *Node) VIPs() []netip.Prefix {
 	ps, _ := n.table.List(lanIfindex, 0)
-	return ps[2:] // its own IPv4 and link-local address come first
+	return slices.DeleteFunc(ps, func(p netip.Prefix) bool {
+		return p.Addr() == n.Addr || p.Addr().IsLinkLocalUnicast()
+	})
+}
+
+// changeAddr adds p to interface ifname or removes it, as another program
+// would, and tells the daemon.
+func (n *Node) changeAddr(ifname, how string, p netip.Prefix) error {
+	n.mu.Lock()
+	link, ok := n.ifaces[ifname]
+	n.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("addr: no interface %s", ifname)
+	}
+	v := system.VIP{Prefix: p, Ifindex: link.Index}
+	var err error
+	switch how {
+	case "add":
+		err = n.table.Add(v)
+	case "del":
+		err = n.table.Del(v)
+	default:
+		return fmt.Errorf("addr %s: want add or del", how)
+	}
+	if err != nil {
+		return err
+	}
+	n.addrw.Send(system.AddrEvent{Ifindex: link.Index, Prefix: p, New: how == "add"})
+	return nil
 }
 
 // addrs is a node's address table as the daemon sees it: the fake, with

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
 )
 
 // Scenario is a parsed scenario script.
@@ -33,20 +32,22 @@ type Step struct {
 // commands maps each command to its argument count: n exactly, or at
 // least -n when negative.
 var commands = map[string]int{
-	"node":   2,  // node NAME ADDR: a node with that IPv4 address on eth0
-	"config": 1,  // config NAME, lines, "end": NAME's keepalived.conf from now on
-	"start":  -1, // start NAME...: build and run the daemons
-	"signal": 2,  // signal NAME TERM|HUP|INT|USR1|USR2
-	"stop":   -1, // stop NAME...: cancel the daemons' context (a clean stop)
-	"crash":  -1, // crash NAME...: as SIGKILL; the node goes silent, its addresses stay
-	"script": -3, // script NAME EXIT ARGS...: the scripts with those arguments now exit EXIT
-	"link":   -2, // link NAME up|down|add|del [IFNAME]: an interface of NAME (eth0 unless named) changes
-	"fifo":   2,  // fifo NAME PATH: the lines waiting in the FIFO at PATH (in the scenario's directory)
-	"dump":   2,  // dump NAME FILE: the dump file FILE NAME's daemon wrote (USR1, USR2, JSON signals)
-	"cut":    2,  // cut A B: A and B no longer hear each other
-	"heal":   2,  // heal A B: they do again
-	"show":   0,  // show: every running node's instances and addresses
-	"end":    0,  // end: the scenario runs until this step's time
+	"node":     2,  // node NAME ADDR: a node with that IPv4 address on eth0
+	"config":   1,  // config NAME, lines, "end": NAME's keepalived.conf from now on
+	"start":    -1, // start NAME...: build and run the daemons
+	"signal":   2,  // signal NAME TERM|HUP|INT|USR1|USR2
+	"stop":     -1, // stop NAME...: cancel the daemons' context (a clean stop)
+	"crash":    -1, // crash NAME...: as SIGKILL; the node goes silent, its addresses stay
+	"script":   -3, // script NAME EXIT ARGS...: the scripts with those arguments now exit EXIT
+	"link":     -2, // link NAME up|down|add|del [IFNAME]: an interface of NAME (eth0 unless named) changes
+	"addr":     -3, // addr NAME add|del PREFIX [IFNAME]: another program changes an address of NAME
+	"trackers": 1,  // trackers NAME: what NAME's status snapshot says of its trackers
+	"fifo":     2,  // fifo NAME PATH: the lines waiting in the FIFO at PATH (in the scenario's directory)
+	"dump":     2,  // dump NAME FILE: the dump file FILE NAME's daemon wrote (USR1, USR2, JSON signals)
+	"cut":      2,  // cut A B: A and B no longer hear each other
+	"heal":     2,  // heal A B: they do again
+	"show":     0,  // show: every running node's instances and addresses
+	"end":      0,  // end: the scenario runs until this step's time
 }
 
 // Parse reads a scenario. Each line is "[TIME] COMMAND ARGS...": TIME
@@ -219,6 +220,20 @@ func (l *LAN) do(st Step, dir string) error {
 			ifname = st.Args[2]
 		}
 		return n.changeLink(ifname, st.Args[1])
+	case "addr":
+		p, err := netip.ParsePrefix(st.Args[2])
+		if err != nil {
+			return err
+		}
+		ifname := lanIfname
+		if len(st.Args) > 3 {
+			ifname = st.Args[3]
+		}
+		return n.changeAddr(ifname, st.Args[1], p)
+	case "trackers":
+		for _, t := range n.d.Snapshot().Trackers {
+			n.record("tracker %s %s %s weight %d instances %v", t.Name, t.Kind, t.Status, t.Weight, t.Instances)
+		}
 	case "fifo":
 		lines, err := readFIFO(filepath.Join(dir, st.Args[1]))
 		for _, line := range lines {
