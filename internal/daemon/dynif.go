@@ -133,10 +133,17 @@ func (d *Daemon) debounce(name string, up, now bool) {
 	}
 	st := d.dyn.ifs[name]
 	if st == nil {
-		st = &ifDebounce{raw: up, eff: up}
+		// The first event: the state before it is the one the instances
+		// on name saw at start, so a first flap is delayed too.
+		prev := up
+		for _, vi := range d.insts {
+			if vi.link.Name == name && !vi.dyn.missing {
+				prev = vi.link.Up
+			}
+		}
+		st = &ifDebounce{raw: prev, eff: prev}
 		d.dyn.ifs[name] = st
-		d.setLinkUp(name, up)
-		return
+		d.setLinkUp(name, prev)
 	}
 	if up == st.raw {
 		return

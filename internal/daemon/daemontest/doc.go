@@ -5,7 +5,9 @@
 // others (loss and partitions on request); each node's address table
 // records the virtual addresses its daemon adds and removes and the
 // gratuitous ARPs it sends; vrrp_scripts run through a fake that answers
-// what the scenario says.
+// what the scenario says, and notify scripts and notify FIFO lines go into
+// the transcript. Scenarios also add, delete and flap interfaces and
+// change addresses behind the daemon's back, as the kernel would report.
 //
 // Scenarios are small text scripts (testdata/*.txt) whose transcripts are
 // compared with golden files; Run executes one inside a testing/synctest

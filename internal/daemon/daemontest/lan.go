@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
@@ -40,6 +42,10 @@ type LAN struct {
 type event struct {
 	at   time.Duration
 	node string // "" for the scenario's own commands
+	// lane orders a node's lines at one instant: the loop's (0) in the
+	// order it did them, then its notify scripts' (1), which run beside
+	// the loop and each other, sorted.
+	lane int
 	seq  int
 	text string
 }
@@ -48,19 +54,22 @@ type event struct {
 func NewLAN() *LAN { return &LAN{start: time.Now(), cut: map[[2]string]bool{}} }
 
 // record adds a transcript line for node.
-func (l *LAN) record(node, format string, args ...any) {
+func (l *LAN) record(node, format string, args ...any) { l.recordIn(node, 0, format, args...) }
+
+// recordIn adds a transcript line for node in lane.
+func (l *LAN) recordIn(node string, lane int, format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return
 	}
-	l.events = append(l.events, event{at: time.Since(l.start), node: node, seq: len(l.events), text: fmt.Sprintf(format, args...)})
+	l.events = append(l.events, event{at: time.Since(l.start), node: node, lane: lane, seq: len(l.events), text: fmt.Sprintf(format, args...)})
 }
 
 // Transcript renders the events in time order; at one instant the
 // scenario's commands come first, then each node's lines in the order it
-// did them (nodes by name), so that goroutines running at the same instant
-// cannot reorder it. Repeated identical lines collapse into one with a
+// did them (nodes by name, the loop's before its notify scripts'), so
+// that goroutines running at the same instant cannot reorder it. Repeated identical lines collapse into one with a
 // count.
 func (l *LAN) Transcript() string {
 	l.mu.Lock()
@@ -70,7 +79,13 @@ func (l *LAN) Transcript() string {
 		if a.at != b.at {
 			return int(a.at - b.at)
 		}
-		return strings.Compare(a.node, b.node)
+		if c := strings.Compare(a.node, b.node); c != 0 {
+			return c
+		}
+		if a.lane != b.lane || a.lane == 0 {
+			return a.lane - b.lane
+		}
+		return strings.Compare(a.text, b.text)
 	})
 	var b strings.Builder
 	var last time.Duration = -1
@@ -154,12 +169,14 @@ type Node struct {
 	lan    *LAN
 	file   string // its keepalived.conf
 	links  *systemtest.LinkWatcher
+	addrw  *systemtest.AddrWatcher
 	table  *systemtest.Addresser
 	dead   bool // crashed: silent, and its table frozen (under lan.mu)
 	mu     sync.Mutex
 	open   []*conn
 	sigs   chan<- os.Signal
-	script map[string]int // exit code per script's arguments; missing means 0
+	script map[string]int         // exit code per script's arguments; missing means 0
+	ifaces map[string]system.Link // interfaces as they last were, to add them back
 	lastTx map[uint8]uint8
 	log    strings.Builder // everything the daemon logged, for failures
 	d      *daemon.Daemon
@@ -171,15 +188,16 @@ type Node struct {
 // configuration is read from file.
 func (l *LAN) AddNode(name string, addr netip.Addr, file string) *Node {
 	n := &Node{Name: name, Addr: addr, lan: l, file: file, table: &systemtest.Addresser{},
-		script: map[string]int{}, lastTx: map[uint8]uint8{}}
+		script: map[string]int{}, lastTx: map[uint8]uint8{}, ifaces: map[string]system.Link{}}
 	a4 := addr.As4()
 	n.table.Set(lanIfindex, netip.PrefixFrom(addr, 24),
 		netip.PrefixFrom(netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 15: a4[3]}), 64))
-	n.links = systemtest.NewLinkWatcher(
-		system.Link{Index: 1, Name: "lo", MTU: 65536, Up: true},
-		system.Link{Index: lanIfindex, Name: lanIfname, MTU: 1500, Up: true,
-			MAC: []byte{0x02, 0, 0, 0, 0, a4[3]}})
+	lo := system.Link{Index: 1, Name: "lo", MTU: 65536, Up: true}
+	eth := system.Link{Index: lanIfindex, Name: lanIfname, MTU: 1500, Up: true, MAC: []byte{0x02, 0, 0, 0, 0, a4[3]}}
+	n.ifaces[lo.Name], n.ifaces[eth.Name] = lo, eth
+	n.links = systemtest.NewLinkWatcher(lo, eth)
 	n.links.Addrs = n.table
+	n.addrw = systemtest.NewAddrWatcher()
 	l.mu.Lock()
 	l.nodes = append(l.nodes, n)
 	l.mu.Unlock()
@@ -199,12 +217,14 @@ func (l *LAN) Node(name string) *Node {
 }
 
 // record adds a transcript line for n, unless n crashed.
-func (n *Node) record(format string, args ...any) {
+func (n *Node) record(format string, args ...any) { n.recordIn(0, format, args...) }
+
+func (n *Node) recordIn(lane int, format string, args ...any) {
 	n.lan.mu.Lock()
 	dead := n.dead
 	n.lan.mu.Unlock()
 	if !dead {
-		n.lan.record(n.Name, format, args...)
+		n.lan.recordIn(n.Name, lane, format, args...)
 	}
 }
 
@@ -227,7 +247,7 @@ func (n *Node) system() daemon.System {
 		Announce:   &announcer{n: n},
 		OpenConn:   n.openConn,
 		NewTimer:   func() (system.LoopTimer, error) { return system.NewRuntimeTimer(), nil },
-		WatchAddrs: systemtest.NewAddrWatcher().Watch,
+		WatchAddrs: n.addrw.Watch,
 		Signals: func(c chan<- os.Signal) func() {
 			n.mu.Lock()
 			n.sigs = c
@@ -310,10 +330,83 @@ func (n *Node) SetScript(args string, code int) {
 	n.script[args] = code
 }
 
+// exec answers a script with the exit code SetScript gave its arguments.
+// A script whose first argument starts with "notify" (a notify script, by
+// the scenarios' convention) is put in the transcript with its arguments,
+// which the daemon appended (type, name, state, priority).
 func (n *Node) exec(ctx context.Context, c track.Command) track.Outcome {
+	args := c.Script.Argv()[1:]
+	if len(args) > 0 && strings.HasPrefix(args[0], "notify") {
+		n.recordIn(1, "exec %s", strings.Join(args, " "))
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return track.Outcome{ExitCode: n.script[strings.Join(c.Script.Argv()[1:], " ")]}
+	return track.Outcome{ExitCode: n.script[strings.Join(args, " ")]}
+}
+
+// changeLink makes interface ifname go up or down, appear (add: at the
+// index it had, or a new one) or go away (del), and tells the daemon. The
+// node's addresses stay with the index, as the scenario wants them back.
+func (n *Node) changeLink(ifname, how string) error {
+	n.mu.Lock()
+	link, known := n.ifaces[ifname]
+	if !known {
+		link = system.Link{Index: lanIfindex + 1 + len(n.ifaces), Name: ifname, MTU: 1500,
+			MAC: []byte{0x02, 0, 0, 0, byte(len(n.ifaces)), n.Addr.As4()[3]}}
+	}
+	n.mu.Unlock()
+	_, err := n.links.Lookup(ifname)
+	exists := err == nil
+	switch how {
+	case "up", "down":
+		if !exists {
+			return fmt.Errorf("link %s: no such interface", ifname)
+		}
+		link.Up = how == "up"
+	case "add":
+		if exists {
+			return fmt.Errorf("link %s: exists", ifname)
+		}
+		link.Up = true
+	case "del":
+		if !exists {
+			return fmt.Errorf("link %s: no such interface", ifname)
+		}
+	default:
+		return fmt.Errorf("link %s %s: want up, down, add or del", ifname, how)
+	}
+	n.mu.Lock()
+	n.ifaces[ifname] = link
+	n.mu.Unlock()
+	n.links.Send(system.LinkEvent{Link: link, Deleted: how == "del"})
+	return nil
+}
+
+// readFIFO returns the lines waiting in the FIFO at path, without waiting
+// for more (the daemon holds it open read-write, so it buffers them).
+func readFIFO(path string) ([]string, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("fifo: %w", err)
+	}
+	defer unix.Close(fd)
+	var data []byte
+	buf := make([]byte, 4096)
+	for {
+		k, err := unix.Read(fd, buf)
+		if k > 0 {
+			data = append(data, buf[:k]...)
+			continue
+		}
+		if err != nil && err != unix.EAGAIN {
+			return nil, fmt.Errorf("fifo: %w", err)
+		}
+		break
+	}
+	if len(data) == 0 {
+		return nil, nil
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"), nil
 }
 
 // Log returns everything the node's daemon logged.
@@ -326,7 +419,35 @@ func (n *Node) Log() string {
 // VIPs returns the addresses on the node's eth0 other than its own.
 func (n *Node) VIPs() []netip.Prefix {
 	ps, _ := n.table.List(lanIfindex, 0)
-	return ps[2:] // its own IPv4 and link-local address come first
+	return slices.DeleteFunc(ps, func(p netip.Prefix) bool {
+		return p.Addr() == n.Addr || p.Addr().IsLinkLocalUnicast()
+	})
+}
+
+// changeAddr adds p to interface ifname or removes it, as another program
+// would, and tells the daemon.
+func (n *Node) changeAddr(ifname, how string, p netip.Prefix) error {
+	n.mu.Lock()
+	link, ok := n.ifaces[ifname]
+	n.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("addr: no interface %s", ifname)
+	}
+	v := system.VIP{Prefix: p, Ifindex: link.Index}
+	var err error
+	switch how {
+	case "add":
+		err = n.table.Add(v)
+	case "del":
+		err = n.table.Del(v)
+	default:
+		return fmt.Errorf("addr %s: want add or del", how)
+	}
+	if err != nil {
+		return err
+	}
+	n.addrw.Send(system.AddrEvent{Ifindex: link.Index, Prefix: p, New: how == "add"})
+	return nil
 }
 
 // addrs is a node's address table as the daemon sees it: the fake, with

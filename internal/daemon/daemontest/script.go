@@ -12,8 +12,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/gokeepalived/gokeepalived/internal/system"
 )
 
 // Scenario is a parsed scenario script.
@@ -34,25 +32,30 @@ type Step struct {
 // commands maps each command to its argument count: n exactly, or at
 // least -n when negative.
 var commands = map[string]int{
-	"node":   2,  // node NAME ADDR: a node with that IPv4 address on eth0
-	"config": 1,  // config NAME, lines, "end": NAME's keepalived.conf from now on
-	"start":  -1, // start NAME...: build and run the daemons
-	"signal": 2,  // signal NAME TERM|HUP|INT|USR1|USR2
-	"stop":   -1, // stop NAME...: cancel the daemons' context (a clean stop)
-	"crash":  -1, // crash NAME...: as SIGKILL; the node goes silent, its addresses stay
-	"script": -3, // script NAME EXIT ARGS...: the scripts with those arguments now exit EXIT
-	"link":   2,  // link NAME up|down: eth0 of NAME goes up or down
-	"cut":    2,  // cut A B: A and B no longer hear each other
-	"heal":   2,  // heal A B: they do again
-	"show":   0,  // show: every running node's instances and addresses
-	"end":    0,  // end: the scenario runs until this step's time
+	"node":     2,  // node NAME ADDR: a node with that IPv4 address on eth0
+	"config":   1,  // config NAME, lines, "end": NAME's keepalived.conf from now on
+	"start":    -1, // start NAME...: build and run the daemons
+	"signal":   2,  // signal NAME TERM|HUP|INT|USR1|USR2
+	"stop":     -1, // stop NAME...: cancel the daemons' context (a clean stop)
+	"crash":    -1, // crash NAME...: as SIGKILL; the node goes silent, its addresses stay
+	"script":   -3, // script NAME EXIT ARGS...: the scripts with those arguments now exit EXIT
+	"link":     -2, // link NAME up|down|add|del [IFNAME]: an interface of NAME (eth0 unless named) changes
+	"addr":     -3, // addr NAME add|del PREFIX [IFNAME]: another program changes an address of NAME
+	"trackers": 1,  // trackers NAME: what NAME's status snapshot says of its trackers
+	"fifo":     2,  // fifo NAME PATH: the lines waiting in the FIFO at PATH (in the scenario's directory)
+	"dump":     2,  // dump NAME FILE: the dump file FILE NAME's daemon wrote (USR1, USR2, JSON signals)
+	"cut":      2,  // cut A B: A and B no longer hear each other
+	"heal":     2,  // heal A B: they do again
+	"show":     0,  // show: every running node's instances and addresses
+	"end":      0,  // end: the scenario runs until this step's time
 }
 
 // Parse reads a scenario. Each line is "[TIME] COMMAND ARGS...": TIME
 // (a Go duration, "10.5s") is when the command runs, counted from the
 // start and never going back; without one the command runs at the time of
 // the line before. "#" starts a comment; a config command takes the lines
-// up to one that is just "end" as the configuration's text.
+// up to one that is just "end" as the configuration's text, in which $DIR
+// stands for the scenario's directory (for notify FIFOs).
 func Parse(src string) (*Scenario, error) {
 	var sc Scenario
 	var at time.Duration
@@ -103,7 +106,8 @@ func argCount(n int) string {
 
 // signals are the names signal accepts.
 var signals = map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "HUP": syscall.SIGHUP,
-	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
+	"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2,
+	"JSON": syscall.Signal(34 + 2), "STATS_CLEAR": syscall.Signal(64 - 1)} // SIGRTMIN+2, SIGRTMAX-1
 
 // Run plays sc and returns its transcript. It must be called inside a
 // synctest bubble (synctest.Test): time moves only when every daemon is
@@ -180,7 +184,7 @@ func (l *LAN) do(st Step, dir string) error {
 	}
 	switch st.Cmd {
 	case "config":
-		return os.WriteFile(n.file, []byte(st.Body), 0o600)
+		return os.WriteFile(n.file, []byte(strings.ReplaceAll(st.Body, "$DIR", dir)), 0o600)
 	case "start", "stop", "crash":
 		for _, name := range st.Args {
 			n := l.Node(name)
@@ -211,16 +215,37 @@ func (l *LAN) do(st Step, dir string) error {
 		}
 		n.SetScript(strings.Join(st.Args[2:], " "), code)
 	case "link":
-		up := st.Args[1] == "up"
-		if !up && st.Args[1] != "down" {
-			return fmt.Errorf("link %s: want up or down", st.Args[1])
+		ifname := lanIfname
+		if len(st.Args) > 2 {
+			ifname = st.Args[2]
 		}
-		link, err := n.links.Lookup(lanIfname)
+		return n.changeLink(ifname, st.Args[1])
+	case "addr":
+		p, err := netip.ParsePrefix(st.Args[2])
 		if err != nil {
 			return err
 		}
-		link.Up = up
-		n.links.Send(system.LinkEvent{Link: link})
+		ifname := lanIfname
+		if len(st.Args) > 3 {
+			ifname = st.Args[3]
+		}
+		return n.changeAddr(ifname, st.Args[1], p)
+	case "trackers":
+		for _, t := range n.d.Snapshot().Trackers {
+			n.record("tracker %s %s %s weight %d instances %v", t.Name, t.Kind, t.Status, t.Weight, t.Instances)
+		}
+	case "fifo":
+		lines, err := readFIFO(filepath.Join(dir, st.Args[1]))
+		for _, line := range lines {
+			n.record("fifo %s", line)
+		}
+		return err
+	case "dump":
+		b, err := os.ReadFile(filepath.Join(dir, filepath.Base(st.Args[1])))
+		for line := range strings.SplitSeq(strings.TrimRight(string(b), "\n"), "\n") {
+			n.record("| %s", line)
+		}
+		return err
 	}
 	return nil
 }
