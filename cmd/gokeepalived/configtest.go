@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -23,6 +24,17 @@ func loadOptions(id string) config.Options {
 	return config.Options{ConfigID: id}
 }
 
+// testOptions are loadOptions for a config test, which, as keepalived's,
+// also checks that the interfaces named exist here.
+func testOptions(id string) config.Options {
+	o := loadOptions(id)
+	o.InterfaceExists = func(name string) bool {
+		_, err := net.InterfaceByName(name)
+		return err == nil
+	}
+	return o
+}
+
 // configTest is -t/--config-test: print every diagnostic and exit with
 // keepalived's config-test exit code.
 func configTest(o *Options, stderr io.Writer) int {
@@ -36,7 +48,7 @@ func configTest(o *Options, stderr io.Writer) int {
 		defer f.Close()
 		w = f
 	}
-	cfg, diags := config.Load(o.ConfigFile, loadOptions(o.ConfigID))
+	cfg, diags := config.Load(o.ConfigFile, testOptions(o.ConfigID))
 	printDiagnostics(w, diags)
 	if o.LogDetail && cfg != nil {
 		printNotes(w, cfg)
@@ -50,7 +62,7 @@ func configTest(o *Options, stderr io.Writer) int {
 // exit code: keepalived's for cfg, raised to 5 when a script is refused.
 func scriptTest(w io.Writer, cfg *config.Config) int {
 	code := config.ExitCode(cfg)
-	if cfg == nil {
+	if cfg == nil || cfg.InterfaceMissing {
 		return code
 	}
 	g := &cfg.Global
@@ -105,7 +117,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	cfg, diags := config.Load(file, loadOptions(*id))
+	cfg, diags := config.Load(file, testOptions(*id))
 	printDiagnostics(stderr, diags)
 	if *verbose && cfg != nil {
 		printNotes(stderr, cfg)

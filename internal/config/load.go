@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 )
 
 // Load reads the configuration file at path (with its includes,
@@ -13,19 +14,19 @@ import (
 // the offending items dropped or defaulted as keepalived does.
 func Load(path string, opts Options) (*Config, []Diagnostic) {
 	nodes, diags := ParseFile(path, opts)
-	return load(nodes, diags)
+	return load(nodes, diags, opts.InterfaceExists)
 }
 
 // LoadBytes is Load for configuration text held in memory; name is used in
 // positions and to resolve relative includes.
 func LoadBytes(name string, src []byte, opts Options) (*Config, []Diagnostic) {
 	nodes, diags := ParseBytes(name, src, opts)
-	return load(nodes, diags)
+	return load(nodes, diags, opts.InterfaceExists)
 }
 
 // LoadNodes builds the model from an already parsed tree.
 func LoadNodes(nodes []*Node) (*Config, []Diagnostic) {
-	return load(nodes, nil)
+	return load(nodes, nil, nil)
 }
 
 // HasErrors reports whether any diagnostic is an error.
@@ -93,13 +94,13 @@ var topKeywords = table[*loader]{
 }
 
 // load builds and validates the model; syntax diagnostics come first.
-func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
+func load(nodes []*Node, syntax []Diagnostic, ifExists func(string) bool) (*Config, []Diagnostic) {
 	if len(nodes) == 0 && HasErrors(syntax) {
 		return nil, syntax
 	}
 	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}, byName: map[string]*Instance{}}
 	l.diags = append(l.diags, syntax...)
-	if len(syntax) > 0 {
+	if slices.ContainsFunc(syntax, func(d Diagnostic) bool { return !d.Quiet }) {
 		l.reported = true
 	}
 	for _, n := range nodes {
@@ -109,10 +110,19 @@ func load(nodes []*Node, syntax []Diagnostic) (*Config, []Diagnostic) {
 			}
 		}
 	}
+	missing := l.checkInterfaces(nodes, ifExists) // ifcheck.go
 	dispatch(l, nodes, topKeywords, l, "the configuration")
+	parsed := len(l.diags)
 	l.complete()
 	l.checkTrackGroups() // track_group.go
+	l.dropOwnTrack()
 	security := l.checkScriptSecurity()
+	if missing {
+		// keepalived stops at a missing interface before it validates
+		// instances or scripts: those reports never come.
+		l.diags, security = l.diags[:parsed], false
+		l.cfg.InterfaceMissing = true
+	}
 	switch {
 	case security:
 		l.cfg.Verdict = VerdictSecurity

@@ -92,10 +92,10 @@ var vsOptions = strings.Fields(`ip_family retry delay_before_retry warmup connec
 inhibit_on_failure hashed ops flag-1 flag-2 flag-3 sh-port sh-fallback mh-port mh-fallback
 persistence_engine persistence_timeout persistence_granularity ha_suspend smtp_alert virtualhost
 snmp_name alpha omega quorum_up quorum_down quorum hysteresis sorry_server_inhibit
-sorry_server_lvs_method`)
+sorry_server_lvs_method weight`)
 
-var rsOptions = strings.Fields(`lvs_method lb_kind uthreshold lthreshold smtp_alert virtualhost
-connect_timeout retry delay_before_retry warmup delay_loop alpha inhibit_on_failure log_all_failures`)
+var rsOptions = strings.Fields(`lvs_method uthreshold lthreshold smtp_alert virtualhost
+connect_timeout retry delay_before_retry warmup delay_loop alpha inhibit_on_failure snmp_name`)
 
 func optKw[T any](f func(T) *[]Option) kwFunc[T] {
 	return func(l *loader, n *Node, t T) {
@@ -123,10 +123,10 @@ func init() {
 				l.errorf(t.Pos, "unknown protocol %q, must be TCP, UDP or SCTP", t.Text)
 			}
 		},
-		"lvs_sched":  strKw(func(v *VirtualServer) *string { return &v.Sched }),
-		"lb_algo":    strKw(func(v *VirtualServer) *string { return &v.Sched }),
-		"lvs_method": strKw(func(v *VirtualServer) *string { return &v.Method }),
-		"lb_kind":    strKw(func(v *VirtualServer) *string { return &v.Method }),
+		"lvs_sched":  schedKw, // lvs_check.go
+		"lb_algo":    schedKw,
+		"lvs_method": methodKw,
+		"lb_kind":    methodKw,
 		"delay_loop": durKw(func(v *VirtualServer) *time.Duration { return &v.DelayLoop }, time.Microsecond, 86400*time.Second),
 		"real_server": func(l *loader, n *Node, v *VirtualServer) {
 			if rs := l.loadRealServer(n); rs != nil {
@@ -217,6 +217,7 @@ func (l *loader) loadRealServer(n *Node) *RealServer {
 // loadChecker reads a checker block.
 func (l *loader) loadChecker(n *Node) *Checker {
 	c := &Checker{Pos: n.Keyword.Pos, Type: n.Keyword.Text}
+	l.checkChecker(n) // lvs_check.go
 	for _, k := range n.Children {
 		switch {
 		case k.Keyword.Text == "misc_path" && c.Type == "MISC_CHECK":

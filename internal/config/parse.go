@@ -32,6 +32,10 @@ type Options struct {
 	// LookupEnv reads an environment variable for ${_ENV NAME}; nil means
 	// os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
+	// InterfaceExists, when set, makes Load check, as keepalived's config
+	// test does, that the interfaces the configuration names exist. Nil
+	// means no check (the daemon copes with interfaces that come later).
+	InterfaceExists func(name string) bool
 }
 
 // configID returns the id that @id lines are compared with.

@@ -61,6 +61,13 @@ func (pp *preproc) warnf(p Pos, format string, args ...any) {
 	pp.diags = append(pp.diags, Diagnostic{Pos: p, Severity: SeverityWarning, Msg: sprintf(format, args...)})
 }
 
+// quietf records a warning that, as in keepalived, does not fail the
+// config test.
+func (pp *preproc) quietf(p Pos, format string, args ...any) {
+	pp.warnf(p, format, args...)
+	pp.diags[len(pp.diags)-1].Quiet = true
+}
+
 // physical handles one line as read from a file.
 func (pp *preproc) physical(raw text) {
 	// An unterminated quote is reported when the line is tokenized, so

@@ -65,6 +65,9 @@ type Diagnostic struct {
 	Severity Severity
 	Msg      string
 	Hint     string // optional advice, printed on its own line
+	// Quiet marks a problem keepalived reports without failing its
+	// config test (a missing include it was not asked to check).
+	Quiet bool `json:",omitempty"`
 }
 
 // String formats d as "file:line:col: severity: message".

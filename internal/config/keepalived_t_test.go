@@ -1,0 +1,89 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestKeepalivedConfigTestCases pins verdicts where the differential test
+// (internal/config/difft) found keepalived 2.2.7's -t and ours apart: the
+// exit code and the lines named, as keepalived gives them.
+func TestKeepalivedConfigTestCases(t *testing.T) {
+	const inst = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n virtual_ipaddress {\n  10.0.0.1\n }\n"
+	vs := func(body string) string {
+		return "virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.0.2 80 {\n" + body + " }\n}\n"
+	}
+	only := map[string]bool{"eth0": true, "eth1": true}
+	tests := []struct {
+		name      string
+		in        string
+		ifaces    map[string]bool // nil: no interface check
+		wantExit  int
+		wantLines []int
+	}{
+		{"missing include does not fail the test", "include missing.conf\n" + inst + "}\n", nil, 0, []int{1}},
+		{"missing glob include does not fail the test", "include /nonexistent/*.conf\n" + inst + "}\n", nil, 0, []int{1}},
+		{"instance interface missing", strings.Replace(inst, "eth0", "eth9", 1) + "}\n", only, 5, []int{2}},
+		{"missing interface stops VRRP checks", "vrrp_instance X {\n interface eth9\n}\n", only, 5, []int{2}},
+		{"missing interface, but dynamic_interfaces", "global_defs {\n dynamic_interfaces\n}\nvrrp_instance X {\n interface eth9\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n", only, 0, nil},
+		{"tracked interface missing", inst + " track_interface {\n  eth7\n }\n}\n", only, 5, []int{9}},
+		{"VIP dev missing", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1 dev eth5\n }\n}\n", only, 5, []int{5}},
+		{"no check without InterfaceExists", strings.Replace(inst, "eth0", "eth9", 1) + "}\n", nil, 0, nil},
+		{"interface name too long", "vrrp_instance VI_1 {\n interface averyveryverylongname0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n", nil, 5, []int{2}},
+		{"tracking its own interface", inst + " track_interface {\n  eth0\n }\n}\n", only, 5, []int{9}},
+		{"checker unknown keyword", vs("  TCP_CHECK {\n   connect_tiemout 3\n  }\n"), nil, 5, []int{5}},
+		{"checker port out of range", vs("  TCP_CHECK {\n   connect_port 70000\n  }\n"), nil, 5, []int{5}},
+		{"checker port not a number", vs("  TCP_CHECK {\n   connect_port 1e3\n  }\n"), nil, 5, []int{5}},
+		{"bad status code", vs("  HTTP_GET {\n   url {\n    path /\n    status_code -1\n   }\n  }\n"), nil, 5, []int{7}},
+		{"url without a path", vs("  HTTP_GET {\n   url {\n    digest ff\n   }\n  }\n"), nil, 5, []int{7}},
+		{"unknown keyword in url", vs("  HTTP_GET {\n   url {\n    paht /\n    path /\n   }\n  }\n"), nil, 5, []int{6}},
+		{"good checker", vs("  HTTP_GET {\n   url {\n    path /\n    status_code 200-299 301\n   }\n   connect_port 80\n   nb_get_retry 3\n  }\n"), nil, 0, nil},
+		{"SMTP host block", vs("  SMTP_CHECK {\n   host {\n    connect_ip 10.0.0.3\n    helo_name x\n   }\n  }\n"), nil, 5, []int{7}},
+		{"bad scheduler", "virtual_server 10.0.0.1 80 {\n lb_algo foo\n}\n", nil, 5, []int{2}},
+		{"bad forwarding method", "virtual_server 10.0.0.1 80 {\n lb_kind XX\n}\n", nil, 5, []int{2}},
+		{"virtual server weight", "virtual_server 10.0.0.1 80 {\n weight 2\n lb_algo wlc\n lb_kind DR\n}\n", nil, 0, nil},
+		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{ConfigID: "x"}
+			if tt.ifaces != nil {
+				opts.InterfaceExists = func(n string) bool { return tt.ifaces[n] }
+			}
+			cfg, diags := LoadBytes(t.TempDir()+"/k.conf", []byte(tt.in), opts)
+			var lines []int
+			for _, d := range diags {
+				lines = append(lines, d.Pos.Line)
+			}
+			type verdict struct {
+				Exit  int
+				Lines []int
+			}
+			want := verdict{tt.wantExit, tt.wantLines}
+			got := verdict{ExitCode(cfg), sortedUnion(lines)}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("verdict (-want +got):\n%s\n%s", diff, diagText(diags))
+			}
+		})
+	}
+}
+
+// TestOwnInterfaceNotTracked checks the model drops a track_interface
+// naming the instance's own interface, as keepalived does.
+func TestOwnInterfaceNotTracked(t *testing.T) {
+	src := "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n track_interface {\n  eth0\n  eth1 weight 10\n }\n}\n"
+	cfg, diags := LoadBytes("k.conf", []byte(src), Options{ConfigID: "x"})
+	in := cfg.Instance("VI_1")
+	if in == nil {
+		t.Fatalf("no instance:\n%s", diagText(diags))
+	}
+	var names []string
+	for _, r := range in.TrackInterfaces {
+		names = append(names, r.Name)
+	}
+	if diff := cmp.Diff([]string{"eth1"}, names); diff != "" {
+		t.Errorf("tracked interfaces (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,155 @@
+package config
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The keywords keepalived 2.2 takes inside each checker block, and the
+// values it refuses there, so that a misspelt checker keyword or a bad
+// port fails the config test as it does in keepalived.
+
+// checkerConn and checkerCommon are the keywords every connecting checker
+// takes; MISC_CHECK takes only checkerCommon.
+var (
+	checkerConn   = strings.Fields(`connect_ip connect_port bindto bind_port bind_if connect_timeout fwmark`)
+	checkerCommon = strings.Fields(`retry delay_before_retry warmup delay_loop alpha log_all_failures`)
+)
+
+// checkerOwn are each checker type's own keywords ("+" marks connecting
+// checkers, which also take checkerConn).
+var checkerOwn = map[string]string{
+	"TCP_CHECK":  "+",
+	"PING_CHECK": "+",
+	"HTTP_GET":   "+ nb_get_retry virtualhost http_protocol enable_sni fast_recovery url",
+	"SSL_GET":    "+ nb_get_retry virtualhost http_protocol enable_sni fast_recovery url",
+	"SMTP_CHECK": "+ helo_name host",
+	"DNS_CHECK":  "+ type name",
+	"UDP_CHECK":  "+ payload require_reply min_reply_length max_reply_length",
+	"MISC_CHECK": "misc_path misc_timeout misc_dynamic user",
+}
+
+// checkerExact are checker types that take only their own keywords.
+var checkerExact = map[string]string{
+	"FILE_CHECK": "track_file weight",
+	"BFD_CHECK":  "name alpha",
+}
+
+var urlKeywords = strings.Fields(`path digest status_code virtualhost regex regex_no_match
+regex_options regex_min_offset regex_max_offset regex_stack`)
+
+// checkerKeywords returns the set of keywords a checker type takes.
+func checkerKeywords(typ string) map[string]bool {
+	set := map[string]bool{}
+	add := func(ws []string) {
+		for _, w := range ws {
+			set[w] = true
+		}
+	}
+	if own, ok := checkerExact[typ]; ok {
+		add(strings.Fields(own))
+		return set
+	}
+	own := strings.Fields(checkerOwn[typ])
+	if len(own) > 0 && own[0] == "+" {
+		add(checkerConn)
+		own = own[1:]
+	}
+	add(checkerCommon)
+	add(own)
+	return set
+}
+
+// checkChecker reports what keepalived reports in a checker block:
+// unknown keywords, ports out of range, bad HTTP status codes and urls
+// without a path.
+func (l *loader) checkChecker(n *Node) {
+	l.checkCheckerBlock(n.Children, checkerKeywords(n.Keyword.Text), n.Keyword.Text)
+}
+
+func (l *loader) checkCheckerBlock(nodes []*Node, known map[string]bool, block string) {
+	for _, k := range nodes {
+		kw := k.Keyword.Text
+		switch {
+		case !known[kw]:
+			l.warnf(k.Keyword.Pos, "unknown keyword %q in %s", kw, block)
+		case kw == "connect_port" || kw == "bind_port":
+			if t, ok := l.arg(k, 0); ok {
+				if p, err := strconv.ParseUint(t.Text, 10, 32); err != nil || p < 1 || p > 65535 {
+					l.errorf(t.Pos, "invalid checker %s %q, must be 1-65535", kw, t.Text)
+				}
+			}
+		case kw == "host" && k.Block:
+			l.checkCheckerBlock(k.Children, checkerKeywords("TCP_CHECK"), "host")
+		case kw == "url" && k.Block:
+			l.checkURL(k)
+		}
+	}
+}
+
+// checkURL checks a url { } block of HTTP_GET or SSL_GET.
+func (l *loader) checkURL(n *Node) {
+	known := map[string]bool{}
+	for _, w := range urlKeywords {
+		known[w] = true
+	}
+	path := false
+	for _, k := range n.Children {
+		switch kw := k.Keyword.Text; {
+		case !known[kw]:
+			l.warnf(k.Keyword.Pos, "unknown keyword %q in url", kw)
+		case kw == "path":
+			path = true
+		case kw == "status_code":
+			for _, a := range k.Args {
+				if !validStatusRange(a.Text) {
+					l.errorf(a.Pos, "invalid HTTP_GET status code %q, must be 100-599 or a range of them", a.Text)
+				}
+			}
+		}
+	}
+	if !path {
+		at := n.End
+		if at.Line == 0 {
+			at = n.Keyword.Pos
+		}
+		l.errorf(at, "HTTP/SSL_GET checker url has no path, ignoring it")
+	}
+}
+
+// validStatusRange says whether s is CODE or MIN-MAX within 100-599.
+func validStatusRange(s string) bool {
+	lo, hi, isRange := strings.Cut(s, "-")
+	if !isRange {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(lo)
+	b, err2 := strconv.Atoi(hi)
+	return err1 == nil && err2 == nil && a >= 100 && b <= 599 && a <= b
+}
+
+// lvsSchedulers are the scheduler names keepalived 2.2 accepts.
+var lvsSchedulers = strings.Fields("rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq twos")
+
+// choiceKw reads a keyword whose first argument must be one of choices
+// (as written, case matters), refusing others as keepalived does.
+func choiceKw[T any](what string, choices []string, f func(T) *string) kwFunc[T] {
+	return func(l *loader, n *Node, v T) {
+		t, ok := l.arg(n, 0)
+		if !ok {
+			return
+		}
+		if !slices.Contains(choices, t.Text) {
+			l.errorf(t.Pos, "invalid %s %q, must be one of %s; ignoring it", what, t.Text, strings.Join(choices, " "))
+			return
+		}
+		*f(v) = t.Text
+	}
+}
+
+// schedKw reads lb_algo / lvs_sched; methodKw reads lb_kind / lvs_method.
+var (
+	schedKw  = choiceKw("lvs scheduler", lvsSchedulers, func(v *VirtualServer) *string { return &v.Sched })
+	methodKw = choiceKw("forwarding method", []string{"NAT", "DR", "TUN"}, func(v *VirtualServer) *string { return &v.Method })
+)
