@@ -64,7 +64,7 @@ func LoadSeeds(patterns ...string) ([]Seed, error) {
 			if includeRE.Match(b) || skipSeeds[name] != "" {
 				continue
 			}
-			seeds = append(seeds, Seed{Name: name, Text: string(b)})
+			seeds = append(seeds, Seed{Name: name, Text: ownKeywordRE.ReplaceAllString(string(b), "")})
 		}
 	}
 	if len(seeds) == 0 {
@@ -77,6 +77,11 @@ func LoadSeeds(patterns ...string) ([]Seed, error) {
 var skipSeeds = map[string]string{
 	"syntax/errors.conf": "keepalived 2.2.7's -t never returns on its unterminated quote",
 }
+
+// ownKeywordRE matches lines with gokeepalived's own keywords, which
+// keepalived reports as unknown (a deliberate, documented difference);
+// seeds lose them.
+var ownKeywordRE = regexp.MustCompile(`(?m)^\s*(prometheus_listen|fast_failover|keepalived_timing)\b.*$`)
 
 var includeRE = regexp.MustCompile(`(?m)^\s*include`)
 
