@@ -13,7 +13,7 @@ import (
 func TestKeepalivedConfigTestCases(t *testing.T) {
 	const inst = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n virtual_ipaddress {\n  10.0.0.1\n }\n"
 	vs := func(body string) string {
-		return "virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.0.2 80 {\n" + body + " }\n}\n"
+		return "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.0.2 80 {\n" + body + " }\n}\n"
 	}
 	only := map[string]bool{"eth0": true, "eth1": true}
 	tests := []struct {
@@ -33,18 +33,27 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"no check without InterfaceExists", strings.Replace(inst, "eth0", "eth9", 1) + "}\n", nil, 0, nil},
 		{"interface name too long", "vrrp_instance VI_1 {\n interface averyveryverylongname0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n", nil, 5, []int{2}},
 		{"tracking its own interface", inst + " track_interface {\n  eth0\n }\n}\n", only, 5, []int{9}},
-		{"checker unknown keyword", vs("  TCP_CHECK {\n   connect_tiemout 3\n  }\n"), nil, 5, []int{5}},
-		{"checker port out of range", vs("  TCP_CHECK {\n   connect_port 70000\n  }\n"), nil, 5, []int{5}},
-		{"checker port not a number", vs("  TCP_CHECK {\n   connect_port 1e3\n  }\n"), nil, 5, []int{5}},
-		{"bad status code", vs("  HTTP_GET {\n   url {\n    path /\n    status_code -1\n   }\n  }\n"), nil, 5, []int{7}},
-		{"url without a path", vs("  HTTP_GET {\n   url {\n    digest ff\n   }\n  }\n"), nil, 5, []int{7}},
-		{"unknown keyword in url", vs("  HTTP_GET {\n   url {\n    paht /\n    path /\n   }\n  }\n"), nil, 5, []int{6}},
+		{"checker unknown keyword", vs("  TCP_CHECK {\n   connect_tiemout 3\n  }\n"), nil, 5, []int{7}},
+		{"checker port out of range", vs("  TCP_CHECK {\n   connect_port 70000\n  }\n"), nil, 5, []int{7}},
+		{"checker port not a number", vs("  TCP_CHECK {\n   connect_port 1e3\n  }\n"), nil, 5, []int{7}},
+		{"bad status code", vs("  HTTP_GET {\n   url {\n    path /\n    status_code -1\n   }\n  }\n"), nil, 5, []int{9}},
+		{"url without a path", vs("  HTTP_GET {\n   url {\n    digest ff\n   }\n  }\n"), nil, 5, []int{9}},
+		{"unknown keyword in url", vs("  HTTP_GET {\n   url {\n    paht /\n    path /\n   }\n  }\n"), nil, 5, []int{8}},
 		{"good checker", vs("  HTTP_GET {\n   url {\n    path /\n    status_code 200-299 301\n   }\n   connect_port 80\n   nb_get_retry 3\n  }\n"), nil, 0, nil},
-		{"SMTP host block", vs("  SMTP_CHECK {\n   host {\n    connect_ip 10.0.0.3\n    helo_name x\n   }\n  }\n"), nil, 5, []int{7}},
-		{"bad scheduler", "virtual_server 10.0.0.1 80 {\n lb_algo foo\n}\n", nil, 5, []int{2}},
-		{"bad forwarding method", "virtual_server 10.0.0.1 80 {\n lb_kind XX\n}\n", nil, 5, []int{2}},
-		{"virtual server weight", "virtual_server 10.0.0.1 80 {\n weight 2\n lb_algo wlc\n lb_kind DR\n}\n", nil, 0, nil},
-		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{4}},
+		{"SMTP host block", vs("  SMTP_CHECK {\n   host {\n    connect_ip 10.0.0.3\n    helo_name x\n   }\n  }\n"), nil, 5, []int{9}},
+		{"bad scheduler", "virtual_server 10.0.0.1 80 {\n lb_algo foo\n protocol TCP\n}\n", nil, 5, []int{1, 2}},
+		{"bad forwarding method", "virtual_server 10.0.0.1 80 {\n lb_kind XX\n protocol TCP\n lb_algo rr\n}\n", nil, 5, []int{1, 2}},
+		{"virtual server weight", "virtual_server 10.0.0.1 80 {\n weight 2\n lb_algo wlc\n lb_kind DR\n protocol UDP\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 0, nil},
+		{"unknown block ends the enclosing block", "vrrp_instance VI_1 {\n interface eth0\n virtaul_ipaddress {\n  10.0.0.1\n }\n virtual_router_id 30\n priority 100\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n", nil, 5, []int{1, 3, 4, 6, 7, 8, 9, 10, 11}},
+		{"unknown block at the top level", "vrrp_instanc VI_1 {\n interface eth0\n}\n", nil, 5, []int{1, 2, 3}},
+		{"unknown block nested twice", "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n  TCP_CHEK {\n   connect_port 80\n  }\n  weight 2\n }\n lb_algo rr\n}\n", nil, 5, []int{1, 3, 4, 8, 9}},
+		{"no protocol, scheduler or method", "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{1}},
+		{"fwmark needs no protocol", "virtual_server fwmark 1 {\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 {\n }\n}\n", nil, 0, nil},
+		{"fwmark real server with a port", "virtual_server fwmark 1 {\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{4}},
+		{"no real servers", "virtual_server 10.0.0.1 80 {\n protocol UDP\n lb_algo rr\n lb_kind DR\n}\n", nil, 5, []int{1}},
+		{"port 0 needs persistence", "virtual_server 10.0.0.1 0 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{1}},
+		{"repeated real server", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{7}},
+		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{6}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

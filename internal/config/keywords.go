@@ -30,6 +30,8 @@ type loader struct {
 	scripts []*Script    // every command configured, for script security
 	global  map[string]bool
 	byName  map[string]*Instance // instances read so far, by name
+
+	blocks // how keepalived reads the block of an unknown keyword (unknown_block.go)
 }
 
 // kwFunc handles one keyword inside a block whose model value is a T.
@@ -41,13 +43,24 @@ type table[T any] map[string]kwFunc[T]
 // dispatch runs the handler of every statement in nodes, warning (as
 // keepalived does) about keywords the block does not know.
 func dispatch[T any](l *loader, nodes []*Node, tab table[T], t T, block string) {
-	for _, n := range nodes {
+	l.depth++
+	defer func() { l.depth-- }()
+	for i := 0; i < len(nodes); i++ {
+		n := nodes[i]
+		if l.closers[n] {
+			if l.closeAt(nodes, i) {
+				return
+			}
+			continue
+		}
 		fn, ok := tab[n.Keyword.Text]
 		if !ok {
 			l.warnf(n.Keyword.Pos, "unknown keyword %q in %s", n.Keyword.Text, block)
+			nodes = l.unknownBlock(nodes, i)
 			continue
 		}
 		fn(l, n, t)
+		nodes = l.takeSpill(nodes, i)
 	}
 }
 

@@ -112,6 +112,7 @@ func load(nodes []*Node, syntax []Diagnostic, ifExists func(string) bool) (*Conf
 	}
 	missing := l.checkInterfaces(nodes, ifExists) // ifcheck.go
 	dispatch(l, nodes, topKeywords, l, "the configuration")
+	l.completeVirtualServers() // lvs_check.go; keepalived checks these even when it stops at a missing interface
 	parsed := len(l.diags)
 	l.complete()
 	l.checkTrackGroups() // track_group.go

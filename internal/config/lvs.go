@@ -19,7 +19,7 @@ type VirtualServer struct {
 	Port        int        `json:",omitempty"`
 	Fwmark      int        `json:",omitempty"`
 	Group       string     `json:",omitempty"`
-	Protocol    string     // TCP, UDP or SCTP; default TCP
+	Protocol    string     // TCP, UDP or SCTP; keepalived's default is UDP (with a message)
 	Sched       string     `json:",omitempty"`
 	Method      string     `json:",omitempty"`
 	DelayLoop   time.Duration
@@ -159,7 +159,7 @@ func init() {
 // loadVirtualServer reads a virtual_server block.
 func (l *loader) loadVirtualServer(n *Node) {
 	l.noEffect(&Node{Keyword: n.Keyword, Args: n.Args})
-	v := &VirtualServer{Pos: n.Keyword.Pos, Protocol: "TCP", DelayLoop: 60 * time.Second}
+	v := &VirtualServer{Pos: n.Keyword.Pos, DelayLoop: 60 * time.Second}
 	switch {
 	case len(n.Args) >= 2 && n.Args[0].Text == "fwmark":
 		x, ok := l.intArg(n, 1, 1, 1<<32-1)

@@ -153,3 +153,78 @@ var (
 	schedKw  = choiceKw("lvs scheduler", lvsSchedulers, func(v *VirtualServer) *string { return &v.Sched })
 	methodKw = choiceKw("forwarding method", []string{"NAT", "DR", "TUN"}, func(v *VirtualServer) *string { return &v.Method })
 )
+
+// completeVirtualServers fills in what keepalived fills in after reading
+// the virtual servers, each with the message keepalived gives (its config
+// test then fails): no real servers drops the virtual server; a protocol (UDP), a scheduler (wlc) and a forwarding
+// method (NAT) when none is set, persistence for port 0, and no second
+// copy of a real server.
+func (l *loader) completeVirtualServers() {
+	groups := map[string]*VirtualServerGroup{}
+	for _, g := range l.cfg.VirtualServerGroups {
+		groups[g.Name] = g
+	}
+	var kept []*VirtualServer
+	for _, v := range l.cfg.VirtualServers {
+		name := v.Addr.String()
+		if v.Group != "" {
+			name = v.Group
+		} else if v.Fwmark != 0 {
+			name = "fwmark " + strconv.Itoa(v.Fwmark)
+		}
+		if len(v.RealServers) == 0 {
+			l.errorf(v.Pos, "virtual server %s has no real servers, ignoring it", name)
+			continue
+		}
+		kept = append(kept, v)
+		g := groups[v.Group]
+		hasAddr := v.Group == "" && v.Fwmark == 0
+		persistent := slices.ContainsFunc(v.Options, func(o Option) bool { return o.Name == "persistence_timeout" })
+		if g != nil {
+			zero := false
+			for _, e := range g.Entries {
+				hasAddr = hasAddr || e.Addr.IsValid()
+				zero = zero || e.Addr.IsValid() && e.Port == 0
+			}
+			if zero && !persistent {
+				l.errorf(v.Pos, "virtual server %s: port 0 is only valid for persistent services, making it persistent", name)
+				persistent = true
+			}
+		}
+		if hasAddr && v.Protocol == "" {
+			l.errorf(v.Pos, "virtual server %s: no protocol set, using UDP", name)
+			v.Protocol = "UDP"
+		}
+		if v.Group == "" && v.Fwmark == 0 && v.Port == 0 && !persistent {
+			l.errorf(v.Pos, "virtual server %s: port 0 is only valid for persistent services, making it persistent", name)
+		}
+		if v.Sched == "" {
+			l.errorf(v.Pos, "virtual server %s: no scheduler set, using wlc", name)
+			v.Sched = "wlc"
+		}
+		l.completeRealServers(v, name)
+	}
+	l.cfg.VirtualServers = kept
+}
+
+// completeRealServers drops repeated real servers and sets the default
+// forwarding method, as keepalived does.
+func (l *loader) completeRealServers(v *VirtualServer, name string) {
+	var kept []*RealServer
+	for _, rs := range v.RealServers {
+		if slices.ContainsFunc(kept, func(k *RealServer) bool { return k.Addr == rs.Addr && k.Port == rs.Port }) {
+			l.errorf(rs.Pos, "virtual server %s: real server %s port %d is repeated, ignoring it", name, rs.Addr, rs.Port)
+			continue
+		}
+		kept = append(kept, rs)
+		if v.Fwmark != 0 && rs.Port != 0 {
+			l.errorf(rs.Pos, "fwmark virtual server %s: real server %s has a port, which will be ignored", name, rs.Addr)
+		}
+		own := slices.ContainsFunc(rs.Options, func(o Option) bool { return o.Name == "lvs_method" })
+		if !own && v.Method == "" {
+			l.errorf(v.Pos, "virtual server %s: no forwarding method set, using NAT", name)
+			v.Method = "NAT"
+		}
+	}
+	v.RealServers = kept
+}
