@@ -166,6 +166,9 @@ var globalKeywords = table[*GlobalDefs]{
 	// include_check is acted on while the files are read (setIncludeCheck).
 	"include_check": func(*loader, *Node, *GlobalDefs) {},
 	"notification_email": func(l *loader, n *Node, g *GlobalDefs) {
+		if len(n.Children) == 0 {
+			l.warnf(n.Keyword.Pos, "empty notification_email block")
+		}
 		for _, c := range n.Children {
 			g.NotificationEmail = append(g.NotificationEmail, c.Keyword.Text)
 		}
@@ -215,11 +218,12 @@ var globalKeywords = table[*GlobalDefs]{
 			g.McastGroup6 = a
 		}
 	},
-	"vrrp_garp_master_delay":          gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.MasterDelay }, 86400*time.Second),
-	"vrrp_garp_master_refresh":        gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.MasterRefresh }, 86400*time.Second),
-	"vrrp_garp_lower_prio_delay":      gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.LowerPrioDelay }, 86400*time.Second),
-	"vrrp_garp_interval":              gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.Interval }, 86400*time.Second),
-	"vrrp_gna_interval":               gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.GnaInterval }, 86400*time.Second),
+	"vrrp_garp_master_delay":     gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.MasterDelay }, 86400*time.Second),
+	"vrrp_garp_master_refresh":   gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.MasterRefresh }, 86400*time.Second),
+	"vrrp_garp_lower_prio_delay": gDur(func(g *GlobalDefs) *time.Duration { return &g.Garp.LowerPrioDelay }, 86400*time.Second),
+	// keepalived takes 1 µs to 2^32-1 µs here; 0 is refused.
+	"vrrp_garp_interval":              durKw(func(g *GlobalDefs) *time.Duration { return &g.Garp.Interval }, time.Microsecond, (1<<32-1)*time.Microsecond),
+	"vrrp_gna_interval":               durKw(func(g *GlobalDefs) *time.Duration { return &g.Garp.GnaInterval }, time.Microsecond, (1<<32-1)*time.Microsecond),
 	"vrrp_garp_master_repeat":         intKw(func(g *GlobalDefs) *int { return &g.Garp.MasterRepeat }, 0, 1<<31-1),
 	"vrrp_garp_master_refresh_repeat": intKw(func(g *GlobalDefs) *int { return &g.Garp.MasterRefreshRepeat }, 0, 1<<31-1),
 	"vrrp_garp_lower_prio_repeat":     intKw(func(g *GlobalDefs) *int { return &g.Garp.LowerPrioRepeat }, 0, 1<<31-1),

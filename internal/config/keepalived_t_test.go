@@ -53,6 +53,10 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"no real servers", "virtual_server 10.0.0.1 80 {\n protocol UDP\n lb_algo rr\n lb_kind DR\n}\n", nil, 5, []int{1}},
 		{"port 0 needs persistence", "virtual_server 10.0.0.1 0 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{1}},
 		{"repeated real server", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{7}},
+		{"empty notification_email", "global_defs {\n notification_email {\n }\n}\n", nil, 5, []int{2}},
+		{"garp interval 0", "global_defs {\n vrrp_garp_interval 0\n vrrp_gna_interval 0.001\n}\n", nil, 5, []int{2}},
+		{"persistence_timeout 0", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_timeout 0\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{5}},
+		{"persistence_timeout alone makes port 0 fine", "virtual_server 10.0.0.1 0 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_timeout\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 0, nil},
 		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{6}},
 	}
 	for _, tt := range tests {

@@ -142,6 +142,7 @@ func init() {
 	for _, k := range vsOptions {
 		vsKeywords[k] = vsOpt
 	}
+	vsKeywords["persistence_timeout"] = persistenceKw // lvs_check.go
 	rsOpt := optKw(func(r *RealServer) *[]Option { return &r.Options })
 	rsKeywords = table[*RealServer]{
 		"weight":      intKw(func(r *RealServer) *int { return &r.Weight }, 0, 65535),

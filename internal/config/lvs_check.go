@@ -228,3 +228,17 @@ func (l *loader) completeRealServers(v *VirtualServer, name string) {
 	}
 	v.RealServers = kept
 }
+
+// persistenceKw reads persistence_timeout: 1 to 2678400 seconds (31
+// days), or 360 when written without a value, as keepalived takes it.
+func persistenceKw(l *loader, n *Node, v *VirtualServer) {
+	val := "360"
+	if len(n.Args) > 0 {
+		x, ok := l.intArg(n, 0, 1, 2678400)
+		if !ok {
+			return
+		}
+		val = strconv.FormatInt(x, 10)
+	}
+	v.Options = append(v.Options, Option{Name: n.Keyword.Text, Value: val})
+}
