@@ -167,7 +167,7 @@ var globalKeywords = table[*GlobalDefs]{
 	"include_check": func(*loader, *Node, *GlobalDefs) {},
 	"notification_email": func(l *loader, n *Node, g *GlobalDefs) {
 		if len(n.Children) == 0 {
-			l.warnf(n.Keyword.Pos, "empty notification_email block")
+			l.warnf(closePos(n), "empty notification_email block")
 		}
 		for _, c := range n.Children {
 			g.NotificationEmail = append(g.NotificationEmail, c.Keyword.Text)
@@ -257,6 +257,7 @@ var globalKeywords = table[*GlobalDefs]{
 	"net_namespace":                    strKw(func(g *GlobalDefs) *string { return &g.NetNamespace }),
 	"instance":                         strKw(func(g *GlobalDefs) *string { return &g.Instance }),
 	"vrrp_vmac_garp_intvl": func(l *loader, n *Node, g *GlobalDefs) {
+		l.warnf(n.Keyword.Pos, "vrrp_vmac_garp_intvl is deprecated, use vrrp_garp_extra_if") // keepalived's -t fails on it
 		l.noEffect(n)
 	},
 	"smtp_helo_name": strKw(func(g *GlobalDefs) *string { return &g.SMTPHeloName }),

@@ -39,7 +39,7 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"bad status code", vs("  HTTP_GET {\n   url {\n    path /\n    status_code -1\n   }\n  }\n"), nil, 5, []int{9}},
 		{"url without a path", vs("  HTTP_GET {\n   url {\n    digest ff\n   }\n  }\n"), nil, 5, []int{9}},
 		{"unknown keyword in url", vs("  HTTP_GET {\n   url {\n    paht /\n    path /\n   }\n  }\n"), nil, 5, []int{8}},
-		{"good checker", vs("  HTTP_GET {\n   url {\n    path /\n    status_code 200-299 301\n   }\n   connect_port 80\n   nb_get_retry 3\n  }\n"), nil, 0, nil},
+		{"good checker", vs("  HTTP_GET {\n   url {\n    path /\n    status_code 200-299 301\n   }\n   connect_port 80\n   retry 3\n  }\n"), nil, 0, nil},
 		{"SMTP host block", vs("  SMTP_CHECK {\n   host {\n    connect_ip 10.0.0.3\n    helo_name x\n   }\n  }\n"), nil, 5, []int{9}},
 		{"bad scheduler", "virtual_server 10.0.0.1 80 {\n lb_algo foo\n protocol TCP\n}\n", nil, 5, []int{1, 2}},
 		{"bad forwarding method", "virtual_server 10.0.0.1 80 {\n lb_kind XX\n protocol TCP\n lb_algo rr\n}\n", nil, 5, []int{1, 2}},
@@ -53,10 +53,13 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"no real servers", "virtual_server 10.0.0.1 80 {\n protocol UDP\n lb_algo rr\n lb_kind DR\n}\n", nil, 5, []int{1}},
 		{"port 0 needs persistence", "virtual_server 10.0.0.1 0 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{1}},
 		{"repeated real server", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{7}},
-		{"empty notification_email", "global_defs {\n notification_email {\n }\n}\n", nil, 5, []int{2}},
+		{"empty notification_email", "global_defs {\n notification_email {\n }\n}\n", nil, 5, []int{3}},
 		{"garp interval 0", "global_defs {\n vrrp_garp_interval 0\n vrrp_gna_interval 0.001\n}\n", nil, 5, []int{2}},
 		{"persistence_timeout 0", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_timeout 0\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 5, []int{5}},
 		{"persistence_timeout alone makes port 0 fine", "virtual_server 10.0.0.1 0 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_timeout\n real_server 10.0.0.2 80 {\n }\n}\n", nil, 0, nil},
+		{"nb_get_retry is deprecated", vs("  HTTP_GET {\n   url {\n    path /\n   }\n   nb_get_retry 3\n  }\n"), nil, 5, []int{10}},
+		{"global_tracking is deprecated", "vrrp_sync_group G {\n group {\n  A\n  B\n }\n global_tracking\n}\n", nil, 5, []int{1, 3, 4, 6}},
+		{"vrrp_vmac_garp_intvl is deprecated", "global_defs {\n vrrp_vmac_garp_intvl 5\n}\n", nil, 5, []int{2}},
 		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{6}},
 	}
 	for _, tt := range tests {

@@ -74,6 +74,8 @@ func (l *loader) checkCheckerBlock(nodes []*Node, known map[string]bool, block s
 		switch {
 		case !known[kw]:
 			l.warnf(k.Keyword.Pos, "unknown keyword %q in %s", kw, block)
+		case kw == "nb_get_retry":
+			l.warnf(k.Keyword.Pos, "nb_get_retry is deprecated, use retry")
 		case kw == "connect_port" || kw == "bind_port":
 			if t, ok := l.arg(k, 0); ok {
 				if p, err := strconv.ParseUint(t.Text, 10, 32); err != nil || p < 1 || p > 65535 {
@@ -241,4 +243,13 @@ func persistenceKw(l *loader, n *Node, v *VirtualServer) {
 		val = strconv.FormatInt(x, 10)
 	}
 	v.Options = append(v.Options, Option{Name: n.Keyword.Text, Value: val})
+}
+
+// closePos is where n's block closes, or its keyword when it has none:
+// keepalived names the closing line for problems it finds reading a block.
+func closePos(n *Node) Pos {
+	if n.End.Line > 0 {
+		return n.End
+	}
+	return n.Keyword.Pos
 }
