@@ -28,8 +28,11 @@ type loader struct {
 
 	builds  []*instBuild // the instances, for completion
 	scripts []*Script    // every command configured, for script security
-	global  map[string]bool
-	byName  map[string]*Instance // instances read so far, by name
+	// vrrpScripts are the vrrp_script commands: keepalived judges their
+	// security only when there is a vrrp_instance.
+	vrrpScripts []*Script
+	global      map[string]bool
+	byName      map[string]*Instance // instances read so far, by name
 
 	blocks // how keepalived reads the block of an unknown keyword (unknown_block.go)
 }
@@ -135,7 +138,11 @@ func (l *loader) intArg(n *Node, i int, lo, hi int64) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(t.Text, 10, 64)
+	text := t.Text
+	if text == "" {
+		text = "0" // keepalived's strtol reads "" as 0
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
 		l.errorf(t.Pos, "%s: %q is not a number", n.Keyword.Text, t.Text)
 		return 0, false

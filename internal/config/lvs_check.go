@@ -209,26 +209,57 @@ func (l *loader) completeVirtualServers() {
 	l.cfg.VirtualServers = kept
 }
 
-// completeRealServers drops repeated real servers and sets the default
-// forwarding method, as keepalived does.
+// completeRealServers drops repeated real servers, sets the default
+// forwarding method, and checks ports and the quorum, as keepalived does.
 func (l *loader) completeRealServers(v *VirtualServer, name string) {
 	var kept []*RealServer
+	weights := 0
 	for _, rs := range v.RealServers {
 		if slices.ContainsFunc(kept, func(k *RealServer) bool { return k.Addr == rs.Addr && k.Port == rs.Port }) {
 			l.errorf(rs.Pos, "virtual server %s: real server %s port %d is repeated, ignoring it", name, rs.Addr, rs.Port)
 			continue
 		}
 		kept = append(kept, rs)
-		if v.Fwmark != 0 && rs.Port != 0 {
-			l.errorf(rs.Pos, "fwmark virtual server %s: real server %s has a port, which will be ignored", name, rs.Addr)
+		weights += rs.Weight
+		method := optionValue(rs.Options, "lvs_method")
+		if method == "" {
+			if v.Method == "" {
+				l.errorf(v.Pos, "virtual server %s: no forwarding method set, using NAT", name)
+				v.Method = "NAT"
+			}
+			method = v.Method
 		}
-		own := slices.ContainsFunc(rs.Options, func(o Option) bool { return o.Name == "lvs_method" })
-		if !own && v.Method == "" {
-			l.errorf(v.Pos, "virtual server %s: no forwarding method set, using NAT", name)
-			v.Method = "NAT"
+		if method == "NAT" || v.Group != "" {
+			continue
+		}
+		switch {
+		case v.Fwmark != 0 && rs.Port != 0:
+			l.errorf(rs.Pos, "fwmark virtual server %s: real server %s has a port, which will be ignored", name, rs.Addr)
+		case v.Fwmark == 0 && rs.Port != 0 && rs.Port != v.Port:
+			l.errorf(rs.Pos, "virtual server %s and real server %s ports don't match, using %d", name, rs.Addr, v.Port)
 		}
 	}
 	v.RealServers = kept
+	quorum, _ := strconv.Atoi(optionValue(v.Options, "quorum"))
+	hysteresis, _ := strconv.Atoi(optionValue(v.Options, "hysteresis"))
+	quorum = max(quorum, 1)
+	if quorum > weights {
+		l.errorf(v.Pos, "virtual server %s: quorum %d exceeds the total weight of its real servers %d, using %d", name, quorum, weights, weights)
+		quorum = weights
+	}
+	if hysteresis >= quorum {
+		l.errorf(v.Pos, "virtual server %s: hysteresis %d >= quorum %d", name, hysteresis, quorum)
+	}
+}
+
+// optionValue is the value of the last option named name, or "".
+func optionValue(opts []Option, name string) string {
+	for i := len(opts) - 1; i >= 0; i-- {
+		if opts[i].Name == name {
+			return opts[i].Value
+		}
+	}
+	return ""
 }
 
 // persistenceKw reads persistence_timeout: 1 to 2678400 seconds (31
