@@ -56,23 +56,12 @@ func configTest(o *Options, stderr io.Writer) int {
 	return scriptTest(w, cfg)
 }
 
-// scriptTest judges cfg's scripts as the daemon's script gate will, prints
-// the problems keepalived's config test reports (a missing or insecure
-// vrrp_script, a script user that does not exist, ...), and returns the
-// exit code: keepalived's for cfg, raised to 5 when a script is refused.
+// scriptTest prints what keepalived's config test reports about cfg's
+// scripts (track.ConfigTest) and returns the exit code.
 func scriptTest(w io.Writer, cfg *config.Config) int {
-	code := config.ExitCode(cfg)
-	if cfg == nil || cfg.InterfaceMissing {
-		return code
-	}
-	g := &cfg.Global
-	gate := track.NewGate(track.SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})
-	lines := gate.ConfigErrors(gate.Audit(cfg))
+	code, lines := track.ConfigTest(cfg)
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
-	}
-	if len(lines) > 0 && code == 0 {
-		code = 5
 	}
 	return code
 }
