@@ -245,3 +245,46 @@ func BuildOurs(ctx context.Context, root, dir string) (string, error) {
 	}
 	return bin, nil
 }
+
+// RealWorld returns the real-world corpus under the module root, by name.
+func RealWorld(root string) ([]Seed, error) {
+	files, err := filepath.Glob(filepath.Join(root, "internal", "config", "testdata", "realworld", "*.conf"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Seed
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Seed{Name: filepath.Base(f), Text: string(b)})
+	}
+	return out, nil
+}
+
+// TableRow formats one line of the real-world table: the file, then
+// keepalived's exit status and lines, then ours ("-" for no lines).
+func TableRow(name string, r Result) string {
+	return fmt.Sprintf("%-36s %d %-16s %d %s", name, r.Keepalived.Exit, lineList(r.Keepalived.Locs), r.Ours.Exit, lineList(r.Ours.Locs))
+}
+
+// lineList formats the lines of locs as "1,5,9", or "-".
+func lineList(locs []Loc) string {
+	var b []byte
+	seen := map[int]bool{}
+	for _, l := range locs {
+		if seen[l.Line] {
+			continue
+		}
+		seen[l.Line] = true
+		if len(b) > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(l.Line), 10)
+	}
+	if len(b) == 0 {
+		return "-"
+	}
+	return string(b)
+}

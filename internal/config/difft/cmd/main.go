@@ -28,18 +28,19 @@ func main() {
 	one := flag.Int("case", -1, "run only this case and print it")
 	workers := flag.Int("workers", 4, "configurations checked at once")
 	verbose := flag.Bool("v", false, "print every disagreement with both outputs")
+	realworld := flag.Bool("realworld", false, "run the real-world corpus (internal/config/testdata/realworld) instead, and print its table")
 	keepalived := flag.String("keepalived", "/usr/sbin/keepalived", "keepalived binary")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	code, err := run(ctx, *n, *seed, *one, *workers, *verbose, *keepalived)
+	code, err := run(ctx, *n, *seed, *one, *workers, *verbose, *realworld, *keepalived)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "difft:", err)
 	}
 	os.Exit(code)
 }
 
-func run(ctx context.Context, n int, seed uint64, one, workers int, verbose bool, keepalived string) (int, error) {
+func run(ctx context.Context, n int, seed uint64, one, workers int, verbose, realworld bool, keepalived string) (int, error) {
 	if _, err := exec.LookPath(keepalived); err != nil {
 		return 2, err
 	}
@@ -70,6 +71,9 @@ func run(ctx context.Context, n int, seed uint64, one, workers int, verbose bool
 		return 2, err
 	}
 	r := &difft.Runner{Host: h, Keepalived: keepalived, Ours: ours, Dir: dir, Timeout: 10 * time.Second}
+	if realworld {
+		return runRealWorld(ctx, r, root, verbose)
+	}
 	if one >= 0 {
 		c := difft.Generate(seeds, seed, one)
 		res, err := r.RunCase(ctx, one, c)
@@ -125,4 +129,28 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// runRealWorld runs every real-world configuration and prints a table row
+// for each: keepalived's exit and lines, then ours.
+func runRealWorld(ctx context.Context, r *difft.Runner, root string, verbose bool) (int, error) {
+	files, err := difft.RealWorld(root)
+	if err != nil {
+		return 2, err
+	}
+	var t difft.Tally
+	for _, f := range files {
+		res, err := r.Run(ctx, f.Name, map[string]string{difft.MainFile: f.Text})
+		if err != nil {
+			return 2, err
+		}
+		res.Case = difft.Case{Seed: f.Name}
+		t.Add(res)
+		fmt.Println(difft.TableRow(f.Name, res))
+		if verbose && !difft.Agrees(res) {
+			printResult(0, res, true)
+		}
+	}
+	fmt.Println(t)
+	return 0, nil
 }
