@@ -1,7 +1,5 @@
 package config
 
-import "slices"
-
 // ifNameMax is the longest interface name Linux takes (IFNAMSIZ - 1).
 const ifNameMax = 15
 
@@ -72,18 +70,4 @@ func (l *loader) checkInterfaces(nodes []*Node, exists func(string) bool) bool {
 	}
 	walk("", nodes)
 	return missing
-}
-
-// dropOwnTrack removes, as keepalived does, track_interface entries that
-// name the instance's own interface, and reports them.
-func (l *loader) dropOwnTrack() {
-	for _, in := range l.cfg.Instances {
-		in.TrackInterfaces = slices.DeleteFunc(in.TrackInterfaces, func(r TrackRef) bool {
-			if in.Interface == "" || r.Name != in.Interface {
-				return false
-			}
-			l.warnf(r.Pos, "(%s) ignoring track_interface %s since it is the instance's own interface", in.Name, r.Name)
-			return true
-		})
-	}
 }

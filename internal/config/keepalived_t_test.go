@@ -67,6 +67,10 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"quorum above the real servers' weight", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n quorum 5\n hysteresis 1\n real_server 10.0.0.2 80 {\n  weight 3\n }\n}\n", nil, 5, []int{1}},
 		{"empty number is 0", "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n real_server 10.0.0.2 80 {\n  weight \"\"\n }\n real_server 10.0.0.3 80 {\n }\n}\n", nil, 0, nil},
 		{"empty priority is out of range", strings.Replace(inst, "priority 100", "priority \"\"", 1) + "}\n", nil, 5, []int{4}},
+		{"unicast_src_ip without peers", strings.Replace(inst, " priority 100\n", " priority 100\n unicast_src_ip 10.0.0.5\n", 1) + "}\n", nil, 5, []int{1}},
+		{"unicast_src_ip without peers but unicast_fault_no_peer", strings.Replace(inst, " priority 100\n", " priority 100\n unicast_src_ip 10.0.0.5\n unicast_fault_no_peer\n", 1) + "}\n", nil, 0, nil},
+		{"bad checker values", vs("  TCP_CHECK {\n   retry 2001:db8::zz\n   connect_timeout \"\"\n   bindto 65536\n   connect_ip 10.0.0.9\n   delay_before_retry 0\n  }\n"), nil, 5, []int{7, 8, 9}},
+		{"bad real server value", vs("  delay_loop 0\n"), nil, 5, []int{6}},
 		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{6}},
 	}
 	for _, tt := range tests {

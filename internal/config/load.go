@@ -116,7 +116,7 @@ func load(nodes []*Node, syntax []Diagnostic, ifExists func(string) bool) (*Conf
 	parsed := len(l.diags)
 	l.complete()
 	l.checkTrackGroups() // track_group.go
-	l.dropOwnTrack()
+	l.checkInstances()   // instance_checks.go
 	security := l.checkScriptSecurity()
 	if missing {
 		// keepalived stops at a missing interface before it validates

@@ -107,7 +107,7 @@ var vsKeywords table[*VirtualServer]
 var rsKeywords table[*RealServer]
 
 func init() {
-	vsOpt := optKw(func(v *VirtualServer) *[]Option { return &v.Options })
+	vsOpt := checkedOpt(optKw(func(v *VirtualServer) *[]Option { return &v.Options })) // lvs_check.go
 	vsKeywords = table[*VirtualServer]{
 		"protocol": func(l *loader, n *Node, v *VirtualServer) {
 			t, _ := l.arg(n, 0)
@@ -143,7 +143,7 @@ func init() {
 		vsKeywords[k] = vsOpt
 	}
 	vsKeywords["persistence_timeout"] = persistenceKw // lvs_check.go
-	rsOpt := optKw(func(r *RealServer) *[]Option { return &r.Options })
+	rsOpt := checkedOpt(optKw(func(r *RealServer) *[]Option { return &r.Options }))
 	rsKeywords = table[*RealServer]{
 		"weight":      intKw(func(r *RealServer) *int { return &r.Weight }, 0, 65535),
 		"notify_up":   scriptKw(func(r *RealServer) **Script { return &r.NotifyUp }),

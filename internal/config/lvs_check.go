@@ -74,6 +74,7 @@ func (l *loader) checkCheckerBlock(nodes []*Node, known map[string]bool, block s
 		switch {
 		case !known[kw]:
 			l.warnf(k.Keyword.Pos, "unknown keyword %q in %s", kw, block)
+		case !l.lvsValueOK(k):
 		case kw == "nb_get_retry":
 			l.warnf(k.Keyword.Pos, "nb_get_retry is deprecated, use retry")
 		case kw == "connect_port" || kw == "bind_port":
@@ -283,4 +284,39 @@ func closePos(n *Node) Pos {
 		return n.End
 	}
 	return n.Keyword.Pos
+}
+
+// lvsValues check the values keepalived checks for LVS keywords at any
+// level (virtual_server, real_server, checker).
+var lvsValues = map[string]func(string) bool{
+	"retry":              isUint,
+	"nb_get_retry":       isUint,
+	"connect_timeout":    func(s string) bool { d, ok := parseTimer(s); return ok && d > 0 },
+	"delay_loop":         func(s string) bool { d, ok := parseTimer(s); return ok && d > 0 },
+	"delay_before_retry": func(s string) bool { _, ok := parseTimer(s); return ok },
+	"warmup":             func(s string) bool { _, ok := parseTimer(s); return ok },
+	"connect_ip":         func(s string) bool { _, err := parseHostAddr(s); return err == nil },
+	"bindto":             func(s string) bool { _, err := parseHostAddr(s); return err == nil },
+}
+
+func isUint(s string) bool { _, err := strconv.ParseUint(s, 10, 32); return err == nil }
+
+// lvsValueOK reports, as keepalived does, a bad value of an LVS keyword
+// and says whether the value may be used.
+func (l *loader) lvsValueOK(n *Node) bool {
+	ok := lvsValues[n.Keyword.Text]
+	if ok == nil || len(n.Args) == 0 || ok(n.Args[0].Text) {
+		return true
+	}
+	l.errorf(n.Args[0].Pos, "%s: invalid value %q, ignoring it", n.Keyword.Text, n.Args[0].Text)
+	return false
+}
+
+// checkedOpt is fn for values lvsValueOK accepts.
+func checkedOpt[T any](fn kwFunc[T]) kwFunc[T] {
+	return func(l *loader, n *Node, t T) {
+		if l.lvsValueOK(n) {
+			fn(l, n, t)
+		}
+	}
 }
