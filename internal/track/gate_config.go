@@ -1,6 +1,8 @@
 package track
 
 import (
+	"slices"
+
 	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
@@ -162,7 +164,13 @@ func ConfigTest(cfg *config.Config) (int, []string) {
 	}
 	g := &cfg.Global
 	gate := NewGate(SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})
-	lines := gate.ConfigErrors(gate.Audit(cfg))
+	findings := gate.Audit(cfg)
+	lines := gate.ConfigErrors(findings)
+	if code == 6 && gate.defErr != "" && !slices.ContainsFunc(findings, func(f Finding) bool { return f.Spec.User != "" }) {
+		// keepalived removes the scripts that cannot run as the default
+		// user; with none left nothing breaks script security.
+		code = 5
+	}
 	if len(lines) > 0 && code == 0 {
 		code = 5
 	}
