@@ -30,3 +30,30 @@ func (l *loader) dropOwnTrack() {
 		})
 	}
 }
+
+// notifyKeywords are the notify scripts a vrrp_instance or
+// vrrp_sync_group takes once.
+var notifyKeywords = map[string]bool{
+	"notify_master": true, "notify_backup": true, "notify_fault": true, "notify_stop": true,
+	"notify": true, "notify_master_rx_lower_pri": true, "notify_deleted": true,
+}
+
+// dropRepeatedNotify reports a notify script given twice in one instance
+// or sync group and drops the repeat: keepalived keeps the first.
+func (l *loader) dropRepeatedNotify(nodes []*Node) {
+	for _, n := range nodes {
+		if kw := n.Keyword.Text; kw != "vrrp_instance" && kw != "vrrp_sync_group" {
+			continue
+		}
+		seen := map[string]bool{}
+		n.Children = slices.DeleteFunc(slices.Clone(n.Children), func(c *Node) bool {
+			kw := c.Keyword.Text
+			if !notifyKeywords[kw] || !seen[kw] {
+				seen[kw] = true
+				return false
+			}
+			l.warnf(c.Keyword.Pos, "%s script already given, ignoring this one", kw)
+			return true
+		})
+	}
+}

@@ -71,6 +71,9 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"unicast_src_ip without peers but unicast_fault_no_peer", strings.Replace(inst, " priority 100\n", " priority 100\n unicast_src_ip 10.0.0.5\n unicast_fault_no_peer\n", 1) + "}\n", nil, 0, nil},
 		{"bad checker values", vs("  TCP_CHECK {\n   retry 2001:db8::zz\n   connect_timeout \"\"\n   bindto 65536\n   connect_ip 10.0.0.9\n   delay_before_retry 0\n  }\n"), nil, 5, []int{7, 8, 9}},
 		{"bad real server value", vs("  delay_loop 0\n"), nil, 5, []int{6}},
+		{"timers are plain decimals", "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n advert_int 1e0\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n", nil, 5, []int{4}},
+		{"checker timer and retry limits", vs("  TCP_CHECK {\n   connect_timeout 65536\n   retry \"\"\n  }\n"), nil, 5, []int{7}},
+		{"notify script given twice", strings.Replace(inst, " priority 100\n", " priority 100\n notify_fault /nonexistent/a\n notify_fault /nonexistent/b\n", 1) + "}\n", nil, 5, []int{6}},
 		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{6}},
 	}
 	for _, tt := range tests {

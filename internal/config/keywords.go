@@ -181,6 +181,9 @@ func (l *loader) boolArg(n *Node, i int) bool {
 // parseTimer parses keepalived's <TIMER>: seconds with an optional fraction,
 // microsecond resolution.
 func parseTimer(s string) (time.Duration, bool) {
+	if strings.Trim(s, "0123456789.") != "" {
+		return 0, false // keepalived reads plain decimals: no sign, exponent or hex
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e9 {
 		return 0, false

@@ -111,6 +111,7 @@ func load(nodes []*Node, syntax []Diagnostic, ifExists func(string) bool) (*Conf
 		}
 	}
 	missing := l.checkInterfaces(nodes, ifExists) // ifcheck.go
+	l.dropRepeatedNotify(nodes)                   // instance_checks.go
 	dispatch(l, nodes, topKeywords, l, "the configuration")
 	l.completeVirtualServers() // lvs_check.go; keepalived checks these even when it stops at a missing interface
 	parsed := len(l.diags)

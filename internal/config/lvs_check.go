@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The keywords keepalived 2.2 takes inside each checker block, and the
@@ -291,7 +292,7 @@ func closePos(n *Node) Pos {
 var lvsValues = map[string]func(string) bool{
 	"retry":              isUint,
 	"nb_get_retry":       isUint,
-	"connect_timeout":    func(s string) bool { d, ok := parseTimer(s); return ok && d > 0 },
+	"connect_timeout":    func(s string) bool { d, ok := parseTimer(s); return ok && d > 0 && d <= maxUintMicros },
 	"delay_loop":         func(s string) bool { d, ok := parseTimer(s); return ok && d > 0 },
 	"delay_before_retry": func(s string) bool { _, ok := parseTimer(s); return ok },
 	"warmup":             func(s string) bool { _, ok := parseTimer(s); return ok },
@@ -299,7 +300,14 @@ var lvsValues = map[string]func(string) bool{
 	"bindto":             func(s string) bool { _, err := parseHostAddr(s); return err == nil },
 }
 
-func isUint(s string) bool { _, err := strconv.ParseUint(s, 10, 32); return err == nil }
+// maxUintMicros is the longest timer keepalived keeps in 32 bits of µs.
+const maxUintMicros = (1<<32 - 1) * time.Microsecond
+
+// isUint says whether s is an unsigned 32-bit number ("" reads as 0).
+func isUint(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil || s == ""
+}
 
 // lvsValueOK reports, as keepalived does, a bad value of an LVS keyword
 // and says whether the value may be used.
