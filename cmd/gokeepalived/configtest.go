@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -22,6 +23,17 @@ func loadOptions(id string) config.Options {
 	return config.Options{ConfigID: id}
 }
 
+// testOptions are loadOptions for a config test, which, as keepalived's,
+// also checks that the interfaces named exist here.
+func testOptions(id string) config.Options {
+	o := loadOptions(id)
+	o.InterfaceExists = func(name string) bool {
+		_, err := net.InterfaceByName(name)
+		return err == nil
+	}
+	return o
+}
+
 // configTest is -t/--config-test: print every diagnostic and exit with
 // keepalived's config-test exit code.
 func configTest(o *Options, stderr io.Writer) int {
@@ -35,7 +47,7 @@ func configTest(o *Options, stderr io.Writer) int {
 		defer f.Close()
 		w = f
 	}
-	cfg, diags := config.Load(o.ConfigFile, loadOptions(o.ConfigID))
+	cfg, diags := config.Load(o.ConfigFile, testOptions(o.ConfigID))
 	printDiagnostics(w, diags)
 	printNotRun(w, cfg)
 	if o.LogDetail && cfg != nil {
@@ -61,23 +73,12 @@ func testVerdict(w io.Writer, cfg *config.Config, diags []config.Diagnostic, fat
 	return 0, strict
 }
 
-// scriptTest judges cfg's scripts as the daemon's script gate will, prints
-// the problems keepalived's config test reports (a missing or insecure
-// vrrp_script, a script user that does not exist, ...), and returns the
-// exit code: keepalived's for cfg, raised to 5 when a script is refused.
+// scriptTest prints what keepalived's config test reports about cfg's
+// scripts (track.ConfigTest) and returns the exit code.
 func scriptTest(w io.Writer, cfg *config.Config) int {
-	code := config.ExitCode(cfg)
-	if cfg == nil {
-		return code
-	}
-	g := &cfg.Global
-	gate := track.NewGate(track.SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})
-	lines := gate.ConfigErrors(gate.Audit(cfg))
+	code, lines := track.ConfigTest(cfg)
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
-	}
-	if len(lines) > 0 && code == 0 {
-		code = 5
 	}
 	return code
 }
@@ -139,7 +140,7 @@ func checkCommand() *cli.Command {
 
 // check is the check command's work.
 func check(file, id string, asJSON, verbose, fatalOnly bool, stdout, stderr io.Writer) int {
-	cfg, diags := config.Load(file, loadOptions(id))
+	cfg, diags := config.Load(file, testOptions(id))
 	printDiagnostics(stderr, diags)
 	printNotRun(stderr, cfg)
 	if verbose && cfg != nil {

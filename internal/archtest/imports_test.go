@@ -51,6 +51,8 @@ var allowed = map[string][]string{
 	"internal/notify/policy":       {"internal/config", "internal/notify"},
 	"internal/instance/fromconfig": {"internal/config", "internal/instance", "internal/vrrp"},
 	"internal/config/configtest":   {"internal/config"},
+	"internal/config/difft":        {"internal/lab"},
+	"internal/config/difft/cmd":    {"internal/config/difft", "internal/lab"},
 	"internal/daemon/daemontest": {"internal/daemon", "internal/system", "internal/system/systemtest",
 		"internal/track", "internal/vrrp"},
 	"cmd/gokeepalived": {"internal/cli", "internal/config", "internal/control", "internal/daemon", "internal/demo",

@@ -16,5 +16,6 @@
 // (through Options.Names, for route and rule options), and looking up
 // whether a script's program exists (as keepalived's script-security check
 // does), are its only side effects.
-// It does not check that interfaces exist; that is the daemon's job.
+// It checks that interfaces exist only when Options.InterfaceExists is
+// given, as the config test (-t) does; otherwise that is the daemon's job.
 package config

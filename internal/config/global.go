@@ -172,6 +172,9 @@ var globalKeywords = table[*GlobalDefs]{
 	// include_check is acted on while the files are read (setIncludeCheck).
 	"include_check": func(*loader, *Node, *GlobalDefs) {},
 	"notification_email": func(l *loader, n *Node, g *GlobalDefs) {
+		if len(n.Children) == 0 {
+			l.warnf(closePos(n), "empty notification_email block")
+		}
 		for _, c := range n.Children {
 			g.NotificationEmail = append(g.NotificationEmail, c.Keyword.Text)
 		}
@@ -261,6 +264,7 @@ var globalKeywords = table[*GlobalDefs]{
 	"net_namespace":                    strKw(func(g *GlobalDefs) *string { return &g.NetNamespace }),
 	"instance":                         strKw(func(g *GlobalDefs) *string { return &g.Instance }),
 	"vrrp_vmac_garp_intvl": func(l *loader, n *Node, g *GlobalDefs) {
+		l.warnf(n.Keyword.Pos, "vrrp_vmac_garp_intvl is deprecated, use vrrp_garp_extra_if") // keepalived's -t fails on it
 		l.noEffect(n)
 	},
 	"smtp_helo_name": strKw(func(g *GlobalDefs) *string { return &g.SMTPHeloName }),
@@ -309,7 +313,7 @@ var globalKeywords = table[*GlobalDefs]{
 // neither 0 nor a value it cannot read (the default, no gap, stays), and
 // says so.
 func gapKw(f func(*GlobalDefs) *time.Duration) kwFunc[*GlobalDefs] {
-	return durKw(f, time.Microsecond, 86400*time.Second)
+	return durKw(f, time.Microsecond, (1<<32-1)*time.Microsecond) // keepalived: 1 µs to 2^32-1 µs
 }
 
 // iptablesKw reports vrrp_iptables and vrrp_ipsets: the firewall rules

@@ -271,7 +271,7 @@ func (p *parser) include(kw, pattern Token) {
 		if checks&c != 0 {
 			p.pp.errf(pattern.Pos, format, args...)
 		} else {
-			p.pp.warnf(pattern.Pos, format, args...)
+			p.pp.quietf(pattern.Pos, format, args...)
 		}
 	}
 	pat := pattern.Text
@@ -307,7 +307,7 @@ func (p *parser) include(kw, pattern Token) {
 			p.pp.errf(pattern.Pos, "%s %s: %d of the files or directories it names do not exist; nothing included", kw.Text, pattern.Text, missing)
 			return
 		}
-		p.pp.warnf(pattern.Pos, "%s %s: %d of the files or directories it names do not exist", kw.Text, pattern.Text, missing)
+		p.pp.quietf(pattern.Pos, "%s %s: %d of the files or directories it names do not exist", kw.Text, pattern.Text, missing)
 	}
 	n, reported := 0, false
 	for _, m := range matches {
@@ -333,7 +333,7 @@ func (p *parser) include(kw, pattern Token) {
 		p.includeFile(kw, pattern, m, checks)
 	}
 	if n == 0 && !reported {
-		p.pp.warnf(pattern.Pos, "%s %s: no configuration file matches", kw.Text, pattern.Text)
+		p.pp.quietf(pattern.Pos, "%s %s: no configuration file matches", kw.Text, pattern.Text)
 	}
 }
 

@@ -36,8 +36,13 @@ type loader struct {
 
 	builds  []*instBuild // the instances, for completion
 	scripts []*Script    // every command configured, for script security
-	global  map[string]bool
-	byName  map[string]*Instance // instances read so far, by name
+	// vrrpScripts are the vrrp_script commands: keepalived judges their
+	// security only when there is a vrrp_instance.
+	vrrpScripts []*Script
+	global      map[string]bool
+	byName      map[string]*Instance // instances read so far, by name
+
+	blocks // how keepalived reads the block of an unknown keyword (unknown_block.go)
 
 	rsWritten map[rsField]bool // real server settings not inherited
 }
@@ -51,16 +56,27 @@ type table[T any] map[string]kwFunc[T]
 // dispatch runs the handler of every statement in nodes, warning (as
 // keepalived does) about keywords the block does not know.
 func dispatch[T any](l *loader, nodes []*Node, tab table[T], t T, block string) {
-	for _, n := range nodes {
+	l.depth++
+	defer func() { l.depth-- }()
+	for i := 0; i < len(nodes); i++ {
+		n := nodes[i]
+		if l.closers[n] {
+			if l.closeAt(nodes, i) {
+				return
+			}
+			continue
+		}
 		fn, ok := tab[n.Keyword.Text]
 		if !ok {
 			l.warnf(n.Keyword.Pos, "unknown keyword %q in %s", n.Keyword.Text, block)
 			if s := cli.Suggest(n.Keyword.Text, slices.Sorted(maps.Keys(tab))); s != "" {
 				l.hintf("did you mean %q?", s)
 			}
+			nodes = l.unknownBlock(nodes, i)
 			continue
 		}
 		fn(l, n, t)
+		nodes = l.takeSpill(nodes, i)
 	}
 }
 
@@ -144,7 +160,11 @@ func (l *loader) intArg(n *Node, i int, lo, hi int64) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(t.Text, 10, 64)
+	text := t.Text
+	if text == "" {
+		text = "0" // keepalived's strtol reads "" as 0
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
 		l.errorf(t.Pos, "%s: %q is not a number", n.Keyword.Text, t.Text)
 		return 0, false
@@ -183,6 +203,9 @@ func (l *loader) boolArg(n *Node, i int) bool {
 // parseTimer parses keepalived's <TIMER>: seconds with an optional fraction,
 // microsecond resolution.
 func parseTimer(s string) (time.Duration, bool) {
+	if strings.Trim(s, "0123456789.") != "" {
+		return 0, false // keepalived reads plain decimals: no sign, exponent or hex
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e9 {
 		return 0, false

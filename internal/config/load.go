@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 )
 
 // Load reads the configuration file at path (with its includes,
@@ -14,18 +15,18 @@ import (
 // nil when reading stopped at a budget (see Options): what was read is
 // not the configuration.
 func Load(path string, opts Options) (*Config, []Diagnostic) {
-	return load(parseFile(path, opts), opts.Names)
+	return load(parseFile(path, opts), opts)
 }
 
 // LoadBytes is Load for configuration text held in memory; name is used in
 // positions and to resolve relative includes.
 func LoadBytes(name string, src []byte, opts Options) (*Config, []Diagnostic) {
-	return load(parseBytes(name, src, opts), opts.Names)
+	return load(parseBytes(name, src, opts), opts)
 }
 
 // LoadNodes builds the model from an already parsed tree.
 func LoadNodes(nodes []*Node) (*Config, []Diagnostic) {
-	return load(parsed{nodes: nodes}, nil)
+	return load(parsed{nodes: nodes}, Options{})
 }
 
 // HasErrors reports whether any diagnostic is an error.
@@ -112,17 +113,18 @@ var topKeywords = table[*loader]{
 }
 
 // load builds and validates the model; syntax diagnostics come first.
-func load(syn parsed, names Names) (*Config, []Diagnostic) {
+func load(syn parsed, opts Options) (*Config, []Diagnostic) {
 	nodes := syn.nodes
 	if syn.halted || len(nodes) == 0 && (HasErrors(syn.diags) || syn.cap.moreErrors > 0) {
 		return nil, syn.cap.finish(syn.diags)
 	}
 	l := &loader{cfg: &Config{Global: newGlobalDefs()}, global: map[string]bool{}, byName: map[string]*Instance{}}
 	l.diags, l.cap = syn.diags, syn.cap
-	if l.names = names; names == nil {
+	if l.names = opts.Names; l.names == nil {
 		l.names = &FileNames{}
 	}
-	if len(syn.diags) > 0 {
+	ifExists := opts.InterfaceExists
+	if slices.ContainsFunc(syn.diags, func(d Diagnostic) bool { return !d.Quiet }) {
 		l.reported = true
 	}
 	nodes = l.checkNames(nodes) // names.go
@@ -133,11 +135,25 @@ func load(syn parsed, names Names) (*Config, []Diagnostic) {
 			}
 		}
 	}
+	missing := l.checkInterfaces(nodes, ifExists) // ifcheck.go
+	l.dropRepeatedNotify(nodes)                   // instance_checks.go
 	dispatch(l, nodes, topKeywords, l, "the configuration")
+	// keepalived checks virtual servers even when it stops at a missing
+	// interface.
+	l.completeLVS()         // lvs_types.go
+	l.checkVirtualServers() // lvs_check.go
+	parsed := len(l.diags)
 	l.complete()
 	l.checkTrackGroups() // track_group.go
 	l.checkBGP()         // bgp.go
+	l.checkInstances()   // instance_checks.go
 	security := l.checkScriptSecurity()
+	if missing {
+		// keepalived stops at a missing interface before it validates
+		// instances or scripts: those reports never come.
+		l.diags, security = l.diags[:parsed], false
+		l.cfg.InterfaceMissing = true
+	}
 	switch {
 	case security:
 		l.cfg.Verdict = VerdictSecurity
@@ -157,6 +173,9 @@ func (l *loader) checkScriptSecurity() bool {
 		return false
 	}
 	for _, s := range l.scripts {
+		if len(l.builds) == 0 && slices.Contains(l.vrrpScripts, s) {
+			continue // no vrrp_instance: keepalived's VRRP side judges no script
+		}
 		if len(s.Cmd) == 0 || !programExists(s.Cmd[0]) {
 			continue
 		}

@@ -121,7 +121,8 @@ func TestInstanceChecks(t *testing.T) {
 			[]string{"10:20: error: A and B both use VRID 1 with IPv4 on interface eth0"}, 5},
 		{"same vrid other family is fine", inst(" virtual_ipaddress {\n  10.0.0.1\n }\n") + "vrrp_instance B {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  2001:db8::1\n }\n}\n", nil, 0},
 		{"peer family", inst(" unicast_src_ip 10.0.0.1\n unicast_peer {\n  2001:db8::2\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n"),
-			[]string{"6:3: error: (A) address family of 2001:db8::2 does not match the instance (IPv4), ignoring it"}, 5},
+			[]string{"6:3: error: (A) address family of 2001:db8::2 does not match the instance (IPv4), ignoring it",
+				"1:15: warning: (A) a unicast keyword is given without unicast peers; using multicast, which keepalived deprecates"}, 5},
 		{"prometheus_listen is ours", "global_defs {\n prometheus_listen 127.0.0.1:9650\n}\n" + inst(" virtual_ipaddress {\n  10.0.0.1\n }\n"), nil, 0},
 		{"prometheus_listen without a port", "global_defs {\n prometheus_listen 127.0.0.1\n}\n" + inst(" virtual_ipaddress {\n  10.0.0.1\n }\n"), nil, 0},
 	}

@@ -153,7 +153,7 @@ var vsKeywords table[*VirtualServer]
 var rsKeywords table[*RealServer]
 
 func init() {
-	vsOpt := optKw(func(v *VirtualServer) *[]Option { return &v.Options })
+	vsOpt := checkedOpt(optKw(func(v *VirtualServer) *[]Option { return &v.Options })) // lvs_check.go
 	vsKeywords = table[*VirtualServer]{
 		"protocol": func(l *loader, n *Node, v *VirtualServer) {
 			t, _ := l.arg(n, 0)
@@ -224,7 +224,8 @@ func init() {
 	for _, k := range vsOptions {
 		vsKeywords[k] = vsOpt
 	}
-	rsOpt := optKw(func(r *RealServer) *[]Option { return &r.Options })
+	vsKeywords["persistence_timeout"] = persistenceKw // lvs_check.go
+	rsOpt := checkedOpt(optKw(func(r *RealServer) *[]Option { return &r.Options }))
 	rsKeywords = table[*RealServer]{
 		"weight": func(l *loader, n *Node, r *RealServer) {
 			if x, ok := l.intArg(n, 0, 0, 65535); ok {
@@ -235,7 +236,6 @@ func init() {
 		"notify_up":   scriptKw(func(r *RealServer) **Script { return &r.NotifyUp }),
 		"notify_down": scriptKw(func(r *RealServer) **Script { return &r.NotifyDown }),
 		"lvs_method":  rsKindKw,
-		"lb_kind":     rsKindKw,
 		"uthreshold":  intKw(func(r *RealServer) *int { return &r.UThreshold }, 0, 1<<32-1),
 		"lthreshold":  intKw(func(r *RealServer) *int { return &r.LThreshold }, 0, 1<<32-1),
 		"inhibit_on_failure": func(l *loader, n *Node, r *RealServer) {
@@ -320,6 +320,7 @@ func (l *loader) loadRealServer(n *Node) *RealServer {
 // loadChecker reads a checker block.
 func (l *loader) loadChecker(n *Node) *Checker {
 	c := &Checker{Pos: n.Keyword.Pos, Type: n.Keyword.Text}
+	l.checkChecker(n) // lvs_check.go
 	for _, k := range n.Children {
 		switch {
 		case k.Keyword.Text == "misc_path" && c.Type == "MISC_CHECK":

@@ -39,6 +39,10 @@ type Config struct {
 
 	// Verdict is how keepalived's own config test judges this file.
 	Verdict Verdict `json:"-"`
+	// InterfaceMissing says an interface it names does not exist (only
+	// checked when Options.InterfaceExists is set); keepalived's config
+	// test then skips its VRRP and script checks.
+	InterfaceMissing bool `json:"-"`
 }
 
 // Script returns the vrrp_script named name, or nil.

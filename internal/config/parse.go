@@ -46,6 +46,10 @@ type Options struct {
 	// written in routes and rules; nil means a FileNames reading
 	// /etc/iproute2 and /etc/protocols.
 	Names Names
+	// InterfaceExists, when set, makes Load check, as keepalived's config
+	// test does, that the interfaces the configuration names exist. Nil
+	// means no check (the daemon copes with interfaces that come later).
+	InterfaceExists func(name string) bool
 }
 
 // configID returns the id that @id lines are compared with.

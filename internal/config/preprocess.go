@@ -102,6 +102,13 @@ func (pp *preproc) chargeInput(p Pos, n int) bool {
 	return true
 }
 
+// quietf records a warning that, as in keepalived, does not fail the
+// config test.
+func (pp *preproc) quietf(p Pos, format string, args ...any) {
+	pp.warnf(p, format, args...)
+	pp.diags[len(pp.diags)-1].Quiet = true
+}
+
 // physical handles one line as read from a file.
 func (pp *preproc) physical(raw text) {
 	if pp.halted {

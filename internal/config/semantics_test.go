@@ -49,7 +49,8 @@ func TestStartDecision(t *testing.T) {
 		{"auth_type pass", inst(" authentication {\n  auth_type pass\n  auth_pass secret\n }\n" + vip1), false,
 			[]string{`5:13: error: (A) unknown auth_type "pass", must be PASS or AH`}},
 		{"host name peer", inst(" unicast_peer {\n  localhost\n }\n" + vip1), false,
-			[]string{`5:3: error: (A) invalid unicast_peer address "localhost", skipping it`}},
+			[]string{`5:3: error: (A) invalid unicast_peer address "localhost", skipping it`,
+				"1:15: warning: (A) a unicast keyword is given without unicast peers; using multicast, which keepalived deprecates"}},
 		{"priority 256", inst(" priority 256\n" + vip1), false,
 			[]string{"4:11: error: priority: 256 outside range [1, 255]"}},
 		{"script interval 0 and weight -300", "vrrp_script s {\n script /nonexistent/x\n interval 0\n weight -300\n}\n" +
@@ -195,13 +196,13 @@ func TestFirstWins(t *testing.T) {
 		"vrrp_sync_group G {\n group {\n  A\n }\n group {\n  B\n }\n notify /bin/g1\n notify /bin/g2\n}\n"+
 		inst(" notify /bin/n1\n notify /bin/n2\n notify_master \"/bin/m1 x\"\n notify_master /bin/m2\n"+vip1))
 	want := []string{
-		"2:21: error: vrrp_garp_interval: 0 outside range [0.000001, 86400]",
-		"3:20: error: vrrp_gna_interval: 0 outside range [0.000001, 86400]",
+		"14:2: warning: notify script already given, ignoring this one",
+		"20:2: warning: notify script already given, ignoring this one",
+		"22:2: warning: notify_master script already given, ignoring this one",
+		"2:21: error: vrrp_garp_interval: 0 outside range [0.000001, 4294.967295]",
+		"3:20: error: vrrp_gna_interval: 0 outside range [0.000001, 4294.967295]",
 		"4:2: warning: iptables not supported, using nftables instead",
 		"10:2: warning: group list already specified for sync group G, ignoring this one",
-		"14:2: warning: vrrp group G: notify script already specified, ignoring /bin/g2",
-		"20:2: warning: (A) notify script already specified, ignoring /bin/n2",
-		"22:2: warning: (A) notify_master script already specified, ignoring /bin/m2",
 		"6:17: warning: sync group G has only 1 virtual router - this probably isn't what you want",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

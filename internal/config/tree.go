@@ -69,6 +69,9 @@ type Diagnostic struct {
 	// start (see Refuses); every other one, error or warning, leaves a
 	// configuration that runs with keepalived's fallback applied.
 	Fatal bool `json:",omitempty"`
+	// Quiet marks a problem keepalived reports without failing its
+	// config test (a missing include it was not asked to check).
+	Quiet bool `json:",omitempty"`
 }
 
 // String formats d as "file:line:col: severity: message"; a Fatal

@@ -29,7 +29,6 @@ func (l *loader) complete() {
 	l.checkSyncGroups()
 	l.checkSyncGroupWeights()
 	l.checkGroupTrackerWeights()
-	l.completeLVS()
 }
 
 // completeGlobal fills the global defaults that follow other settings.

@@ -42,7 +42,7 @@ var syncGroupKeywords = table[*SyncGroup]{
 		l.noEffect(n)
 	},
 	"global_tracking": func(l *loader, n *Node, g *SyncGroup) {
-		l.advisef(n.Keyword.Pos, "", "global_tracking is deprecated, use sync_group_tracking_weight")
+		l.warnf(n.Keyword.Pos, "global_tracking is deprecated, use sync_group_tracking_weight") // keepalived's -t fails on it
 		g.GlobalTracking, g.SyncGroupTrackingWeight = true, true
 	},
 	"sync_group_tracking_weight": setKw(func(g *SyncGroup) *bool { return &g.SyncGroupTrackingWeight }, true),

@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,10 @@ func (l *loader) trackRefs(n *Node, script bool) []TrackRef {
 	var refs []TrackRef
 	for _, c := range n.Children {
 		r := TrackRef{Pos: c.Keyword.Pos, Name: c.Keyword.Text}
+		if slices.ContainsFunc(refs, func(o TrackRef) bool { return o.Name == r.Name }) {
+			l.warnf(r.Pos, "duplicate %s %s, ignoring it", n.Keyword.Text, r.Name) // as keepalived
+			continue
+		}
 		if len(c.Args) > 0 {
 			if c.Args[0].Text != "weight" {
 				l.errorf(c.Args[0].Pos, "%s %s: unexpected %q, expected weight", n.Keyword.Text, r.Name, c.Args[0].Text)
@@ -159,7 +164,9 @@ var scriptKeywords = table[*VRRPScript]{
 			return
 		}
 		s.Cmd = splitCommand(strings.Join(texts(n.Args), " "))
-		l.scripts = append(l.scripts, &Script{Pos: n.Args[0].Pos, Cmd: s.Cmd})
+		sc := &Script{Pos: n.Args[0].Pos, Cmd: s.Cmd}
+		l.scripts = append(l.scripts, sc)
+		l.vrrpScripts = append(l.vrrpScripts, sc)
 	},
 	"interval": func(l *loader, n *Node, s *VRRPScript) {
 		if len(n.Args) > 0 && n.Args[0].Text == "0" { // keepalived: 0 means 1

@@ -1,6 +1,8 @@
 package track
 
 import (
+	"slices"
+
 	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
@@ -149,4 +151,30 @@ func (g *Gate) SecurityViolation(findings []Finding) string {
 	return msg + " Fix: add `enable_script_security` to global_defs and run scripts as an unprivileged user " +
 		"(`script_user NAME`, `user NAME` in vrrp_script, or a user after a notify script); scripts that still run as root " +
 		"must be owned by root and not writable by group or others, nor any directory on their path (chown root:root; chmod go-w)."
+}
+
+// ConfigTest judges cfg's scripts as the daemon's script gate will and as
+// keepalived's config test does: it returns the exit code (config.ExitCode
+// raised to 5 when a script is refused) and the lines keepalived prints
+// (a missing or insecure vrrp_script, a script user that does not exist,
+// ...). When an interface is missing keepalived stops before judging
+// scripts, and so does this.
+func ConfigTest(cfg *config.Config) (int, []string) {
+	code := config.ExitCode(cfg)
+	if cfg == nil || cfg.InterfaceMissing {
+		return code, nil
+	}
+	g := &cfg.Global
+	gate := NewGate(SecurityConfig{Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})
+	findings := gate.Audit(cfg)
+	lines := gate.ConfigErrors(findings)
+	if code == 6 && gate.defErr != "" && !slices.ContainsFunc(findings, func(f Finding) bool { return f.Spec.User != "" }) {
+		// keepalived removes the scripts that cannot run as the default
+		// user; with none left nothing breaks script security.
+		code = 5
+	}
+	if len(lines) > 0 && code == 0 {
+		code = 5
+	}
+	return code, lines
 }

@@ -208,3 +208,16 @@ func fill(v reflect.Value, path string, fields *[]string) {
 		}
 	}
 }
+
+// TestConfigTestUnusableScriptUser checks that when script_user names no
+// user, the scripts that would run as it are removed, as keepalived does,
+// so the config test fails with 5 rather than for script security (6).
+func TestConfigTestUnusableScriptUser(t *testing.T) {
+	src := "global_defs {\n script_user gk_no_such_user_zz\n}\nvrrp_script s {\n script \"/bin/sh -c true\"\n}\n" +
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n track_script {\n  s\n }\n}\n"
+	cfg, _ := config.LoadBytes("k.conf", []byte(src), config.Options{ConfigID: "x"})
+	code, lines := ConfigTest(cfg)
+	if code != 5 || len(lines) == 0 {
+		t.Errorf("ConfigTest = %d, %q; want 5 with the script user's error", code, lines)
+	}
+}
