@@ -62,8 +62,8 @@ func locs(ms [][]string) []Loc {
 	var out []Loc
 	for _, m := range ms {
 		n, err := strconv.Atoi(m[2])
-		if err != nil {
-			continue
+		if err != nil || n <= 0 {
+			continue // lines count from 1; anything else is not a place
 		}
 		f := ""
 		if m[1] != "" {
