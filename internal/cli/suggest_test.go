@@ -9,15 +9,15 @@ func TestSuggest(t *testing.T) {
 		candidates []string
 		want       string
 	}{
-		{"stauts", cmds, "status"},     // swapped letters
-		{"chek", cmds, "check"},        // a letter missing
-		{"relaod", cmds, "reload"},     // swapped
-		{"versoin", cmds, "version"},   // swapped
-		{"comp", cmds, "completion"},   // a prefix
-		{"status", cmds, ""},           // exact: nothing to suggest
-		{"frobnicate", cmds, ""},       // nothing close
-		{"x", cmds, ""},                // too short to guess
-		{"", cmds, ""},                 // empty
+		{"stauts", cmds, "status"},   // swapped letters
+		{"chek", cmds, "check"},      // a letter missing
+		{"relaod", cmds, "reload"},   // swapped
+		{"versoin", cmds, "version"}, // swapped
+		{"comp", cmds, "completion"}, // a prefix
+		{"status", cmds, ""},         // exact: nothing to suggest
+		{"frobnicate", cmds, ""},     // nothing close
+		{"x", cmds, ""},              // too short to guess
+		{"", cmds, ""},               // empty
 		{"virtual_router", []string{"virtual_router_id", "virtual_ipaddress"}, "virtual_router_id"},
 		{"advert_intt", []string{"advert_int", "auth_type"}, "advert_int"},
 		{"priorty", []string{"priority", "preempt_delay"}, "priority"},
