@@ -43,7 +43,7 @@ var allowed = map[string][]string{
 	"internal/daemon": {"internal/config", "internal/control", "internal/effect", "internal/instance",
 		"internal/instance/fromconfig", "internal/logging", "internal/metrics", "internal/notify",
 		"internal/notify/policy", "internal/route", "internal/runfile", "internal/system", "internal/track",
-		"internal/trackers", "internal/vmac", "internal/vrrp"},
+		"internal/trackers", "internal/vmac", "internal/vrrp", "internal/lvs/director"},
 	"internal/effect":              {"internal/config", "internal/track"},
 	"internal/route":               {"internal/config", "internal/effect", "internal/system"},
 	"internal/vmac":                {"internal/config", "internal/system"},
@@ -65,7 +65,9 @@ var allowed = map[string][]string{
 	"internal/lvs":                {"internal/config"},
 	"internal/lvs/nftplane":       {"internal/config", "internal/lvs"},
 	"internal/lvs/ipvsplane":      {"internal/config", "internal/lvs"},
-	"internal/bgp":                {"internal/config", "internal/instance"},
+	"internal/lvs/director": {"internal/config", "internal/healthcheck", "internal/healthcheck/probe",
+		"internal/healthcheck/runner", "internal/lvs", "internal/lvs/ipvsplane", "internal/lvs/nftplane", "internal/track"},
+	"internal/bgp": {"internal/config", "internal/instance"},
 }
 
 // wiringOnly are the packages nothing below the command may import in
