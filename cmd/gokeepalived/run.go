@@ -95,6 +95,7 @@ func serve(o *Options, ns, inst string, ready func()) (int, error) {
 		Version: version, Ready: started, DumpDir: os.Getenv(envDumpDir),
 		Reloading: sdNotifyReloading, Reloaded: started, Stopping: sdNotifyStopping,
 		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),
+		CheckersOnly: o.CheckOnly, VRRPOnly: o.VRRPOnly,
 	}, sys)
 	if err != nil {
 		log.Error("cannot start", "err", err)

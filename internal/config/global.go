@@ -291,7 +291,7 @@ var globalKeywords = table[*GlobalDefs]{
 		}
 	},
 	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
-	"lvs_backend":       modelledNoEffect(lvsBackendKw),
+	"lvs_backend":       func(l *loader, n *Node, g *GlobalDefs) { lvsBackendKw(l, n, g); l.ours(n) },
 	"bgp_speaker":       func(l *loader, n *Node, g *GlobalDefs) { l.loadBGPSpeaker(n, g) },
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)

@@ -53,6 +53,9 @@ func RenderTable(w io.Writer, s Snapshot, now time.Time) error {
 			fmt.Fprintf(w, "tracker %s: %s\n", t.Name, t.LastError)
 		}
 	}
+	if err := renderLVS(w, s.LVS, now); err != nil { // lvs.go
+		return err
+	}
 	_, err := io.WriteString(w, configLine(s.Config, now))
 	return err
 }

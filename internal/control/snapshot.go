@@ -124,6 +124,8 @@ type Snapshot struct {
 	SyncGroups []SyncGroup `json:"sync_groups"`
 	// Trackers are the scripts, interfaces, files and processes tracked.
 	Trackers []Tracker `json:"trackers"`
+	// LVS is the LVS half (virtual and real servers); nil when not run.
+	LVS *LVS `json:"lvs,omitempty"`
 }
 
 // Daemon describes the running daemon process.

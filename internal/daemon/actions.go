@@ -95,6 +95,7 @@ func (d *Daemon) addVIPs(vi *vinst) {
 		}
 		vi.present[i] = true
 	}
+	d.lvsAddrsChanged() // lvs.go: ha_suspend follows the VIPs
 }
 
 // retryVIPs re-adds addresses that failed to go on while master.
@@ -125,6 +126,7 @@ func (d *Daemon) delVIPs(vi *vinst) {
 		}
 		vi.present[i] = false
 	}
+	d.lvsAddrsChanged() // lvs.go
 }
 
 // gratuitous sends repeat rounds of GARP/NA for every VIP of vi, interval

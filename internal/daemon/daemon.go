@@ -65,6 +65,8 @@ type Config struct {
 	// calling it.
 	Watchdog         func()
 	WatchdogInterval time.Duration
+	// CheckersOnly (-C) runs only the LVS half, VRRPOnly (-P) only VRRP.
+	CheckersOnly, VRRPOnly bool
 }
 
 // Daemon is a running gokeepalived. Build it with New, run it with Run.
@@ -110,6 +112,8 @@ type Daemon struct {
 	// rtes holds the static entries and puts virtual routes and rules
 	// on and off (made on first use by routes()).
 	rtes *route.Table
+
+	lvs *lvsHalf // the LVS half (lvs.go); nil when not run
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -133,7 +137,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 	d := &Daemon{
 		cfg:    cfg,
 		log:    cfg.Logger,
-		conf:   conf,
+		conf:   halves(conf, cfg), // lvs.go: -C, -P
 		sys:    sys.deps(),
 		byKey:  map[rxKey]*vinst{},
 		conns:  map[connKey]*connEntry{},
@@ -203,9 +207,6 @@ func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*co
 			err = errors.New(control.ClipError(msg))
 		}
 		return nil, configError{err}
-	}
-	for _, l := range conf.NotRun() {
-		log.Warn("config", "ignored", l)
 	}
 	return conf, nil
 }

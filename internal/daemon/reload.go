@@ -84,6 +84,7 @@ func (d *Daemon) prepareReload() (*reloadPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	newConf = halves(newConf, d.cfg) // lvs.go: -C, -P
 	var base *planBase
 	if !d.do(context.Background(), func() { base = d.planBase() }) {
 		return nil, errStopping
@@ -277,6 +278,7 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	slices.SortStableFunc(d.insts, func(a, b *vinst) int {
 		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
 	})
+	d.reloadLVS() // lvs.go
 	d.loadedAt, d.reloadErr = time.Now(), ""
 	d.notes.Reloaded(d.states())
 	d.log.Info("Reload complete", "kept", len(p.keep)-updated, "updated", updated,

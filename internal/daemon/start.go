@@ -85,6 +85,9 @@ func (d *Daemon) startAll() error {
 	if d.notes != nil {
 		d.notes.Configure(d.conf) // smtp_alert's mailer
 	}
+	if err := d.startLVS(); err != nil { // lvs.go
+		return err
+	}
 	d.startAddrWatch() // dynif.go
 	d.startFirewall()  // accept.go
 	// vrrp_startup_delay holds the instances in INIT after the daemon
@@ -195,6 +198,7 @@ func (d *Daemon) shutdown() {
 		d.stopUnit(u)
 	}
 	d.units, d.insts = nil, nil
+	d.stopLVS() // lvs.go: omega notifications, the data plane's state removed
 	// static entries off, netlink closed.
 	d.routes().Stop()
 	d.closeFirewall() // accept.go: no drop rules outlive us

@@ -18,6 +18,7 @@ type snapshotCollector struct {
 	naSent, vipPresent, groupState                 *prometheus.Desc
 	trackerHealthy, trackerExit                    *prometheus.Desc
 	reloadOK, loadedAt                             *prometheus.Desc
+	lvs                                            lvsDescs // lvs.go
 }
 
 func desc(subsystem, name, help string, labels ...string) *prometheus.Desc {
@@ -48,6 +49,7 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 		trackerExit:    desc("tracker", "last_exit_code", "Exit status of a tracking script's last run.", "tracker"),
 		reloadOK:       desc("config", "last_reload_successful", "0 when the last reload was refused (the old configuration runs on)."),
 		loadedAt:       desc("config", "loaded_timestamp_seconds", "When the configuration in force was loaded."),
+		lvs:            newLVSDescs(),
 	}
 }
 
@@ -58,6 +60,9 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.becameMaster, c.releasedMaster, c.priZeroSent, c.priZeroRcvd, c.drops, c.garpSent,
 		c.naSent, c.vipPresent, c.groupState, c.trackerHealthy, c.trackerExit, c.reloadOK, c.loadedAt,
 	} {
+		ch <- d
+	}
+	for _, d := range c.lvs.all() {
 		ch <- d
 	}
 }
@@ -115,6 +120,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	if !s.Config.LoadedAt.IsZero() {
 		gauge(c.loadedAt, float64(s.Config.LoadedAt.UnixNano())/1e9)
 	}
+	c.lvs.collect(ch, s.LVS)
 }
 
 func b2f(b bool) float64 {

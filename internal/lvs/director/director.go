@@ -25,14 +25,14 @@ type Config struct {
 	Plane lvs.DataPlane
 	// Backend names the plane in Status ("nftables", "ipvs").
 	Backend string
-	// Env runs the probes (MISC_CHECK through its script gate).
-	Env probe.Env
+	// Gate passes MISC_CHECK scripts (nil: the probe refuses them).
+	Gate *track.Gate
 	// NewProber, when set, replaces probe.New (tests).
 	NewProber func(rs *healthcheck.RealServer, c *healthcheck.Check) healthcheck.Prober
 	// Script passes a notify or quorum script through the script gate;
 	// nil or false: it is not run.
 	Script func(s *config.Script) (track.Checked, bool)
-	// Exec runs the scripts; nil: track.OSExec.
+	// Exec runs the scripts and MISC_CHECKs; nil: track.OSExec.
 	Exec track.Execer
 	// FIFO writes one LVS FIFO line (without newline); nil: none.
 	FIFO func(line string)
@@ -147,7 +147,7 @@ func (d *Director) start(ctx context.Context, conf *config.Config, prev *core) *
 				p = d.cfg.NewProber(&hcs[i], &hcs[i].Checks[j])
 			} else {
 				var err error
-				if p, err = probe.New(&hcs[i].Checks[j], d.cfg.Env); err != nil {
+				if p, err = probe.New(&hcs[i].Checks[j], probe.Env{Gate: d.cfg.Gate, Exec: d.exec}); err != nil {
 					d.log.Warn("checker cannot run", "rs", hcs[i].Name, "vs", hcs[i].VS,
 						"checker", hcs[i].Checks[j].Kind.String(), "err", err)
 				}
@@ -155,7 +155,7 @@ func (d *Director) start(ctx context.Context, conf *config.Config, prev *core) *
 			probers[i] = append(probers[i], g.results.record(i, j, p))
 		}
 	}
-	r, _ := runner.New(runner.Config{Servers: hcs, Probers: probers, Env: d.cfg.Env, Seed: d.cfg.Seed, Log: d.log})
+	r, _ := runner.New(runner.Config{Servers: hcs, Probers: probers, Seed: d.cfg.Seed, Log: d.log})
 	rctx, cancel := context.WithCancel(ctx)
 	g.run, g.cancel, g.stopped = r, cancel, make(chan struct{})
 	go func() { defer close(g.stopped); r.Run(rctx) }()

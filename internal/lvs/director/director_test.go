@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -373,5 +374,20 @@ virtual_server fwmark 7 {
 	}
 	if want := "[G]:0 FWM 7"; strings.Join(got, " ") != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestOpenPlaneFailsClosed: lvs_backend ipvs on a kernel without IPVS is
+// an error saying why, never a silent fallback to nftables.
+func TestOpenPlaneFailsClosed(t *testing.T) {
+	if _, err := os.Stat("/proc/net/ip_vs"); err == nil {
+		t.Skip("this kernel has IPVS: the failure cannot be shown here")
+	}
+	p, _, err := OpenPlane(config.BackendIPVS)
+	if err == nil || p != nil || !strings.Contains(err.Error(), "lvs_backend ipvs: IPVS not available: /proc/net/ip_vs is absent") {
+		t.Errorf("OpenPlane(ipvs) = %v, %v; want a refusal naming /proc/net/ip_vs", p, err)
+	}
+	if _, _, err := OpenPlane("xdp"); err == nil {
+		t.Error("unknown backend accepted")
 	}
 }
