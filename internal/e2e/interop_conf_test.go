@@ -44,10 +44,10 @@ type ioInst struct {
 	State     string // MASTER or BACKUP
 	VRID      int
 	Prio      int
-	Version   int    // 0: the default (2 for IPv4, 3 for IPv6)
-	Interval  string // advert_int
-	Pass      string // auth_type PASS with this auth_pass; "" for none
-	Auth      string // auth_type when Pass is set; "" means PASS (AH: interop_ah_test.go)
+	Version   int      // 0: the default (2 for IPv4, 3 for IPv6)
+	Interval  string   // advert_int
+	Pass      string   // auth_type PASS with this auth_pass; "" for none
+	Auth      string   // auth_type when Pass is set; "" means PASS (AH: interop_ah_test.go)
 	HMAC      []string // auth_hmac block lines (interop_hmac_test.go); nil for none
 	Nopreempt bool
 	Src       netip.Addr   // unicast_src_ip

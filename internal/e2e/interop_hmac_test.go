@@ -262,7 +262,7 @@ var hmacModes = []interopMode{
 	{name: "hmac-v3-ipv4", conf: ioHMAC(ioOneInst("VI_H3", 102, "1", 3, "", "192.168.1.102")),
 		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.102"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
 	{name: "hmac-v3-ipv6", conf: ioHMAC(ioOneInst("VI_H6", 103, "1", 3, "", "fe80::103/64", "2001:db8::103/64")),
-		want: map[netip.Addr]string{netip.MustParseAddr("fe80::103"): "a", netip.MustParseAddr("2001:db8::103"): "a"},
+		want:     map[netip.Addr]string{netip.MustParseAddr("fe80::103"): "a", netip.MustParseAddr("2001:db8::103"): "a"},
 		interval: time.Second, master: "a", ka: hmacKA243},
 	{name: "hmac-unicast-v2", conf: ioHMAC(ioUnicast(ioOneInst("VI_HU2", 104, "1", 2, "", "192.168.1.104"))),
 		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.104"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
