@@ -43,25 +43,35 @@ func ahVector(t *testing.T, nn string) []byte {
 // 192.168.1.31) on 192.168.1.2, its machine started (BACKUP).
 func ahInstance(t *testing.T, d *Daemon) *vinst {
 	t.Helper()
-	src := netip.MustParseAddr("192.168.1.2")
 	ci := &config.Instance{Name: "VI_AH", Version: 2, VRID: 88, Priority: 100, AdvertInt: time.Second,
 		Auth: config.Auth{Type: config.AuthAH, Pass: "1234"}}
+	return startedInstance(t, d, ci, "192.168.1.31", (*vinst).setupAH)
+}
+
+// startedInstance is instance ci (priority 100, one VIP) on 192.168.1.2
+// and ifindex 2, after setup (its authentication), its machine started
+// (BACKUP), registered in d to receive.
+func startedInstance(t *testing.T, d *Daemon, ci *config.Instance, vipStr string, setup func(*vinst)) *vinst {
+	t.Helper()
+	src := netip.MustParseAddr("192.168.1.2")
+	vrid := uint8(ci.VRID)
 	cfg := instance.DefaultConfig()
-	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = 88, 100, src
+	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = vrid, 100, src
 	vi := &vinst{conf: ci, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: instance.New(cfg),
 		fam: vrrp.IPv4, src: src}
 	vi.stats.Drops = map[string]uint64{}
 	vi.groupDst[0] = system.GroupIPv4
-	vip := netip.MustParseAddr("192.168.1.31")
-	vi.sendTpl = vrrp.Advertisement{Version: vrrp.V2, VRID: 88, Interval: time.Second, Addrs: []netip.Addr{vip}}
-	vi.expect = vrrp.Expect{Version: vrrp.V2, VRID: 88, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
-	vi.setupAH()
+	vip := netip.MustParseAddr(vipStr)
+	v := vrrp.Version(ci.Version)
+	vi.sendTpl = vrrp.Advertisement{Version: v, VRID: vrid, Interval: time.Second, Addrs: []netip.Addr{vip}}
+	vi.expect = vrrp.Expect{Version: v, VRID: vrid, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
+	setup(vi)
 	vi.m.Step(time.Now(), instance.Startup{})
 	newUnit("", []*vinst{vi})
 	if d.byKey == nil {
 		d.byKey = map[rxKey]*vinst{}
 	}
-	d.byKey[rxKey{connKey{2, vrrp.IPv4}, 88}] = vi
+	d.byKey[rxKey{connKey{2, vrrp.IPv4}, vrid}] = vi
 	return vi
 }
 

@@ -93,6 +93,9 @@ func masterRxLowerLine(vi *vinst, a instance.MasterRxLowerPriority) string {
 // get our own line, with the reason in the "reason" attribute.
 func dropLine(vi *vinst, r vrrp.Reason, from netip.Addr) string {
 	p := "(" + vi.conf.Name + ") "
+	if s, ok := hmacDropLine(vi, r, from); ok {
+		return s
+	}
 	switch r {
 	case vrrp.ReasonAuthFailure:
 		return p + "received an invalid passwd!"

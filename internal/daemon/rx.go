@@ -130,14 +130,16 @@ func (d *Daemon) receive(p rxPacket) {
 		d.unknownVRID(p)
 		return
 	}
-	if err := vrrp.Parse(p.data, vi.fam, &vi.rxAdv); err != nil {
+	msg, signed := vi.splitHMAC(p.data) // hmac.go
+	if err := vrrp.Parse(msg, vi.fam, &vi.rxAdv); err != nil {
 		var r vrrp.Reason
 		if errors.As(err, &r) {
 			d.drop(vi, r, p.meta.Src)
 		}
 		return
 	}
-	v := vrrp.Check(&vi.rxAdv, p.data, vrrp.RxInfo{Src: p.meta.Src, Dst: p.meta.Dst, TTL: int(p.meta.TTL), Packet: ahPkt}, &vi.expect)
+	v := vrrp.Check(&vi.rxAdv, msg, vrrp.RxInfo{Src: p.meta.Src, Dst: p.meta.Dst, TTL: int(p.meta.TTL), Packet: ahPkt,
+		Payload: signed, Now: time.Now()}, &vi.expect)
 	if !v.OK() {
 		d.drop(vi, v.Reason, p.meta.Src)
 		return

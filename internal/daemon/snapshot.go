@@ -92,6 +92,7 @@ func (d *Daemon) instanceStatus(vi *vinst, onLink map[netip.Addr]map[int]bool) c
 		Stats: vi.stats, VMACInterface: vi.vmac.Main().Name,
 	}
 	in.Stats.Drops = maps.Clone(vi.stats.Drops)
+	in.AuthHMAC = hmacStatus(vi) // hmac.go
 	in.StatsCleared = vi.cleared
 	in.StatsCleared.Drops = maps.Clone(vi.cleared.Drops)
 	if ci.Family == 6 {

@@ -40,6 +40,7 @@ type vinst struct {
 	ipID     uint16
 	rxAdv    vrrp.Advertisement
 	ah       *vrrp.AHState // auth_type AH sequence and keys
+	hmac     *vrrp.HMAC    // auth_hmac keys, sequence, replay marks (hmac.go)
 
 	vips      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	vipIf     []string
@@ -199,6 +200,7 @@ func (d *Daemon) buildWire(g *config.GlobalDefs, vi *vinst) {
 		vi.peers = append(vi.peers, p.Addr)
 		vi.expect.Peers = append(vi.expect.Peers, vrrp.Peer{Addr: p.Addr, MinTTL: uint8(p.MinTTL), MaxTTL: uint8(p.MaxTTL)})
 	}
+	vi.setupHMAC() // hmac.go
 	if len(vi.peers) > 0 && ci.UnicastTTL > 0 {
 		vi.ttl = uint8(ci.UnicastTTL)
 	}
@@ -252,6 +254,7 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 			vi.log.Error("encode advert", "err", err)
 			return
 		}
+		d.txBuf = vi.signHMAC(d.txBuf) // hmac.go
 		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf, AH: ah})
 		if err != nil {
 			vi.log.Warn("send advert", "dst", dst, "err", err)

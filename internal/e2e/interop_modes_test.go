@@ -38,6 +38,9 @@ type interopMode struct {
 	// partition starts both routers on a partitioned LAN so that both
 	// become master, then heals it: the tie-break decides.
 	partition bool
+	// ka is the keepalived binary to pair with ("" for the installed
+	// 2.2.7; interop_hmac_test.go runs 2.4.3).
+	ka string
 }
 
 var (
@@ -220,7 +223,7 @@ func ioWireKey(a ioAdvert) string {
 // with AH also its header up to the SPI (the sequence number and the ICV
 // depend on how many adverts went before).
 func ioWireValue(a ioAdvert) string {
-	v := "ttl " + ioItoa(int(a.TTL)) + " vrrp " + ioHex(a.Payload)
+	v := "ttl " + ioItoa(int(a.TTL)) + " vrrp " + ioHMACFixed(a)
 	if a.AH != nil {
 		v += " ah " + ioHex(a.AH[:8])
 	}
@@ -242,7 +245,11 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 		if h.Name == gkHost || dir == "gk-both" {
 			ds[h.Name] = newGK(t, h, conf)
 		} else {
-			ds[h.Name] = newKA(t, h, conf)
+			k := newKA(t, h, conf)
+			if m.ka != "" {
+				k.bin = m.ka
+			}
+			ds[h.Name] = k
 		}
 	}
 	hosts := []*lab.Host{a, b}

@@ -19,6 +19,7 @@ type snapshotCollector struct {
 	trackerHealthy, trackerExit                    *prometheus.Desc
 	reloadOK, loadedAt                             *prometheus.Desc
 	lvs                                            lvsDescs // lvs.go
+	authHMAC                                       *prometheus.Desc
 }
 
 func desc(subsystem, name, help string, labels ...string) *prometheus.Desc {
@@ -50,6 +51,8 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 		reloadOK:       desc("config", "last_reload_successful", "0 when the last reload was refused (the old configuration runs on)."),
 		loadedAt:       desc("config", "loaded_timestamp_seconds", "When the configuration in force was loaded."),
 		lvs:            newLVSDescs(),
+		authHMAC: desc("vrrp", "auth_hmac_info", "An auth_hmac instance's migration mode and signing key id; always 1. "+
+			"Its refusals are vrrp_drops_total with reason auth_ext_*.", in, "mode", "active_key"),
 	}
 }
 
@@ -59,6 +62,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.state, c.info, c.basePrio, c.effPrio, c.lastTransition, c.advSent, c.advRcvd,
 		c.becameMaster, c.releasedMaster, c.priZeroSent, c.priZeroRcvd, c.drops, c.garpSent,
 		c.naSent, c.vipPresent, c.groupState, c.trackerHealthy, c.trackerExit, c.reloadOK, c.loadedAt,
+		c.authHMAC,
 	} {
 		ch <- d
 	}
@@ -101,6 +105,9 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		counter(c.garpSent, st.GratuitousARPSent, n)
 		counter(c.naSent, st.UnsolicitedNASent, n)
+		if a := in.AuthHMAC; a != nil {
+			gauge(c.authHMAC, 1, n, a.Mode, strconv.Itoa(a.ActiveKey))
+		}
 		for _, v := range in.VIPs {
 			gauge(c.vipPresent, b2f(v.Present), n, v.Addr.String())
 		}

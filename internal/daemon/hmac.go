@@ -1,0 +1,121 @@
+package daemon
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+)
+
+// keepalived 2.4's auth_hmac (issue 18): the instance's signing and
+// verifying state is a vrrp.HMAC; here it is built from the config,
+// carried over a reload in place, and hooked into the send and receive
+// paths. Refusals are counted and logged by drop under keepalived's
+// auth_ext_* counter names (vrrp.Reason).
+
+// setupHMAC gives an auth_hmac instance its state, taking over the send
+// sequence and replay marks of the one it replaces (a reload in place:
+// key rotation, mode change), so that no peer sees the sequence go back
+// and no recent advert can be replayed through the reload.
+func (vi *vinst) setupHMAC() {
+	a := vi.conf.AuthHMAC
+	if a == nil {
+		vi.hmac = nil
+		return
+	}
+	h := &vrrp.HMAC{Active: a.ActiveKey, Mode: hmacMode(a.Mode), Monotonic: a.Monotonic, Window: a.TimeWindow}
+	for _, k := range a.Keys {
+		h.Keys = append(h.Keys, vrrp.HMACKey{ID: k.ID, Key: k.Key})
+	}
+	if len(vi.peers) > 0 {
+		h.SetPeers(vi.peers)
+	}
+	h.Carry(vi.hmac)
+	vi.hmac, vi.expect.HMAC = h, h
+	for _, r := range hmacReasons { // exported from the start, at zero
+		if _, ok := vi.stats.Drops[r.String()]; !ok && vi.stats.Drops != nil {
+			vi.stats.Drops[r.String()] = 0
+		}
+	}
+}
+
+var hmacReasons = []vrrp.Reason{vrrp.ReasonHMACMissing, vrrp.ReasonHMACMalformed, vrrp.ReasonHMACUnknownKey,
+	vrrp.ReasonHMACBadMAC, vrrp.ReasonHMACStale, vrrp.ReasonHMACReplay}
+
+func hmacMode(s string) vrrp.HMACMode {
+	switch s {
+	case "permissive":
+		return vrrp.HMACPermissive
+	case "receive-only":
+		return vrrp.HMACReceiveOnly
+	}
+	return vrrp.HMACEnforce
+}
+
+// signHMAC appends the auth_hmac trailer to b, one encoded advert from
+// vi (receive-only and instances without auth_hmac append nothing).
+func (vi *vinst) signHMAC(b []byte) []byte {
+	if vi.hmac == nil {
+		return b
+	}
+	return vi.hmac.Sign(b, len(b), vi.fam, vi.src, time.Now())
+}
+
+// splitHMAC returns the VRRP message of a received payload and, for an
+// auth_hmac instance, the whole payload for Check to verify (nil
+// otherwise).
+func (vi *vinst) splitHMAC(payload []byte) (msg, signed []byte) {
+	if vi.hmac == nil {
+		return payload, nil
+	}
+	msg, _ = vrrp.SplitHMAC(payload, vi.fam)
+	return msg, payload
+}
+
+// hmacDropLine is keepalived 2.4.3's log line for an auth_hmac refusal.
+func hmacDropLine(vi *vinst, r vrrp.Reason, from netip.Addr) (string, bool) {
+	p := "(" + vi.conf.Name + ") "
+	switch r {
+	case vrrp.ReasonHMACMissing:
+		return fmt.Sprintf("%smissing authentication trailer from %s", p, from), true
+	case vrrp.ReasonHMACMalformed:
+		return fmt.Sprintf("%smalformed authentication trailer from %s", p, from), true
+	case vrrp.ReasonHMACUnknownKey:
+		return fmt.Sprintf("%sunknown authentication key id from %s", p, from), true
+	case vrrp.ReasonHMACBadMAC:
+		return fmt.Sprintf("%sinvalid authentication HMAC from %s", p, from), true
+	case vrrp.ReasonHMACStale:
+		var w uint32
+		if vi.hmac != nil {
+			w = vi.hmac.Window
+		}
+		return fmt.Sprintf("%sstale authentication trailer from %s, outside window %d sec", p, from, w), true
+	case vrrp.ReasonHMACReplay:
+		return fmt.Sprintf("%sreplayed authentication trailer from %s", p, from), true
+	}
+	return "", false
+}
+
+// hmacStatus is the auth_hmac part of an instance's status: settings,
+// never the keys, and keepalived's auth_ext_* counters.
+func hmacStatus(vi *vinst) *control.AuthHMAC {
+	if vi.hmac == nil {
+		return nil
+	}
+	h := vi.hmac
+	s := &control.AuthHMAC{Mode: h.Mode.String(), ActiveKey: int(h.Active), AntiReplay: "time", TimeWindow: int(h.Window),
+		Signing: h.Signs()}
+	if h.Monotonic {
+		s.AntiReplay = "monotonic"
+	}
+	for _, k := range h.Keys {
+		s.KeyIDs = append(s.KeyIDs, int(k.ID))
+	}
+	d := vi.stats.Drops
+	s.Missing, s.Malformed = d[vrrp.ReasonHMACMissing.String()], d[vrrp.ReasonHMACMalformed.String()]
+	s.UnknownKey, s.InvalidHMAC = d[vrrp.ReasonHMACUnknownKey.String()], d[vrrp.ReasonHMACBadMAC.String()]
+	s.Stale, s.Replay = d[vrrp.ReasonHMACStale.String()], d[vrrp.ReasonHMACReplay.String()]
+	return s
+}
