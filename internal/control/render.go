@@ -53,6 +53,7 @@ func RenderTable(w io.Writer, s Snapshot, now time.Time) error {
 			fmt.Fprintf(w, "tracker %s: %s\n", t.Name, t.LastError)
 		}
 	}
+	renderBGP(w, s.BGP, now) // bgp.go
 	_, err := io.WriteString(w, configLine(s.Config, now))
 	return err
 }

@@ -124,6 +124,8 @@ type Snapshot struct {
 	SyncGroups []SyncGroup `json:"sync_groups"`
 	// Trackers are the scripts, interfaces, files and processes tracked.
 	Trackers []Tracker `json:"trackers"`
+	// BGP is the BGP speaker's state; absent without a bgp_speaker.
+	BGP *BGP `json:"bgp,omitempty"`
 }
 
 // Daemon describes the running daemon process.

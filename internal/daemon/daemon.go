@@ -110,6 +110,8 @@ type Daemon struct {
 	// rtes holds the static entries and puts virtual routes and rules
 	// on and off (made on first use by routes()).
 	rtes *route.Table
+
+	bgp *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -255,6 +257,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.timer = timer
 	defer timer.Close()
 	for {
+		d.bgpSync() // bgp.go: routes follow every event's outcome
 		d.armTimer()
 		select {
 		case <-ctx.Done():

@@ -39,6 +39,7 @@ func (d *Daemon) snapshot() control.Snapshot {
 		s.SyncGroups = append(s.SyncGroups, g)
 	}
 	s.Trackers = d.trackers().Status()
+	s.BGP = d.bgpStatus() // bgp.go
 	return s
 }
 
