@@ -18,6 +18,7 @@ type snapshotCollector struct {
 	naSent, vipPresent, groupState                 *prometheus.Desc
 	trackerHealthy, trackerExit                    *prometheus.Desc
 	reloadOK, loadedAt                             *prometheus.Desc
+	bgp                                            *bgpCollector // bgp.go
 }
 
 func desc(subsystem, name, help string, labels ...string) *prometheus.Desc {
@@ -28,6 +29,7 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 	in := InstanceLabel
 	return &snapshotCollector{
 		src:            src,
+		bgp:            newBGPCollector(),
 		state:          desc("vrrp", "state", "1 for the state a VRRP instance is in, 0 for the others.", in, "state"),
 		info:           desc("vrrp", "info", "A VRRP instance's identity; always 1.", in, "interface", "vrid", "version", "family"),
 		basePrio:       desc("vrrp", "base_priority", "Configured priority of a VRRP instance.", in),
@@ -60,6 +62,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	} {
 		ch <- d
 	}
+	c.bgp.describe(ch)
 }
 
 // Collect takes one snapshot and sends its metrics.
@@ -115,6 +118,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	if !s.Config.LoadedAt.IsZero() {
 		gauge(c.loadedAt, float64(s.Config.LoadedAt.UnixNano())/1e9)
 	}
+	c.bgp.collect(ch, s.BGP)
 }
 
 func b2f(b bool) float64 {
