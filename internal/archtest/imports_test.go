@@ -40,7 +40,7 @@ var allowed = map[string][]string{
 	"internal/plan": {"internal/cli", "internal/config", "internal/instance", "internal/instance/fromconfig",
 		"internal/instance/sim", "internal/track", "internal/vrrp"},
 	"internal/demo": {"internal/lab"},
-	"internal/daemon": {"internal/config", "internal/control", "internal/effect", "internal/instance",
+	"internal/daemon": {"internal/bgp", "internal/config", "internal/control", "internal/effect", "internal/instance",
 		"internal/instance/fromconfig", "internal/logging", "internal/metrics", "internal/notify",
 		"internal/notify/policy", "internal/route", "internal/runfile", "internal/system", "internal/track",
 		"internal/trackers", "internal/vmac", "internal/vrrp", "internal/lvs/director"},

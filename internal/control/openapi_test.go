@@ -143,7 +143,8 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 
 	types := []any{Snapshot{}, Daemon{}, ConfigStatus{}, Instance{}, Transition{}, VIP{}, TrackRef{},
 		GarpSettings{}, Flags{}, NotifyScripts{}, Stats{}, SyncGroup{}, Tracker{}, ReloadResult{}, apiError{},
-		LVS{}, VirtualServer{}, RealServer{}, Checker{}}
+		LVS{}, VirtualServer{}, RealServer{}, Checker{},
+		BGP{}, BGPNeighbor{}, BGPPrefix{}}
 	names := map[string]string{"apiError": "Error"}
 	for _, v := range types {
 		rt := reflect.TypeOf(v)

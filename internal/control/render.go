@@ -56,6 +56,7 @@ func RenderTable(w io.Writer, s Snapshot, now time.Time) error {
 	if err := renderLVS(w, s.LVS, now); err != nil { // lvs.go
 		return err
 	}
+	renderBGP(w, s.BGP, now) // bgp.go
 	_, err := io.WriteString(w, configLine(s.Config, now))
 	return err
 }

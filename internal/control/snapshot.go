@@ -126,6 +126,8 @@ type Snapshot struct {
 	Trackers []Tracker `json:"trackers"`
 	// LVS is the LVS half (virtual and real servers); nil when not run.
 	LVS *LVS `json:"lvs,omitempty"`
+	// BGP is the BGP speaker's state; absent without a bgp_speaker.
+	BGP *BGP `json:"bgp,omitempty"`
 }
 
 // Daemon describes the running daemon process.

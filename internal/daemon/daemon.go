@@ -114,6 +114,7 @@ type Daemon struct {
 	rtes *route.Table
 
 	lvs *lvsHalf // the LVS half (lvs.go); nil when not run
+	bgp *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -256,6 +257,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.timer = timer
 	defer timer.Close()
 	for {
+		d.bgpSync() // bgp.go: routes follow every event's outcome
 		d.armTimer()
 		select {
 		case <-ctx.Done():

@@ -40,6 +40,7 @@ func (d *Daemon) snapshot() control.Snapshot {
 	}
 	s.Trackers = d.trackers().Status()
 	s.LVS = d.lvsStatus() // lvs.go
+	s.BGP = d.bgpStatus() // bgp.go
 	return s
 }
 

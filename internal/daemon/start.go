@@ -191,6 +191,7 @@ func (d *Daemon) stopUnit(u *unit) {
 func (d *Daemon) shutdown() {
 	d.stopping = true
 	hook(d.cfg.Stopping)
+	d.bgpStop() // bgp.go: traffic leaves while every instance still serves
 	for _, f := range d.fifos {
 		f.StopScript()
 	}

@@ -20,6 +20,7 @@ type snapshotCollector struct {
 	reloadOK, loadedAt                             *prometheus.Desc
 	lvs                                            lvsDescs // lvs.go
 	authHMAC                                       *prometheus.Desc
+	bgp                                            *bgpCollector // bgp.go
 }
 
 func desc(subsystem, name, help string, labels ...string) *prometheus.Desc {
@@ -30,6 +31,7 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 	in := InstanceLabel
 	return &snapshotCollector{
 		src:            src,
+		bgp:            newBGPCollector(),
 		state:          desc("vrrp", "state", "1 for the state a VRRP instance is in, 0 for the others.", in, "state"),
 		info:           desc("vrrp", "info", "A VRRP instance's identity; always 1.", in, "interface", "vrid", "version", "family"),
 		basePrio:       desc("vrrp", "base_priority", "Configured priority of a VRRP instance.", in),
@@ -69,6 +71,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.lvs.all() {
 		ch <- d
 	}
+	c.bgp.describe(ch)
 }
 
 // Collect takes one snapshot and sends its metrics.
@@ -128,6 +131,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.loadedAt, float64(s.Config.LoadedAt.UnixNano())/1e9)
 	}
 	c.lvs.collect(ch, s.LVS)
+	c.bgp.collect(ch, s.BGP)
 }
 
 func b2f(b bool) float64 {
