@@ -78,18 +78,31 @@ func TestRealWorldLabAgrees(t *testing.T) {
 				add(fmt.Sprintf("%-32s skip  %s", name, why))
 				return
 			}
-			ka := rwRun(t, pair, func(h *lab.Host, conf string) vrrpDaemon { return newKA(t, h, conf) })
-			gk := rwRun(t, pair, func(h *lab.Host, conf string) vrrpDaemon { return newGK(t, h, conf) })
-			if d := ka.diff(gk); d != "" {
-				add(fmt.Sprintf("%-32s DIFFER %s", name, d))
-				t.Errorf("keepalived and gokeepalived settle differently:\nkeepalived:   %s\ngokeepalived: %s", ka, gk)
-				return
+			// A pair that disagrees runs again, up to twice: on a
+			// loaded machine a daemon starved of the CPU for seconds
+			// (keepalived then logs "A thread timer expired") misses
+			// adverts and flaps, which says nothing about either
+			// daemon. A real difference disagrees every time.
+			var ka, gk rwObs
+			var d string
+			for try := range rwTries {
+				ka = rwRun(t, pair, func(h *lab.Host, conf string) vrrpDaemon { return newKA(t, h, conf) })
+				gk = rwRun(t, pair, func(h *lab.Host, conf string) vrrpDaemon { return newGK(t, h, conf) })
+				if d = ka.diff(gk); d == "" {
+					add(fmt.Sprintf("%-32s agree  %s (tries %d)", name, ka.summary(), try+1))
+					t.Logf("both: %s", ka)
+					return
+				}
+				t.Logf("try %d: keepalived and gokeepalived settle differently (%s):\nkeepalived:   %s\ngokeepalived: %s", try+1, d, ka, gk)
 			}
-			add(fmt.Sprintf("%-32s agree  %s", name, ka.summary()))
-			t.Logf("both: %s", ka)
+			add(fmt.Sprintf("%-32s DIFFER %s", name, d))
+			t.Errorf("keepalived and gokeepalived settle differently in %d tries:\nkeepalived:   %s\ngokeepalived: %s", rwTries, ka, gk)
 		})
 	}
 }
+
+// rwTries is how often a configuration runs before a disagreement fails.
+const rwTries = 3
 
 // rwPair is a real-world configuration made runnable on the lab: the
 // configuration of the node meant to end up MASTER (primary) and of the
