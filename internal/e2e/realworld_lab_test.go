@@ -61,8 +61,8 @@ func TestRealWorldLabAgrees(t *testing.T) {
 				ran++
 			}
 		}
-		t.Logf("real-world lab agreement (%d files: %d run, %d agree, %d skipped):\n%s",
-			len(files), ran, agreed, skipped, strings.Join(rows, "\n"))
+		t.Logf("real-world lab agreement (%d files, %d runs: %d run, %d agree, %d skipped):\n%s",
+			len(files), len(rows), ran, agreed, skipped, strings.Join(rows, "\n"))
 	})
 	type run struct{ file, name string }
 	var runs []run
