@@ -37,6 +37,10 @@ type dynInst struct {
 	noAddr  bool         // the interface has no usable source address
 	dropped []netip.Addr // addresses in the no_accept drop set
 	hinted  bool         // the no_accept hint was logged
+
+	// srcNotLocal: the unicast source was no address of the node when
+	// the socket opened (unicast_src.go).
+	srcNotLocal bool
 }
 
 // lookupLink resolves an instance's interface. A missing one is an error
@@ -82,6 +86,7 @@ func (d *Daemon) bindInstance(vi *vinst) error {
 		return fmt.Errorf("vrrp_instance %s: open VRRP socket on %s: %w", vi.conf.Name, vi.link.Name, err)
 	}
 	d.byKey[key] = vi
+	d.checkUnicastSrc(vi)
 	return nil
 }
 

@@ -45,6 +45,8 @@ func (vi *vinst) observed() effect.Instance {
 		IPv6:     vi.fam == vrrp.IPv6,
 		SrcGone:  vi.srcTrk.gone,
 		SrcIface: vi.srcLink().Name,
+
+		SrcNotLocal: vi.dyn.srcNotLocal, // unicast_src.go
 	}
 }
 

@@ -263,6 +263,9 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 			if d.applyInPlace(now, p.keep[vi.conf.Name]) {
 				updated++
 			}
+			if !vi.dyn.missing {
+				d.checkUnicastSrc(vi) // keepalived's reload opens every socket again
+			}
 			d.insts = append(d.insts, vi)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"slices"
 	"sync"
@@ -104,17 +105,24 @@ func (a *Addresser) Del(v system.VIP) error {
 	return nil
 }
 
-// List records the call and returns the current addresses of ifindex.
+// List records the call and returns the current addresses of ifindex, of
+// every interface (in ifindex order) when ifindex is 0.
 func (a *Addresser) List(ifindex int, fam system.Family) ([]netip.Prefix, error) {
 	if err := a.record("List", ifindex, fam); err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	idx := []int{ifindex}
+	if ifindex == 0 {
+		idx = slices.Sorted(maps.Keys(a.addrs))
+	}
 	var out []netip.Prefix
-	for _, p := range a.addrs[ifindex] {
-		if fam == 0 || system.FamilyOf(p.Addr()) == fam {
-			out = append(out, p)
+	for _, i := range idx {
+		for _, p := range a.addrs[i] {
+			if fam == 0 || system.FamilyOf(p.Addr()) == fam {
+				out = append(out, p)
+			}
 		}
 	}
 	return out, nil
