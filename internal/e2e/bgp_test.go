@@ -3,13 +3,10 @@ package e2e
 import (
 	"context"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -70,34 +67,6 @@ func bgpNode(t *testing.T, h *lab.Host, rest string) *node {
 	n := newNode(t, h, conf)
 	n.start(t)
 	return n
-}
-
-// webServer answers every request with its host's name, on port 8080
-// of every address of the host.
-type webServer struct {
-	h   *lab.Host
-	mu  sync.Mutex
-	srv *http.Server
-}
-
-func (w *webServer) start(t *testing.T) {
-	t.Helper()
-	var ln net.Listener
-	if err := w.h.Do(func() (err error) { ln, err = net.Listen("tcp", ":8080"); return err }); err != nil {
-		t.Fatalf("web server on %s: %v", w.h.Name, err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { io.WriteString(rw, w.h.Name) })}
-	go srv.Serve(ln)
-	w.mu.Lock()
-	w.srv = srv
-	w.mu.Unlock()
-	t.Cleanup(func() { srv.Close() })
-}
-
-func (w *webServer) stop() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.srv.Close()
 }
 
 // anycastGroupConf tracks the local web server.
