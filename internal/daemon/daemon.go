@@ -223,6 +223,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
+	d.applyRealtime(d.conf.Global.Realtime) // rt.go: on the loop's goroutine
 
 	sigs := make(chan os.Signal, 8)
 	defer d.sys.Signals(sigs)()
