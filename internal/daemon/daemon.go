@@ -102,7 +102,8 @@ type Daemon struct {
 	stopping   bool
 	timer      system.LoopTimer // the loop's one timer (armTimer)
 	runCtx     context.Context
-	txBuf      []byte // the advert being sent, shared by all instances (sendAdvert)
+	txBuf      []byte  // the advert being sent, shared by all instances (sendAdvert)
+	tx         txBatch // the adverts of one timer pass (batch.go)
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
