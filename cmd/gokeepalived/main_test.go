@@ -45,7 +45,7 @@ const badConf = `vrrp_instance VI_1 {
 // no row may reach runDaemon, which would act on this host's network.
 func TestRun(t *testing.T) {
 	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
-	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
+	noEffect := writeConf(t, "global_defs {\n    checker_no_swap\n}\n"+goodConf)
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
 	bgp := writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 65001\n    }\n}\n"+goodConf)
 	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    real_server 10.0.1.1 80 {\n    }\n}\n")
@@ -103,7 +103,7 @@ func TestRun(t *testing.T) {
 		{"version has go", []string{"version"}, 0, "go:         " + runtime.Version(), ""},
 		{"version bad format", []string{"version", "-o", "yaml"}, 2, "", `unknown output format "yaml"`},
 		{"-v has the details", []string{"-v"}, 0, "go:         " + runtime.Version(), ""},
-		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
+		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "checker_no_swap"},
 		{"check lists our BGP keywords", []string{"check", "-D", bgp}, 0, "configuration OK", bgp + ":2:5: bgp_speaker: ours (keepalived ignores it)"},
 		{"config test: AS out of range", []string{"-t", "-f", writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 0\n    }\n}\n"+goodConf)}, 5, "", ":3:18: error: local_as: 0 outside range [1, 4294967295]"},
 	}

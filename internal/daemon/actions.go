@@ -18,22 +18,6 @@ func (d *Daemon) stepUnit(now time.Time, u *unit, i int, ev instance.Event) {
 	d.groupNotify(u)
 }
 
-// fireTimers steps every unit whose deadline has passed, reading the
-// clock again for each, so that units falling due while earlier ones send
-// are served in the same pass instead of after another timer wake-up
-// (with 255 instances due together that wake-up was the adverts' jitter).
-func (d *Daemon) fireTimers(time.Time) {
-	for _, u := range d.units {
-		dl := u.deadline()
-		if dl.IsZero() {
-			continue
-		}
-		if now := time.Now(); !now.Before(dl) {
-			d.stepUnit(now, u, -1, instance.Timeout{})
-		}
-	}
-}
-
 // armTimer re-arms the loop's timer to the earliest deadline.
 func (d *Daemon) armTimer() {
 	var next time.Time

@@ -104,7 +104,8 @@ type Daemon struct {
 	stopping   bool
 	timer      system.LoopTimer // the loop's one timer (armTimer)
 	runCtx     context.Context
-	txBuf      []byte // the advert being sent, shared by all instances (sendAdvert)
+	txBuf      []byte  // the advert being sent, shared by all instances (sendAdvert)
+	tx         txBatch // the adverts of one timer pass (batch.go)
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
@@ -225,6 +226,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
+	d.applyRealtime(d.conf.Global.Realtime) // rt.go: on the loop's goroutine
 
 	sigs := make(chan os.Signal, 8)
 	defer d.sys.Signals(sigs)()

@@ -255,14 +255,6 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 			return
 		}
 		d.txBuf = vi.signHMAC(d.txBuf) // hmac.go
-		err = vi.conn.conn.Write(system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf, AH: ah})
-		if err != nil {
-			vi.log.Warn("send advert", "dst", dst, "err", err)
-			continue
-		}
-		vi.stats.AdvertSent++
-		if prio == 0 {
-			vi.stats.PriZeroSent++
-		}
+		d.writeAdvert(vi, system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf, AH: ah}, prio) // batch.go
 	}
 }

@@ -199,6 +199,35 @@ func (c *Conn) Write(m system.Message) error {
 	return c.record("Write", m)
 }
 
+var _ system.BatchWriter = (*Conn)(nil)
+
+// WriteBatch records one WriteBatch call (the number of messages) and
+// then each message as a Write, so Writes lists batched adverts too and
+// Fail("Write", ...) makes a message of a batch fail: the batch stops
+// there, as sendmmsg does.
+func (c *Conn) WriteBatch(ms []system.Message) (int, error) {
+	if err := c.record("WriteBatch", len(ms)); err != nil {
+		return 0, err
+	}
+	for i, m := range ms {
+		if err := c.Write(m); err != nil {
+			return i, err
+		}
+	}
+	return len(ms), nil
+}
+
+// Batches returns the sizes of the WriteBatch calls so far.
+func (c *Conn) Batches() []int {
+	var out []int
+	for _, call := range c.Calls() {
+		if call.Method == "WriteBatch" {
+			out = append(out, call.Args[0].(int))
+		}
+	}
+	return out
+}
+
 // Writes returns the messages written so far.
 func (c *Conn) Writes() []system.Message {
 	var out []system.Message
