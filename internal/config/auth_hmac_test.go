@@ -108,3 +108,40 @@ func TestAuthHMACComplete(t *testing.T) {
 		})
 	}
 }
+
+// `key ID file:${_ENV CREDENTIALS_DIRECTORY}/NAME`, the form keepalived
+// 2.4.3's manual gives for systemd credentials, reads the key from the
+// directory systemd names; with the variable unset the path is empty
+// before the slash, and the load says both why and which file failed.
+func TestAuthHMACCredentialsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	key := strings.Repeat("c", 40)
+	if err := os.WriteFile(filepath.Join(dir, "vrrp51"), []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := inst(" auth_hmac {\n  key 1 file:${_ENV CREDENTIALS_DIRECTORY}/vrrp51\n  active_key 1\n }\n" +
+		" virtual_ipaddress {\n  10.0.0.1\n }\n")
+	load := func(env map[string]string) (*Config, string) {
+		cfg, diags := LoadBytes("t.conf", []byte(src), Options{ConfigID: "x",
+			LookupEnv: func(n string) (string, bool) { v, ok := env[n]; return v, ok }})
+		var out []string
+		for _, d := range diags {
+			out = append(out, d.String())
+		}
+		return cfg, strings.Join(out, "\n")
+	}
+	cfg, diags := load(map[string]string{"CREDENTIALS_DIRECTORY": dir})
+	if a := cfg.Instances[0].AuthHMAC; a == nil || len(a.Keys) != 1 || string(a.Keys[0].Key) != key {
+		t.Fatalf("key from the credentials directory not loaded: %+v\n%s", a, diags)
+	}
+	if diags != "" {
+		t.Errorf("diagnostics for a clean credentials file:\n%s", diags)
+	}
+	_, diags = load(nil)
+	for _, want := range []string{"environment variable CREDENTIALS_DIRECTORY is not set",
+		"auth_hmac key file '/vrrp51' cannot be opened"} {
+		if !strings.Contains(diags, want) {
+			t.Errorf("unset CREDENTIALS_DIRECTORY: diagnostics lack %q:\n%s", want, diags)
+		}
+	}
+}

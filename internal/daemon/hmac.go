@@ -83,19 +83,38 @@ func hmacDropLine(vi *vinst, r vrrp.Reason, from netip.Addr) (string, bool) {
 	case vrrp.ReasonHMACMalformed:
 		return fmt.Sprintf("%smalformed authentication trailer from %s", p, from), true
 	case vrrp.ReasonHMACUnknownKey:
-		return fmt.Sprintf("%sunknown authentication key id from %s", p, from), true
+		var id uint8
+		if vi.hmac != nil {
+			id = vi.hmac.LastKeyID
+		}
+		return fmt.Sprintf("%sunknown authentication key id %d from %s", p, id, from), true
 	case vrrp.ReasonHMACBadMAC:
 		return fmt.Sprintf("%sinvalid authentication HMAC from %s", p, from), true
 	case vrrp.ReasonHMACStale:
 		var w uint32
+		var skew int32
 		if vi.hmac != nil {
-			w = vi.hmac.Window
+			w, skew = vi.hmac.Window, vi.hmac.LastSkew
 		}
-		return fmt.Sprintf("%sstale authentication trailer from %s, outside window %d sec", p, from, w), true
+		return fmt.Sprintf("%sstale authentication trailer from %s, clock skew %d sec exceeds window %d sec", p, from, skew, w), true
 	case vrrp.ReasonHMACReplay:
 		return fmt.Sprintf("%sreplayed authentication trailer from %s", p, from), true
 	}
 	return "", false
+}
+
+// hmacAccepted warns, rate-limited as keepalived 2.4.3 does, when an
+// advert it accepted was sent more than half the time window away from
+// our clock: the peers' clocks drift towards refusing each other.
+func hmacAccepted(vi *vinst, from netip.Addr) {
+	h := vi.hmac
+	if h == nil || !h.SkewWarns() {
+		return
+	}
+	if ok, held := vi.causeLog.allow("auth_hmac clock skew", time.Now()); ok {
+		vi.log.Warn(fmt.Sprintf("(%s) authentication clock skew %d sec from %s approaching window %d sec",
+			vi.conf.Name, h.LastSkew, from, h.Window), append(held, "from", from, "skew", h.LastSkew)...)
+	}
 }
 
 // hmacStatus is the auth_hmac part of an instance's status: settings,

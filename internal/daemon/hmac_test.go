@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"testing"
@@ -30,6 +31,12 @@ func hmacInstance(t *testing.T, d *Daemon) *vinst {
 // with key id (keyID 0: unsigned).
 func peerAdvert(t *testing.T, h *vrrp.HMAC) []byte {
 	t.Helper()
+	return peerAdvertAt(t, h, time.Now())
+}
+
+// peerAdvertAt is peerAdvert signed as if sent at at.
+func peerAdvertAt(t *testing.T, h *vrrp.HMAC, at time.Time) []byte {
+	t.Helper()
 	src := netip.MustParseAddr("192.168.1.3")
 	a := vrrp.Advertisement{Version: vrrp.V3, VRID: 60, Priority: 50, Interval: time.Second,
 		Addrs: []netip.Addr{netip.MustParseAddr("192.168.1.60")}}
@@ -40,7 +47,7 @@ func peerAdvert(t *testing.T, h *vrrp.HMAC) []byte {
 	if h == nil {
 		return b
 	}
-	return h.Sign(b, len(b), vrrp.IPv4, src, time.Now())
+	return h.Sign(b, len(b), vrrp.IPv4, src, at)
 }
 
 // TestHMACSendReceive: an auth_hmac instance signs every advert (a peer
@@ -123,5 +130,38 @@ func TestHMACSendReceive(t *testing.T) {
 	d.sendAdvert(vi, 100)
 	if _, tr := vrrp.SplitHMAC(conn.sent[0], vrrp.IPv4); tr != nil {
 		t.Error("receive-only signed its advert")
+	}
+}
+
+// The refusal and warning lines print what keepalived 2.4.3's do: the
+// unknown key's id, a stale advert's clock skew, and an accepted advert
+// sent more than half the window away from our clock.
+func TestHMACLogLines(t *testing.T) {
+	var logs bytes.Buffer
+	d := &Daemon{}
+	vi := hmacInstance(t, d)
+	vi.log = slog.New(slog.NewTextHandler(&logs, nil))
+	rx := func(b []byte) {
+		d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, data: bytes.Clone(b),
+			meta: system.Meta{Src: netip.MustParseAddr("192.168.1.3"), Dst: system.GroupIPv4, TTL: 255, Ifindex: 2}})
+	}
+	peer := func(id uint8) *vrrp.HMAC {
+		return &vrrp.HMAC{Keys: []vrrp.HMACKey{{ID: id, Key: hmacKey1}}, Active: id, Window: 5}
+	}
+	now := time.Now()
+	rx(peerAdvertAt(t, peer(9), now))
+	rx(peerAdvertAt(t, peer(1), now.Add(-7*time.Second)))
+	rx(peerAdvertAt(t, peer(1), now.Add(-3*time.Second)))
+	if vi.stats.AdvertRcvd != 1 {
+		t.Errorf("advert_rcvd %d, want 1 (the skewed one within the window)", vi.stats.AdvertRcvd)
+	}
+	for _, want := range []string{
+		"(VI_HMAC) unknown authentication key id 9 from 192.168.1.3",
+		"(VI_HMAC) stale authentication trailer from 192.168.1.3, clock skew 7 sec exceeds window 5 sec",
+		"(VI_HMAC) authentication clock skew 3 sec from 192.168.1.3 approaching window 5 sec",
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
 	}
 }

@@ -149,6 +149,7 @@ func (d *Daemon) receive(p rxPacket) {
 			vi.log.Info("peer uses the old unicast checksum; accepting it", append(held, "from", p.meta.Src)...)
 		}
 	}
+	hmacAccepted(vi, p.meta.Src) // hmac.go
 	vi.stats.AdvertRcvd++
 	if vi.rxAdv.Priority == 0 {
 		vi.stats.PriZeroRcvd++

@@ -200,7 +200,9 @@ func (k *kaDaemon) start(t *testing.T) {
 	if k.bin == hmacKA243 { // built without LVS: no -P, no -c
 		args = append(args[:3:3], args[4:10]...)
 	}
-	p, err := k.h.Run(context.Background(), k.bin, args...)
+	// TMPDIR: its stats and data dumps go to its own directory, not a
+	// /tmp shared with parallel tests.
+	p, err := k.h.Run(context.Background(), "env", append([]string{"TMPDIR=" + k.dir, k.bin}, args...)...)
 	if err != nil {
 		t.Fatalf("start keepalived on %s: %v", k.h.Name, err)
 	}

@@ -268,6 +268,14 @@ var hmacModes = []interopMode{
 		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.104"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
 	{name: "hmac-unicast-v3", conf: ioHMAC(ioUnicast(ioOneInst("VI_HU3", 105, "1", 3, "", "192.168.1.105"))),
 		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.105"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
+	{name: "hmac-unicast-v3-ipv6", conf: ioHMAC(ioUnicastVia(ioHostIP6, ioOneInst("VI_HU6", 109, "1", 3, "", "fe80::109/64", "2001:db8::109/64"))),
+		want:     map[netip.Addr]string{netip.MustParseAddr("fe80::109"): "a", netip.MustParseAddr("2001:db8::109"): "a"},
+		interval: time.Second, master: "a", ka: hmacKA243},
+}
+
+// ioHostIP6 is a lab host's global IPv6 address (lab.Hosts).
+func ioHostIP6(name string) netip.Addr {
+	return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(2 + strings.Index("abcdefgh", name))})
 }
 
 // TestInteropHMAC243: gokeepalived and keepalived 2.4.3 share an
@@ -278,10 +286,7 @@ var hmacModes = []interopMode{
 // side; every advert on the wire carries a trailer, and both daemons send
 // the same message and trailer header (bar sequence and HMAC).
 func TestInteropHMAC243(t *testing.T) {
-	needKeepalived(t)
-	if _, err := os.Stat(hmacKA243); err != nil {
-		t.Skipf("keepalived 2.4.3 is not at %s: %v", hmacKA243, err)
-	}
+	needKA243(t) // interop_hmac_lab_test.go
 	ioRunModes(t, hmacModes, ioDirections, func(t *testing.T, w map[string]string) {
 		for k, v := range w {
 			if !strings.Contains(v, " hmac 01 01 00 00") {

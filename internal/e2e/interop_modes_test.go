@@ -75,12 +75,15 @@ func ioOneInst(name string, vrid int, interval string, version int, pass string,
 }
 
 // unicast turns f's instances into unicast ones between a and b.
-func ioUnicast(f func(string) ioConf) func(string) ioConf {
+func ioUnicast(f func(string) ioConf) func(string) ioConf { return ioUnicastVia(ioHostIP, f) }
+
+// ioUnicastVia is ioUnicast between the hosts' addresses given by addr.
+func ioUnicastVia(addr func(host string) netip.Addr, f func(string) ioConf) func(string) ioConf {
 	return func(h string) ioConf {
 		c := f(h)
 		for i := range c.Insts {
-			c.Insts[i].Src = ioHostIP(h)
-			c.Insts[i].Peers = []netip.Addr{ioHostIP(ioOther(h))}
+			c.Insts[i].Src = addr(h)
+			c.Insts[i].Peers = []netip.Addr{addr(ioOther(h))}
 		}
 		return c
 	}

@@ -216,6 +216,11 @@ type HMAC struct {
 	Window uint32
 	// SendSeq is the last sequence sent.
 	SendSeq HMACSeq
+	// LastKeyID and LastSkew describe the trailer Verify saw last, for
+	// keepalived's log lines: its key id, and (time mode) the receiver's
+	// seconds minus the sender's, 0 in monotonic mode.
+	LastKeyID uint8
+	LastSkew  int32
 
 	lru     uint32
 	senders [HMACSenders]hmacSender
@@ -321,8 +326,12 @@ func (h *HMAC) Verify(payload []byte, fam Family, src netip.Addr, now time.Time,
 	}
 	var t HMACTrailer
 	ParseHMACTrailer(tr, &t) //nolint:errcheck // SplitHMAC gave exactly HMACTrailerLen bytes
+	h.LastKeyID, h.LastSkew = t.KeyID, 0
 	if t.Type != HMACTypeSHA256 || t.Reserved != 0 {
 		return HMACMalformed
+	}
+	if !h.Monotonic {
+		h.LastSkew = int32(uint32(now.Unix()) - t.Seq.Sec())
 	}
 	if !h.Monotonic && !h.fresh(t.Seq.Sec(), now) {
 		return HMACStale
@@ -346,6 +355,14 @@ func (h *HMAC) Verify(payload []byte, fam Family, src netip.Addr, now time.Time,
 	}
 	*mark = HMACReplayMark{Valid: true, Seq: t.Seq}
 	return HMACOK
+}
+
+// SkewWarns reports whether an advert Verify accepted was sent more than
+// half the time window away from the receiver's clock, which keepalived
+// 2.4.3 warns about before the window is reached (time mode only).
+func (h *HMAC) SkewWarns() bool {
+	half := int64(h.Window / 2)
+	return !h.Monotonic && (int64(h.LastSkew) > half || int64(h.LastSkew) < -half)
 }
 
 // fresh reports whether sec is within the window of now's seconds.

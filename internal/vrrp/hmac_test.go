@@ -465,3 +465,42 @@ func TestCheckHMAC(t *testing.T) {
 		})
 	}
 }
+
+// Verify records the trailer's key id and the time skew (receiver minus
+// sender, in seconds) for keepalived 2.4.3's log lines; an accepted
+// advert more than half the window off warns, in time mode only.
+func TestHMACSkew(t *testing.T) {
+	c := hmacVectors(t)[1]
+	sent := time.Unix(int64(c.seq.Sec()), 0)
+	tests := []struct {
+		name      string
+		monotonic bool
+		now       time.Time
+		want      HMACResult
+		skew      int32
+		warns     bool
+	}{
+		{"on time", false, sent, HMACOK, 0, false},
+		{"half the window late", false, sent.Add(2 * time.Second), HMACOK, 2, false},
+		{"past half the window late", false, sent.Add(3 * time.Second), HMACOK, 3, true},
+		{"past half the window early", false, sent.Add(-3 * time.Second), HMACOK, -3, true},
+		{"beyond the window", false, sent.Add(6 * time.Second), HMACStale, 6, true},
+		{"monotonic", true, sent.Add(time.Hour), HMACOK, 0, false},
+	}
+	for _, tt := range tests {
+		h := newHMAC(c.key)
+		h.Monotonic = tt.monotonic
+		if got := h.Verify(c.payload, c.fam, c.src, tt.now, nil); got != tt.want {
+			t.Errorf("%s: Verify = %v, want %v", tt.name, got, tt.want)
+		}
+		if h.LastSkew != tt.skew || h.SkewWarns() != tt.warns || h.LastKeyID != c.key.ID {
+			t.Errorf("%s: LastSkew %d, SkewWarns %v, LastKeyID %d; want %d, %v, %d", tt.name,
+				h.LastSkew, h.SkewWarns(), h.LastKeyID, tt.skew, tt.warns, c.key.ID)
+		}
+	}
+	// An unknown key's id is what the log line prints.
+	h := newHMAC(HMACKey{ID: c.key.ID + 1, Key: c.key.Key})
+	if got := h.Verify(c.payload, c.fam, c.src, sent, nil); got != HMACUnknownKey || h.LastKeyID != c.key.ID {
+		t.Errorf("unknown key: %v, LastKeyID %d, want auth_ext_unknown_key and %d", got, h.LastKeyID, c.key.ID)
+	}
+}
