@@ -114,7 +114,7 @@ type Daemon struct {
 	// on and off (made on first use by routes()).
 	rtes *route.Table
 
-	lvs *lvsHalf // the LVS half (lvs.go); nil when not run
+	lvs *lvsHalf  // the LVS half (lvs.go); nil when not run
 	bgp *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
 }
 
