@@ -254,7 +254,7 @@ func (d *Daemon) sendAdvert(vi *vinst, prio uint8) {
 			vi.log.Error("encode advert", "err", err)
 			return
 		}
-		d.txBuf = vi.signHMAC(d.txBuf)                                                                                     // hmac.go
-		d.writeAdvert(vi, system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf, AH: ah}, prio) // batch.go
+		d.txBuf = vi.signHMAC(d.txBuf)
+		d.writeAdvert(vi, system.Message{Src: vi.src, Dst: dst, TTL: vi.ttl, ID: vi.ipID, Payload: d.txBuf, AH: ah}, prio)
 	}
 }
