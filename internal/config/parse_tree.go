@@ -4,7 +4,11 @@ package config
 // statement is a keyword and the words after it on its line; a '{' on the
 // same line, or first on the next line, opens its block; the block ends at
 // the matching '}', wherever it sits. Text after a '}' on the same line
-// starts new statements, as keepalived splits lines at braces.
+// starts new statements, as keepalived splits lines at braces. As in
+// keepalived, a keyword that owns a block there (block_grammar.go) takes
+// the lines after it as its block even without the '{', and a '{' where no
+// block may start is ignored, so the '}' meant for it closes the block it
+// sits in.
 //
 // Blocks nest at most maxBlockDepth deep: a deeper block is reported once
 // and skipped whole, without recursion, so that no input can exhaust the
@@ -13,14 +17,15 @@ type builder struct {
 	lines   []logical
 	li, ti  int
 	errf    func(Pos, string, ...any)
+	quietf  func(Pos, string, ...any) // a note that, as in keepalived, fails no test
 	halted  bool // reading stopped early: unclosed blocks are not news
 	tooDeep bool // the nesting error was reported
 }
 
 func (p *parser) build() []*Node {
-	b := &builder{lines: p.lines, errf: p.pp.errf, halted: p.pp.halted}
+	b := &builder{lines: p.lines, errf: p.pp.errf, quietf: p.pp.quietf, halted: p.pp.halted}
 	p.lines, p.chunk = nil, nil
-	nodes, _, _ := b.block(0)
+	nodes, _, _ := b.block(0, "")
 	return nodes
 }
 
@@ -76,8 +81,9 @@ func (b *builder) enter(open Pos, depth int) bool {
 func (b *builder) advance() { b.ti++ }
 
 // block reads statements until the '}' that closes a block at depth, or
-// the end of input (closed is false then).
-func (b *builder) block(depth int) (nodes []*Node, end Pos, closed bool) {
+// the end of input (closed is false then). ctx is the keyword whose block
+// this is, as keepalived reads it ("" at the top level).
+func (b *builder) block(depth int, ctx string) (nodes []*Node, end Pos, closed bool) {
 	for {
 		tk, ok := b.peek()
 		if !ok {
@@ -94,20 +100,20 @@ func (b *builder) block(depth int) (nodes []*Node, end Pos, closed bool) {
 		case tokOpen:
 			b.advance()
 			if !skip {
-				b.errf(tk.Pos, "unexpected '{': a block must follow a keyword")
+				// keepalived ignores it; the '}' written for it closes
+				// this block.
+				b.errf(tk.Pos, "unexpected '{': a block must follow a keyword; ignored, so the next '}' closes the enclosing block")
+				continue
 			}
 			if !b.enter(tk.Pos, depth+1) {
 				continue
 			}
-			kids, _, closed := b.block(depth + 1)
-			if !closed {
+			// A block opened by a line for another config id goes with it.
+			if _, _, closed := b.block(depth+1, ctx); !closed {
 				b.missing(tk.Pos, "missing '}' for this '{'")
 			}
-			if !skip {
-				nodes = append(nodes, kids...)
-			}
 		default:
-			if n, skip := b.statement(depth); !skip {
+			if n, skip := b.statement(depth, ctx); !skip {
 				nodes = append(nodes, n)
 			}
 		}
@@ -115,7 +121,7 @@ func (b *builder) block(depth int) (nodes []*Node, end Pos, closed bool) {
 }
 
 // statement reads one keyword, its arguments and its block.
-func (b *builder) statement(depth int) (n *Node, skip bool) {
+func (b *builder) statement(depth int, ctx string) (n *Node, skip bool) {
 	li := b.li
 	line := b.lines[li]
 	kw := line.toks[b.ti]
@@ -138,18 +144,36 @@ func (b *builder) statement(depth int) (n *Node, skip bool) {
 		open = line.toks[b.ti]
 		b.advance()
 	case b.ti == len(line.toks) && li+1 < len(b.lines) &&
-		(line.skip || !b.lines[li+1].skip) && b.lines[li+1].toks[0].kind == tokOpen:
+		(line.skip || !b.lines[li+1].skip) && b.lines[li+1].toks[0].kind == tokOpen &&
+		(line.skip || blockOf(ctx, kw.Text) != noBlock):
+		// A '{' first on the next line opens the block of a keyword
+		// that owns one; after any other keyword keepalived ignores it
+		// (block, below, reports it).
 		b.li, b.ti = li+1, 0
 		open = b.lines[b.li].toks[0]
 		b.advance()
 	default:
-		return n, line.skip
+		kind := blockOf(ctx, kw.Text)
+		next, ok := b.peek()
+		if line.skip || kind == noBlock || !ok || b.lines[b.li].skip {
+			return n, line.skip
+		}
+		// keepalived reads the lines that follow as the block all the same.
+		if kind == subBlock {
+			b.errf(next.Pos, "missing '{' at the beginning of the block of %q on line %d; these lines are read as its block", kw.Text, kw.Pos.Line)
+		} else {
+			b.quietf(next.Pos, "missing '{' at the beginning of the block of %q on line %d; these lines are read as its block", kw.Text, kw.Pos.Line)
+		}
+		open = ptok{Token: Token{Text: "{", Pos: kw.Pos}, kind: tokOpen}
 	}
 	n.Block = true
 	if !b.enter(open.Pos, depth+1) {
 		return n, line.skip
 	}
-	kids, end, closed := b.block(depth + 1)
+	if blockOf(ctx, kw.Text) != noBlock {
+		ctx = kw.Text
+	}
+	kids, end, closed := b.block(depth+1, ctx)
 	n.Children, n.End = kids, end
 	if !closed {
 		b.missing(open.Pos, "missing '}' for the block of %q opened here", kw.Text)
