@@ -65,3 +65,126 @@ var blockKeywords = func() map[string]map[string]blockKind {
 func blockOf(parent, kw string) blockKind {
 	return blockKeywords[parent][kw]
 }
+
+// keepalived reads the file once per process (parent, checker, VRRP,
+// BFD), each knowing only its own blocks: a block of another process's
+// keyword is skipped by counting braces when its '{' follows, and its
+// lines are read as top-level lines when not. So a lost or extra brace in
+// a vrrp_instance can make the checker process read the instance's
+// `track_file {` as a top-level track_file without a name, where it stops
+// with exit status 2. checkerStops reads lines as the checker process
+// does, to that extent, and returns the position of such a line.
+func checkerStops(lines []logical) (Pos, bool) {
+	skip := 0         // braces open in a skipped block (another process's)
+	skipNext := false // a '{' first on the next line opens a skipped block
+	ownNext := false  // the checker's own block opens next, '{' or not
+	level := 0        // braces open in a block the checker reads
+	prevWord := false
+	for _, ln := range lines {
+		if ln.skip {
+			continue
+		}
+		toks := ln.toks
+		for k := 0; k < len(toks); k++ {
+			tk := toks[k]
+			if skipNext {
+				skipNext = false
+				if tk.kind == tokOpen {
+					skip = 1
+					continue
+				}
+			}
+			if ownNext {
+				ownNext = false
+				level = 1
+				if tk.kind == tokOpen {
+					prevWord = false
+					continue
+				}
+			}
+			if skip > 0 {
+				switch tk.kind {
+				case tokOpen:
+					skip++
+				case tokClose:
+					skip--
+				}
+				continue
+			}
+			switch tk.kind {
+			case tokOpen:
+				// Only a '{' after a keyword opens a block; keepalived
+				// ignores any other.
+				if prevWord && level > 0 {
+					level++
+				}
+				prevWord = false
+				continue
+			case tokClose:
+				if level > 0 {
+					level--
+				}
+				prevWord = false
+				continue
+			}
+			// A keepalived line: the words up to the next brace.
+			m := k + 1
+			for m < len(toks) && toks[m].kind == tokWord {
+				m++
+			}
+			kw, words := tk.Text, m-k
+			k = m - 1
+			prevWord = true
+			if level > 0 {
+				continue
+			}
+			switch {
+			case kw == "track_file" && words == 1:
+				return tk.Pos, true
+			case checkerRoots[kw]:
+				ownNext = true
+			case blockKeywords[""][kw] != noBlock || otherRoots[kw]:
+				skipNext = true
+			}
+		}
+	}
+	return Pos{}, false
+}
+
+// checkerRoots are the top-level blocks the checker process reads itself.
+var checkerRoots = map[string]bool{"track_file": true, "virtual_server": true,
+	"virtual_server_group": true, "SSL": true}
+
+// otherRoots are top-level keywords without a block that the checker
+// process knows (and skips).
+var otherRoots = map[string]bool{"linkbeat_use_polling": true, "net_namespace": true,
+	"net_namespace_ipvs": true, "namespace_with_ipsets": true, "use_pid_dir": true,
+	"instance": true, "child_wait_time": true}
+
+// extraCloses reports, as keepalived does whatever the blocks, each '}'
+// that closes more braces than were opened before it in the text, and
+// returns their positions.
+func extraCloses(lines []logical, errf func(Pos, string, ...any)) map[Pos]bool {
+	var at map[Pos]bool
+	depth := 0
+	for _, ln := range lines {
+		// The braces of an @id line for another id count: we drop the
+		// block it opens (a deliberate difference, docs/deviations.md).
+		for _, tk := range ln.toks {
+			switch tk.kind {
+			case tokOpen:
+				depth++
+			case tokClose:
+				if depth--; depth < 0 {
+					errf(tk.Pos, "unexpected '}': no block is open")
+					depth = 0
+					if at == nil {
+						at = map[Pos]bool{}
+					}
+					at[tk.Pos] = true
+				}
+			}
+		}
+	}
+	return at
+}

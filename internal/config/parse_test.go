@@ -137,12 +137,15 @@ func TestParseBytes(t *testing.T) {
 		// as its block without the '{'.
 		{name: "missing open of a block", in: "vrrp_instance X\n state MASTER\n}\nvrrp_script s {\n}",
 			want: "vrrp_instance X { state MASTER }; vrrp_script s {}", wantErr: []string{
+				"3:1: error: unexpected '}': no block is open",
 				`2:2: error: missing '{' at the beginning of the block of "vrrp_instance" on line 1; these lines are read as its block`}},
 		{name: "missing open of a nested block", in: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80\n weight 2\n }\n}",
 			want: "virtual_server 10.0.0.1 80 { real_server 10.0.0.2 80 { weight 2 } }", wantErr: []string{
+				"5:1: error: unexpected '}': no block is open",
 				`3:2: error: missing '{' at the beginning of the block of "real_server" on line 2; these lines are read as its block`}},
 		{name: "missing open of a list", in: "vrrp_instance X {\n virtual_ipaddress\n  10.0.0.1\n }\n}",
 			want: "vrrp_instance X { virtual_ipaddress { 10.0.0.1 } }", wantErr: []string{
+				"5:1: error: unexpected '}': no block is open",
 				`3:3: warning: missing '{' at the beginning of the block of "virtual_ipaddress" on line 2; these lines are read as its block`}},
 		{name: "plain keyword needs no block", in: "vrrp_instance X {\n nopreempt\n priority 1\n}",
 			want: "vrrp_instance X { nopreempt; priority 1 }"},

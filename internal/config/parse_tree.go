@@ -20,12 +20,20 @@ type builder struct {
 	quietf  func(Pos, string, ...any) // a note that, as in keepalived, fails no test
 	halted  bool // reading stopped early: unclosed blocks are not news
 	tooDeep bool // the nesting error was reported
+	stopped bool // keepalived would stop reading (see parsed.stopped)
+	extra   map[Pos]bool // '}'s reported by extraCloses
 }
 
 func (p *parser) build() []*Node {
 	b := &builder{lines: p.lines, errf: p.pp.errf, quietf: p.pp.quietf, halted: p.pp.halted}
+	b.extra = extraCloses(p.lines, p.pp.errf)
+	if at, ok := checkerStops(p.lines); ok {
+		p.pp.errf(at, "keepalived's checker process reads this line outside its block, as a track_file without a name, and stops (exit 2): a '{' or '}' before it is missing or extra")
+		p.stopped = true
+	}
 	p.lines, p.chunk = nil, nil
 	nodes, _, _ := b.block(0, "")
+	p.stopped = p.stopped || b.stopped
 	return nodes
 }
 
@@ -96,7 +104,9 @@ func (b *builder) block(depth int, ctx string) (nodes []*Node, end Pos, closed b
 			if depth > 0 {
 				return nodes, tk.Pos, true
 			}
-			b.errf(tk.Pos, "unexpected '}': no block is open")
+			if !b.extra[tk.Pos] {
+				b.errf(tk.Pos, "unexpected '}': no block is open")
+			}
 		case tokOpen:
 			b.advance()
 			if !skip {
@@ -159,7 +169,11 @@ func (b *builder) statement(depth int, ctx string) (n *Node, skip bool) {
 			return n, line.skip
 		}
 		// keepalived reads the lines that follow as the block all the same.
-		if kind == subBlock {
+		if kw.Text == "virtual_server_group" {
+			// keepalived's handler then reads a line that is not there.
+			b.errf(next.Pos, "missing '{' at the beginning of the block of %q on line %d (keepalived stops here: a parameter is missing)", kw.Text, kw.Pos.Line)
+			b.stopped = true
+		} else if kind == subBlock {
 			b.errf(next.Pos, "missing '{' at the beginning of the block of %q on line %d; these lines are read as its block", kw.Text, kw.Pos.Line)
 		} else {
 			b.quietf(next.Pos, "missing '{' at the beginning of the block of %q on line %d; these lines are read as its block", kw.Text, kw.Pos.Line)

@@ -240,7 +240,7 @@ var trackFileKeywords = table[*TrackFile]{
 // loadTrackFile reads a track_file or vrrp_track_file block.
 func (l *loader) loadTrackFile(n *Node) {
 	if len(n.Args) == 0 {
-		l.errorf(endPos(n), "%s needs a name", n.Keyword.Text)
+		l.stopf(endPos(n), "%s needs a name", n.Keyword.Text)
 		return
 	}
 	f := &TrackFile{Pos: n.Args[0].Pos, Name: n.Args[0].Text}
