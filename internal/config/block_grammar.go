@@ -188,3 +188,63 @@ func extraCloses(lines []logical, errf func(Pos, string, ...any)) map[Pos]bool {
 	}
 	return at
 }
+
+// foreignTop reads lines as a keepalived process that owns none of the
+// top-level blocks does (each process skips the blocks of the others):
+// a block whose '{' follows its keyword is skipped by counting braces;
+// without it, the lines after the keyword are read at the top level. It
+// returns where the first token of each line read at the top level that
+// way is: its line's and its own index.
+func foreignTop(lines []logical) [][2]int {
+	var out [][2]int
+	skip := 0
+	skipNext := false
+	for li, ln := range lines {
+		if ln.skip {
+			// We drop the block an @id line for another id opens (a
+			// deliberate difference, docs/deviations.md).
+			for _, tk := range ln.toks {
+				switch {
+				case tk.kind == tokOpen:
+					skip++
+				case tk.kind == tokClose && skip > 0:
+					skip--
+				}
+			}
+			continue
+		}
+		toks := ln.toks
+		for k := 0; k < len(toks); k++ {
+			tk := toks[k]
+			if skipNext {
+				skipNext = false
+				if tk.kind == tokOpen {
+					skip = 1
+					continue
+				}
+			}
+			if skip > 0 {
+				switch tk.kind {
+				case tokOpen:
+					skip++
+				case tokClose:
+					skip--
+				}
+				continue
+			}
+			out = append(out, [2]int{li, k})
+			if tk.kind != tokWord {
+				continue
+			}
+			m := k + 1
+			for m < len(toks) && toks[m].kind == tokWord {
+				m++
+			}
+			k = m - 1
+			if blockKeywords[""][tk.Text] != noBlock || otherRoots[tk.Text] {
+				skipNext = true
+			}
+		}
+	}
+	return out
+}

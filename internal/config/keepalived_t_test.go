@@ -77,10 +77,12 @@ func TestKeepalivedConfigTestCases(t *testing.T) {
 		{"lb_kind is not a real_server keyword", vs("  lb_kind DR\n"), nil, 5, []int{6}},
 		// Braces as keepalived reads them (block_grammar.go); each verdict
 		// is keepalived 2.2.7's on the same text.
-		{"block read without its '{'", "vrrp_script chk\n script \"/bin/true\"\n interval 2\n}\n" + inst + " track_script {\n  chk\n }\n}\n", nil, 6, []int{2, 4}},
+		{"block read without its '{'", "vrrp_script chk\n script \"/bin/true\"\n interval 2\n}\n" + inst + " track_script {\n  chk\n }\n}\n", nil, 6, []int{2, 3, 4}},
 		{"extra '{' in a block is ignored", "vrrp_script chk {\n script \"/bin/true\"\n{\n}\n" + inst + " track_script {\n  chk\n }\n}\n", nil, 6, []int{2, 3}},
 		{"checker reads an instance's track_file as a nameless one", inst + " virtual_ipaddress_excluded\n  10.0.0.2\n }\n track_file {\n  tf\n }\n}\n", nil, 2, []int{9, 11, 12, 14}},
 		{"track_file without a name", "track_file {\n file /tmp/x\n}\n", nil, 2, []int{1}},
+		{"smtp server that never resolves", "global_defs {\n smtp_server 10.0.0.300\n}\n", nil, 5, []int{2}},
+		{"smtp server port out of range", "global_defs {\n smtp_server 10.0.0.1 0\n}\n", nil, 5, []int{2}},
 		{"virtual_server_group without its '{'", "virtual_server_group G\n 10.0.0.1 80\n}\n", nil, 2, []int{2, 3}},
 	}
 	for _, tt := range tests {

@@ -20,8 +20,8 @@ import (
 type loader struct {
 	stopped bool // see stopf
 	cfg     *Config
-	diags []Diagnostic
-	cap   diagCap // keeps diags within MaxDiagnostics
+	diags   []Diagnostic
+	cap     diagCap // keeps diags within MaxDiagnostics
 
 	// reported is set when keepalived's own config test would report a
 	// problem (its exit code 5). Diagnostics only gokeepalived gives

@@ -138,7 +138,8 @@ func TestParseBytes(t *testing.T) {
 		{name: "missing open of a block", in: "vrrp_instance X\n state MASTER\n}\nvrrp_script s {\n}",
 			want: "vrrp_instance X { state MASTER }; vrrp_script s {}", wantErr: []string{
 				"3:1: error: unexpected '}': no block is open",
-				`2:2: error: missing '{' at the beginning of the block of "vrrp_instance" on line 1; these lines are read as its block`}},
+				`2:2: error: missing '{' at the beginning of the block of "vrrp_instance" on line 1; these lines are read as its block`,
+				`2:2: error: keepalived's processes that do not own the enclosing block read "state" here as a top-level line, and report it: a '{' or '}' before it is missing or extra`}},
 		{name: "missing open of a nested block", in: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80\n weight 2\n }\n}",
 			want: "virtual_server 10.0.0.1 80 { real_server 10.0.0.2 80 { weight 2 } }", wantErr: []string{
 				"5:1: error: unexpected '}': no block is open",

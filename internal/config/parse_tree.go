@@ -18,10 +18,11 @@ type builder struct {
 	li, ti  int
 	errf    func(Pos, string, ...any)
 	quietf  func(Pos, string, ...any) // a note that, as in keepalived, fails no test
-	halted  bool // reading stopped early: unclosed blocks are not news
-	tooDeep bool // the nesting error was reported
-	stopped bool // keepalived would stop reading (see parsed.stopped)
-	extra   map[Pos]bool // '}'s reported by extraCloses
+	halted  bool                      // reading stopped early: unclosed blocks are not news
+	tooDeep bool                      // the nesting error was reported
+	stopped bool                      // keepalived would stop reading (see parsed.stopped)
+	extra   map[Pos]bool              // '}'s reported by extraCloses
+	inside  map[[2]int]bool           // tokens (line, index) read inside a block keepalived knows
 }
 
 func (p *parser) build() []*Node {
@@ -31,9 +32,20 @@ func (p *parser) build() []*Node {
 		p.pp.errf(at, "keepalived's checker process reads this line outside its block, as a track_file without a name, and stops (exit 2): a '{' or '}' before it is missing or extra")
 		p.stopped = true
 	}
+	foreign := foreignTop(p.lines)
+	toks := make([]Token, len(foreign))
+	for i, at := range foreign {
+		toks[i] = p.lines[at[0]].toks[at[1]].Token
+	}
 	p.lines, p.chunk = nil, nil
+	b.inside = map[[2]int]bool{}
 	nodes, _, _ := b.block(0, "")
 	p.stopped = p.stopped || b.stopped
+	for i, at := range foreign {
+		if tk := toks[i]; b.inside[at] && !b.extra[tk.Pos] {
+			b.errf(tk.Pos, "keepalived's processes that do not own the enclosing block read %q here as a top-level line, and report it: a '{' or '}' before it is missing or extra", tk.Text)
+		}
+	}
 	return nodes
 }
 
@@ -98,6 +110,9 @@ func (b *builder) block(depth int, ctx string) (nodes []*Node, end Pos, closed b
 			return nodes, Pos{}, false
 		}
 		skip := b.lines[b.li].skip
+		if ctx != "" && b.inside != nil {
+			b.inside[[2]int{b.li, b.ti}] = true
+		}
 		switch tk.kind {
 		case tokClose:
 			b.advance()
