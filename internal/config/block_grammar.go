@@ -90,7 +90,7 @@ func checkerStops(lines []logical) (Pos, bool) {
 			if skipNext {
 				skipNext = false
 				if tk.kind == tokOpen {
-					skip = 1
+					skip = 1 // the block of another process's keyword
 					continue
 				}
 			}
@@ -102,13 +102,7 @@ func checkerStops(lines []logical) (Pos, bool) {
 					continue
 				}
 			}
-			if skip > 0 {
-				switch tk.kind {
-				case tokOpen:
-					skip++
-				case tokClose:
-					skip--
-				}
+			if skipping(&skip, tk.kind) {
 				continue
 			}
 			switch tk.kind {
@@ -219,17 +213,11 @@ func foreignTop(lines []logical) [][2]int {
 			if skipNext {
 				skipNext = false
 				if tk.kind == tokOpen {
-					skip = 1
+					skip = 1 // the block of another process's keyword
 					continue
 				}
 			}
-			if skip > 0 {
-				switch tk.kind {
-				case tokOpen:
-					skip++
-				case tokClose:
-					skip--
-				}
+			if skipping(&skip, tk.kind) {
 				continue
 			}
 			out = append(out, [2]int{li, k})
@@ -247,4 +235,19 @@ func foreignTop(lines []logical) [][2]int {
 		}
 	}
 	return out
+}
+
+// skipping counts a brace into the depth of a block being skipped and
+// says whether the token belongs to that block.
+func skipping(depth *int, k tokKind) bool {
+	if *depth == 0 {
+		return false
+	}
+	switch k {
+	case tokOpen:
+		*depth++
+	case tokClose:
+		*depth--
+	}
+	return true
 }
