@@ -186,6 +186,18 @@ var globalKeywords = table[*GlobalDefs]{
 		g.NotificationEmailFrom = l.stringArg(n, 0)
 	},
 	"smtp_server": func(l *loader, n *Node, g *GlobalDefs) {
+		if len(n.Args) == 0 {
+			l.stopf(endPos(n), "smtp_server needs a server")
+			return
+		}
+		port := "25"
+		if len(n.Args) > 1 {
+			port = n.Args[1].Text
+		}
+		if !smtpServerValid(n.Args[0].Text, port) {
+			l.errorf(n.Args[0].Pos, "Invalid smtp server %s %s", n.Args[0].Text, port)
+			return
+		}
 		g.SMTPServer = strings.Join(texts(n.Args), " ")
 	},
 	"smtp_connect_timeout": func(l *loader, n *Node, g *GlobalDefs) {

@@ -18,9 +18,10 @@ import (
 // registered in a per-block table (see the tables in global.go, vrrp*.go,
 // lvs*.go).
 type loader struct {
-	cfg   *Config
-	diags []Diagnostic
-	cap   diagCap // keeps diags within MaxDiagnostics
+	stopped bool // see stopf
+	cfg     *Config
+	diags   []Diagnostic
+	cap     diagCap // keeps diags within MaxDiagnostics
 
 	// reported is set when keepalived's own config test would report a
 	// problem (its exit code 5). Diagnostics only gokeepalived gives
@@ -96,6 +97,15 @@ func (l *loader) errorf(pos Pos, format string, args ...any) {
 func (l *loader) fatalf(pos Pos, format string, args ...any) {
 	l.reported = true
 	l.cap.add(&l.diags, Diagnostic{Pos: pos, Severity: SeverityError, Fatal: true, Msg: fmt.Sprintf(format, args...)})
+}
+
+// stopf records an error at which keepalived stops reading and exits
+// with status 2, even under -t: a keyword's handler reads a parameter
+// that is not there. We carry on, so that every other problem is
+// reported too; the exit status is keepalived's.
+func (l *loader) stopf(pos Pos, format string, args ...any) {
+	l.errorf(pos, format+" (keepalived stops here: a parameter is missing)", args...)
+	l.stopped = true
 }
 
 // warnf records a warning keepalived also reports (its config test fails

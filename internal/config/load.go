@@ -62,7 +62,9 @@ func Refuses(cfg *Config, diags []Diagnostic) bool {
 // read (keepalived also gives 4 for its CONFIG_FATAL and CONFIG_BAD_IF,
 // which none of the checks it shares with us raises),
 // 5 problems were reported but keepalived would run, 6 scripts are
-// configured without enable_script_security. (keepalived(8) documents
+// configured without enable_script_security, 2 keepalived stopped reading
+// at a keyword that lacks the parameter its handler reads (it exits at
+// once, even under -t). (keepalived(8) documents
 // 3/4/5 for the last three; the program's own enum, and the Debian 2.2.7
 // package, return 4/5/6, and scripts test the program.) A nil cfg means
 // nothing could be read.
@@ -77,6 +79,8 @@ func ExitCode(cfg *Config) int {
 		return 5
 	case VerdictSecurity:
 		return 6
+	case VerdictStopped:
+		return 2
 	}
 	return 4
 }
@@ -155,6 +159,8 @@ func load(syn parsed, opts Options) (*Config, []Diagnostic) {
 		l.cfg.InterfaceMissing = true
 	}
 	switch {
+	case l.stopped || syn.stopped:
+		l.cfg.Verdict = VerdictStopped
 	case security:
 		l.cfg.Verdict = VerdictSecurity
 	case l.reported:

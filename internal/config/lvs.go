@@ -187,8 +187,8 @@ func init() {
 		"persistence_engine":      strKw(func(v *VirtualServer) *string { return &v.PersistenceEngine }),
 		"quorum":                  countKw(func(v *VirtualServer) *int { return &v.Quorum }, 1),
 		"hysteresis":              countKw(func(v *VirtualServer) *int { return &v.Hysteresis }, 0),
-		"quorum_up":               scriptKw(func(v *VirtualServer) **Script { return &v.QuorumUp }),
-		"quorum_down":             scriptKw(func(v *VirtualServer) **Script { return &v.QuorumDown }),
+		"quorum_up":               firstScriptKw(func(v *VirtualServer) **Script { return &v.QuorumUp }, vsWho),
+		"quorum_down":             firstScriptKw(func(v *VirtualServer) **Script { return &v.QuorumDown }, vsWho),
 		"inhibit_on_failure":      setKw(func(v *VirtualServer) *bool { return &v.Inhibit }, true),
 		"alpha":                   setKw(func(v *VirtualServer) *bool { return &v.Alpha }, true),
 		"omega":                   setKw(func(v *VirtualServer) *bool { return &v.Omega }, true),
@@ -459,3 +459,6 @@ func (l *loader) loadBFD(n *Node) {
 	}
 	l.cfg.BFDInstances = append(l.cfg.BFDInstances, b)
 }
+
+// vsWho names a virtual server in a repeated-keyword message.
+func vsWho(*VirtualServer) string { return "virtual_server" }

@@ -64,9 +64,12 @@ func checkerKeywords(typ string) map[string]bool {
 
 // checkChecker reports what keepalived reports in a checker block:
 // unknown keywords, ports out of range, bad HTTP status codes and urls
-// without a path.
+// without a path, a MISC_CHECK without misc_path.
 func (l *loader) checkChecker(n *Node) {
 	l.checkCheckerBlock(n.Children, checkerKeywords(n.Keyword.Text), n.Keyword.Text)
+	if n.Keyword.Text == "MISC_CHECK" && !slices.ContainsFunc(n.Children, func(c *Node) bool { return c.Keyword.Text == "misc_path" }) {
+		l.errorf(closePos(n), "No script path has been specified for MISC_CHECKER - skipping")
+	}
 }
 
 func (l *loader) checkCheckerBlock(nodes []*Node, known map[string]bool, block string) {
@@ -105,6 +108,8 @@ func (l *loader) checkURL(n *Node) {
 			l.warnf(k.Keyword.Pos, "unknown keyword %q in url", kw)
 		case kw == "path":
 			path = true
+		case kw == "digest" && len(k.Args) > 0 && len(k.Args[0].Text) != 32:
+			l.errorf(k.Args[0].Pos, "digest '%s' character length should be 32 rather than %d", k.Args[0].Text, len(k.Args[0].Text))
 		case kw == "status_code":
 			for _, a := range k.Args {
 				if !validStatusRange(a.Text) {

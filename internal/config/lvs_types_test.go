@@ -105,7 +105,7 @@ func TestVirtualServerDefaultsAndErrors(t *testing.T) {
 		check      func(*VirtualServer) string
 	}{
 		{name: "keepalived's defaults, reported as it does",
-			body: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80\n}\n",
+			body: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n }\n}\n",
 			want: []string{"Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP",
 				"Virtual server [10.0.0.1]:udp:80: no scheduler set, setting default 'wlc'",
 				"Virtual server [10.0.0.1]:udp:80: no forwarding method set, setting default NAT"},
@@ -116,16 +116,16 @@ func TestVirtualServerDefaultsAndErrors(t *testing.T) {
 				return ""
 			}},
 		{name: "fwmark needs no protocol",
-			body: "virtual_server fwmark 7 {\n lb_algo rr\n lb_kind NAT\n real_server 10.0.0.2 80\n}\n"},
+			body: "virtual_server fwmark 7 {\n lb_algo rr\n lb_kind NAT\n real_server 10.0.0.2 80 {\n }\n}\n"},
 		{name: "unknown scheduler ignored",
-			body: "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo RR\n lb_kind NAT\n real_server 10.0.0.2 80\n}\n",
+			body: "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo RR\n lb_kind NAT\n real_server 10.0.0.2 80 {\n }\n}\n",
 			want: []string{"Invalid lvs_scheduler 'RR' - ignoring",
 				"Virtual server [10.0.0.1]:tcp:80: no scheduler set, setting default 'wlc'"}},
 		{name: "sh-port needs sh",
-			body: "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n sh-port\n lb_kind NAT\n real_server 10.0.0.2 80\n}\n",
+			body: "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n sh-port\n lb_kind NAT\n real_server 10.0.0.2 80 {\n }\n}\n",
 			want: []string{"sh-port only applies to sh scheduler - ignoring"}},
 		{name: "granularity implies persistence",
-			body: "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n persistence_granularity 16\n real_server 10.0.0.2 80\n}\n",
+			body: "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind NAT\n persistence_granularity 16\n real_server 10.0.0.2 80 {\n }\n}\n",
 			check: func(v *VirtualServer) string {
 				if v.PersistenceTimeout != 360*time.Second || v.PersistenceGranularity != 16 {
 					return "granularity did not imply the 360 s default"
@@ -133,18 +133,18 @@ func TestVirtualServerDefaultsAndErrors(t *testing.T) {
 				return ""
 			}},
 		{name: "ha_suspend cleared for fwmark",
-			body: "virtual_server fwmark 1 {\n lb_algo rr\n lb_kind NAT\n ha_suspend\n real_server 10.0.0.2 80\n}\n",
+			body: "virtual_server fwmark 1 {\n lb_algo rr\n lb_kind NAT\n ha_suspend\n real_server 10.0.0.2 80 {\n }\n}\n",
 			want: []string{"Virtual server FWM 1: cannot use ha_suspend with fwmarks - clearing ha_suspend"}},
 		{name: "nftables backend refuses wlc with a hint",
-			body: "global_defs {\n lvs_backend nftables\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo wlc\n lb_kind NAT\n real_server 10.0.0.2 80\n}\n",
+			body: "global_defs {\n lvs_backend nftables\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo wlc\n lb_kind NAT\n real_server 10.0.0.2 80 {\n }\n}\n",
 			want: []string{"virtual_server [10.0.0.1]:tcp:80: lvs_backend nftables cannot run scheduler wlc | " + nftHints[SchedWLC]}},
 		{name: "nftables backend refuses TUN",
-			body: "global_defs {\n lvs_backend nftables\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind TUN\n real_server 10.0.0.2 80\n}\n",
+			body: "global_defs {\n lvs_backend nftables\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind TUN\n real_server 10.0.0.2 80 {\n }\n}\n",
 			want: []string{"virtual_server [10.0.0.1]:tcp:80: lvs_backend nftables cannot forward by TUN (IP-in-IP encapsulation) to 10.0.0.2 | use lb_kind NAT or DR, or lvs_backend ipvs on a kernel with IPVS and ipip/gue/gre"}},
 		{name: "ipvs backend takes wlc",
-			body: "global_defs {\n lvs_backend ipvs\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo wlc\n lb_kind TUN\n real_server 10.0.0.2 80\n}\n"},
+			body: "global_defs {\n lvs_backend ipvs\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo wlc\n lb_kind TUN\n real_server 10.0.0.2 80 {\n }\n}\n"},
 		{name: "nftables backend takes rr, wrr, sh, dh, mh",
-			body: "global_defs {\n lvs_backend nftables\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo mh\n lb_kind DR\n real_server 10.0.0.2 80\n}\n"},
+			body: "global_defs {\n lvs_backend nftables\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo mh\n lb_kind DR\n real_server 10.0.0.2 80 {\n }\n}\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -101,6 +101,7 @@ const (
 	VerdictOK       Verdict = iota + 1 // nothing keepalived would report
 	VerdictReported                    // keepalived reports problems but would run
 	VerdictSecurity                    // scripts configured without script security
+	VerdictStopped                     // keepalived stops reading: a keyword lacks its parameter
 )
 
 // String names the verdict.
@@ -112,6 +113,8 @@ func (v Verdict) String() string {
 		return "script-security"
 	case VerdictReported:
 		return "reported"
+	case VerdictStopped:
+		return "stopped"
 	}
 	return fmt.Sprintf("Verdict(%d)", uint8(v))
 }

@@ -89,6 +89,9 @@ type parsed struct {
 	diags  []Diagnostic
 	cap    diagCap
 	halted bool // a budget stopped reading: the text is incomplete
+	// stopped: keepalived would stop reading at a keyword missing its
+	// parameter (exit 2), see stopf.
+	stopped bool
 }
 
 // result returns the tree and the diagnostics with their summary.
@@ -112,7 +115,7 @@ func parseBytes(name string, src []byte, opts Options) parsed {
 }
 
 func (p *parser) parsed(nodes []*Node) parsed {
-	return parsed{nodes: nodes, diags: p.pp.diags, cap: p.pp.cap, halted: p.pp.halted}
+	return parsed{nodes: nodes, diags: p.pp.diags, cap: p.pp.cap, halted: p.pp.halted, stopped: p.stopped}
 }
 
 // logical is one line after preprocessing, split into tokens.
@@ -132,6 +135,7 @@ type parser struct {
 	words   int             // tokens kept so far, bounded by maxWords
 	readers []*bufio.Reader // one per include depth, reused
 	scan    []byte          // checkContent's buffer, reused
+	stopped bool            // see parsed.stopped
 }
 
 // scanBuf returns the buffer files are checked in.

@@ -71,7 +71,7 @@ func TestParseBytes(t *testing.T) {
 		{name: "list on one line", in: "group { VI_1 VI_2 }", want: "group { VI_1 VI_2 }"},
 		{name: "nested one line", in: "a { b { c } d }", want: "a { b { c }; d }"},
 		{name: "brace glued to words", in: "a{b}c", want: "a { b }; c"},
-		{name: "empty block", in: "a {}\nb\n{\n}", want: "a {}; b {}"},
+		{name: "empty block", in: "a {}\nvrrp_script b\n{\n}", want: "a {}; vrrp_script b {}"},
 		{name: "text after close", in: "a {\n} b c", want: "a {}; b c"},
 		{name: "comments", in: "! x\n# y\na b ! c\nd#e\nf \"g # h\" # i\n", want: `a b; d; f "g # h"`},
 		{name: "escaped comment chars", in: `a \#b \!c`, want: `a #b !c`},
@@ -121,7 +121,35 @@ func TestParseBytes(t *testing.T) {
 		{name: "missing close", in: "a {\n b {\n", want: "a { b {} }", wantErr: []string{
 			"2:4: error: missing '}' for the block of \"b\" opened here",
 			"1:3: error: missing '}' for the block of \"a\" opened here"}},
-		{name: "bare open", in: "a {}\n\n{ b }", want: "a {}; b", wantErr: []string{"3:1: error: unexpected '{': a block must follow a keyword"}},
+		// keepalived ignores a '{' where no block may start; the '}' meant
+		// for it closes the enclosing block.
+		{name: "bare open", in: "a {}\n\n{ b }", want: "a {}; b", wantErr: []string{
+			"3:1: error: unexpected '{': a block must follow a keyword; ignored, so the next '}' closes the enclosing block",
+			"3:5: error: unexpected '}': no block is open"}},
+		{name: "open on the next line of a plain keyword", in: "vrrp_instance X {\n nopreempt\n {\n priority 1\n }\n}",
+			want: "vrrp_instance X { nopreempt; priority 1 }", wantErr: []string{
+				"3:2: error: unexpected '{': a block must follow a keyword; ignored, so the next '}' closes the enclosing block",
+				"6:1: error: unexpected '}': no block is open"}},
+		{name: "extra open inside a block", in: "vrrp_script s {\n interval 2\n{\n}\nvrrp_instance X {\n}",
+			want: "vrrp_script s { interval 2 }; vrrp_instance X {}", wantErr: []string{
+				"3:1: error: unexpected '{': a block must follow a keyword; ignored, so the next '}' closes the enclosing block"}},
+		// A keyword that owns a block in keepalived takes the next lines
+		// as its block without the '{'.
+		{name: "missing open of a block", in: "vrrp_instance X\n state MASTER\n}\nvrrp_script s {\n}",
+			want: "vrrp_instance X { state MASTER }; vrrp_script s {}", wantErr: []string{
+				"3:1: error: unexpected '}': no block is open",
+				`2:2: error: missing '{' at the beginning of the block of "vrrp_instance" on line 1; these lines are read as its block`,
+				`2:2: error: keepalived's processes that do not own the enclosing block read "state" here as a top-level line, and report it: a '{' or '}' before it is missing or extra`}},
+		{name: "missing open of a nested block", in: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80\n weight 2\n }\n}",
+			want: "virtual_server 10.0.0.1 80 { real_server 10.0.0.2 80 { weight 2 } }", wantErr: []string{
+				"5:1: error: unexpected '}': no block is open",
+				`3:2: error: missing '{' at the beginning of the block of "real_server" on line 2; these lines are read as its block`}},
+		{name: "missing open of a list", in: "vrrp_instance X {\n virtual_ipaddress\n  10.0.0.1\n }\n}",
+			want: "vrrp_instance X { virtual_ipaddress { 10.0.0.1 } }", wantErr: []string{
+				"5:1: error: unexpected '}': no block is open",
+				`3:3: warning: missing '{' at the beginning of the block of "virtual_ipaddress" on line 2; these lines are read as its block`}},
+		{name: "plain keyword needs no block", in: "vrrp_instance X {\n nopreempt\n priority 1\n}",
+			want: "vrrp_instance X { nopreempt; priority 1 }"},
 		{name: "unterminated quote", in: "a \"b c\nd", want: `a "b c"; d`, wantErr: []string{"1:3: error: unterminated quoted string"}},
 		{name: "recursive param", in: "$A=${A}x\n  y $A", want: "", wantErr: []string{"2:5: error: more than 256 parameter substitutions on one line (recursive definition of $A?)"}},
 		{name: "bad seq", in: "  ~SEQ(A, 1, -1, 5) x", wantErr: []string{"1:3: error: invalid ~SEQ(A, 1, -1, 5): step -1 never reaches 5 from 1"}},

@@ -4,7 +4,11 @@ package config
 // statement is a keyword and the words after it on its line; a '{' on the
 // same line, or first on the next line, opens its block; the block ends at
 // the matching '}', wherever it sits. Text after a '}' on the same line
-// starts new statements, as keepalived splits lines at braces.
+// starts new statements, as keepalived splits lines at braces. As in
+// keepalived, a keyword that owns a block there (block_grammar.go) takes
+// the lines after it as its block even without the '{', and a '{' where no
+// block may start is ignored, so the '}' meant for it closes the block it
+// sits in.
 //
 // Blocks nest at most maxBlockDepth deep: a deeper block is reported once
 // and skipped whole, without recursion, so that no input can exhaust the
@@ -13,14 +17,35 @@ type builder struct {
 	lines   []logical
 	li, ti  int
 	errf    func(Pos, string, ...any)
-	halted  bool // reading stopped early: unclosed blocks are not news
-	tooDeep bool // the nesting error was reported
+	quietf  func(Pos, string, ...any) // a note that, as in keepalived, fails no test
+	halted  bool                      // reading stopped early: unclosed blocks are not news
+	tooDeep bool                      // the nesting error was reported
+	stopped bool                      // keepalived would stop reading (see parsed.stopped)
+	extra   map[Pos]bool              // '}'s reported by extraCloses
+	inside  map[[2]int]bool           // tokens (line, index) read inside a block keepalived knows
 }
 
 func (p *parser) build() []*Node {
-	b := &builder{lines: p.lines, errf: p.pp.errf, halted: p.pp.halted}
+	b := &builder{lines: p.lines, errf: p.pp.errf, quietf: p.pp.quietf, halted: p.pp.halted}
+	b.extra = extraCloses(p.lines, p.pp.errf)
+	if at, ok := checkerStops(p.lines); ok {
+		p.pp.errf(at, "keepalived's checker process reads this line outside its block, as a track_file without a name, and stops (exit 2): a '{' or '}' before it is missing or extra")
+		p.stopped = true
+	}
+	foreign := foreignTop(p.lines)
+	toks := make([]Token, len(foreign))
+	for i, at := range foreign {
+		toks[i] = p.lines[at[0]].toks[at[1]].Token
+	}
 	p.lines, p.chunk = nil, nil
-	nodes, _, _ := b.block(0)
+	b.inside = map[[2]int]bool{}
+	nodes, _, _ := b.block(0, "")
+	p.stopped = p.stopped || b.stopped
+	for i, at := range foreign {
+		if tk := toks[i]; b.inside[at] && !b.extra[tk.Pos] {
+			b.errf(tk.Pos, "keepalived's processes that do not own the enclosing block read %q here as a top-level line, and report it: a '{' or '}' before it is missing or extra", tk.Text)
+		}
+	}
 	return nodes
 }
 
@@ -76,38 +101,44 @@ func (b *builder) enter(open Pos, depth int) bool {
 func (b *builder) advance() { b.ti++ }
 
 // block reads statements until the '}' that closes a block at depth, or
-// the end of input (closed is false then).
-func (b *builder) block(depth int) (nodes []*Node, end Pos, closed bool) {
+// the end of input (closed is false then). ctx is the keyword whose block
+// this is, as keepalived reads it ("" at the top level).
+func (b *builder) block(depth int, ctx string) (nodes []*Node, end Pos, closed bool) {
 	for {
 		tk, ok := b.peek()
 		if !ok {
 			return nodes, Pos{}, false
 		}
 		skip := b.lines[b.li].skip
+		if ctx != "" && b.inside != nil {
+			b.inside[[2]int{b.li, b.ti}] = true
+		}
 		switch tk.kind {
 		case tokClose:
 			b.advance()
 			if depth > 0 {
 				return nodes, tk.Pos, true
 			}
-			b.errf(tk.Pos, "unexpected '}': no block is open")
+			if !b.extra[tk.Pos] {
+				b.errf(tk.Pos, "unexpected '}': no block is open")
+			}
 		case tokOpen:
 			b.advance()
 			if !skip {
-				b.errf(tk.Pos, "unexpected '{': a block must follow a keyword")
+				// keepalived ignores it; the '}' written for it closes
+				// this block.
+				b.errf(tk.Pos, "unexpected '{': a block must follow a keyword; ignored, so the next '}' closes the enclosing block")
+				continue
 			}
 			if !b.enter(tk.Pos, depth+1) {
 				continue
 			}
-			kids, _, closed := b.block(depth + 1)
-			if !closed {
+			// A block opened by a line for another config id goes with it.
+			if _, _, closed := b.block(depth+1, ctx); !closed {
 				b.missing(tk.Pos, "missing '}' for this '{'")
 			}
-			if !skip {
-				nodes = append(nodes, kids...)
-			}
 		default:
-			if n, skip := b.statement(depth); !skip {
+			if n, skip := b.statement(depth, ctx); !skip {
 				nodes = append(nodes, n)
 			}
 		}
@@ -115,7 +146,7 @@ func (b *builder) block(depth int) (nodes []*Node, end Pos, closed bool) {
 }
 
 // statement reads one keyword, its arguments and its block.
-func (b *builder) statement(depth int) (n *Node, skip bool) {
+func (b *builder) statement(depth int, ctx string) (n *Node, skip bool) {
 	li := b.li
 	line := b.lines[li]
 	kw := line.toks[b.ti]
@@ -138,18 +169,40 @@ func (b *builder) statement(depth int) (n *Node, skip bool) {
 		open = line.toks[b.ti]
 		b.advance()
 	case b.ti == len(line.toks) && li+1 < len(b.lines) &&
-		(line.skip || !b.lines[li+1].skip) && b.lines[li+1].toks[0].kind == tokOpen:
+		(line.skip || !b.lines[li+1].skip) && b.lines[li+1].toks[0].kind == tokOpen &&
+		(line.skip || blockOf(ctx, kw.Text) != noBlock):
+		// A '{' first on the next line opens the block of a keyword
+		// that owns one; after any other keyword keepalived ignores it
+		// (block, below, reports it).
 		b.li, b.ti = li+1, 0
 		open = b.lines[b.li].toks[0]
 		b.advance()
 	default:
-		return n, line.skip
+		kind := blockOf(ctx, kw.Text)
+		next, ok := b.peek()
+		if line.skip || kind == noBlock || !ok || b.lines[b.li].skip {
+			return n, line.skip
+		}
+		// keepalived reads the lines that follow as the block all the same.
+		if kw.Text == "virtual_server_group" {
+			// keepalived's handler then reads a line that is not there.
+			b.errf(next.Pos, "missing '{' at the beginning of the block of %q on line %d (keepalived stops here: a parameter is missing)", kw.Text, kw.Pos.Line)
+			b.stopped = true
+		} else if kind == subBlock {
+			b.errf(next.Pos, "missing '{' at the beginning of the block of %q on line %d; these lines are read as its block", kw.Text, kw.Pos.Line)
+		} else {
+			b.quietf(next.Pos, "missing '{' at the beginning of the block of %q on line %d; these lines are read as its block", kw.Text, kw.Pos.Line)
+		}
+		open = ptok{Token: Token{Text: "{", Pos: kw.Pos}, kind: tokOpen}
 	}
 	n.Block = true
 	if !b.enter(open.Pos, depth+1) {
 		return n, line.skip
 	}
-	kids, end, closed := b.block(depth + 1)
+	if blockOf(ctx, kw.Text) != noBlock {
+		ctx = kw.Text
+	}
+	kids, end, closed := b.block(depth+1, ctx)
 	n.Children, n.End = kids, end
 	if !closed {
 		b.missing(open.Pos, "missing '}' for the block of %q opened here", kw.Text)

@@ -217,7 +217,13 @@ func (l *loader) loadScript(n *Node) {
 
 // trackFileKeywords is the track_file table.
 var trackFileKeywords = table[*TrackFile]{
-	"file": strKw(func(f *TrackFile) *string { return &f.File }),
+	"file": func(l *loader, n *Node, f *TrackFile) {
+		if f.File != "" {
+			l.warnf(n.Keyword.Pos, "File already set for track file %s - ignoring %s", f.Name, l.stringArg(n, 0))
+			return
+		}
+		f.File = l.stringArg(n, 0)
+	},
 	"weight": func(l *loader, n *Node, f *TrackFile) {
 		if w, ok := l.parseWeight(n, 0, -254, 254); ok {
 			f.Weight = w
@@ -240,7 +246,7 @@ var trackFileKeywords = table[*TrackFile]{
 // loadTrackFile reads a track_file or vrrp_track_file block.
 func (l *loader) loadTrackFile(n *Node) {
 	if len(n.Args) == 0 {
-		l.errorf(endPos(n), "%s needs a name", n.Keyword.Text)
+		l.stopf(endPos(n), "%s needs a name", n.Keyword.Text)
 		return
 	}
 	f := &TrackFile{Pos: n.Args[0].Pos, Name: n.Args[0].Text}

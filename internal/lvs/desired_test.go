@@ -184,12 +184,14 @@ virtual_server group web {
   lb_kind DR
   persistence_timeout 60
   persistence_granularity 255.255.255.0
-  real_server 10.0.1.1 80
+  real_server 10.0.1.1 80 {
+  }
 }
 virtual_server fwmark 9 {
   lb_algo rr
   lb_kind NAT
-  real_server 2001:db8::1 0
+  real_server 2001:db8::1 0 {
+  }
 }
 `)
 	out := Desired(Input{Config: cfg})

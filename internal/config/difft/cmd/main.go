@@ -5,6 +5,7 @@
 //
 //	go run ./internal/config/difft/cmd -n 5000 -seed 1
 //	go run ./internal/config/difft/cmd -case 417 -seed 1 -v   # one case, files and outputs
+//	go run ./internal/config/difft/cmd -file my.conf          # one file of your own
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,22 +27,23 @@ import (
 func main() {
 	n := flag.Int("n", 5000, "number of configurations to generate")
 	seed := flag.Uint64("seed", 1, "generator seed")
-	one := flag.Int("case", -1, "run only this case and print it")
+	one := flag.String("case", "", "run only these cases (comma-separated) and print them")
 	workers := flag.Int("workers", 4, "configurations checked at once")
 	verbose := flag.Bool("v", false, "print every disagreement with both outputs")
 	realworld := flag.Bool("realworld", false, "run the real-world corpus (internal/config/testdata/realworld) instead, and print its table")
+	file := flag.String("file", "", "run only this configuration file (no includes) and print both outputs")
 	keepalived := flag.String("keepalived", "/usr/sbin/keepalived", "keepalived binary")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	code, err := run(ctx, *n, *seed, *one, *workers, *verbose, *realworld, *keepalived)
+	code, err := run(ctx, *n, *seed, *one, *workers, *verbose, *realworld, *file, *keepalived)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "difft:", err)
 	}
 	os.Exit(code)
 }
 
-func run(ctx context.Context, n int, seed uint64, one, workers int, verbose, realworld bool, keepalived string) (int, error) {
+func run(ctx context.Context, n int, seed uint64, one string, workers int, verbose, realworld bool, file, keepalived string) (int, error) {
 	if _, err := exec.LookPath(keepalived); err != nil {
 		return 2, err
 	}
@@ -74,13 +77,31 @@ func run(ctx context.Context, n int, seed uint64, one, workers int, verbose, rea
 	if realworld {
 		return runRealWorld(ctx, r, root, verbose)
 	}
-	if one >= 0 {
-		c := difft.Generate(seeds, seed, one)
-		res, err := r.RunCase(ctx, one, c)
+	if file != "" {
+		text, err := os.ReadFile(file)
 		if err != nil {
 			return 2, err
 		}
-		printResult(one, res, true)
+		c := difft.Case{Seed: file, Files: map[string]string{difft.MainFile: string(text)}}
+		res, err := r.RunCase(ctx, 0, c)
+		if err != nil {
+			return 2, err
+		}
+		printResult(0, res, true)
+		return 0, nil
+	}
+	if one != "" {
+		for _, f := range strings.Split(one, ",") {
+			i, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return 2, fmt.Errorf("-case: %w", err)
+			}
+			res, err := r.RunCase(ctx, i, difft.Generate(seeds, seed, i))
+			if err != nil {
+				return 2, err
+			}
+			printResult(i, res, verbose || !strings.Contains(one, ","))
+		}
 		return 0, nil
 	}
 	fmt.Printf("%d seeds, seed %d, %d configurations\n", len(seeds), seed, n)
