@@ -58,6 +58,7 @@ type Director struct {
 
 	mu     sync.Mutex
 	status Status
+	res    *results // the running generation's checker results, read live by Status
 }
 
 // Start starts checking and programs the plane; Stop ends it.

@@ -3,6 +3,7 @@ package director
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,11 +52,28 @@ type Checker struct {
 	At      time.Time
 }
 
-// Status returns the latest snapshot; safe from any goroutine.
+// Status returns the latest snapshot; safe from any goroutine. The
+// checkers' last results are read now: most checks change no state, so
+// they do not refresh the rest of the snapshot.
 func (d *Director) Status() Status {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.status
+	st, res := d.status, d.res
+	d.mu.Unlock()
+	if res == nil {
+		return st
+	}
+	vss := make([]VirtualServer, len(st.VirtualServers))
+	i := 0
+	for k, v := range st.VirtualServers {
+		v.RealServers = slices.Clone(v.RealServers)
+		for j := range v.RealServers {
+			v.RealServers[j].Checkers = res.checkers(i)
+			i++
+		}
+		vss[k] = v
+	}
+	st.VirtualServers = vss
+	return st
 }
 
 // publish refreshes Status from g.
@@ -83,7 +101,7 @@ func (d *Director) publish(g *gen, planErr error) {
 		st.VirtualServers = append(st.VirtualServers, vs)
 	}
 	d.mu.Lock()
-	d.status = st
+	d.status, d.res = st, g.results
 	d.mu.Unlock()
 }
 
