@@ -36,6 +36,7 @@ type VirtualServer struct {
 
 // RealServer is one real server's state.
 type RealServer struct {
+	Name     string // keepalived's "[IP]:proto:port"
 	Addr     netip.AddrPort
 	Up       bool
 	Weight   int // effective weight (misc_dynamic, FILE_CHECK)
@@ -94,7 +95,7 @@ func (d *Director) publish(g *gen, planErr error) {
 		for range v.RealServers {
 			s := g.core.servers[i]
 			h := g.core.health[s.key]
-			vs.RealServers = append(vs.RealServers, RealServer{Addr: s.key.Addr, Up: h.Alive, Weight: h.Weight,
+			vs.RealServers = append(vs.RealServers, RealServer{Name: g.hcs[i].Name, Addr: s.key.Addr, Up: h.Alive, Weight: h.Weight,
 				Checkers: g.results.checkers(i)})
 			i++
 		}
