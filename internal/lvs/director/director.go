@@ -183,7 +183,7 @@ func (d *Director) run(ctx context.Context, addrs map[netip.Addr]bool) {
 			d.stop(g)
 			return
 		case ev := <-g.run.Events():
-			d.settle(g, d.event(g, ev))
+			d.settle(g, d.drain(g, d.event(g, ev)))
 		case a := <-d.addrCh:
 			g.core.setAddrs(a)
 			d.settle(g, nil)
@@ -195,6 +195,22 @@ func (d *Director) run(ctx context.Context, addrs map[netip.Addr]bool) {
 			d.settle(g, nil)
 		}
 	}
+}
+
+// drain applies the runner events already waiting, so that one plane
+// change covers them all: with thousands of real servers failing at once,
+// a rebuild per event would keep the plane (and the checkers' queue) far
+// behind.
+func (d *Director) drain(g *gen, ns []Notice) []Notice {
+	for range 4096 {
+		select {
+		case ev := <-g.run.Events():
+			ns = append(ns, d.event(g, ev)...)
+		default:
+			return ns
+		}
+	}
+	return ns
 }
 
 // event applies one runner event to the core.
