@@ -175,6 +175,9 @@ func (g *gen) retire() {
 
 func (d *Director) run(ctx context.Context, addrs map[netip.Addr]bool) {
 	defer close(d.done)
+	if d.cfg.Conf.Global.LVSFlush {
+		d.flush("lvs_flush")
+	}
 	g := d.start(ctx, d.cfg.Conf, &core{addrs: addrs})
 	d.settle(g, nil)
 	for {
@@ -248,10 +251,28 @@ func (d *Director) stop(g *gen) {
 		ns = append(ns, g.core.recompute()...)
 	}
 	d.announce(ns)
+	if g.core.conf.Global.LVSFlushOnStop == config.FlushAll {
+		d.flush("lvs_flush_on_stop")
+	}
 	if err := d.cfg.Plane.Close(); err != nil {
 		d.log.Error("LVS data plane: remove state", "err", err)
 	}
 	d.publish(g, nil)
+}
+
+// flush empties the kernel's LVS table where the plane can (IPVS); the
+// nftables plane holds only its own tables, emptied at start and stop
+// anyway.
+func (d *Director) flush(why string) {
+	f, ok := d.cfg.Plane.(lvs.Flusher)
+	if !ok {
+		return
+	}
+	if err := f.Flush(); err != nil {
+		d.log.Error("LVS data plane: flush", "keyword", why, "err", err)
+		return
+	}
+	d.log.Info("LVS table flushed", "keyword", why)
 }
 
 // announce writes the FIFO lines and starts the scripts of ns, in order.
