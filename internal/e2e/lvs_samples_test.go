@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -206,6 +207,7 @@ func runLVSSample(t *testing.T, tc lvsSampleCase, text string) {
 			t.Fatal(err)
 		}
 	}
+	n.env = append(n.env, "GOKEEPALIVED_DUMP_DIR="+n.dir)
 	n.start(t)
 	var last control.Snapshot
 	eventually(t, 20*time.Second, tc.file+": every real server up, every checker passed, services installed", func() (bool, string) {
@@ -225,6 +227,12 @@ func runLVSSample(t *testing.T, tc lvsSampleCase, text string) {
 				t.Errorf("%s: real server %s not in the nftables plane:\n%s", tc.file, rs.Addr, rules)
 			}
 		}
+	}
+	// SIGUSR1 writes the checker part as keepalived's checker process:
+	// every checker has run.
+	dump := string(readDump(t, n, syscall.SIGUSR1, filepath.Join(n.dir, "keepalived_check.data")))
+	if got := strings.Count(dump, "   Has run = yes\n"); got != l.checkers || !strings.HasPrefix(dump, "------< Health checkers >------\n") {
+		t.Errorf("%s: keepalived_check.data has %d checkers that ran, want %d:\n%s", tc.file, got, l.checkers, dump)
 	}
 	// The sample's scripts ran: MISC_CHECK, and quorum_up once the
 	// quorum was reached (keepalived.conf.quorum starts with alpha).
