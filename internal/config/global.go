@@ -80,6 +80,11 @@ type GlobalDefs struct {
 	// LVSBackend is a gokeepalived extension, lvs_backend: the data
 	// plane of the LVS half (empty: auto, IPVS when the kernel has it).
 	LVSBackend LVSBackend `json:",omitempty"`
+	// LVSFlush (lvs_flush) empties the kernel's LVS table at start;
+	// LVSFlushOnStop (lvs_flush_on_stop, alias lvs_flush_onstop) how it
+	// is emptied at stop.
+	LVSFlush       bool      `json:",omitempty"`
+	LVSFlushOnStop FlushMode `json:",omitempty"`
 	// BGPSpeaker is bgp_speaker, ours (see bgp_model.go); nil: no BGP.
 	BGPSpeaker *BGPSpeaker `json:",omitempty"`
 
@@ -152,8 +157,8 @@ var globalNoEffect = strings.Fields(`linkbeat_use_polling net_namespace_ipvs nam
 use_pid_dir child_wait_time process_names process_name vrrp_process_name checker_process_name
 lvs_process_name bfd_process_name use_symlink_paths set_supplementary_groups
 smtp_alert_checker checker_log_all_failures
-max_auto_priority min_auto_priority_delay disable_local_igmp lvs_timeouts lvs_flush
-lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon vrrp_min_garp
+max_auto_priority min_auto_priority_delay disable_local_igmp lvs_timeouts
+lvs_sync_daemon vrrp_min_garp
 nftables_ifindex nftables_ipvs nftables_ipvs_priority
 nftables_ipvs_start_fwmark vrrp_priority checker_priority checker_no_swap
 checker_rt_priority checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority
@@ -307,6 +312,9 @@ var globalKeywords = table[*GlobalDefs]{
 	},
 	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
 	"lvs_backend":       func(l *loader, n *Node, g *GlobalDefs) { lvsBackendKw(l, n, g); l.ours(n) },
+	"lvs_flush":         gf(func(g *GlobalDefs) *bool { return &g.LVSFlush }),
+	"lvs_flush_on_stop": lvsFlushOnStopKw,
+	"lvs_flush_onstop":  lvsFlushOnStopKw,
 	"bgp_speaker":       func(l *loader, n *Node, g *GlobalDefs) { l.loadBGPSpeaker(n, g) },
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)

@@ -345,6 +345,27 @@ func lvsBackendKw(l *loader, n *Node, g *GlobalDefs) {
 	}
 }
 
+// FlushMode is lvs_flush_on_stop: how the LVS table is emptied at stop.
+type FlushMode string
+
+// The modes of lvs_flush_on_stop; empty: remove what we installed, one
+// service at a time.
+const (
+	FlushAll FlushMode = "all" // no argument: every service of the kernel
+	FlushVS  FlushMode = "VS"  // our services, without their real servers first
+)
+
+func lvsFlushOnStopKw(l *loader, n *Node, g *GlobalDefs) {
+	switch {
+	case len(n.Args) == 0:
+		g.LVSFlushOnStop = FlushAll
+	case n.Args[0].Text == "VS":
+		g.LVSFlushOnStop = FlushVS
+	default:
+		l.advisef(n.Args[0].Pos, "write lvs_flush_on_stop alone, or lvs_flush_on_stop VS", "Unknown lvs_flush_onstop type %s", n.Args[0].Text)
+	}
+}
+
 // rsField names a real server setting that inherits the virtual
 // server's value unless written.
 type rsField struct {

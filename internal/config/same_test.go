@@ -133,7 +133,7 @@ func TestSameFollowsPointersAndElements(t *testing.T) {
 // settings that may change freely; a new field must be put in one list.
 func TestSameInstanceGlobals(t *testing.T) {
 	free := map[string]bool{
-		"RouterID": true, "LVSBackend": true, "BGPSpeaker": true, "NotificationEmail": true, "NotificationEmailFrom": true,
+		"RouterID": true, "LVSBackend": true, "LVSFlush": true, "LVSFlushOnStop": true, "BGPSpeaker": true, "NotificationEmail": true, "NotificationEmailFrom": true,
 		"SMTPServer": true, "SMTPConnectTimeout": true, "JSONVersion": true, "PrometheusListen": true,
 		"NotifyPriorityChanges": true, "FifoWriteStatesOnReload": true,
 		"NotifyFifo": true, "VRRPNotifyFifo": true, "LVSNotifyFifo": true,

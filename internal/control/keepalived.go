@@ -16,6 +16,9 @@ const (
 	DataFile  = "/tmp/keepalived.data"  // SIGUSR1
 	StatsFile = "/tmp/keepalived.stats" // SIGUSR2
 	JSONFile  = "/tmp/keepalived.json"  // SIGRTMIN+2
+	// CheckDataFile is where keepalived's checker process writes its part
+	// on SIGUSR1 (virtual servers, real servers, checkers).
+	CheckDataFile = "/tmp/keepalived_check.data"
 )
 
 // DumpFile writes a dump file the way keepalived's are: mode 0600, and

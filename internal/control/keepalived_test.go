@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/golden"
 
@@ -234,5 +235,38 @@ func TestDumpsAuthHMAC(t *testing.T) {
 		if !strings.Contains(c.got, c.want) {
 			t.Errorf("%s dump lacks\n%s\nin\n%s", c.name, c.want, c.got)
 		}
+	}
+}
+
+// TestWriteCheckData: the checker part of the SIGUSR1 dump, one block per
+// checker in keepalived_check.data's layout; nothing without LVS.
+func TestWriteCheckData(t *testing.T) {
+	snap := Snapshot{LVS: &LVS{Backend: "nftables", VirtualServers: []VirtualServer{{
+		Name: "[10.0.0.100]:tcp:80",
+		RealServers: []RealServer{
+			{Name: "[10.0.2.11]:tcp:80", Up: true, Checkers: []Checker{{Kind: "TCP_CHECK", LastOK: true, LastRun: time.Unix(1, 0)}}},
+			{Name: "[10.0.2.12]:tcp:80", Checkers: []Checker{{Kind: "HTTP_GET"}}},
+		},
+	}}}}
+	var b strings.Builder
+	if err := WriteCheckData(&b, snap); err != nil {
+		t.Fatal(err)
+	}
+	want := `------< Health checkers >------
+ [10.0.0.100]:tcp:80 -> [10.0.2.11]:tcp:80
+   Enabled = yes
+   Up = yes
+   Has run = yes
+ [10.0.0.100]:tcp:80 -> [10.0.2.12]:tcp:80
+   Enabled = yes
+   Up = no
+   Has run = no
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("check data (-want +got):\n%s", diff)
+	}
+	b.Reset()
+	if err := WriteCheckData(&b, Snapshot{}); err != nil || b.Len() != 0 {
+		t.Errorf("without LVS: %q, %v; want nothing", b.String(), err)
 	}
 }

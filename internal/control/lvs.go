@@ -1,6 +1,7 @@
 package control
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net/netip"
@@ -37,6 +38,8 @@ type VirtualServer struct {
 
 // RealServer is one real_server of a virtual server.
 type RealServer struct {
+	// Name is keepalived's: "[IP]:proto:port".
+	Name string         `json:"name,omitempty"`
 	Addr netip.AddrPort `json:"addr"`
 	Up   bool           `json:"up"`
 	// Weight is the effective weight (misc_dynamic and FILE_CHECK change it).
@@ -100,4 +103,33 @@ func okFailed(b bool) string {
 		return "ok"
 	}
 	return "failed"
+}
+
+// WriteCheckData writes the health checkers of the LVS half in the layout
+// of keepalived's /tmp/keepalived_check.data (SIGUSR1, written by its
+// checker process): a "Health checkers" section with, per checker, the
+// virtual and real server it serves, whether it is enabled (always: we
+// keep checking under ha_suspend), whether its real server is up and
+// whether it has run. keepalived's other lines (timers, connection
+// internals, the LVS topology) are left out; use the API for those.
+func WriteCheckData(w io.Writer, s Snapshot) error {
+	if s.LVS == nil {
+		return nil
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "------< Health checkers >------\n")
+	for _, v := range s.LVS.VirtualServers {
+		for _, rs := range v.RealServers {
+			for _, c := range rs.Checkers {
+				fmt.Fprintf(bw, " %s -> %s\n", v.Name, rs.Name)
+				fmt.Fprintf(bw, "   Enabled = yes\n")
+				fmt.Fprintf(bw, "   Up = %s\n", yesNo(rs.Up))
+				fmt.Fprintf(bw, "   Has run = %s\n", yesNo(!c.LastRun.IsZero()))
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write checker dump: %w", err)
+	}
+	return nil
 }

@@ -298,6 +298,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.rl.request(nil) // read and planned off the loop; refusals are logged
 	case syscall.SIGUSR1:
 		d.dump(control.DataFile, control.WriteData)
+		d.dumpLVS() // lvs.go
 	case syscall.SIGUSR2:
 		d.dump(control.StatsFile, control.WriteStats)
 	case sigStatsClear:

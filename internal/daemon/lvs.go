@@ -193,7 +193,7 @@ func (d *Daemon) lvsStatus() *control.LVS {
 		cv := control.VirtualServer{Name: v.Name, QuorumUp: v.QuorumUp, WeightSum: v.WeightSum, Quorum: v.Quorum,
 			Hysteresis: v.Hysteresis, Services: v.Services, RealServers: []control.RealServer{}}
 		for _, r := range v.RealServers {
-			cr := control.RealServer{Addr: r.Addr, Up: r.Up, Weight: r.Weight}
+			cr := control.RealServer{Name: r.Name, Addr: r.Addr, Up: r.Up, Weight: r.Weight}
 			for _, c := range r.Checkers {
 				cr.Checkers = append(cr.Checkers, control.Checker{Kind: c.Kind, LastOK: c.OK, LastReason: c.Reason,
 					LastLatency: control.Duration(c.Latency), LastRun: c.At})
@@ -203,4 +203,12 @@ func (d *Daemon) lvsStatus() *control.LVS {
 		out.VirtualServers = append(out.VirtualServers, cv)
 	}
 	return out
+}
+
+// dumpLVS writes the checker part of the SIGUSR1 dump, to the file
+// keepalived's checker process writes, when the LVS half runs.
+func (d *Daemon) dumpLVS() {
+	if d.lvs != nil {
+		d.dump(control.CheckDataFile, control.WriteCheckData)
+	}
 }

@@ -324,3 +324,11 @@ type DataPlane interface {
 	Apply(s State) error
 	Close() error
 }
+
+// Flusher is a DataPlane that can empty the kernel's whole LVS table,
+// not only what it installed (keepalived's lvs_flush and
+// lvs_flush_on_stop). The IPVS plane is one; the nftables plane owns
+// only its own tables, which it always empties at start and stop.
+type Flusher interface {
+	Flush() error
+}

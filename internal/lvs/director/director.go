@@ -58,6 +58,7 @@ type Director struct {
 
 	mu     sync.Mutex
 	status Status
+	res    *results // the running generation's checker results, read live by Status
 }
 
 // Start starts checking and programs the plane; Stop ends it.
@@ -174,6 +175,9 @@ func (g *gen) retire() {
 
 func (d *Director) run(ctx context.Context, addrs map[netip.Addr]bool) {
 	defer close(d.done)
+	if d.cfg.Conf.Global.LVSFlush {
+		d.flush("lvs_flush")
+	}
 	g := d.start(ctx, d.cfg.Conf, &core{addrs: addrs})
 	d.settle(g, nil)
 	for {
@@ -182,7 +186,7 @@ func (d *Director) run(ctx context.Context, addrs map[netip.Addr]bool) {
 			d.stop(g)
 			return
 		case ev := <-g.run.Events():
-			d.settle(g, d.event(g, ev))
+			d.settle(g, d.drain(g, d.event(g, ev)))
 		case a := <-d.addrCh:
 			g.core.setAddrs(a)
 			d.settle(g, nil)
@@ -194,6 +198,22 @@ func (d *Director) run(ctx context.Context, addrs map[netip.Addr]bool) {
 			d.settle(g, nil)
 		}
 	}
+}
+
+// drain applies the runner events already waiting, so that one plane
+// change covers them all: with thousands of real servers failing at once,
+// a rebuild per event would keep the plane (and the checkers' queue) far
+// behind.
+func (d *Director) drain(g *gen, ns []Notice) []Notice {
+	for range 4096 {
+		select {
+		case ev := <-g.run.Events():
+			ns = append(ns, d.event(g, ev)...)
+		default:
+			return ns
+		}
+	}
+	return ns
 }
 
 // event applies one runner event to the core.
@@ -231,10 +251,28 @@ func (d *Director) stop(g *gen) {
 		ns = append(ns, g.core.recompute()...)
 	}
 	d.announce(ns)
+	if g.core.conf.Global.LVSFlushOnStop == config.FlushAll {
+		d.flush("lvs_flush_on_stop")
+	}
 	if err := d.cfg.Plane.Close(); err != nil {
 		d.log.Error("LVS data plane: remove state", "err", err)
 	}
 	d.publish(g, nil)
+}
+
+// flush empties the kernel's LVS table where the plane can (IPVS); the
+// nftables plane holds only its own tables, emptied at start and stop
+// anyway.
+func (d *Director) flush(why string) {
+	f, ok := d.cfg.Plane.(lvs.Flusher)
+	if !ok {
+		return
+	}
+	if err := f.Flush(); err != nil {
+		d.log.Error("LVS data plane: flush", "keyword", why, "err", err)
+		return
+	}
+	d.log.Info("LVS table flushed", "keyword", why)
 }
 
 // announce writes the FIFO lines and starts the scripts of ns, in order.

@@ -391,3 +391,22 @@ func TestOpenPlaneFailsClosed(t *testing.T) {
 		t.Error("unknown backend accepted")
 	}
 }
+
+// TestStatusShowsEveryCheck: checks that change no state (a server up
+// and staying up) still show in Status with their time and latency.
+func TestStatusShowsEveryCheck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := start(t, threeConf(t, "", ""), false)
+		defer l.d.Stop(time.Second)
+		wait(5 * time.Second)
+		first := l.d.Status().VirtualServers[0].RealServers[0].Checkers[0]
+		if !first.HasRun || !first.OK || first.Latency != time.Millisecond {
+			t.Fatalf("after 5 s: checker %+v, want a passed run of 1ms", first)
+		}
+		wait(10 * time.Second)
+		again := l.d.Status().VirtualServers[0].RealServers[0].Checkers[0]
+		if !again.At.After(first.At) {
+			t.Errorf("last check at %v, not after the one at %v: Status shows a stale result", again.At, first.At)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package director
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +36,7 @@ type VirtualServer struct {
 
 // RealServer is one real server's state.
 type RealServer struct {
+	Name     string // keepalived's "[IP]:proto:port"
 	Addr     netip.AddrPort
 	Up       bool
 	Weight   int // effective weight (misc_dynamic, FILE_CHECK)
@@ -51,11 +53,28 @@ type Checker struct {
 	At      time.Time
 }
 
-// Status returns the latest snapshot; safe from any goroutine.
+// Status returns the latest snapshot; safe from any goroutine. The
+// checkers' last results are read now: most checks change no state, so
+// they do not refresh the rest of the snapshot.
 func (d *Director) Status() Status {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.status
+	st, res := d.status, d.res
+	d.mu.Unlock()
+	if res == nil {
+		return st
+	}
+	vss := make([]VirtualServer, len(st.VirtualServers))
+	i := 0
+	for k, v := range st.VirtualServers {
+		v.RealServers = slices.Clone(v.RealServers)
+		for j := range v.RealServers {
+			v.RealServers[j].Checkers = res.checkers(i)
+			i++
+		}
+		vss[k] = v
+	}
+	st.VirtualServers = vss
+	return st
 }
 
 // publish refreshes Status from g.
@@ -76,14 +95,14 @@ func (d *Director) publish(g *gen, planErr error) {
 		for range v.RealServers {
 			s := g.core.servers[i]
 			h := g.core.health[s.key]
-			vs.RealServers = append(vs.RealServers, RealServer{Addr: s.key.Addr, Up: h.Alive, Weight: h.Weight,
+			vs.RealServers = append(vs.RealServers, RealServer{Name: g.hcs[i].Name, Addr: s.key.Addr, Up: h.Alive, Weight: h.Weight,
 				Checkers: g.results.checkers(i)})
 			i++
 		}
 		st.VirtualServers = append(st.VirtualServers, vs)
 	}
 	d.mu.Lock()
-	d.status = st
+	d.status, d.res = st, g.results
 	d.mu.Unlock()
 }
 

@@ -132,6 +132,26 @@ func (p *Plane) Close() error {
 	return p.Apply(lvs.State{})
 }
 
+// Flush removes every IPVS service of the kernel, ours or not, with
+// their destinations: keepalived's lvs_flush (at start) and
+// lvs_flush_on_stop (at stop).
+func (p *Plane) Flush() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	svcs, err := p.c.Services()
+	if err != nil {
+		return fmt.Errorf("ipvs: flush: list services: %w", err)
+	}
+	var errs []error
+	for _, s := range svcs {
+		if err := p.c.RemoveService(s.Service); err != nil {
+			errs = append(errs, fmt.Errorf("ipvs: flush: remove service: %w", err))
+		}
+	}
+	clear(p.installed)
+	return errors.Join(errs...)
+}
+
 func sortedKeys(m map[lvs.ServiceKey]lvs.Service) []lvs.ServiceKey {
 	keys := make([]lvs.ServiceKey, 0, len(m))
 	for k := range m {

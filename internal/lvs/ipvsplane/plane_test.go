@@ -3,6 +3,7 @@ package ipvsplane
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,45 @@ func TestNewWithoutIPVS(t *testing.T) {
 	}
 	if _, err := New(); err == nil {
 		t.Error("New succeeded on a kernel without IPVS")
+	}
+}
+
+// lister is a recorder whose kernel holds services (ours and another's).
+type lister struct {
+	recorder
+	have []ipvs.Service
+}
+
+func (l *lister) Services() ([]ipvs.ServiceExtended, error) {
+	var out []ipvs.ServiceExtended
+	for _, s := range l.have {
+		out = append(out, ipvs.ServiceExtended{Service: s})
+	}
+	return out, nil
+}
+
+// TestFlush: lvs_flush / lvs_flush_on_stop remove every service of the
+// kernel, not only ours, and the plane then installs from scratch.
+func TestFlush(t *testing.T) {
+	other := ipvs.Service{Address: netip.MustParseAddr("10.9.9.9"), Port: 443, Protocol: ipvs.TCP, Family: ipvs.INET, Scheduler: "wlc"}
+	l := &lister{have: []ipvs.Service{other}}
+	p := NewWithClient(l)
+	if err := p.Apply(lvs.State{Services: []lvs.Service{svc(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	l.have = append(l.have, service(svc(1)))
+	l.calls = nil
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.calls) != 2 || !strings.HasPrefix(l.calls[0], "DEL_SERVICE 10.9.9.9:443") || !strings.HasPrefix(l.calls[1], "DEL_SERVICE 10.0.0.100:80") {
+		t.Errorf("flush sent %q, want both services removed", l.calls)
+	}
+	l.calls = nil
+	if err := p.Apply(lvs.State{Services: []lvs.Service{svc(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.calls) == 0 || !strings.HasPrefix(l.calls[0], "NEW_SERVICE 10.0.0.100:80") {
+		t.Errorf("after a flush: %q, want the service created again", l.calls)
 	}
 }

@@ -332,3 +332,33 @@ func BenchmarkRequests(b *testing.B) {
 		})
 	}
 }
+
+// TestNFTablesPlaneManyServers installs 10,000 real servers in one
+// service (and then 9,999): one batch far larger than a netlink socket's
+// default send buffer, which the kernel refused as "message too long".
+func TestNFTablesPlaneManyServers(t *testing.T) {
+	b := newBalancerLab(t)
+	p, err := New(Config{NetNS: b.nsFd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	s := state(config.SchedRR, 0, 1)
+	for i := range 10000 {
+		a := netip.AddrFrom4([4]byte{10, 99, byte(i / 250), byte(1 + i%250)})
+		s.Services[0].Dests = append(s.Services[0].Dests, lvs.Dest{Addr: a, Port: 80, Kind: config.KindNAT, Weight: 1})
+	}
+	for _, n := range []int{10001, 10000} {
+		s.Services[0].Dests = s.Services[0].Dests[:n]
+		if err := p.Apply(s); err != nil {
+			t.Fatalf("%d real servers: %v", n, err)
+		}
+	}
+	out, err := b.dir.Exec(context.Background(), "nft", "list", "table", "ip", DefaultTable)
+	if err != nil {
+		t.Skipf("nft not installed to read the table back: %v", err)
+	}
+	if !strings.Contains(out, "10.99.39.249") || strings.Contains(out, "10.99.39.250") {
+		t.Errorf("table does not hold exactly the 10,000 real servers (first and last checked)")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
@@ -57,7 +58,7 @@ func New(cfg Config) (*Plane, error) {
 	if cfg.Table == "" {
 		cfg.Table = DefaultTable
 	}
-	opts := []nftables.ConnOption{nftables.AsLasting()}
+	opts := []nftables.ConnOption{nftables.AsLasting(), nftables.WithSockOptions(bigBatches)}
 	if cfg.NetNS != 0 {
 		opts = append(opts, nftables.WithNetNSFd(cfg.NetNS))
 	}
@@ -346,11 +347,25 @@ func (b *builder) slotMap(name string, sl []int) (*nftables.Set, error) {
 		els[i] = nftables.SetElement{Key: binaryutil.NativeEndian.PutUint32(uint32(i)),
 			VerdictData: &expr.Verdict{Kind: expr.VerdictGoto, Chain: fmt.Sprintf("%s-rs%d", name, j)}}
 	}
-	if err := b.c.AddSet(set, els); err != nil {
+	// A constant map's size is fixed by its first message: one sent in
+	// pieces is an ordinary map (the table is replaced whole anyway).
+	set.Constant = len(els) <= elemChunk
+	first := els[:min(len(els), elemChunk)]
+	if err := b.c.AddSet(set, first); err != nil {
 		return nil, fmt.Errorf("nftables: add map %s: %w", set.Name, err)
+	}
+	for rest := els[len(first):]; len(rest) > 0; rest = rest[min(len(rest), elemChunk):] {
+		if err := b.c.SetAddElements(set, rest[:min(len(rest), elemChunk)]); err != nil {
+			return nil, fmt.Errorf("nftables: add map %s: %w", set.Name, err)
+		}
 	}
 	return set, nil
 }
+
+// elemChunk is how many map elements go in one netlink message: their
+// list is one attribute, whose length field has 16 bits, so a map of
+// thousands of slots must be sent in pieces (in the same batch).
+const elemChunk = 512
 
 // selector computes the slot number of a new connection into register
 // 1: numgen inc for rr/wrr, jhash of the source (sh, mh; with the source
@@ -389,4 +404,39 @@ func (b *builder) dnat(d lvs.Dest) []expr.Any {
 		nat.RegProtoMin = 2
 	}
 	return append(e, nat)
+}
+
+// batchBuffer is the send and receive buffer the plane asks for: the
+// kernel refuses a netlink batch larger than the socket's send buffer
+// ("message too long"), 208 KiB by default, about 1,000 real servers; and
+// its acknowledgements, one per message, overflow a default receive
+// buffer ("no buffer space available"). 10,000 real servers take a few MiB.
+const batchBuffer = 64 << 20
+
+// bigBatches raises the socket's buffers to batchBuffer (beyond
+// net.core.wmem_max/rmem_max where we may: SO_SNDBUFFORCE needs CAP_NET_ADMIN,
+// which changing nftables needs anyway).
+func bigBatches(c *netlink.Conn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("netlink send buffer: %w", err)
+	}
+	var serr error
+	err = rc.Control(func(fd uintptr) {
+		for _, o := range [][2]int{{unix.SO_SNDBUFFORCE, unix.SO_SNDBUF}, {unix.SO_RCVBUFFORCE, unix.SO_RCVBUF}} {
+			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, o[0], batchBuffer); serr != nil {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, o[1], batchBuffer)
+			}
+			if serr != nil {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("netlink send buffer: %w", err)
+	}
+	if serr != nil {
+		return fmt.Errorf("netlink send buffer: %w", serr)
+	}
+	return nil
 }
