@@ -72,7 +72,7 @@ func (b *builder) realServer(vs *config.VirtualServer, rs *config.RealServer) Re
 	for _, c := range rs.Checkers {
 		b.where = fmt.Sprintf("%s %s (%s)", name, c.Type, c.Pos)
 		if chk, ok := b.check(c, rs, base, vhost); ok {
-			out.Checks = append(out.Checks, chk)
+			out.Checks = append(out.Checks, b.smtpHosts(c, rs, chk)...)
 		}
 	}
 	return out
@@ -150,15 +150,12 @@ func (b *builder) check(c *config.Checker, rs *config.RealServer, base Timing, v
 	if t.Warmup < 0 {
 		t.Warmup = t.DelayLoop
 	}
-	chk := Check{Kind: kind, Timing: t, Target: b.target(c, rs)}
+	chk := Check{Kind: kind, Timing: t, Target: b.target(c.Options, rs)}
 	switch kind {
 	case HTTP, SSL:
 		chk.HTTP = b.http(c, kind, vhost)
 	case SMTP:
 		chk.SMTP = &SMTPSpec{Helo: last(c.Options, "helo_name", "")}
-		if len(c.Sub) > 0 {
-			b.warnf("SMTP_CHECK host blocks are not supported; checking the real server")
-		}
 	case DNS:
 		chk.DNS = b.dns(c)
 	case Misc:
@@ -175,10 +172,47 @@ func (b *builder) check(c *config.Checker, rs *config.RealServer, base Timing, v
 	return chk, true
 }
 
-func (b *builder) target(c *config.Checker, rs *config.RealServer) Target {
+// connOptions are the keywords that say where a probe connects; an
+// SMTP_CHECK that sets none of them takes its first host block's instead.
+var connOptions = []string{"connect_ip", "connect_port", "bindto", "bind_port", "bind_if", "fwmark", "connect_timeout"}
+
+// smtpHosts returns the checks an SMTP_CHECK runs, as keepalived does with
+// its (deprecated) host { } blocks: each block is a checker of its own
+// with the same helo_name and timing, connecting where the block says
+// (default: the real server). The checker's own target stays when any
+// connection keyword is set on it or no block is usable; otherwise the
+// first block replaces it. As with any checkers, the real server is up
+// only while all of them pass.
+func (b *builder) smtpHosts(c *config.Checker, rs *config.RealServer, chk Check) []Check {
+	if chk.Kind != SMTP {
+		return []Check{chk}
+	}
+	var hosts []Check
+	for _, sb := range c.Sub {
+		if sb.Keyword != "host" {
+			continue
+		}
+		h := chk
+		h.Target = b.target(sb.Options, rs)
+		if o, ok := lastOpt(sb.Options, "connect_timeout"); ok {
+			b.dur(&h.Timing.ConnectTimeout, o, true)
+		}
+		hosts = append(hosts, h)
+	}
+	own := len(hosts) == 0
+	for _, k := range connOptions {
+		own = own || has(c.Options, k)
+	}
+	if own {
+		return append([]Check{chk}, hosts...)
+	}
+	return hosts
+}
+
+func (b *builder) target(opts []config.Option, rs *config.RealServer) Target {
 	addr, port := rs.Addr, uint16(rs.Port)
 	var t Target
-	for _, o := range c.Options {
+	for _, o := range opts {
 		var err error
 		switch o.Name {
 		case "connect_ip":
@@ -358,6 +392,18 @@ func has(opts []config.Option, name string) bool {
 		}
 	}
 	return false
+}
+
+// lastOpt returns the last option called name in opts.
+func lastOpt(opts []config.Option, name string) (config.Option, bool) {
+	var out config.Option
+	found := false
+	for _, o := range opts {
+		if o.Name == name {
+			out, found = o, true
+		}
+	}
+	return out, found
 }
 
 // last returns the value of the last name in opts, or def.

@@ -245,3 +245,66 @@ func FuzzParseHex(f *testing.F) {
 		}
 	})
 }
+
+// TestSMTPHosts: SMTP_CHECK host { } blocks are checkers of their own
+// (keepalived's check_smtp): the first replaces the checker's target when
+// the checker sets no connection keyword, and every one is checked.
+func TestSMTPHosts(t *testing.T) {
+	const conf = `
+virtual_server 10.0.0.10 25 {
+    protocol TCP
+    lb_algo rr
+    lb_kind NAT
+    real_server 10.0.0.1 25 {
+        SMTP_CHECK {
+            helo_name me.example
+            host {
+                connect_ip 10.0.0.5
+                connect_port 2525
+                bindto 10.0.0.9
+            }
+            host {
+                connect_port 587
+                connect_timeout 2
+            }
+        }
+    }
+    real_server 10.0.0.2 25 {
+        SMTP_CHECK {
+            connect_port 26
+            host {
+                connect_ip 10.0.0.6
+            }
+        }
+    }
+}
+`
+	servers, warnings := FromConfig(load(t, conf))
+	if len(warnings) != 0 {
+		t.Errorf("warnings = %q", warnings)
+	}
+	type got struct {
+		Addr    string
+		BindTo  string
+		Timeout time.Duration
+		Helo    string
+	}
+	targets := func(rs RealServer) (out []got) {
+		for _, c := range rs.Checks {
+			b := ""
+			if c.Target.BindTo.IsValid() {
+				b = c.Target.BindTo.String()
+			}
+			out = append(out, got{c.Target.Addr.String(), b, c.Timing.ConnectTimeout, c.SMTP.Helo})
+		}
+		return out
+	}
+	want := []got{{"10.0.0.5:2525", "10.0.0.9", 5 * time.Second, "me.example"}, {"10.0.0.1:587", "", 2 * time.Second, "me.example"}}
+	if diff := cmp.Diff(want, targets(servers[0])); diff != "" {
+		t.Errorf("hosts replacing the checker's target (-want +got):\n%s", diff)
+	}
+	want = []got{{"10.0.0.2:26", "", 5 * time.Second, ""}, {"10.0.0.6:25", "", 5 * time.Second, ""}}
+	if diff := cmp.Diff(want, targets(servers[1])); diff != "" {
+		t.Errorf("checker with its own target plus a host (-want +got):\n%s", diff)
+	}
+}
