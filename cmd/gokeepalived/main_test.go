@@ -169,6 +169,9 @@ func TestParseFlags(t *testing.T) {
 			Options{ConfigFile: defaultConfigFile, DontFork: true, LogConsole: true, LogDetail: true, ConfigID: "lb1", PIDFile: "/run/k.pid", Socket: "/tmp/s", Namespace: "ns1"}},
 		{[]string{"-P", "-X", "-V", "-R", "--metrics", "127.0.0.1:9650"},
 			Options{ConfigFile: defaultConfigFile, VRRPOnly: true, ReleaseVIPs: true, DontReleaseVRRP: true, DontRespawn: true, Socket: control.DefaultSocketPath, Metrics: "127.0.0.1:9650"}},
+		// keepalived's -I in its short and long forms
+		{[]string{"-C", "-I"}, Options{ConfigFile: defaultConfigFile, CheckOnly: true, DontReleaseIPVS: true, Socket: control.DefaultSocketPath}},
+		{[]string{"--dont-release-ipvs"}, Options{ConfigFile: defaultConfigFile, DontReleaseIPVS: true, Socket: control.DefaultSocketPath}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

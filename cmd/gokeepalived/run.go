@@ -91,7 +91,7 @@ func serve(o *Options, ns, inst string, ready func()) (int, error) {
 	}
 	d, err := daemon.New(daemon.Config{
 		File: o.ConfigFile, ConfigID: o.ConfigID, Logger: log, SocketPath: socket,
-		MetricsAddr: o.Metrics, DontReleaseVRRP: o.DontReleaseVRRP, PIDFiles: pidFiles,
+		MetricsAddr: o.Metrics, DontReleaseVRRP: o.DontReleaseVRRP, DontReleaseIPVS: o.DontReleaseIPVS, PIDFiles: pidFiles,
 		Version: version, Ready: started, DumpDir: os.Getenv(envDumpDir),
 		Reloading: sdNotifyReloading, Reloaded: started, Stopping: sdNotifyStopping,
 		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),

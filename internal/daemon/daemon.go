@@ -41,6 +41,8 @@ type Config struct {
 	MetricsAddr string
 	// DontReleaseVRRP keeps the VIPs on the interfaces at exit (-V).
 	DontReleaseVRRP bool
+	// DontReleaseIPVS leaves the LVS balancer state in the kernel at exit (-I).
+	DontReleaseIPVS bool
 	// PIDFiles are written with our pid and locked at start, and removed
 	// at exit (keepalived's -p and -r: one process plays both roles). One
 	// that another live daemon holds stops the start (claim.go).

@@ -74,6 +74,7 @@ func (d *Daemon) startLVS() error {
 		FIFO:        d.lvsFIFO(h),
 		FollowAddrs: !d.cfg.CheckersOnly && len(d.conf.Instances) > 0,
 		Seed:        uint64(time.Now().UnixNano()),
+		KeepOnStop:  d.cfg.DontReleaseIPVS,
 	})
 	d.lvs = h
 	d.lvsAddrsChanged()

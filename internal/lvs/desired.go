@@ -325,6 +325,14 @@ type DataPlane interface {
 	Close() error
 }
 
+// Releaser is a DataPlane that can let go of the kernel while leaving
+// what it installed in place: keepalived's -I (--dont-release-ipvs), so
+// that the balancer goes on forwarding after the daemon exits. The plane
+// is not used after it (a later Close removes nothing).
+type Releaser interface {
+	Release() error
+}
+
 // Flusher is a DataPlane that can empty the kernel's whole LVS table,
 // not only what it installed (keepalived's lvs_flush and
 // lvs_flush_on_stop). The IPVS plane is one; the nftables plane owns

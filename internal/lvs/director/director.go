@@ -42,6 +42,10 @@ type Config struct {
 	Log         *slog.Logger
 	// Seed drives the checkers' warmup spread.
 	Seed uint64
+	// KeepOnStop leaves the balancer state in the kernel at stop
+	// (keepalived's -I, --dont-release-ipvs): no lvs_flush_on_stop, no
+	// removal; the plane is only released.
+	KeepOnStop bool
 }
 
 // Director runs the LVS half of one configuration; see the package doc.
@@ -251,6 +255,14 @@ func (d *Director) stop(g *gen) {
 		ns = append(ns, g.core.recompute()...)
 	}
 	d.announce(ns)
+	if r, ok := d.cfg.Plane.(lvs.Releaser); ok && d.cfg.KeepOnStop {
+		if err := r.Release(); err != nil {
+			d.log.Error("LVS data plane: release", "err", err)
+		}
+		d.log.Info("LVS state left in the kernel (dont-release-ipvs)")
+		d.publish(g, nil)
+		return
+	}
 	if g.core.conf.Global.LVSFlushOnStop == config.FlushAll {
 		d.flush("lvs_flush_on_stop")
 	}

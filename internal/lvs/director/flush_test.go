@@ -70,3 +70,39 @@ func TestFlushKeywords(t *testing.T) {
 		})
 	}
 }
+
+func (f *flushLab) Release() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ops = append(f.ops, "release")
+	return nil
+}
+
+// TestKeepOnStop: with -I (KeepOnStop) the stop neither flushes
+// (lvs_flush_on_stop) nor removes the plane's state: the plane is only
+// released, as keepalived skips clearing its services.
+func TestKeepOnStop(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint(keep), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				conf := loadConf(t, "global_defs {\nlvs_flush_on_stop\n}\n"+fmt.Sprintf(threeRS, "", ""))
+				f := &flushLab{lab: lab{t: t, down: nil}}
+				d := Start(Config{Conf: conf, Plane: f, Backend: "fake", NewProber: f.prober, KeepOnStop: keep})
+				wait(3 * time.Second)
+				d.Stop(time.Second)
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				want := []string{"flush", "close"}
+				if keep {
+					want = []string{"apply", "release"}
+				}
+				if got := f.ops[len(f.ops)-2:]; !slices.Equal(got, want) {
+					t.Errorf("stop: %v, want %v", got, want)
+				}
+				if keep && (slices.Contains(f.ops, "close") || slices.Contains(f.ops, "flush")) {
+					t.Errorf("ops %v: the kept state was removed", f.ops)
+				}
+			})
+		})
+	}
+}

@@ -132,6 +132,16 @@ func (p *Plane) Close() error {
 	return p.Apply(lvs.State{})
 }
 
+// Release forgets the installed services without removing them (-I): the
+// kernel keeps balancing after the daemon exits. The netlink client holds
+// no resources between calls, so nothing else is closed.
+func (p *Plane) Release() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.installed)
+	return nil
+}
+
 // Flush removes every IPVS service of the kernel, ours or not, with
 // their destinations: keepalived's lvs_flush (at start) and
 // lvs_flush_on_stop (at stop).

@@ -146,3 +146,23 @@ func TestFlush(t *testing.T) {
 		t.Errorf("after a flush: %q, want the service created again", l.calls)
 	}
 }
+
+// TestRelease: -I leaves the installed services in the kernel: releasing
+// sends nothing, and a Close after it removes nothing.
+func TestRelease(t *testing.T) {
+	r := &recorder{}
+	p := NewWithClient(r)
+	if err := p.Apply(lvs.State{Services: []lvs.Service{svc(3, 2)}}); err != nil {
+		t.Fatal(err)
+	}
+	r.calls = nil
+	if err := p.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.calls) != 0 {
+		t.Errorf("release then close sent %q, want nothing", r.calls)
+	}
+}

@@ -362,3 +362,37 @@ func TestNFTablesPlaneManyServers(t *testing.T) {
 		t.Errorf("table does not hold exactly the 10,000 real servers (first and last checked)")
 	}
 }
+
+// TestNFTablesPlaneRelease: -I leaves the plane's table in the kernel, so
+// the VIP goes on balancing after the daemon let go; the next New (a
+// restart) removes it.
+func TestNFTablesPlaneRelease(t *testing.T) {
+	b := newBalancerLab(t)
+	p, err := New(Config{NetNS: b.nsFd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Apply(state(config.SchedRR, 0, 1, 1, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Release(); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatalf("close after release: %v", err)
+	}
+	if got := b.get(t, 6); got["rs1"]+got["rs2"]+got["rs3"] != 6 {
+		t.Errorf("after release the VIP answered %v, want all 6 requests balanced", got)
+	}
+	if rs := ruleset(t, b); !strings.Contains(rs, DefaultTable) {
+		t.Errorf("after release the ruleset lacks table %s:\n%s", DefaultTable, rs)
+	}
+	p2, err := New(Config{NetNS: b.nsFd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Close()
+	if rs := ruleset(t, b); strings.Contains(rs, DefaultTable) {
+		t.Errorf("a new plane left the released table in place:\n%s", rs)
+	}
+}

@@ -110,6 +110,18 @@ func (p *Plane) Close() error {
 	return errors.Join(err, p.conn.CloseLasting())
 }
 
+// Release closes the netlink connection and leaves the plane's tables in
+// the kernel (-I); the next New removes them.
+func (p *Plane) Release() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	return p.conn.CloseLasting()
+}
+
 // planned is a service checked and with its slots computed.
 type planned struct {
 	lvs.Service
