@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -102,18 +101,8 @@ func newLVSLab(t *testing.T) *lvsLab {
 		{Name: "d2", Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.1.3/24"), netip.MustParsePrefix("192.168.1.3/24")}},
 		{Name: "sorry", Addrs: []netip.Prefix{netip.MustParsePrefix("192.168.1.20/24")}},
 	}
-	for i := range 4 {
-		hosts = append(hosts, lab.HostSpec{Name: fmt.Sprintf("rs%d", i+1),
-			Addrs: []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 168, 1, byte(11 + i)}), 24)}})
-	}
-	lb := lab.New(t, lab.Spec{Hosts: hosts})
-	ctx := context.Background()
-	run := func(h *lab.Host, args ...string) {
-		t.Helper()
-		if out, err := h.Exec(ctx, args[0], args[1:]...); err != nil {
-			t.Fatalf("%s: %s: %v\n%s", h.Name, strings.Join(args, " "), err, out)
-		}
-	}
+	lb := lab.New(t, lab.Spec{Hosts: append(hosts, realServerHosts(4)...)})
+	run := func(h *lab.Host, args ...string) { t.Helper(); hostRun(t, h, args...) }
 	l := &lvsLab{client: lb.Host("client"), web: map[string]*webServer{}}
 	l.http = l.client.HTTPClient(2 * time.Second)
 	for _, n := range []string{"sorry", "rs1", "rs2", "rs3", "rs4"} {
