@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/lvs/director"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
@@ -29,6 +32,7 @@ type lvsHalf struct {
 	// configuration, prev those of the one before (for its last events).
 	mu        sync.Mutex
 	cur, prev map[*config.Script]track.Checked
+	mailer    *notify.Mailer // the checker's smtp_alert mails; nil: none
 }
 
 // halves drops the half that -C (checkers only) or -P (VRRP only) does
@@ -66,6 +70,7 @@ func (d *Daemon) startLVS() error {
 		}
 	}
 	d.gateLVSScripts(h)
+	h.configureMail(d.conf, d.log)
 	h.dir = director.Start(director.Config{
 		Conf: d.conf, Plane: plane, Backend: backend, Log: d.log.With("half", "lvs"),
 		Gate:        d.scriptGate(),
@@ -75,6 +80,7 @@ func (d *Daemon) startLVS() error {
 		FollowAddrs: !d.cfg.CheckersOnly && len(d.conf.Instances) > 0,
 		Seed:        uint64(time.Now().UnixNano()),
 		KeepOnStop:  d.cfg.DontReleaseIPVS,
+		Alert:       h.alert,
 	})
 	d.lvs = h
 	d.lvsAddrsChanged()
@@ -166,6 +172,7 @@ func (d *Daemon) reloadLVS() {
 		return
 	}
 	d.gateLVSScripts(d.lvs)
+	d.lvs.configureMail(d.conf, d.log)
 	d.lvs.dir.Reload(d.conf)
 	d.lvsAddrsChanged()
 }
@@ -177,6 +184,7 @@ func (d *Daemon) stopLVS() {
 		return
 	}
 	d.lvs.dir.Stop(3 * time.Second)
+	d.lvs.setMailer(nil, 3*time.Second, true)
 	if d.lvs.fifo != nil {
 		d.lvs.fifo.Close()
 	}
@@ -211,5 +219,51 @@ func (d *Daemon) lvsStatus() *control.LVS {
 func (d *Daemon) dumpLVS() {
 	if d.lvs != nil {
 		d.dump(control.CheckDataFile, control.WriteCheckData)
+	}
+}
+
+// configureMail (re)starts the checker's smtp_alert mailer, the same
+// Mailer VRRP's alerts use, when global_defs names an smtp_server and a
+// notification_email.
+func (h *lvsHalf) configureMail(conf *config.Config, log *slog.Logger) {
+	var m *notify.Mailer
+	if g := conf.Global; g.SMTPServer != "" && len(g.NotificationEmail) > 0 {
+		var err error
+		if m, err = notify.NewMailer(policy.MailConfig(g, log)); err != nil {
+			log.Error("checker smtp_alert disabled", "err", err)
+		}
+	}
+	h.setMailer(m, 30*time.Second, false)
+}
+
+// setMailer replaces the mailer; the old one sends what it has queued
+// for up to grace, in the background unless wait (at stop).
+func (h *lvsHalf) setMailer(m *notify.Mailer, grace time.Duration, wait bool) {
+	h.mu.Lock()
+	old := h.mailer
+	h.mailer = m
+	h.mu.Unlock()
+	if old == nil {
+		return
+	}
+	closeOld := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
+		defer cancel()
+		old.Close(ctx)
+	}
+	if wait {
+		closeOld()
+	} else {
+		go closeOld()
+	}
+}
+
+// alert is director.Config.Alert: it queues the mail and returns at once.
+func (h *lvsHalf) alert(a director.Alert) {
+	h.mu.Lock()
+	m := h.mailer
+	h.mu.Unlock()
+	if m != nil {
+		m.Send(m.CheckerMail(a.RS, a.VS, a.Up, a.Body))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,12 +18,18 @@ import (
 const lvsAlgoConf = `global_defs {
     router_id d1
     lvs_backend nftables
+    smtp_server 127.0.0.1 @SMTP@
+    notification_email {
+        ops@example.com
+    }
 }
 virtual_server 10.0.1.1 80 {
     protocol TCP
     lb_algo @ALGO@
     lb_kind NAT
     delay_loop 1
+    smtp_alert
+    quorum 6
     real_server 192.168.1.11 8080 {
         weight 3
         TCP_CHECK {
@@ -46,8 +53,10 @@ virtual_server 10.0.1.1 80 {
 
 // TestLVSAlgoAndKeep runs the real binary with -C -I: lb_algo wrr
 // spreads by weight (3:2:1), a reload to sh keeps one client on one
-// server, and after the daemon exits the balancer still forwards, as
-// keepalived's --dont-release-ipvs leaves IPVS in place.
+// server, a killed real server and the quorum lost with it are mailed
+// (smtp_alert, keepalived's subjects), and after the daemon exits the
+// balancer still forwards, as keepalived's --dont-release-ipvs leaves
+// IPVS in place.
 func TestLVSAlgoAndKeep(t *testing.T) {
 	needRoot(t)
 	hosts := []lab.HostSpec{
@@ -55,14 +64,20 @@ func TestLVSAlgoAndKeep(t *testing.T) {
 		{Name: "d1", Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.1.1/24"), netip.MustParsePrefix("192.168.1.1/24")}},
 	}
 	lb := lab.New(t, lab.Spec{Hosts: append(hosts, realServerHosts(3)...)})
+	var web []*webServer
 	for i := range 3 {
 		h := lb.Host(fmt.Sprintf("rs%d", i+1))
 		hostRun(t, h, "ip", "route", "add", "default", "via", "192.168.1.1")
 		w := &webServer{h: h}
 		w.start(t)
 		t.Cleanup(w.stop)
+		web = append(web, w)
 	}
 	d1 := lb.Host("d1")
+	sink := startMailSink(t, d1)
+	conf := func(algo string) string {
+		return strings.NewReplacer("@ALGO@", algo, "@SMTP@", fmt.Sprint(sink.port())).Replace(lvsAlgoConf)
+	}
 	hostRun(t, d1, "sysctl", "-qw", "net.ipv4.ip_forward=1")
 	client := lb.Host("client").HTTPClient(2 * time.Second)
 	ask := func(n int) map[string]int {
@@ -77,7 +92,7 @@ func TestLVSAlgoAndKeep(t *testing.T) {
 		return got
 	}
 
-	d := newNode(t, d1, strings.ReplaceAll(lvsAlgoConf, "@ALGO@", "wrr"))
+	d := newNode(t, d1, conf("wrr"))
 	d.extras = []string{"-C", "-I"}
 	d.start(t)
 	eventually(t, 10*time.Second, "three real servers up", func() (bool, string) {
@@ -95,7 +110,7 @@ func TestLVSAlgoAndKeep(t *testing.T) {
 	}
 
 	// sh: one client, always the same server.
-	d.writeConf(t, strings.ReplaceAll(lvsAlgoConf, "@ALGO@", "sh"))
+	d.writeConf(t, conf("sh"))
 	d.signal(t, syscall.SIGHUP)
 	eventually(t, 10*time.Second, "sh installed", func() (bool, string) {
 		got := ask(10)
@@ -105,10 +120,21 @@ func TestLVSAlgoAndKeep(t *testing.T) {
 		t.Errorf("sh sent one client's connections to %v, want one server", got)
 	}
 
+	// smtp_alert: the virtual server's quorum (on by its smtp_alert) and
+	// its real servers (on by keepalived's default).
+	web[2].stop()
+	const rsDown = "[d1] Realserver [192.168.1.13]:tcp:8080 of virtual server [10.0.1.1]:tcp:80 - DOWN | => CHECK failed on service <="
+	const quorumDown = "[d1] Virtualserver [10.0.1.1]:tcp:80 - DOWN | => Lost quorum 6+0=6 <= 5 <="
+	eventually(t, 10*time.Second, "real server DOWN and quorum loss mailed", func() (bool, string) {
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		return slices.Contains(sink.mails, rsDown) && slices.Contains(sink.mails, quorumDown), strings.Join(sink.mails, " || ")
+	})
+
 	// -I: the balancer stays after the daemon exits.
 	d.signal(t, syscall.SIGTERM)
 	d.wait(t, 10*time.Second)
-	if got := ask(6); got[""] != 0 {
+	if got := ask(6); got[""] != 0 || got["rs3"] != 0 {
 		t.Errorf("after exit with -I: %v, want every request still balanced", got)
 	}
 	if out, err := d1.Exec(context.Background(), "nft", "list", "tables"); err == nil && !strings.Contains(out, "gokeepalived_lvs") {

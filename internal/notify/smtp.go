@@ -142,6 +142,20 @@ func (m *Mailer) AlertMail(kind Kind, name string, st State) (Mail, bool) {
 	return Mail{Subject: fmt.Sprintf("[%s] %s %s - %s", m.cfg.RouterID, what, name, subject), Body: body}, true
 }
 
+// CheckerMail returns the mail keepalived's checker sends when real
+// server rs of virtual server vs goes up or down, or, with rs empty, when
+// virtual server vs gains or loses its quorum; body says what happened.
+func (m *Mailer) CheckerMail(rs, vs string, up bool, body string) Mail {
+	state := "DOWN"
+	if up {
+		state = "UP"
+	}
+	if rs == "" {
+		return Mail{Subject: fmt.Sprintf("[%s] Virtualserver %s - %s", m.cfg.RouterID, vs, state), Body: body}
+	}
+	return Mail{Subject: fmt.Sprintf("[%s] Realserver %s of virtual server %s - %s", m.cfg.RouterID, rs, vs, state), Body: body}
+}
+
 func alertText(kind Kind, st State) (subject, body string, ok bool) {
 	inst := kind == KindInstance
 	switch st {

@@ -243,3 +243,26 @@ func FuzzParseSMTPServer(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckerMail: the checker's subjects, as keepalived's smtp_alert of
+// a real server and of a virtual server's quorum.
+func TestCheckerMail(t *testing.T) {
+	m, err := NewMailer(MailConfig{Server: "127.0.0.1 2525", To: []string{"a@b"}, RouterID: "LVS_1", Log: discardLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	for _, tt := range []struct {
+		rs   string
+		up   bool
+		want string
+	}{
+		{"[10.0.2.11]:tcp:80", false, "[LVS_1] Realserver [10.0.2.11]:tcp:80 of virtual server [10.0.0.100]:tcp:80 - DOWN"},
+		{"[10.0.2.11]:tcp:80", true, "[LVS_1] Realserver [10.0.2.11]:tcp:80 of virtual server [10.0.0.100]:tcp:80 - UP"},
+		{"", true, "[LVS_1] Virtualserver [10.0.0.100]:tcp:80 - UP"},
+	} {
+		if got := m.CheckerMail(tt.rs, "[10.0.0.100]:tcp:80", tt.up, "b"); got.Subject != tt.want || got.Body != "b" {
+			t.Errorf("CheckerMail(%q, %v) = %+v, want subject %q", tt.rs, tt.up, got, tt.want)
+		}
+	}
+}

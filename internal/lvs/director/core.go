@@ -16,6 +16,37 @@ import (
 type Notice struct {
 	Line   string         // keepalived's FIFO line, without the newline
 	Script *config.Script `json:",omitempty"`
+	Alert  *Alert         `json:",omitempty"` // the smtp_alert mail, when on
+}
+
+// Alert is an smtp_alert mail of the checker: real server RS of virtual
+// server VS went up or down, or (RS empty) VS gained or lost its quorum.
+// Names are keepalived's, Body its text.
+type Alert struct {
+	RS, VS string
+	Up     bool
+	Body   string
+}
+
+// smtpAlert is the smtp_alert of a virtual or real server's options, else
+// global_defs smtp_alert, else def (keepalived: on for real servers, off
+// for virtual servers).
+func smtpAlert(opts []config.Option, g *bool, def bool) bool {
+	on, set := def, false
+	for _, o := range opts {
+		if o.Name == "smtp_alert" {
+			switch strings.ToLower(o.Value) {
+			case "", "on", "yes", "true":
+				on, set = true, true
+			case "off", "no", "false":
+				on, set = false, true
+			}
+		}
+	}
+	if !set && g != nil {
+		on = *g
+	}
+	return on
 }
 
 // server is one real server of the configuration, at the index the
@@ -112,7 +143,15 @@ func (c *core) serverState(i int, up, initial bool) []Notice {
 	if up {
 		sc = s.rs.NotifyUp
 	}
-	return []Notice{{Line: fmt.Sprintf("RS %s %s %s", s.name, fifoVS(s.vs), upDown(up)), Script: sc}}
+	n := Notice{Line: fmt.Sprintf("RS %s %s %s", s.name, fifoVS(s.vs), upDown(up)), Script: sc}
+	if smtpAlert(s.rs.Options, c.conf.Global.SMTPAlert, true) {
+		body := "=> CHECK failed on service <="
+		if up {
+			body = "=> CHECK succeed on service <="
+		}
+		n.Alert = &Alert{RS: s.name, VS: fifoVS(s.vs), Up: up, Body: body}
+	}
+	return []Notice{n}
 }
 
 // weight records real server i's effective weight.
@@ -137,10 +176,15 @@ func (c *core) recompute() []Notice {
 	var ns []Notice
 	for _, ev := range out.Events {
 		name := ev.VS
-		if v := c.byVS[ev.VS]; v != nil {
+		v := c.byVS[ev.VS]
+		if v != nil {
 			name = fifoVS(v)
 		}
-		ns = append(ns, Notice{Line: fmt.Sprintf("VS %s %s", name, upDown(ev.Up)), Script: ev.Script})
+		n := Notice{Line: fmt.Sprintf("VS %s %s", name, upDown(ev.Up)), Script: ev.Script}
+		if v != nil && smtpAlert(v.Options, c.conf.Global.SMTPAlert, false) {
+			n.Alert = &Alert{VS: name, Up: ev.Up, Body: quorumBody(v, ev)}
+		}
+		ns = append(ns, n)
 	}
 	return ns
 }
@@ -166,6 +210,14 @@ func fifoVS(v *config.VirtualServer) string {
 		return fmt.Sprintf("FWM %d", v.Fwmark)
 	}
 	return fmt.Sprintf("[%s]:%s:%d", v.Addr, strings.ToLower(v.Protocol), v.Port)
+}
+
+// quorumBody is keepalived's text of a quorum mail: what happened, then
+// quorum+hysteresis=threshold and the live weight.
+func quorumBody(v *config.VirtualServer, ev lvs.QuorumEvent) string {
+	what := map[[2]bool]string{{true, true}: "Starting with quorum up", {true, false}: "Gained quorum",
+		{false, true}: "Starting with quorum down", {false, false}: "Lost quorum"}[[2]bool{ev.Up, ev.Init}]
+	return fmt.Sprintf("=> %s %d+%d=%d <= %d <=", what, v.Quorum, v.Hysteresis, ev.Threshold, ev.WeightSum)
 }
 
 func upDown(up bool) string {

@@ -42,6 +42,8 @@ type Config struct {
 	Log         *slog.Logger
 	// Seed drives the checkers' warmup spread.
 	Seed uint64
+	// Alert sends an smtp_alert mail; nil: none.
+	Alert func(Alert)
 	// KeepOnStop leaves the balancer state in the kernel at stop
 	// (keepalived's -I, --dont-release-ipvs): no lvs_flush_on_stop, no
 	// removal; the plane is only released.
@@ -293,6 +295,9 @@ func (d *Director) announce(ns []Notice) {
 		d.log.Info("LVS state", "event", n.Line)
 		if d.cfg.FIFO != nil {
 			d.cfg.FIFO(n.Line)
+		}
+		if n.Alert != nil && d.cfg.Alert != nil {
+			d.cfg.Alert(*n.Alert)
 		}
 		if n.Script == nil || d.cfg.Script == nil {
 			continue

@@ -84,13 +84,20 @@ func (p *Policy) Configure(c *config.Config) {
 		}
 		return
 	}
-	m, err := p.cfg.NewMailer(notify.MailConfig{Server: g.SMTPServer, From: g.NotificationEmailFrom,
-		To: g.NotificationEmail, RouterID: g.RouterID, HeloName: g.SMTPHeloName, ConnectTimeout: g.SMTPConnectTimeout, Log: p.cfg.Log})
+	m, err := p.cfg.NewMailer(MailConfig(g, p.cfg.Log))
 	if err != nil {
 		p.cfg.Log.Error("smtp_alert disabled", "err", err)
 		return
 	}
 	p.mailer = m
+}
+
+// MailConfig is the mailer configuration global_defs gives (smtp_server,
+// notification_email, notification_email_from, smtp_helo_name,
+// smtp_connect_timeout, router_id): the VRRP alerts' and the checker's.
+func MailConfig(g config.GlobalDefs, log *slog.Logger) notify.MailConfig {
+	return notify.MailConfig{Server: g.SMTPServer, From: g.NotificationEmailFrom,
+		To: g.NotificationEmail, RouterID: g.RouterID, HeloName: g.SMTPHeloName, ConnectTimeout: g.SMTPConnectTimeout, Log: log}
 }
 
 // State announces an instance or sync group entering st: its notify
