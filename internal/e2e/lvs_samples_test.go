@@ -74,6 +74,9 @@ var (
 	sampleDigestRE = regexp.MustCompile(`(?m)(\bdigest\s+)[0-9a-fA-F]{32}`)
 	sampleDelayRE  = regexp.MustCompile(`(?m)(\bdelay_loop\s+)\d+`)
 	sampleScriptRE = regexp.MustCompile(`/usr/local/s?bin/`)
+	// samplePublicRE: the SMTP_CHECK sample's host blocks name public
+	// addresses; the lab puts them in a private range instead.
+	samplePublicRE = regexp.MustCompile(`\b64\.233\.167\.(\d+)\b`)
 )
 
 // sampleText is the sample as the lab runs it (see the file comment).
@@ -82,6 +85,7 @@ func sampleText(src string) string {
 	s := sampleDigestRE.ReplaceAllString(src, "${1}"+hex.EncodeToString(sum[:]))
 	s = sampleDelayRE.ReplaceAllString(s, "${1}1")
 	s = sampleScriptRE.ReplaceAllString(s, "@DIR@/")
+	s = samplePublicRE.ReplaceAllString(s, "10.233.167.$1")
 	const ours = "    lvs_backend nftables\n    enable_script_security\n    script_user root\n"
 	if i := strings.Index(s, "global_defs {"); i >= 0 {
 		i += len("global_defs {")
@@ -118,7 +122,8 @@ func TestLVSSamples(t *testing.T) {
 // sampleLayout is what a sample needs from the lab.
 type sampleLayout struct {
 	conf     *config.Config
-	servers  []netip.Addr                        // real and sorry server addresses
+	servers  []netip.Addr                        // real and sorry server addresses, checker targets
+	binds    []netip.Addr                        // checkers' bindto addresses (on the director)
 	stubs    map[netip.AddrPort]healthcheck.Kind // endpoints the checkers connect to
 	checkers int
 	ifaces   []string // VRRP interfaces other than eth0 (a veth pair each)
@@ -152,6 +157,10 @@ func layoutOf(t *testing.T, text string) sampleLayout {
 		for _, c := range rs.Checks {
 			l.checkers++
 			l.stubs[c.Target.Addr] = c.Kind
+			add(c.Target.Addr.Addr())
+			if b := c.Target.BindTo; b.IsValid() && !slices.Contains(l.binds, b) {
+				l.binds = append(l.binds, b)
+			}
 		}
 	}
 	for _, in := range conf.Instances {
@@ -183,6 +192,9 @@ func runLVSSample(t *testing.T, tc lvsSampleCase, text string) {
 			dirAddrs = append(dirAddrs, p)
 		}
 		srvAddrs = append(srvAddrs, netip.PrefixFrom(a, subnetHost(a, 0).Bits()))
+	}
+	for _, b := range l.binds {
+		dirAddrs = append(dirAddrs, netip.PrefixFrom(b, subnetHost(b, 0).Bits()))
 	}
 	lb := lab.New(t, lab.Spec{Hosts: []lab.HostSpec{
 		{Name: "dir", Ifname: "eth0", Addrs: dirAddrs},
