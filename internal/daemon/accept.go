@@ -7,6 +7,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // Accept_Mode: a master with no_accept (vrrp_strict implies it) must not
@@ -58,43 +59,43 @@ func (d *Daemon) firewall() *system.Firewall {
 // acceptDrop puts vi's current addresses in the drop set (before they are
 // added as master), and takes out those it no longer has. Calling it again
 // after the VIP list changed (reload) applies the difference.
-func (d *Daemon) acceptDrop(vi *vinst) {
-	if !noAccept(vi.conf) {
+func (d *Daemon) acceptDrop(vi *vinst.Instance) {
+	if !noAccept(vi.Conf) {
 		return
 	}
 	fw := d.firewall()
 	if fw == nil {
 		return
 	}
-	want := make([]netip.Addr, 0, len(vi.vips))
-	for _, v := range vi.vips {
+	want := make([]netip.Addr, 0, len(vi.VIPs))
+	for _, v := range vi.VIPs {
 		want = append(want, v.Prefix.Addr())
 	}
 	var add, del []netip.Addr
 	for _, a := range want {
-		if !slices.Contains(vi.dyn.dropped, a) {
+		if !slices.Contains(vi.Dyn.Dropped, a) {
 			add = append(add, a)
 		}
 	}
-	for _, a := range vi.dyn.dropped {
+	for _, a := range vi.Dyn.Dropped {
 		if !slices.Contains(want, a) {
 			del = append(del, a)
 		}
 	}
 	if err := fw.Drop(add); err != nil {
-		vi.log.Error("no_accept: add drop rules", "err", err)
+		vi.Log.Error("no_accept: add drop rules", "err", err)
 	}
 	if err := fw.Allow(del); err != nil {
-		vi.log.Error("no_accept: remove drop rules", "err", err)
+		vi.Log.Error("no_accept: remove drop rules", "err", err)
 	}
-	vi.dyn.dropped = want
-	if !vi.dyn.hinted {
-		vi.dyn.hinted = true
+	vi.Dyn.Dropped = want
+	if !vi.Dyn.Hinted {
+		vi.Dyn.Hinted = true
 		why := "no_accept"
-		if vi.conf.StrictMode {
+		if vi.Conf.StrictMode {
 			why = "strict mode (vrrp_strict) implies no_accept"
 		}
-		vi.log.Info(why+": while master, packets to the virtual addresses are dropped (nftables table "+
+		vi.Log.Info(why+": while master, packets to the virtual addresses are dropped (nftables table "+
 			system.DefaultFirewallTable+"), so they answer ARP/ND but not ping or any service; add `accept` to the instance if they should",
 			"addrs", want)
 	}
@@ -102,14 +103,14 @@ func (d *Daemon) acceptDrop(vi *vinst) {
 
 // acceptRelease takes vi's addresses out of the drop set (after they were
 // removed on leaving master).
-func (d *Daemon) acceptRelease(vi *vinst) {
-	if len(vi.dyn.dropped) == 0 || d.dyn.fw == nil {
+func (d *Daemon) acceptRelease(vi *vinst.Instance) {
+	if len(vi.Dyn.Dropped) == 0 || d.dyn.fw == nil {
 		return
 	}
-	if err := d.dyn.fw.Allow(vi.dyn.dropped); err != nil {
-		vi.log.Error("no_accept: remove drop rules", "err", err)
+	if err := d.dyn.fw.Allow(vi.Dyn.Dropped); err != nil {
+		vi.Log.Error("no_accept: remove drop rules", "err", err)
 	}
-	vi.dyn.dropped = nil
+	vi.Dyn.Dropped = nil
 }
 
 // closeFirewall removes every table at exit.

@@ -12,6 +12,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vectors"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -41,27 +42,27 @@ func ahVector(t *testing.T, nn string) []byte {
 
 // ahInstance is c12's VI_AH (auth_type AH, auth_pass 1234, VRID 88,
 // 192.168.1.31) on 192.168.1.2, its machine started (BACKUP).
-func ahInstance(t *testing.T, d *Daemon) *vinst {
+func ahInstance(t *testing.T, d *Daemon) *vinst.Instance {
 	t.Helper()
 	src := netip.MustParseAddr("192.168.1.2")
 	ci := &config.Instance{Name: "VI_AH", Version: 2, VRID: 88, Priority: 100, AdvertInt: time.Second,
 		Auth: config.Auth{Type: config.AuthAH, Pass: "1234"}}
 	cfg := instance.DefaultConfig()
 	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = 88, 100, src
-	vi := &vinst{conf: ci, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: instance.New(cfg),
-		fam: vrrp.IPv4, src: src}
-	vi.stats.Drops = map[string]uint64{}
-	vi.groupDst[0] = system.GroupIPv4
+	vi := &vinst.Instance{Conf: ci, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), M: instance.New(cfg),
+		Fam: vrrp.IPv4, Src: src}
+	vi.Stats.Drops = map[string]uint64{}
+	vi.GroupDst[0] = system.GroupIPv4
 	vip := netip.MustParseAddr("192.168.1.31")
-	vi.sendTpl = vrrp.Advertisement{Version: vrrp.V2, VRID: 88, Interval: time.Second, Addrs: []netip.Addr{vip}}
-	vi.expect = vrrp.Expect{Version: vrrp.V2, VRID: 88, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
-	vi.setupAH()
-	vi.m.Step(time.Now(), instance.Startup{})
-	newUnit("", []*vinst{vi})
+	vi.SendTpl = vrrp.Advertisement{Version: vrrp.V2, VRID: 88, Interval: time.Second, Addrs: []netip.Addr{vip}}
+	vi.Expect = vrrp.Expect{Version: vrrp.V2, VRID: 88, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
+	vi.SetupAH()
+	vi.M.Step(time.Now(), instance.Startup{})
+	vinst.NewUnit("", []*vinst.Instance{vi})
 	if d.byKey == nil {
-		d.byKey = map[rxKey]*vinst{}
+		d.byKey = map[vinst.RxKey]*vinst.Instance{}
 	}
-	d.byKey[rxKey{connKey{2, vrrp.IPv4}, 88}] = vi
+	d.byKey[vinst.RxKey{ConnKey: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, VRID: 88}] = vi
 	return vi
 }
 
@@ -85,9 +86,9 @@ func TestSendAdvertAHMatchesKeepalived(t *testing.T) {
 	d := &Daemon{}
 	conn := &msgConn{}
 	vi := ahInstance(t, d)
-	vi.conn = &connEntry{conn: conn, ah: true}
+	vi.Conn = &vinst.Socket{Conn: conn, AH: true}
 	for _, prio := range []uint8{100, 100, 100, 100, 0} {
-		d.sendAdvert(vi, prio)
+		d.txBuf = vi.SendAdvert(d.txBuf, prio)
 	}
 	if len(conn.sent) != 5 {
 		t.Fatalf("%d adverts sent, want 5", len(conn.sent))
@@ -102,7 +103,7 @@ func TestSendAdvertAHMatchesKeepalived(t *testing.T) {
 			t.Errorf("advert %d:\n got %x\nwant %x", i, got, want)
 		}
 	}
-	if p := vi.connProtocol(); p != system.ProtocolAH {
+	if p := vi.ConnProtocol(); p != system.ProtocolAH {
 		t.Errorf("socket protocol %d, want 51", p)
 	}
 }
@@ -115,32 +116,32 @@ func TestReceiveAH(t *testing.T) {
 	vi := ahInstance(t, d)
 	first, prio0 := ahVector(t, "01"), ahVector(t, "03")
 	rx := func(pkt []byte) {
-		d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, ah: true, data: append([]byte(nil), pkt...),
+		d.receive(rxPacket{key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, ah: true, data: append([]byte(nil), pkt...),
 			meta: system.Meta{Src: netip.AddrFrom4([4]byte(pkt[12:16])), Dst: system.GroupIPv4, TTL: pkt[8], Ifindex: 2}})
 	}
 	rx(first)
-	if vi.stats.AdvertRcvd != 1 || vi.ah.Seq != 1 {
-		t.Fatalf("first advert: advert_rcvd %d, counter %d; want 1, 1 (%+v)", vi.stats.AdvertRcvd, vi.ah.Seq, vi.stats)
+	if vi.Stats.AdvertRcvd != 1 || vi.AH.Seq != 1 {
+		t.Fatalf("first advert: advert_rcvd %d, counter %d; want 1, 1 (%+v)", vi.Stats.AdvertRcvd, vi.AH.Seq, vi.Stats)
 	}
 	rx(first)
-	if vi.stats.AuthFailure != 1 || vi.stats.AdvertRcvd != 1 {
-		t.Errorf("replay: auth_failure %d, advert_rcvd %d; want 1, 1", vi.stats.AuthFailure, vi.stats.AdvertRcvd)
+	if vi.Stats.AuthFailure != 1 || vi.Stats.AdvertRcvd != 1 {
+		t.Errorf("replay: auth_failure %d, advert_rcvd %d; want 1, 1", vi.Stats.AuthFailure, vi.Stats.AdvertRcvd)
 	}
 	wrong := append([]byte(nil), prio0...)
 	vrrp.NewAHState(vrrp.PassData("secret"), false).Seal(wrong, 20)
 	rx(wrong)
-	if vi.stats.AuthFailure != 2 || vi.ah.Seq != 1 {
-		t.Errorf("other password: auth_failure %d, counter %d; want 2, 1", vi.stats.AuthFailure, vi.ah.Seq)
+	if vi.Stats.AuthFailure != 2 || vi.AH.Seq != 1 {
+		t.Errorf("other password: auth_failure %d, counter %d; want 2, 1", vi.Stats.AuthFailure, vi.AH.Seq)
 	}
 	rx(prio0)
-	if vi.stats.AdvertRcvd != 2 || vi.stats.PriZeroRcvd != 1 || vi.ah.Seq != 5 {
+	if vi.Stats.AdvertRcvd != 2 || vi.Stats.PriZeroRcvd != 1 || vi.AH.Seq != 5 {
 		t.Errorf("priority 0: advert_rcvd %d, pri_zero_rcvd %d, counter %d; want 2, 1, 5",
-			vi.stats.AdvertRcvd, vi.stats.PriZeroRcvd, vi.ah.Seq)
+			vi.Stats.AdvertRcvd, vi.Stats.PriZeroRcvd, vi.AH.Seq)
 	}
 	if d.unknownRx != 0 {
 		t.Errorf("%d packets counted unknown", d.unknownRx)
 	}
-	d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, ah: true, data: first[:40]})
+	d.receive(rxPacket{key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, ah: true, data: first[:40]})
 	if d.unknownRx != 1 {
 		t.Errorf("a packet too short for its AH header: unknown %d, want 1", d.unknownRx)
 	}
@@ -152,9 +153,9 @@ func TestReceiveAH(t *testing.T) {
 func TestAHMasterHeardLower(t *testing.T) {
 	d := &Daemon{}
 	vi := ahInstance(t, d)
-	vi.m.Step(vi.m.Deadline(), instance.Timeout{})
-	if vi.m.State() != instance.Master {
-		t.Fatalf("state %v, want MASTER", vi.m.State())
+	vi.M.Step(vi.M.Deadline(), instance.Timeout{})
+	if vi.M.State() != instance.Master {
+		t.Fatalf("state %v, want MASTER", vi.M.State())
 	}
 	lower := netip.MustParseAddr("192.168.1.3")
 	for _, tt := range []struct {
@@ -168,11 +169,11 @@ func TestAHMasterHeardLower(t *testing.T) {
 		{100, netip.MustParseAddr("192.168.1.9"), 41}, // equal priority, higher address: it wins
 		{150, netip.MustParseAddr("192.168.1.1"), 41}, // higher priority
 	} {
-		vi.ah.Seq = 41 // as accepted from the sender
-		vi.rxAdv.Priority = tt.prio
-		vi.ahHeard(tt.from)
-		if vi.ah.Seq != tt.wantSeq {
-			t.Errorf("priority %d from %v: counter %d, want %d", tt.prio, tt.from, vi.ah.Seq, tt.wantSeq)
+		vi.AH.Seq = 41 // as accepted from the sender
+		vi.RxAdv.Priority = tt.prio
+		vi.AHHeard(tt.from)
+		if vi.AH.Seq != tt.wantSeq {
+			t.Errorf("priority %d from %v: counter %d, want %d", tt.prio, tt.from, vi.AH.Seq, tt.wantSeq)
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/trackers"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
 
@@ -74,11 +75,11 @@ type Daemon struct {
 	sys  sysDeps
 	conf *config.Config
 
-	insts   []*vinst
-	byKey   map[rxKey]*vinst
-	units   []*unit
-	conns   map[connKey]*connEntry
-	ahConns map[connKey]*connEntry // auth_type AH sockets (ah.go)
+	insts   []*vinst.Instance
+	byKey   map[vinst.RxKey]*vinst.Instance
+	units   []*vinst.Unit
+	conns   map[vinst.ConnKey]*vinst.Socket
+	ahConns map[vinst.ConnKey]*vinst.Socket // auth_type AH sockets (an interface may have both)
 	rxCh    chan rxPacket
 	trackC  chan trackEvent
 	reqCh   chan func()
@@ -98,7 +99,7 @@ type Daemon struct {
 	reloadErr  string
 	rl         *reloader // reads and plans reloads off the loop (reload_worker.go)
 	unknownRx  uint64
-	unknownLog logLimiter[rxKey] // rx.go
+	unknownLog vinst.LogLimiter[vinst.RxKey] // rx.go
 	stopping   bool
 	timer      system.LoopTimer // the loop's one timer (armTimer)
 	runCtx     context.Context
@@ -135,8 +136,8 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		log:    cfg.Logger,
 		conf:   conf,
 		sys:    sys.deps(),
-		byKey:  map[rxKey]*vinst{},
-		conns:  map[connKey]*connEntry{},
+		byKey:  map[vinst.RxKey]*vinst.Instance{},
+		conns:  map[vinst.ConnKey]*vinst.Socket{},
 		rxCh:   make(chan rxPacket, 1024),
 		trackC: make(chan trackEvent, 256),
 		reqCh:  make(chan func()),

@@ -1,13 +1,12 @@
 package daemon
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -31,55 +30,19 @@ type ifDebounce struct {
 	gen      int // bumped on every raw change; a timer of an older gen is stale
 }
 
-// dynInst is an instance's side of this file and accept.go.
-type dynInst struct {
-	missing bool         // the interface does not exist (dynamic_interfaces)
-	noAddr  bool         // the interface has no usable source address
-	dropped []netip.Addr // addresses in the no_accept drop set
-	hinted  bool         // the no_accept hint was logged
-}
-
-// lookupLink resolves an instance's interface. A missing one is an error
-// unless dynamic_interfaces is set; then the instance waits for it.
-func (d *Daemon) lookupLink(g *config.GlobalDefs, ci *config.Instance, ifname string) (system.Link, bool, error) {
-	link, err := d.sys.links.Lookup(ifname)
-	if err == nil {
-		return link, false, nil
-	}
-	if errors.Is(err, system.ErrNoInterface) && g.DynamicInterfaces {
-		return system.Link{Name: ifname}, true, nil
-	}
-	return system.Link{}, false, fmt.Errorf("vrrp_instance %s: interface %s: %w", ci.Name, ifname, err)
-}
-
-// sourceOK reports whether the error of resolveSource leaves vi able to
-// start (in FAULT until an address comes): the interface is missing or has
-// no address of the wanted kind yet.
-func (d *Daemon) sourceOK(vi *vinst, err error) bool {
-	switch {
-	case vi.dyn.missing:
-		return true
-	case errors.Is(err, system.ErrNoAddress):
-		vi.dyn.noAddr = true
-		vi.log.Warn("no usable address on the interface: the instance stays in FAULT until one is added", "err", err)
-		return true
-	}
-	return false
-}
-
 // bindInstance registers vi for received adverts and opens (or shares) its
 // socket; an instance whose interface is missing is bound when it appears.
-func (d *Daemon) bindInstance(vi *vinst) error {
-	if vi.dyn.missing {
-		vi.log.Warn("interface does not exist yet: the instance stays in FAULT until it appears (dynamic_interfaces)")
+func (d *Daemon) bindInstance(vi *vinst.Instance) error {
+	if vi.Dyn.Missing {
+		vi.Log.Warn("interface does not exist yet: the instance stays in FAULT until it appears (dynamic_interfaces)")
 		return nil
 	}
-	key := rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)}
+	key := vi.Key()
 	if other := d.byKey[key]; other != nil && other != vi {
-		return fmt.Errorf("vrrp_instance %s: VRID %d is already used on %s by %s", vi.conf.Name, vi.conf.VRID, vi.link.Name, other.conf.Name)
+		return fmt.Errorf("vrrp_instance %s: VRID %d is already used on %s by %s", vi.Conf.Name, vi.Conf.VRID, vi.Link.Name, other.Conf.Name)
 	}
 	if err := d.attachConn(vi); err != nil {
-		return fmt.Errorf("vrrp_instance %s: open VRRP socket on %s: %w", vi.conf.Name, vi.link.Name, err)
+		return fmt.Errorf("vrrp_instance %s: open VRRP socket on %s: %w", vi.Conf.Name, vi.Link.Name, err)
 	}
 	d.byKey[key] = vi
 	return nil
@@ -92,11 +55,11 @@ func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
 	d.routes().LinkChanged(ev) // static entries on the interface
 	for _, vi := range d.insts {
 		switch {
-		case vi.dyn.missing && !ev.Deleted && ev.Name == vi.link.Name:
+		case vi.Dyn.Missing && !ev.Deleted && ev.Name == vi.Link.Name:
 			d.linkAppeared(vi, ev.Link)
-		case !vi.dyn.missing && ev.Deleted && ev.Index == vi.link.Index:
+		case !vi.Dyn.Missing && ev.Deleted && ev.Index == vi.Link.Index:
 			d.linkDeleted(vi)
-		case !vi.dyn.missing && ev.Index != vi.link.Index:
+		case !vi.Dyn.Missing && ev.Index != vi.Link.Index:
 			d.vipLinkChanged(vi, ev)
 		}
 	}
@@ -107,20 +70,20 @@ func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
 // ("dev OTHER") but is not vi's own: deleting it takes the addresses with
 // it, and a new interface of that name gets them back on the next advert
 // round (retryVIPs) at its new index.
-func (d *Daemon) vipLinkChanged(vi *vinst, ev system.LinkEvent) {
-	for i := range vi.vips {
-		if vi.vipIf[i] != ev.Name {
+func (d *Daemon) vipLinkChanged(vi *vinst.Instance, ev system.LinkEvent) {
+	for i := range vi.VIPs {
+		if vi.VIPIf[i] != ev.Name {
 			continue
 		}
 		switch {
-		case ev.Deleted && vi.vips[i].Ifindex == ev.Index:
-			vi.present[i] = false
-			vi.vipRetry = true
-		case !ev.Deleted && vi.vips[i].Ifindex != ev.Index:
-			vi.log.Info("interface of a virtual address re-created", "addr", vi.vips[i].Prefix, "dev", ev.Name, "ifindex", ev.Index)
-			vi.vips[i].Ifindex = ev.Index
-			vi.present[i] = false
-			vi.vipRetry = true
+		case ev.Deleted && vi.VIPs[i].Ifindex == ev.Index:
+			vi.Present[i] = false
+			vi.VIPRetry = true
+		case !ev.Deleted && vi.VIPs[i].Ifindex != ev.Index:
+			vi.Log.Info("interface of a virtual address re-created", "addr", vi.VIPs[i].Prefix, "dev", ev.Name, "ifindex", ev.Index)
+			vi.VIPs[i].Ifindex = ev.Index
+			vi.Present[i] = false
+			vi.VIPRetry = true
 		}
 	}
 }
@@ -137,8 +100,8 @@ func (d *Daemon) debounce(name string, up, now bool) {
 		// on name saw at start, so a first flap is delayed too.
 		prev := up
 		for _, vi := range d.insts {
-			if vi.link.Name == name && !vi.dyn.missing {
-				prev = vi.link.Up
+			if vi.Link.Name == name && !vi.Dyn.Missing {
+				prev = vi.Link.Up
 			}
 		}
 		st = &ifDebounce{raw: prev, eff: prev}
@@ -150,7 +113,7 @@ func (d *Daemon) debounce(name string, up, now bool) {
 	}
 	st.raw = up
 	st.gen++
-	d.log.Info("Netlink reports "+name+" "+upDown(up), "iface", name)
+	d.log.Info("Netlink reports "+name+" "+vinst.UpDown(up), "iface", name)
 	delay := d.upDownDelay(name, up)
 	if delay <= 0 || now {
 		st.eff = up
@@ -189,8 +152,8 @@ func (d *Daemon) upDownDelay(name string, up bool) time.Duration {
 // setLinkUp sets the up state instances on name see.
 func (d *Daemon) setLinkUp(name string, up bool) {
 	for _, vi := range d.insts {
-		if vi.link.Name == name && !vi.dyn.missing {
-			vi.link.Up = up
+		if vi.Link.Name == name && !vi.Dyn.Missing {
+			vi.Link.Up = up
 		}
 	}
 }
@@ -220,34 +183,34 @@ func (d *Daemon) post(fn func()) {
 // linkAppeared starts an instance whose interface was missing: VIPs and the
 // source address are resolved and the socket opened. Its effects are
 // refreshed by the caller, which lifts the FAULT.
-func (d *Daemon) linkAppeared(vi *vinst, l system.Link) {
-	vi.log.Info("interface appeared", "ifindex", l.Index)
+func (d *Daemon) linkAppeared(vi *vinst.Instance, l system.Link) {
+	vi.Log.Info("interface appeared", "ifindex", l.Index)
 	up := l.Up
 	if st := d.dyn.ifs[l.Name]; st != nil {
 		up = st.eff
 	}
-	vi.link, vi.link.Up = l, up
-	vi.dyn.missing = false
-	vi.vips, vi.vipIf = nil, nil
-	if err := d.resolveVIPs(vi); err != nil {
-		vi.log.Error("interface appeared, but a virtual address cannot be placed", "err", err)
+	vi.Link, vi.Link.Up = l, up
+	vi.Dyn.Missing = false
+	vi.VIPs, vi.VIPIf = nil, nil
+	if err := vi.ResolveVIPs(d.sys.links); err != nil {
+		vi.Log.Error("interface appeared, but a virtual address cannot be placed", "err", err)
 	}
 	d.rereadSource(vi)
 	if err := d.bindInstance(vi); err != nil {
-		vi.log.Error("interface appeared, but the instance cannot use it", "err", err)
+		vi.Log.Error("interface appeared, but the instance cannot use it", "err", err)
 	}
 }
 
 // linkDeleted puts an instance whose interface went away in FAULT and
 // closes its socket; it waits for the interface to come back.
-func (d *Daemon) linkDeleted(vi *vinst) {
-	vi.log.Warn("interface deleted: the instance is in FAULT until it comes back")
-	vi.dyn.missing = true
-	vi.link.Up = false
+func (d *Daemon) linkDeleted(vi *vinst.Instance) {
+	vi.Log.Warn("interface deleted: the instance is in FAULT until it comes back")
+	vi.Dyn.Missing = true
+	vi.Link.Up = false
 	d.refreshEffects(vi) // leave MASTER (priority 0) while the socket is open
-	delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
+	delete(d.byKey, vi.Key())
 	d.detachConn(vi)
-	vi.link.Index = 0
+	vi.Link.Index = 0
 }
 
 // addrChanged re-reads the advert source of the instances on the event's
@@ -269,10 +232,10 @@ func (d *Daemon) addrChanged(ev system.AddrEvent) {
 		return
 	}
 	for _, vi := range d.insts {
-		if vi.dyn.missing || vi.srcLink().Index != ev.Ifindex {
+		if vi.Dyn.Missing || vi.SrcLink().Index != ev.Ifindex {
 			continue
 		}
-		if (vi.fam == vrrp.IPv6) != ev.Prefix.Addr().Is6() {
+		if (vi.Fam == vrrp.IPv6) != ev.Prefix.Addr().Is6() {
 			continue
 		}
 		if d.rereadSource(vi) {
@@ -285,7 +248,7 @@ func (d *Daemon) addrChanged(ev system.AddrEvent) {
 // our instances.
 func (d *Daemon) isOurVIP(ifindex int, addr netip.Addr) bool {
 	for _, vi := range d.insts {
-		for _, v := range vi.vips {
+		for _, v := range vi.VIPs {
 			if v.Ifindex == ifindex && v.Prefix.Addr() == addr {
 				return true
 			}
@@ -296,28 +259,28 @@ func (d *Daemon) isOurVIP(ifindex int, addr netip.Addr) bool {
 
 // rereadSource reads vi's source address again and reports whether
 // anything changed. unicast_src_ip and mcast_src_ip are fixed.
-func (d *Daemon) rereadSource(vi *vinst) bool {
-	if vi.conf.UnicastSrcIP.IsValid() || vi.conf.McastSrcIP.IsValid() {
+func (d *Daemon) rereadSource(vi *vinst.Instance) bool {
+	if vi.Conf.UnicastSrcIP.IsValid() || vi.Conf.McastSrcIP.IsValid() {
 		return false
 	}
-	old, oldNo := vi.src, vi.dyn.noAddr
-	err := d.resolveSource(vi)
+	old, oldNo := vi.Src, vi.Dyn.NoAddr
+	err := vi.ResolveSource(d.sys.links)
 	switch {
 	case err != nil:
-		vi.src = old // a master's goodbye (priority 0) still goes out from it
+		vi.Src = old // a master's goodbye (priority 0) still goes out from it
 		if !oldNo {
-			vi.dyn.noAddr = true
-			vi.log.Warn("no usable address left on the interface: FAULT until one is added", "err", err)
+			vi.Dyn.NoAddr = true
+			vi.Log.Warn("no usable address left on the interface: FAULT until one is added", "err", err)
 		}
 		return !oldNo
 	default:
-		if vi.src != old {
-			vi.log.Info("advert source address changed", "from", old, "to", vi.src)
-			vi.m.SetPrimaryAddr(vi.src)
+		if vi.Src != old {
+			vi.Log.Info("advert source address changed", "from", old, "to", vi.Src)
+			vi.M.SetPrimaryAddr(vi.Src)
 		}
-		vi.dyn.noAddr = false
+		vi.Dyn.NoAddr = false
 	}
-	return vi.src != old || oldNo
+	return vi.Src != old || oldNo
 }
 
 // startAddrWatch forwards address changes to the loop.

@@ -3,6 +3,8 @@ package daemon
 import (
 	"net/netip"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // owner_ignore_adverts (global default vrrp_owner_ignore_adverts): an
@@ -12,13 +14,10 @@ import (
 // keepalived's default, without the keyword, is to process them, so that
 // of two owners one backs off.
 
-// ownerIgnored logs, at most once a minute, that vi dropped an advert
-// because it is the address owner.
-func (d *Daemon) ownerIgnored(vi *vinst, from netip.Addr) {
-	now := time.Now()
-	if !vi.ownerLogAt.IsZero() && now.Sub(vi.ownerLogAt) < time.Minute {
-		return
+// ownerIgnored logs, at most once a minute (the instance's cause log),
+// that vi dropped an advert because it is the address owner.
+func (d *Daemon) ownerIgnored(vi *vinst.Instance, from netip.Addr) {
+	if ok, held := vi.CauseLog.Allow("owner ignore adverts", time.Now()); ok {
+		vi.Log.Info("advert dropped: we are the address owner (owner_ignore_adverts)", append(held, "from", from)...)
 	}
-	vi.ownerLogAt = now
-	vi.log.Info("advert dropped: we are the address owner (owner_ignore_adverts)", "from", from)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -24,9 +25,9 @@ type reloadPlan struct {
 	conf  *config.Config
 	base  *planBase           // what the plan was made against
 	keep  map[string]*inPlace // running instances that stay, by name
-	units []*unit             // units whose members all stay
-	stop  []*unit             // units to stop (changed or removed members)
-	fresh []*vinst            // new and restarted instances, built, not started
+	units []*vinst.Unit       // units whose members all stay
+	stop  []*vinst.Unit       // units to stop (changed or removed members)
+	fresh []*vinst.Instance   // new and restarted instances, built, not started
 }
 
 // inPlace is one running instance and the configuration it moves to
@@ -49,7 +50,7 @@ type planBase struct {
 
 // runningInst is a running instance as the plan saw it.
 type runningInst struct {
-	vi   *vinst // identity only: never read off the loop
+	vi   *vinst.Instance // identity only: never read off the loop
 	conf *config.Instance
 	mc   instance.Config
 	link system.Link
@@ -58,7 +59,7 @@ type runningInst struct {
 
 // baseUnit is a running unit and the names of its members.
 type baseUnit struct {
-	u       *unit
+	u       *vinst.Unit
 	members []string
 }
 
@@ -138,12 +139,12 @@ func (d *Daemon) finishReload(p *reloadPlan, err error) error {
 func (d *Daemon) planBase() *planBase {
 	b := &planBase{conf: d.conf, insts: make(map[string]runningInst, len(d.insts))}
 	for _, vi := range d.insts {
-		b.insts[vi.conf.Name] = runningInst{vi: vi, conf: vi.conf, mc: vi.m.Config(), link: vi.link, src: vi.src}
+		b.insts[vi.Conf.Name] = runningInst{vi: vi, conf: vi.Conf, mc: vi.M.Config(), link: vi.Link, src: vi.Src}
 	}
 	for _, u := range d.units {
 		bu := baseUnit{u: u}
-		for _, vi := range u.members {
-			bu.members = append(bu.members, vi.conf.Name)
+		for _, vi := range u.Members {
+			bu.members = append(bu.members, vi.Conf.Name)
 		}
 		b.units = append(b.units, bu)
 	}
@@ -165,7 +166,7 @@ func (d *Daemon) planCurrent(p *reloadPlan) bool {
 	}
 	for _, ip := range p.keep {
 		vi, was := ip.from.vi, ip.from
-		if vi.link.Index != was.link.Index || vi.link.Name != was.link.Name || vi.src != was.src {
+		if vi.Link.Index != was.link.Index || vi.Link.Name != was.link.Name || vi.Src != was.src {
 			return false
 		}
 	}
@@ -214,7 +215,7 @@ func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, e
 		if p.keep[ci.Name] != nil {
 			continue
 		}
-		vi, err := d.newVinst(&newConf.Global, ci)
+		vi, err := vinst.New(d.log, d.sys.links, &newConf.Global, ci)
 		if err != nil {
 			return nil, err
 		}
@@ -230,11 +231,11 @@ func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, 
 	if instance.NeedsRestart(ri.mc, mc) {
 		return nil, nil
 	}
-	scratch := &vinst{conf: ci, link: ri.link}
-	if err := d.resolveVIPs(scratch); err != nil {
+	scratch := &vinst.Instance{Conf: ci, Link: ri.link}
+	if err := scratch.ResolveVIPs(d.sys.links); err != nil {
 		return nil, err
 	}
-	return &inPlace{from: ri, ci: ci, vips: scratch.vips, vipIf: scratch.vipIf, mc: mc}, nil
+	return &inPlace{from: ri, ci: ci, vips: scratch.VIPs, vipIf: scratch.VIPIf, mc: mc}, nil
 }
 
 // applyReload carries out a plan; it cannot fail.
@@ -246,10 +247,10 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	}
 	for _, u := range p.stop {
 		d.stopUnit(u)
-		for _, vi := range u.members {
-			if p.conf.Instance(vi.conf.Name) == nil {
-				vi.log.Info("instance removed by reload")
-				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: notify.StateDeleted})
+		for _, vi := range u.Members {
+			if p.conf.Instance(vi.Conf.Name) == nil {
+				vi.Log.Info("instance removed by reload")
+				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: notify.StateDeleted})
 			}
 		}
 	}
@@ -258,8 +259,8 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	d.insts = d.insts[:0]
 	var updated int
 	for _, u := range p.units {
-		for _, vi := range u.members {
-			if d.applyInPlace(now, p.keep[vi.conf.Name]) {
+		for _, vi := range u.Members {
+			if d.applyInPlace(now, p.keep[vi.Conf.Name]) {
 				updated++
 			}
 			d.insts = append(d.insts, vi)
@@ -274,8 +275,8 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
-	slices.SortStableFunc(d.insts, func(a, b *vinst) int {
-		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
+	slices.SortStableFunc(d.insts, func(a, b *vinst.Instance) int {
+		return indexOf(p.conf, a.Conf.Name) - indexOf(p.conf, b.Conf.Name)
 	})
 	d.loadedAt, d.reloadErr = time.Now(), ""
 	d.notes.Reloaded(d.states())
@@ -287,24 +288,24 @@ func (d *Daemon) applyReload(p *reloadPlan) {
 // difference, wire template, machine settings, notify scripts. It reports
 // whether anything changed.
 func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
-	vi, prev := ip.from.vi, ip.from.vi.conf
-	vi.conf = ip.ci
+	vi, prev := ip.from.vi, ip.from.vi.Conf
+	vi.Conf = ip.ci
 	if config.SameInstance(prev, ip.ci) {
 		return false
 	}
-	vi.vmac.Place(ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
+	vi.VMAC.Place(ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
 	d.swapVIPs(vi, ip.vips, ip.vipIf)
-	vi.routes = d.routes().Swap(d.virtual(vi), ip.ci.VirtualRoutes, ip.ci.VirtualRules, vi.m.State() == instance.Master)
-	vi.peers, vi.expect = nil, vrrp.Expect{}
-	d.buildWire(&d.conf.Global, vi)
-	acts, _ := vi.m.Reconfigure(now, ip.mc)
+	vi.Routes = d.routes().Swap(d.virtual(vi), ip.ci.VirtualRoutes, ip.ci.VirtualRules, vi.M.State() == instance.Master)
+	vi.Peers, vi.Expect = nil, vrrp.Expect{}
+	vi.BuildWire(&d.conf.Global)
+	acts, _ := vi.M.Reconfigure(now, ip.mc)
 	for _, a := range acts {
 		d.execute(now, vi, a)
 	}
 	d.setInstanceScripts(ip.ci)
 	if prev.Priority != ip.ci.Priority {
-		vi.log.Info("priority changed in place", "from", prev.Priority, "to", ip.ci.Priority,
-			"effective", vi.m.EffectivePriority(), "state", vi.m.State())
+		vi.Log.Info("priority changed in place", "from", prev.Priority, "to", ip.ci.Priority,
+			"effective", vi.M.EffectivePriority(), "state", vi.M.State())
 	}
 	return true
 }
@@ -312,60 +313,60 @@ func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
 // swapVIPs replaces vi's address list. While master it removes the
 // addresses that went away and adds (and announces) only the new ones;
 // addresses in both lists are not touched.
-func (d *Daemon) swapVIPs(vi *vinst, vips []system.VIP, ifs []string) {
-	master := vi.m.State() == instance.Master
+func (d *Daemon) swapVIPs(vi *vinst.Instance, vips []system.VIP, ifs []string) {
+	master := vi.M.State() == instance.Master
 	present := make([]bool, len(vips))
-	for j, ov := range vi.vips {
+	for j, ov := range vi.VIPs {
 		if i := indexVIP(vips, ov); i >= 0 {
-			present[i] = vi.present[j]
+			present[i] = vi.Present[j]
 			continue
 		}
-		if !vi.present[j] {
+		if !vi.Present[j] {
 			continue
 		}
 		if err := d.sys.addrs.Del(ov); err != nil {
-			vi.log.Error("remove virtual address", "addr", ov.Prefix, "dev", vi.vipIf[j], "err", err)
+			vi.Log.Error("remove virtual address", "addr", ov.Prefix, "dev", vi.VIPIf[j], "err", err)
 			continue
 		}
-		vi.log.Info("virtual address removed by reload", "addr", ov.Prefix, "dev", vi.vipIf[j])
+		vi.Log.Info("virtual address removed by reload", "addr", ov.Prefix, "dev", vi.VIPIf[j])
 	}
 	if master {
 		// no_accept: the drop set follows the new list before any new
 		// address goes on, as on becoming master.
-		old := vi.vips
-		vi.vips = vips
+		old := vi.VIPs
+		vi.VIPs = vips
 		d.acceptDrop(vi)
-		vi.vips = old
+		vi.VIPs = old
 	}
-	var added []vipTarget
+	var added []vinst.Target
 	for i, nv := range vips {
-		if !master || indexVIP(vi.vips, nv) >= 0 {
+		if !master || indexVIP(vi.VIPs, nv) >= 0 {
 			continue
 		}
 		if err := d.sys.addrs.Add(nv); err != nil {
-			vi.log.Error("add virtual address, will retry", "addr", nv.Prefix, "dev", ifs[i], "err", err)
+			vi.Log.Error("add virtual address, will retry", "addr", nv.Prefix, "dev", ifs[i], "err", err)
 			continue
 		}
 		present[i] = true
-		added = append(added, vipTarget{nv.Ifindex, nv.Prefix.Addr()})
-		vi.log.Info("virtual address added by reload", "addr", nv.Prefix, "dev", ifs[i])
+		added = append(added, vinst.Target{Ifindex: nv.Ifindex, Addr: nv.Prefix.Addr()})
+		vi.Log.Info("virtual address added by reload", "addr", nv.Prefix, "dev", ifs[i])
 	}
-	vi.vips, vi.vipIf, vi.present = vips, ifs, present
-	g := vi.m.Config().GARP
+	vi.VIPs, vi.VIPIf, vi.Present = vips, ifs, present
+	g := vi.M.Config().GARP
 	d.announce(vi, added, g.MasterRepeat, g.Interval)
 }
 
 // announce sends repeat rounds of GARP/NA for targets only (the addresses
 // a reload added), in the background when interval > 0.
-func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval time.Duration) {
+func (d *Daemon) announce(vi *vinst.Instance, targets []vinst.Target, repeat int, interval time.Duration) {
 	if repeat <= 0 || len(targets) == 0 {
 		return
 	}
 	n := uint64(repeat * len(targets))
-	if vi.fam == vrrp.IPv6 {
-		vi.stats.UnsolicitedNASent += n
+	if vi.Fam == vrrp.IPv6 {
+		vi.Stats.UnsolicitedNASent += n
 	} else {
-		vi.stats.GratuitousARPSent += n
+		vi.Stats.GratuitousARPSent += n
 	}
 	ann := d.sys.ann
 	send := func() {
@@ -374,8 +375,8 @@ func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval t
 				if interval > 0 && (r > 0 || i > 0) {
 					time.Sleep(interval)
 				}
-				if err := ann.Gratuitous(t.ifindex, t.addr); err != nil {
-					vi.log.Debug("gratuitous", "addr", t.addr, "err", err)
+				if err := ann.Gratuitous(t.Ifindex, t.Addr); err != nil {
+					vi.Log.Debug("gratuitous", "addr", t.Addr, "err", err)
 				}
 			}
 		}

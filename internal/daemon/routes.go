@@ -4,6 +4,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // routes returns the route table (package route), made on first use.
@@ -28,20 +29,20 @@ func (d *Daemon) lookupIface(name string) (system.Link, error) {
 }
 
 // virtual returns vi's virtual routes and rules, resolved on first use.
-func (d *Daemon) virtual(vi *vinst) *route.Virtual {
-	if vi.routes == nil {
-		vi.routes = route.NewVirtual(vi.log, vi.conf.VirtualRoutes, vi.conf.VirtualRules)
+func (d *Daemon) virtual(vi *vinst.Instance) *route.Virtual {
+	if vi.Routes == nil {
+		vi.Routes = route.NewVirtual(vi.Log, vi.Conf.VirtualRoutes, vi.Conf.VirtualRules)
 	}
-	return vi.routes
+	return vi.Routes
 }
 
 // retryRoutes re-adds the static entries that are not on yet, and the
 // virtual ones of vi that failed while it is master (at each advert).
-func (d *Daemon) retryRoutes(vi *vinst) {
+func (d *Daemon) retryRoutes(vi *vinst.Instance) {
 	if d.routes().RetryStatics() {
 		d.refreshAll() // a track_group's instances may leave FAULT
 	}
-	d.routes().Retry(d.virtual(vi), vi.m.State() == instance.Master)
+	d.routes().Retry(d.virtual(vi), vi.M.State() == instance.Master)
 }
 
 // watchRoutes starts following route and rule deletions (at start).
@@ -53,8 +54,8 @@ func (d *Daemon) watchRoutes() {
 func (d *Daemon) masterRoutes() []*route.Virtual {
 	var out []*route.Virtual
 	for _, vi := range d.insts {
-		if vi.routes != nil && vi.m.State() == instance.Master {
-			out = append(out, vi.routes)
+		if vi.Routes != nil && vi.M.State() == instance.Master {
+			out = append(out, vi.Routes)
 		}
 	}
 	return out

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gokeepalived/gokeepalived/internal/effect"
 )
 
 // scriptDaemon is a Daemon with just enough to start scripts, logging

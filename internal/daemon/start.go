@@ -12,6 +12,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // startNotifier opens the notify FIFOs and starts the notifier.
@@ -70,9 +71,9 @@ func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
 
 // startAll builds and starts every instance of the configuration.
 func (d *Daemon) startAll() error {
-	var vis []*vinst
+	var vis []*vinst.Instance
 	for _, ci := range d.conf.Instances {
-		vi, err := d.newVinst(&d.conf.Global, ci)
+		vi, err := vinst.New(d.log, d.sys.links, &d.conf.Global, ci)
 		if err != nil {
 			return err
 		}
@@ -94,10 +95,10 @@ func (d *Daemon) startAll() error {
 
 // removeStale removes VIPs of ours left on the interfaces by a process that
 // was killed (acassen/keepalived#672) before any instance starts.
-func (d *Daemon) removeStale(vis []*vinst) {
+func (d *Daemon) removeStale(vis []*vinst.Instance) {
 	var all []system.VIP
 	for _, vi := range vis {
-		all = append(all, vi.vips...)
+		all = append(all, vi.VIPs...)
 	}
 	removed, err := system.RemoveStale(d.sys.addrs, d.sys.addrs, all)
 	if err != nil {
@@ -110,15 +111,15 @@ func (d *Daemon) removeStale(vis []*vinst) {
 
 // startInstances groups vis into units, opens their sockets and starts
 // their machines, after delay when it is not zero.
-func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
-	byName := map[string]*vinst{}
+func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) error {
+	byName := map[string]*vinst.Instance{}
 	for _, vi := range vis {
-		byName[vi.conf.Name] = vi
+		byName[vi.Conf.Name] = vi
 	}
-	var units []*unit
+	var units []*vinst.Unit
 	grouped := map[string]bool{}
 	for _, g := range d.conf.SyncGroups {
-		var members []*vinst
+		var members []*vinst.Instance
 		for _, m := range g.Members {
 			if vi := byName[m]; vi != nil && !grouped[m] {
 				members = append(members, vi)
@@ -126,13 +127,13 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 			}
 		}
 		if len(members) > 0 {
-			units = append(units, newUnit(g.Name, members))
+			units = append(units, vinst.NewUnit(g.Name, members))
 			d.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
 		}
 	}
 	for _, vi := range vis {
-		if !grouped[vi.conf.Name] {
-			units = append(units, newUnit("", []*vinst{vi}))
+		if !grouped[vi.Conf.Name] {
+			units = append(units, vinst.NewUnit("", []*vinst.Instance{vi}))
 		}
 	}
 	for _, vi := range vis {
@@ -142,7 +143,7 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 		if err := d.bindInstance(vi); err != nil { // dynif.go: waits for a missing interface
 			return err
 		}
-		ci := vi.conf
+		ci := vi.Conf
 		d.setInstanceScripts(ci)
 		d.insts = append(d.insts, vi)
 	}
@@ -153,7 +154,7 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 			if !slices.Contains(d.units, u) { // removed by a reload meanwhile
 				continue
 			}
-			for i, vi := range u.members {
+			for i, vi := range u.Members {
 				d.refreshEffects(vi)
 				d.stepUnit(now, u, i, instance.Startup{})
 			}
@@ -170,14 +171,14 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 
 // stopUnit shuts every member of u down (priority 0 from a master, VIPs
 // removed) and releases its sockets.
-func (d *Daemon) stopUnit(u *unit) {
+func (d *Daemon) stopUnit(u *vinst.Unit) {
 	now := time.Now()
-	for i := range u.members {
+	for i := range u.Members {
 		d.stepUnit(now, u, i, instance.Shutdown{})
 	}
-	for _, vi := range u.members {
-		if !vi.dyn.missing {
-			delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
+	for _, vi := range u.Members {
+		if !vi.Dyn.Missing {
+			delete(d.byKey, vi.Key())
 		}
 		d.detachConn(vi)
 		d.removeVMAC(vi) // vmac.go: after priority 0 and the VIPs
@@ -204,10 +205,10 @@ func (d *Daemon) shutdown() {
 		d.notes.Close() // queued mails go for a few seconds
 	}
 	for _, ce := range d.conns {
-		ce.conn.Close()
+		ce.Conn.Close()
 	}
 	for _, ce := range d.ahConns {
-		ce.conn.Close()
+		ce.Conn.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // track_src_ip: an instance whose advert source is configured
@@ -15,25 +16,16 @@ import (
 // does; track_src_ip without a configured source does nothing, as in
 // keepalived (the interface's own address is followed anyway, dynif.go).
 
-// srcTrack is what the daemon last read about an instance's tracked source
-// address: whether addr was on the interface with index ifindex. It is
-// read again when either no longer matches the instance.
-type srcTrack struct {
-	ifindex int
-	addr    netip.Addr
-	gone    bool
-}
-
 // observeSrc brings what the loop knows of vi's tracked source address up
 // to date before its effects are computed. A missing interface is a fault
 // of its own already.
-func (d *Daemon) observeSrc(vi *vinst) {
-	src, ok := effect.TrackedSrc(vi.conf)
-	if !ok || vi.dyn.missing {
-		vi.srcTrk = srcTrack{} // events are not followed meanwhile: read afresh
+func (d *Daemon) observeSrc(vi *vinst.Instance) {
+	src, ok := effect.TrackedSrc(vi.Conf)
+	if !ok || vi.Dyn.Missing {
+		vi.SrcTrk = vinst.SrcTrack{} // events are not followed meanwhile: read afresh
 		return
 	}
-	if link := vi.srcLink(); vi.srcTrk.ifindex != link.Index || vi.srcTrk.addr != src {
+	if link := vi.SrcLink(); vi.SrcTrk.Ifindex != link.Index || vi.SrcTrk.Addr != src {
 		d.readTrackedSrc(vi, src)
 	}
 }
@@ -41,11 +33,11 @@ func (d *Daemon) observeSrc(vi *vinst) {
 // readTrackedSrc reads whether src is on vi's interface. When the
 // addresses cannot be read the last answer stays and the next refresh
 // tries again.
-func (d *Daemon) readTrackedSrc(vi *vinst, src netip.Addr) {
-	link := vi.srcLink()
-	ps, err := d.sys.addrs.List(link.Index, vi.fam)
+func (d *Daemon) readTrackedSrc(vi *vinst.Instance, src netip.Addr) {
+	link := vi.SrcLink()
+	ps, err := d.sys.addrs.List(link.Index, vi.Fam)
 	if err != nil {
-		vi.log.Warn("track_src_ip: cannot read the interface's addresses", "err", err)
+		vi.Log.Warn("track_src_ip: cannot read the interface's addresses", "err", err)
 		return
 	}
 	gone := true
@@ -55,27 +47,27 @@ func (d *Daemon) readTrackedSrc(vi *vinst, src netip.Addr) {
 			break
 		}
 	}
-	if gone != vi.srcTrk.gone || vi.srcTrk.ifindex == 0 {
+	if gone != vi.SrcTrk.Gone || vi.SrcTrk.Ifindex == 0 {
 		if gone {
-			vi.log.Warn("track_src_ip: the configured source address is not on the interface: FAULT until it is", "addr", src)
-		} else if vi.srcTrk.ifindex != 0 {
-			vi.log.Info("track_src_ip: the configured source address is back on the interface", "addr", src)
+			vi.Log.Warn("track_src_ip: the configured source address is not on the interface: FAULT until it is", "addr", src)
+		} else if vi.SrcTrk.Ifindex != 0 {
+			vi.Log.Info("track_src_ip: the configured source address is back on the interface", "addr", src)
 		}
 	}
-	vi.srcTrk = srcTrack{ifindex: link.Index, addr: src, gone: gone}
+	vi.SrcTrk = vinst.SrcTrack{Ifindex: link.Index, Addr: src, Gone: gone}
 }
 
 // trackSrcAddr re-reads the tracked source of the instances an address
 // event concerns and refreshes their effects when it changed.
 func (d *Daemon) trackSrcAddr(ev system.AddrEvent) {
 	for _, vi := range d.insts {
-		src, ok := effect.TrackedSrc(vi.conf)
-		if !ok || vi.dyn.missing || ev.Prefix.Addr() != src || vi.srcLink().Index != ev.Ifindex {
+		src, ok := effect.TrackedSrc(vi.Conf)
+		if !ok || vi.Dyn.Missing || ev.Prefix.Addr() != src || vi.SrcLink().Index != ev.Ifindex {
 			continue
 		}
-		was := vi.srcTrk
+		was := vi.SrcTrk
 		d.readTrackedSrc(vi, src)
-		if vi.srcTrk != was {
+		if vi.SrcTrk != was {
 			d.refreshEffects(vi)
 		}
 	}
