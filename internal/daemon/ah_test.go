@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vectors"
@@ -59,10 +60,13 @@ func ahInstance(t *testing.T, d *Daemon) *vinst.Instance {
 	vi.SetupAH()
 	vi.M.Step(time.Now(), instance.Startup{})
 	vinst.NewUnit("", []*vinst.Instance{vi})
-	if d.byKey == nil {
-		d.byKey = map[vinst.RxKey]*vinst.Instance{}
+	vi.Link.Index = 2
+	if d.rx == nil {
+		d.rx = demux.New(nil, vi.Log)
 	}
-	d.byKey[vinst.RxKey{ConnKey: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, VRID: 88}] = vi
+	if err := d.rx.Register(vi); err != nil {
+		t.Fatal(err)
+	}
 	return vi
 }
 
@@ -116,8 +120,8 @@ func TestReceiveAH(t *testing.T) {
 	vi := ahInstance(t, d)
 	first, prio0 := ahVector(t, "01"), ahVector(t, "03")
 	rx := func(pkt []byte) {
-		d.receive(rxPacket{key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, ah: true, data: append([]byte(nil), pkt...),
-			meta: system.Meta{Src: netip.AddrFrom4([4]byte(pkt[12:16])), Dst: system.GroupIPv4, TTL: pkt[8], Ifindex: 2}})
+		d.receive(demux.Packet{Key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, AH: true, Data: append([]byte(nil), pkt...),
+			Meta: system.Meta{Src: netip.AddrFrom4([4]byte(pkt[12:16])), Dst: system.GroupIPv4, TTL: pkt[8], Ifindex: 2}})
 	}
 	rx(first)
 	if vi.Stats.AdvertRcvd != 1 || vi.AH.Seq != 1 {
@@ -138,12 +142,12 @@ func TestReceiveAH(t *testing.T) {
 		t.Errorf("priority 0: advert_rcvd %d, pri_zero_rcvd %d, counter %d; want 2, 1, 5",
 			vi.Stats.AdvertRcvd, vi.Stats.PriZeroRcvd, vi.AH.Seq)
 	}
-	if d.unknownRx != 0 {
-		t.Errorf("%d packets counted unknown", d.unknownRx)
+	if d.rx.Unknown() != 0 {
+		t.Errorf("%d packets counted unknown", d.rx.Unknown())
 	}
-	d.receive(rxPacket{key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, ah: true, data: first[:40]})
-	if d.unknownRx != 1 {
-		t.Errorf("a packet too short for its AH header: unknown %d, want 1", d.unknownRx)
+	d.receive(demux.Packet{Key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, AH: true, Data: first[:40]})
+	if d.rx.Unknown() != 1 {
+		t.Errorf("a packet too short for its AH header: unknown %d, want 1", d.rx.Unknown())
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
@@ -75,14 +76,11 @@ type Daemon struct {
 	sys  sysDeps
 	conf *config.Config
 
-	insts   []*vinst.Instance
-	byKey   map[vinst.RxKey]*vinst.Instance
-	units   []*vinst.Unit
-	conns   map[vinst.ConnKey]*vinst.Socket
-	ahConns map[vinst.ConnKey]*vinst.Socket // auth_type AH sockets (an interface may have both)
-	rxCh    chan rxPacket
-	trackC  chan trackEvent
-	reqCh   chan func()
+	insts  []*vinst.Instance
+	units  []*vinst.Unit
+	rx     *demux.Table // the VRRP sockets and which instance an advert is for
+	trackC chan trackEvent
+	reqCh  chan func()
 
 	notifier *notify.Notifier
 	notes    *policy.Policy // what else state changes announce: FIFO priority lines, mails
@@ -98,8 +96,6 @@ type Daemon struct {
 	lastReload time.Time
 	reloadErr  string
 	rl         *reloader // reads and plans reloads off the loop (reload_worker.go)
-	unknownRx  uint64
-	unknownLog vinst.LogLimiter[vinst.RxKey] // rx.go
 	stopping   bool
 	timer      system.LoopTimer // the loop's one timer (armTimer)
 	runCtx     context.Context
@@ -136,9 +132,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		log:    cfg.Logger,
 		conf:   conf,
 		sys:    sys.deps(),
-		byKey:  map[vinst.RxKey]*vinst.Instance{},
-		conns:  map[vinst.ConnKey]*vinst.Socket{},
-		rxCh:   make(chan rxPacket, 1024),
+		rx:     demux.New(sys.OpenConn, cfg.Logger),
 		trackC: make(chan trackEvent, 256),
 		reqCh:  make(chan func()),
 		rl:     newReloader(),
@@ -217,6 +211,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d.runCtx = ctx
+	d.rx.Start(ctx)
+	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
 	d.startedAt = time.Now()
 	d.loadedAt = d.startedAt
 	release, err := d.claim() // claim.go: pid files and control socket, before any change
@@ -266,7 +262,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.shutdown()
 				return nil
 			}
-		case p := <-d.rxCh:
+		case p := <-d.rx.Packets():
 			d.receive(p)
 		case ev := <-d.trackC:
 			d.trackerChanged(ev)

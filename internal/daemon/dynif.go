@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"fmt"
 	"net/netip"
 	"time"
 
@@ -37,15 +36,7 @@ func (d *Daemon) bindInstance(vi *vinst.Instance) error {
 		vi.Log.Warn("interface does not exist yet: the instance stays in FAULT until it appears (dynamic_interfaces)")
 		return nil
 	}
-	key := vi.Key()
-	if other := d.byKey[key]; other != nil && other != vi {
-		return fmt.Errorf("vrrp_instance %s: VRID %d is already used on %s by %s", vi.Conf.Name, vi.Conf.VRID, vi.Link.Name, other.Conf.Name)
-	}
-	if err := d.attachConn(vi); err != nil {
-		return fmt.Errorf("vrrp_instance %s: open VRRP socket on %s: %w", vi.Conf.Name, vi.Link.Name, err)
-	}
-	d.byKey[key] = vi
-	return nil
+	return d.rx.Bind(vi)
 }
 
 // dynLinkChanged applies a link event before the instances' effects are
@@ -208,8 +199,7 @@ func (d *Daemon) linkDeleted(vi *vinst.Instance) {
 	vi.Dyn.Missing = true
 	vi.Link.Up = false
 	d.refreshEffects(vi) // leave MASTER (priority 0) while the socket is open
-	delete(d.byKey, vi.Key())
-	d.detachConn(vi)
+	d.rx.Unbind(vi)
 	vi.Link.Index = 0
 }
 

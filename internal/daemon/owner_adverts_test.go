@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
@@ -37,7 +38,11 @@ func TestOwnerIgnoreAdvertsReceive(t *testing.T) {
 		vi.Stats.Drops = map[string]uint64{}
 		vinst.NewUnit("", []*vinst.Instance{vi})
 		key := vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}
-		d := &Daemon{byKey: map[vinst.RxKey]*vinst.Instance{{ConnKey: key, VRID: 7}: vi}}
+		vi.Conf.VRID, vi.Link.Index = 7, key.Ifindex
+		d := &Daemon{rx: demux.New(nil, vi.Log)}
+		if err := d.rx.Register(vi); err != nil {
+			t.Fatal(err)
+		}
 
 		from := netip.MustParseAddr("10.0.0.9")
 		adv := vrrp.Advertisement{Version: vrrp.V2, VRID: 7, Priority: tt.prio, Interval: time.Second, Addrs: []netip.Addr{netip.MustParseAddr("10.0.0.100")}}
@@ -46,7 +51,7 @@ func TestOwnerIgnoreAdvertsReceive(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := m.Deadline()
-		d.receive(rxPacket{key: key, meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}, data: data})
+		d.receive(demux.Packet{Key: key, Meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}, Data: data})
 
 		if vi.Stats.AdvertRcvd != 1 {
 			t.Errorf("prio %d, ignore %v: advert_rcvd %d, want 1", tt.prio, tt.ignore, vi.Stats.AdvertRcvd)

@@ -242,6 +242,7 @@ func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, 
 func (d *Daemon) applyReload(p *reloadPlan) {
 	now := time.Now()
 	d.conf = p.conf
+	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
 	if d.routes().Reload(p.conf) {
 		d.refreshAll()
 	}

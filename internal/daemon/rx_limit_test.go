@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
@@ -29,7 +30,12 @@ func TestDropFloodLogsOnce(t *testing.T) {
 	key := vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}
 	conf := &config.Config{}
 	conf.Global.LogUnknownVRIDs = true
-	d := &Daemon{log: log, conf: conf, byKey: map[vinst.RxKey]*vinst.Instance{{ConnKey: key, VRID: 7}: vi}}
+	vi.Conf.VRID, vi.Link.Index = 7, key.Ifindex
+	d := &Daemon{log: log, conf: conf, rx: demux.New(nil, log)}
+	d.rx.LogUnknown = conf.Global.LogUnknownVRIDs
+	if err := d.rx.Register(vi); err != nil {
+		t.Fatal(err)
+	}
 	from, group := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("224.0.0.18")
 	for _, vrid := range []uint8{7, 99} {
 		adv := vrrp.Advertisement{Version: vrrp.V2, VRID: vrid, Priority: 50, Interval: time.Second}
@@ -38,14 +44,14 @@ func TestDropFloodLogsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for range 10000 {
-			d.receive(rxPacket{key: key, meta: system.Meta{Src: from, Dst: group, TTL: 64, Ifindex: 2}, data: data})
+			d.receive(demux.Packet{Key: key, Meta: system.Meta{Src: from, Dst: group, TTL: 64, Ifindex: 2}, Data: data})
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], "advert dropped") || !strings.Contains(lines[1], "Unknown VRID") {
 		t.Errorf("20,000 refused adverts logged %d lines, want one per cause:\n%s", len(lines), strings.Join(lines[:min(len(lines), 5)], "\n"))
 	}
-	if vi.Stats.IPTTLErr != 10000 || d.unknownRx != 10000 {
-		t.Errorf("counted %d TTL errors and %d unknown VRIDs, want 10000 each", vi.Stats.IPTTLErr, d.unknownRx)
+	if vi.Stats.IPTTLErr != 10000 || d.rx.Unknown() != 10000 {
+		t.Errorf("counted %d TTL errors and %d unknown VRIDs, want 10000 each", vi.Stats.IPTTLErr, d.rx.Unknown())
 	}
 }

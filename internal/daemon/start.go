@@ -177,10 +177,7 @@ func (d *Daemon) stopUnit(u *vinst.Unit) {
 		d.stepUnit(now, u, i, instance.Shutdown{})
 	}
 	for _, vi := range u.Members {
-		if !vi.Dyn.Missing {
-			delete(d.byKey, vi.Key())
-		}
-		d.detachConn(vi)
+		d.rx.Unbind(vi)
 		d.removeVMAC(vi) // vmac.go: after priority 0 and the VIPs
 	}
 }
@@ -204,12 +201,7 @@ func (d *Daemon) shutdown() {
 	if d.notes != nil {
 		d.notes.Close() // queued mails go for a few seconds
 	}
-	for _, ce := range d.conns {
-		ce.Conn.Close()
-	}
-	for _, ce := range d.ahConns {
-		ce.Conn.Close()
-	}
+	d.rx.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if d.notifier != nil {
