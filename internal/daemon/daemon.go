@@ -20,6 +20,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
+	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/trackers"
@@ -95,7 +96,7 @@ type Daemon struct {
 	loadedAt   time.Time
 	lastReload time.Time
 	reloadErr  string
-	rl         *reloader // reads and plans reloads off the loop (reload_worker.go)
+	rl         *reload.Worker // reads and plans reloads off the loop
 	stopping   bool
 	timer      system.LoopTimer // the loop's one timer (armTimer)
 	runCtx     context.Context
@@ -135,7 +136,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		rx:     demux.New(sys.OpenConn, cfg.Logger),
 		trackC: make(chan trackEvent, 256),
 		reqCh:  make(chan func()),
-		rl:     newReloader(),
+		rl:     reload.NewWorker(),
 	}
 	return d, nil
 }
@@ -234,7 +235,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return err
 	}
-	go d.rl.run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
+	go d.rl.Run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
 	stopServers := d.startServers(ctx)
 	defer stopServers()
 	if d.cfg.Ready != nil {
@@ -287,7 +288,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.log.Info("Stopping", "signal", s.String(), logging.Parent)
 		return true
 	case syscall.SIGHUP:
-		d.rl.request(nil) // read and planned off the loop; refusals are logged
+		d.rl.Request(nil) // read and planned off the loop; refusals are logged
 	case syscall.SIGUSR1:
 		d.dump(control.DataFile, control.WriteData)
 	case syscall.SIGUSR2:
@@ -387,14 +388,14 @@ func (d *Daemon) Snapshot() control.Snapshot {
 // waits for the outcome. The loop keeps running meanwhile.
 func (d *Daemon) Reload(ctx context.Context) error {
 	done := make(chan error, 1)
-	d.rl.request(done)
+	d.rl.Request(done)
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("reload still under way: %w", ctx.Err())
 	case <-d.runCtx.Done():
-		return errStopping
+		return reload.ErrStopping
 	}
 }
 

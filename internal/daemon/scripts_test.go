@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/google/go-cmp/cmp"
@@ -21,7 +22,7 @@ func scriptDaemon(t *testing.T, text string) (*Daemon, *bytes.Buffer) {
 	var buf bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	d := &Daemon{conf: loadText(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
+	d := &Daemon{conf: configtest.Load(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
 		trackC: make(chan trackEvent, 16), runCtx: ctx,
 		sys: sysDeps{System: System{Exec: track.OSExec}}}
 	return d, &buf

@@ -1,4 +1,4 @@
-package daemon
+package reload
 
 import (
 	"strings"
@@ -61,7 +61,7 @@ func TestReloadDecision(t *testing.T) {
 			a := loadText(t, reloadBase)
 			b := loadText(t, strings.Replace(reloadBase, tt.from, tt.to, 1))
 			got := struct{ InPlace, Globals bool }{
-				onlyInPlaceChanges(a.Instances[0], b.Instances[0]),
+				OnlyInPlaceChanges(a.Instances[0], b.Instances[0]),
 				config.SameInstanceGlobals(a.Global, b.Global),
 			}
 			want := struct{ InPlace, Globals bool }{tt.inPlace, tt.globals}
