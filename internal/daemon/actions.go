@@ -60,7 +60,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 		d.retryVIPs(vi)
 		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
-		d.acceptDrop(vi) // accept.go: no_accept drop rules go on first
+		d.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
 		d.addVIPs(vi)
 		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
@@ -69,7 +69,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 		}
 		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
-		d.acceptRelease(vi) // accept.go
+		d.fw.Release(vi)
 	case instance.SendGratuitous:
 		d.gratuitous(vi, a.Repeat, a.Interval)
 	case instance.Notify:

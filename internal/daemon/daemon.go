@@ -18,6 +18,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
+	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
@@ -89,7 +90,8 @@ type Daemon struct {
 	metrics  *metrics.Metrics
 	gate     scriptGate
 	trk      *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
-	dyn      dynState      // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
+	dyn      dynState      // dynamic interfaces, up/down delays
+	fw       *noaccept.Firewall
 	vm       *vmac.Manager // use_vmac interfaces, made on first use by vmacs()
 
 	startedAt  time.Time
@@ -134,6 +136,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		conf:   conf,
 		sys:    sys.deps(),
 		rx:     demux.New(sys.OpenConn, cfg.Logger),
+		fw:     noaccept.New(sys.OpenFirewall, cfg.Logger),
 		trackC: make(chan trackEvent, 256),
 		reqCh:  make(chan func()),
 		rl:     reload.NewWorker(),

@@ -17,9 +17,7 @@ import (
 
 // dynState is the daemon's side of this file and accept.go.
 type dynState struct {
-	ifs   map[string]*ifDebounce // by interface name
-	fw    *system.Firewall
-	fwErr error // the firewall could not be opened (logged once)
+	ifs map[string]*ifDebounce // by interface name
 }
 
 // ifDebounce is one interface's raw link state and the state instances

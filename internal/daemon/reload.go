@@ -204,7 +204,7 @@ func (d *Daemon) swapVIPs(vi *vinst.Instance, vips []system.VIP, ifs []string) {
 		// address goes on, as on becoming master.
 		old := vi.VIPs
 		vi.VIPs = vips
-		d.acceptDrop(vi)
+		d.fw.Drop(&d.conf.Global, vi)
 		vi.VIPs = old
 	}
 	var added []vinst.Target

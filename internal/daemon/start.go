@@ -87,7 +87,7 @@ func (d *Daemon) startAll() error {
 		d.notes.Configure(d.conf) // smtp_alert's mailer
 	}
 	d.startAddrWatch() // dynif.go
-	d.startFirewall()  // accept.go
+	d.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
 	return d.startInstances(vis, d.conf.Global.StartupDelay)
@@ -195,8 +195,8 @@ func (d *Daemon) shutdown() {
 	d.units, d.insts = nil, nil
 	// static entries off, netlink closed.
 	d.routes().Stop()
-	d.closeFirewall() // accept.go: no drop rules outlive us
-	d.closeVMACs()    // vmac.go: leftovers and sysctls
+	d.fw.Close()   // no drop rules outlive us
+	d.closeVMACs() // vmac.go: leftovers and sysctls
 	d.trackers().Stop()
 	if d.notes != nil {
 		d.notes.Close() // queued mails go for a few seconds
