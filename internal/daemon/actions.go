@@ -7,7 +7,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // stepUnit steps member i of u with ev and carries out the actions.
@@ -57,7 +56,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	switch a := a.(type) {
 	case instance.SendAdvert:
 		d.txBuf = vi.SendAdvert(d.txBuf, a.Priority)
-		d.retryVIPs(vi)
+		vi.RetryVIPs(d.sys.addrs)
 		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
 		d.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
@@ -83,82 +82,21 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	}
 }
 
-// addVIPs adds every address of vi; a failure is logged and retried on
-// the next advert round (retryVIPs).
-func (d *Daemon) addVIPs(vi *vinst.Instance) {
-	vi.LogVIPs(true)
-	for i, v := range vi.VIPs {
-		if err := d.sys.addrs.Add(v); err != nil {
-			vi.Log.Error("add virtual address, will retry", "addr", v.Prefix, "dev", vi.VIPIf[i], "err", err)
-			vi.Present[i] = false
-			vi.VIPRetry = true
-			continue
-		}
-		vi.Present[i] = true
-	}
-}
+// addVIPs adds every address of vi; a failure is retried on the next
+// advert round.
+func (d *Daemon) addVIPs(vi *vinst.Instance) { vi.AddVIPs(d.sys.addrs) }
 
-// retryVIPs re-adds addresses that failed to go on while master.
-func (d *Daemon) retryVIPs(vi *vinst.Instance) {
-	if !vi.VIPRetry || vi.M.State() != instance.Master {
-		return
-	}
-	vi.VIPRetry = false
-	for i, ok := range vi.Present {
-		if ok {
-			continue
-		}
-		if err := d.sys.addrs.Add(vi.VIPs[i]); err != nil {
-			vi.VIPRetry = true
-			continue
-		}
-		vi.Present[i] = true
-		vi.Log.Info("virtual address added on retry", "addr", vi.VIPs[i].Prefix)
-	}
-}
-
-func (d *Daemon) delVIPs(vi *vinst.Instance) {
-	vi.LogVIPs(false)
-	for i, v := range vi.VIPs {
-		if err := d.sys.addrs.Del(v); err != nil {
-			vi.Log.Error("remove virtual address", "addr", v.Prefix, "dev", vi.VIPIf[i], "err", err)
-			continue
-		}
-		vi.Present[i] = false
-	}
-}
+// delVIPs removes every address of vi.
+func (d *Daemon) delVIPs(vi *vinst.Instance) { vi.DelVIPs(d.sys.addrs) }
 
 // gratuitous sends repeat rounds of GARP/NA for every VIP of vi, interval
-// apart (in the background when interval > 0, so the loop never sleeps).
+// apart.
 func (d *Daemon) gratuitous(vi *vinst.Instance, repeat int, interval time.Duration) {
 	if repeat <= 0 || len(vi.VIPs) == 0 {
 		return
 	}
-	vips := append([]vinst.Target(nil), vi.Targets()...)
 	vi.LogGARPs()
-	n := uint64(repeat * len(vips))
-	if vi.Fam == vrrp.IPv6 {
-		vi.Stats.UnsolicitedNASent += n
-	} else {
-		vi.Stats.GratuitousARPSent += n
-	}
-	send := func() {
-		for r := 0; r < repeat; r++ {
-			for i, t := range vips {
-				if interval > 0 && (r > 0 || i > 0) {
-					time.Sleep(interval)
-				}
-				if err := d.sys.ann.Gratuitous(t.Ifindex, t.Addr); err != nil {
-					vi.Log.Debug("gratuitous", "addr", t.Addr, "err", err)
-				}
-			}
-		}
-	}
-	if interval > 0 {
-		go send()
-		return
-	}
-	send()
+	vi.Announce(d.sys.ann, vi.Targets(), repeat, interval)
 }
 
 // transition records and announces a state change of vi.

@@ -13,7 +13,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
-	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -163,7 +162,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
 		return false
 	}
 	vi.VMAC.Place(ip.CI, ip.VIPs, ip.VIPIf) // may make a VMAC: on the loop
-	d.swapVIPs(vi, ip.VIPs, ip.VIPIf)
+	vi.SwapVIPs(d.sys.addrs, d.sys.ann, ip.VIPs, ip.VIPIf, func() { d.fw.Drop(&d.conf.Global, vi) })
 	vi.Routes = d.routes().Swap(d.virtual(vi), ip.CI.VirtualRoutes, ip.CI.VirtualRules, vi.M.State() == instance.Master)
 	vi.Peers, vi.Expect = nil, vrrp.Expect{}
 	vi.BuildWire(&d.conf.Global)
@@ -177,84 +176,6 @@ func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
 			"effective", vi.M.EffectivePriority(), "state", vi.M.State())
 	}
 	return true
-}
-
-// swapVIPs replaces vi's address list. While master it removes the
-// addresses that went away and adds (and announces) only the new ones;
-// addresses in both lists are not touched.
-func (d *Daemon) swapVIPs(vi *vinst.Instance, vips []system.VIP, ifs []string) {
-	master := vi.M.State() == instance.Master
-	present := make([]bool, len(vips))
-	for j, ov := range vi.VIPs {
-		if i := indexVIP(vips, ov); i >= 0 {
-			present[i] = vi.Present[j]
-			continue
-		}
-		if !vi.Present[j] {
-			continue
-		}
-		if err := d.sys.addrs.Del(ov); err != nil {
-			vi.Log.Error("remove virtual address", "addr", ov.Prefix, "dev", vi.VIPIf[j], "err", err)
-			continue
-		}
-		vi.Log.Info("virtual address removed by reload", "addr", ov.Prefix, "dev", vi.VIPIf[j])
-	}
-	if master {
-		// no_accept: the drop set follows the new list before any new
-		// address goes on, as on becoming master.
-		old := vi.VIPs
-		vi.VIPs = vips
-		d.fw.Drop(&d.conf.Global, vi)
-		vi.VIPs = old
-	}
-	var added []vinst.Target
-	for i, nv := range vips {
-		if !master || indexVIP(vi.VIPs, nv) >= 0 {
-			continue
-		}
-		if err := d.sys.addrs.Add(nv); err != nil {
-			vi.Log.Error("add virtual address, will retry", "addr", nv.Prefix, "dev", ifs[i], "err", err)
-			continue
-		}
-		present[i] = true
-		added = append(added, vinst.Target{Ifindex: nv.Ifindex, Addr: nv.Prefix.Addr()})
-		vi.Log.Info("virtual address added by reload", "addr", nv.Prefix, "dev", ifs[i])
-	}
-	vi.VIPs, vi.VIPIf, vi.Present = vips, ifs, present
-	g := vi.M.Config().GARP
-	d.announce(vi, added, g.MasterRepeat, g.Interval)
-}
-
-// announce sends repeat rounds of GARP/NA for targets only (the addresses
-// a reload added), in the background when interval > 0.
-func (d *Daemon) announce(vi *vinst.Instance, targets []vinst.Target, repeat int, interval time.Duration) {
-	if repeat <= 0 || len(targets) == 0 {
-		return
-	}
-	n := uint64(repeat * len(targets))
-	if vi.Fam == vrrp.IPv6 {
-		vi.Stats.UnsolicitedNASent += n
-	} else {
-		vi.Stats.GratuitousARPSent += n
-	}
-	ann := d.sys.ann
-	send := func() {
-		for r := range repeat {
-			for i, t := range targets {
-				if interval > 0 && (r > 0 || i > 0) {
-					time.Sleep(interval)
-				}
-				if err := ann.Gratuitous(t.Ifindex, t.Addr); err != nil {
-					vi.Log.Debug("gratuitous", "addr", t.Addr, "err", err)
-				}
-			}
-		}
-	}
-	if interval > 0 {
-		go send()
-		return
-	}
-	send()
 }
 
 // setInstanceScripts registers ci's notify scripts with the notifier.
@@ -273,12 +194,6 @@ func (d *Daemon) notifyScripts(n *config.Notifications) notify.Scripts {
 		Deleted: d.notifyScript(n.NotifyDeleted), DeletedEnabled: n.NotifyDeleted != nil,
 		Notify: d.notifyScript(n.Notify),
 	}
-}
-
-// indexVIP returns the index of the address in vips equal to v in every
-// option, or -1.
-func indexVIP(vips []system.VIP, v system.VIP) int {
-	return slices.IndexFunc(vips, v.Equal)
 }
 
 func indexOf(c *config.Config, name string) int {
