@@ -46,8 +46,8 @@ func (d *Daemon) armTimer() {
 	if !next.IsZero() {
 		wait = max(time.Until(next), 0)
 	}
-	if d.timer != nil {
-		d.timer.Reset(wait)
+	if d.loop.timer != nil {
+		d.loop.timer.Reset(wait)
 	}
 }
 
@@ -55,20 +55,20 @@ func (d *Daemon) armTimer() {
 func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	switch a := a.(type) {
 	case instance.SendAdvert:
-		d.txBuf = vi.SendAdvert(d.txBuf, a.Priority)
+		d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, a.Priority)
 		vi.RetryVIPs(d.sys.addrs)
 		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
-		d.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
+		d.fx.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
 		d.addVIPs(vi)
 		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
-		if d.stopping && d.cfg.DontReleaseVRRP {
+		if d.loop.stopping && d.cfg.DontReleaseVRRP {
 			return
 		}
 		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
-		d.fw.Release(vi)
+		d.fx.fw.Release(vi)
 	case instance.SendGratuitous:
 		d.gratuitous(vi, a.Repeat, a.Interval)
 	case instance.Notify:
@@ -77,7 +77,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 		if ok, held := vi.CauseLog.Allow("lower priority", now); ok { // rx.go
 			vi.Log.Info(vi.MasterRxLowerLine(a), append(held, "from", a.From, "priority", a.Priority)...)
 		}
-		d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name,
+		d.ann.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name,
 			State: notify.StateMasterRxLowerPri, Priority: int(vi.M.EffectivePriority())})
 	}
 }
@@ -111,12 +111,12 @@ func (d *Daemon) transition(now time.Time, vi *vinst.Instance, t instance.Transi
 		vi.Stats.ReleaseMaster++
 	}
 	vinst.LogTransition(vi.Log, vi.Conf.Name, t)
-	d.metrics.Transition(vi.Conf.Name, vi.LastTrans.From, vi.LastTrans.To)
+	d.ann.metrics.Transition(vi.Conf.Name, vi.LastTrans.From, vi.LastTrans.To)
 	st, ok := notifyState(t.To)
 	if !ok {
 		return
 	}
-	d.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: st, Priority: int(t.Priority)})
+	d.ann.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: st, Priority: int(t.Priority)})
 }
 
 // groupNotify announces a sync group's state when it changes.
@@ -130,7 +130,7 @@ func (d *Daemon) groupNotify(u *vinst.Unit) {
 	}
 	u.Announced = s
 	if st, ok := notifyState(s); ok {
-		d.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.Name, State: st})
+		d.ann.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.Name, State: st})
 	}
 }
 
@@ -142,7 +142,7 @@ func (d *Daemon) priorityChanged(vi *vinst.Instance) {
 	if st == instance.Init || st == instance.Stop {
 		return
 	}
-	d.notes.Priority(vi.Conf, st == instance.Master, int(vi.M.EffectivePriority()))
+	d.ann.notes.Priority(vi.Conf, st == instance.Master, int(vi.M.EffectivePriority()))
 }
 
 // states returns every instance's and sync group's current state, for

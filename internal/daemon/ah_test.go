@@ -92,7 +92,7 @@ func TestSendAdvertAHMatchesKeepalived(t *testing.T) {
 	vi := ahInstance(t, d)
 	vi.Conn = &vinst.Socket{Conn: conn, AH: true}
 	for _, prio := range []uint8{100, 100, 100, 100, 0} {
-		d.txBuf = vi.SendAdvert(d.txBuf, prio)
+		d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio)
 	}
 	if len(conn.sent) != 5 {
 		t.Fatalf("%d adverts sent, want 5", len(conn.sent))

@@ -78,38 +78,65 @@ type Daemon struct {
 	sys  sysDeps
 	conf *config.Config
 
-	insts  []*vinst.Instance
-	units  []*vinst.Unit
-	rx     *demux.Table // the VRRP sockets and which instance an advert is for
-	trackC chan trackEvent
-	reqCh  chan func()
+	insts []*vinst.Instance
+	units []*vinst.Unit
+	rx    *demux.Table // the VRRP sockets and which instance an advert is for
+	loop  loopState
+	rel   reloadState
+	trk   trackState
+	fx    sysEffects
+	ann   announcers
+}
 
-	notifier *notify.Notifier
-	notes    *policy.Policy // what else state changes announce: FIFO priority lines, mails
-	fifos    []*notify.FIFO
-	metrics  *metrics.Metrics
-	gate     scriptGate
-	trk      *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
-	dyn      dynState      // dynamic interfaces, up/down delays
-	fw       *noaccept.Firewall
-	vm       *vmac.Manager // use_vmac interfaces, made on first use by vmacs()
-
-	startedAt  time.Time
-	loadedAt   time.Time
-	lastReload time.Time
-	reloadErr  string
-	rl         *reload.Worker // reads and plans reloads off the loop
-	stopping   bool
-	timer      system.LoopTimer // the loop's one timer (armTimer)
-	runCtx     context.Context
-	txBuf      []byte // the advert being sent, shared by all instances (sendAdvert)
+// loopState is the loop's own machinery and what reaches into it: the
+// requests of the control socket and timers, the loop's timer, the send
+// buffer and the servers that ask the loop for snapshots.
+type loopState struct {
+	ctx       context.Context
+	reqCh     chan func()
+	timer     system.LoopTimer // the loop's one timer (armTimer)
+	stopping  bool
+	startedAt time.Time
+	txBuf     []byte // the advert being sent, shared by all instances
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
+}
 
-	// rtes holds the static entries and puts virtual routes and rules
-	// on and off (made on first use by routes()).
-	rtes *route.Table
+// reloadState is the reload worker (package reload) and what status says
+// about the last reload.
+type reloadState struct {
+	worker   *reload.Worker // reads and plans reloads off the loop
+	loadedAt time.Time
+	lastAt   time.Time
+	err      string
+}
+
+// trackState is the running trackers (package trackers) and the script
+// gate, with the channel their results reach the loop on.
+type trackState struct {
+	ch   chan trackEvent
+	set  *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
+	gate scriptGate
+}
+
+// sysEffects are the system-side effects beyond VIPs, each owned by its
+// package and opened on first use: routes and rules, VMACs, no_accept's
+// drop set, and the debounced interface states.
+type sysEffects struct {
+	rtes *route.Table // static entries, virtual routes and rules (routes())
+	vm   *vmac.Manager
+	fw   *noaccept.Firewall
+	dyn  dynState // dynamic interfaces, up/down delays
+}
+
+// announcers are what state changes reach: notify scripts, the notify
+// policy (FIFO priority lines, mails), the FIFOs and the metrics.
+type announcers struct {
+	notifier *notify.Notifier
+	notes    *policy.Policy
+	fifos    []*notify.FIFO
+	metrics  *metrics.Metrics
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -131,15 +158,15 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		conf:   conf,
-		sys:    sys.deps(),
-		rx:     demux.New(sys.OpenConn, cfg.Logger),
-		fw:     noaccept.New(sys.OpenFirewall, cfg.Logger),
-		trackC: make(chan trackEvent, 256),
-		reqCh:  make(chan func()),
-		rl:     reload.NewWorker(),
+		cfg:  cfg,
+		log:  cfg.Logger,
+		conf: conf,
+		sys:  sys.deps(),
+		rx:   demux.New(sys.OpenConn, cfg.Logger),
+		fx:   sysEffects{fw: noaccept.New(sys.OpenFirewall, cfg.Logger)},
+		trk:  trackState{ch: make(chan trackEvent, 256)},
+		loop: loopState{reqCh: make(chan func())},
+		rel:  reloadState{worker: reload.NewWorker()},
 	}
 	return d, nil
 }
@@ -214,11 +241,11 @@ func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*co
 func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d.runCtx = ctx
+	d.loop.ctx = ctx
 	d.rx.Start(ctx)
 	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
-	d.startedAt = time.Now()
-	d.loadedAt = d.startedAt
+	d.loop.startedAt = time.Now()
+	d.rel.loadedAt = d.loop.startedAt
 	release, err := d.claim() // claim.go: pid files and control socket, before any change
 	if err != nil {
 		return err
@@ -238,7 +265,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return err
 	}
-	go d.rl.Run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
+	go d.rel.worker.Run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
 	stopServers := d.startServers(ctx)
 	defer stopServers()
 	if d.cfg.Ready != nil {
@@ -253,7 +280,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return fmt.Errorf("loop timer: %w", err)
 	}
-	d.timer = timer
+	d.loop.timer = timer
 	defer timer.Close()
 	for {
 		d.armTimer()
@@ -268,7 +295,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			}
 		case p := <-d.rx.Packets():
 			d.receive(p)
-		case ev := <-d.trackC:
+		case ev := <-d.trk.ch:
 			d.trackerChanged(ev)
 		case ev, ok := <-linkCh:
 			if !ok {
@@ -276,7 +303,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				continue
 			}
 			d.linkChanged(ev)
-		case fn := <-d.reqCh:
+		case fn := <-d.loop.reqCh:
 			fn()
 		case <-timer.C():
 		}
@@ -291,7 +318,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.log.Info("Stopping", "signal", s.String(), logging.Parent)
 		return true
 	case syscall.SIGHUP:
-		d.rl.Request(nil) // read and planned off the loop; refusals are logged
+		d.rel.worker.Request(nil) // read and planned off the loop; refusals are logged
 	case syscall.SIGUSR1:
 		d.dump(control.DataFile, control.WriteData)
 	case syscall.SIGUSR2:
@@ -328,13 +355,13 @@ func (d *Daemon) startServers(ctx context.Context) (stop func()) {
 	if err != nil {
 		d.log.Error("metrics", "err", err)
 	} else {
-		d.metrics = m
+		d.ann.metrics = m
 	}
 	handler := metrics.Handler(reg, d.log)
-	d.metricsHandler = handler
-	if d.ctl != nil { // listening since claim
-		go d.ctl.Serve()
-		stops = append(stops, func() { d.ctl.Close() })
+	d.loop.metricsHandler = handler
+	if d.loop.ctl != nil { // listening since claim
+		go d.loop.ctl.Serve()
+		stops = append(stops, func() { d.loop.ctl.Close() })
 	}
 	addr := d.cfg.MetricsAddr
 	if addr == "" {
@@ -364,16 +391,16 @@ func (d *Daemon) do(ctx context.Context, fn func()) bool {
 	done := make(chan struct{})
 	wrapped := func() { fn(); close(done) }
 	select {
-	case d.reqCh <- wrapped:
+	case d.loop.reqCh <- wrapped:
 	case <-ctx.Done():
 		return false
-	case <-d.runCtx.Done():
+	case <-d.loop.ctx.Done():
 		return false
 	}
 	select {
 	case <-done:
 		return true
-	case <-d.runCtx.Done():
+	case <-d.loop.ctx.Done():
 		return false
 	}
 }
@@ -391,13 +418,13 @@ func (d *Daemon) Snapshot() control.Snapshot {
 // waits for the outcome. The loop keeps running meanwhile.
 func (d *Daemon) Reload(ctx context.Context) error {
 	done := make(chan error, 1)
-	d.rl.Request(done)
+	d.rel.worker.Request(done)
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("reload still under way: %w", ctx.Err())
-	case <-d.runCtx.Done():
+	case <-d.loop.ctx.Done():
 		return reload.ErrStopping
 	}
 }

@@ -80,10 +80,10 @@ func (d *Daemon) vipLinkChanged(vi *vinst.Instance, ev system.LinkEvent) {
 // debounce records an interface's raw state and moves the state instances
 // see after interface_up_down_delays (deletion is never delayed).
 func (d *Daemon) debounce(name string, up, now bool) {
-	if d.dyn.ifs == nil {
-		d.dyn.ifs = map[string]*ifDebounce{}
+	if d.fx.dyn.ifs == nil {
+		d.fx.dyn.ifs = map[string]*ifDebounce{}
 	}
-	st := d.dyn.ifs[name]
+	st := d.fx.dyn.ifs[name]
 	if st == nil {
 		// The first event: the state before it is the one the instances
 		// on name saw at start, so a first flap is delayed too.
@@ -94,7 +94,7 @@ func (d *Daemon) debounce(name string, up, now bool) {
 			}
 		}
 		st = &ifDebounce{raw: prev, eff: prev}
-		d.dyn.ifs[name] = st
+		d.fx.dyn.ifs[name] = st
 		d.setLinkUp(name, prev)
 	}
 	if up == st.raw {
@@ -154,7 +154,7 @@ func (d *Daemon) linkUp(name string) bool {
 	if err != nil {
 		return false
 	}
-	if st := d.dyn.ifs[name]; st != nil {
+	if st := d.fx.dyn.ifs[name]; st != nil {
 		return st.eff
 	}
 	return l.Up
@@ -164,8 +164,8 @@ func (d *Daemon) linkUp(name string) bool {
 // up when the daemon stops.
 func (d *Daemon) post(fn func()) {
 	select {
-	case d.reqCh <- fn:
-	case <-d.runCtx.Done():
+	case d.loop.reqCh <- fn:
+	case <-d.loop.ctx.Done():
 	}
 }
 
@@ -175,7 +175,7 @@ func (d *Daemon) post(fn func()) {
 func (d *Daemon) linkAppeared(vi *vinst.Instance, l system.Link) {
 	vi.Log.Info("interface appeared", "ifindex", l.Index)
 	up := l.Up
-	if st := d.dyn.ifs[l.Name]; st != nil {
+	if st := d.fx.dyn.ifs[l.Name]; st != nil {
 		up = st.eff
 	}
 	vi.Link, vi.Link.Up = l, up
@@ -274,7 +274,7 @@ func (d *Daemon) rereadSource(vi *vinst.Instance) bool {
 // startAddrWatch forwards address changes to the loop.
 func (d *Daemon) startAddrWatch() {
 	d.watchRoutes() // routes.go: and route and rule deletions
-	ch, err := d.sys.WatchAddrs(d.runCtx, d.log)
+	ch, err := d.sys.WatchAddrs(d.loop.ctx, d.log)
 	if err != nil {
 		d.log.Error("watch addresses: advert sources are fixed at start-up", "err", err)
 		return

@@ -72,7 +72,7 @@ func (d *Daemon) reloadSuperseded() {
 
 // finishReload applies p on the loop, or records err.
 func (d *Daemon) finishReload(p *reload.Plan, err error) error {
-	d.lastReload = time.Now()
+	d.rel.lastAt = time.Now()
 	if err == nil && !p.Current(d.conf, d.units) {
 		// An interface or a source address the plan read changed while
 		// it was made: plan again here, from the configuration read.
@@ -80,9 +80,9 @@ func (d *Daemon) finishReload(p *reload.Plan, err error) error {
 		p, err = reload.Make(d.reloadBase(), p.Conf, d.log, d.sys.links)
 	}
 	if err != nil {
-		d.reloadErr = control.ClipError(err.Error())
-		d.log.Error("reload refused, the running configuration stays", "err", d.reloadErr)
-		return errors.New(d.reloadErr)
+		d.rel.err = control.ClipError(err.Error())
+		d.log.Error("reload refused, the running configuration stays", "err", d.rel.err)
+		return errors.New(d.rel.err)
 	}
 	d.applyReload(p)
 	return nil
@@ -118,7 +118,7 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 		for _, vi := range u.Members {
 			if p.Conf.Instance(vi.Conf.Name) == nil {
 				vi.Log.Info("instance removed by reload")
-				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: notify.StateDeleted})
+				d.ann.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: notify.StateDeleted})
 			}
 		}
 	}
@@ -135,7 +135,7 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 		}
 	}
 	d.trackers().Reload(d.conf)
-	d.notes.Configure(d.conf)
+	d.ann.notes.Configure(d.conf)
 	d.refreshAll()
 	if err := d.startInstances(p.Fresh, 0); err != nil {
 		d.log.Error("reload: start instances", "err", err)
@@ -146,8 +146,8 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 	slices.SortStableFunc(d.insts, func(a, b *vinst.Instance) int {
 		return indexOf(p.Conf, a.Conf.Name) - indexOf(p.Conf, b.Conf.Name)
 	})
-	d.loadedAt, d.reloadErr = time.Now(), ""
-	d.notes.Reloaded(d.states())
+	d.rel.loadedAt, d.rel.err = time.Now(), ""
+	d.ann.notes.Reloaded(d.states())
 	d.log.Info("Reload complete", "kept", len(p.Keep)-updated, "updated", updated,
 		"restarted_or_new", len(p.Fresh), "stopped_units", len(p.Stop))
 }
@@ -162,7 +162,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
 		return false
 	}
 	vi.VMAC.Place(ip.CI, ip.VIPs, ip.VIPIf) // may make a VMAC: on the loop
-	vi.SwapVIPs(d.sys.addrs, d.sys.ann, ip.VIPs, ip.VIPIf, func() { d.fw.Drop(&d.conf.Global, vi) })
+	vi.SwapVIPs(d.sys.addrs, d.sys.ann, ip.VIPs, ip.VIPIf, func() { d.fx.fw.Drop(&d.conf.Global, vi) })
 	vi.Routes = d.routes().Swap(d.virtual(vi), ip.CI.VirtualRoutes, ip.CI.VirtualRules, vi.M.State() == instance.Master)
 	vi.Peers, vi.Expect = nil, vrrp.Expect{}
 	vi.BuildWire(&d.conf.Global)
@@ -182,7 +182,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
 func (d *Daemon) setInstanceScripts(ci *config.Instance) {
 	s := d.notifyScripts(&ci.Notifications)
 	s.MasterRxLowerPri = d.notifyScript(ci.NotifyMasterRxLowerPri)
-	d.notifier.SetScripts(notify.KindInstance, ci.Name, s)
+	d.ann.notifier.SetScripts(notify.KindInstance, ci.Name, s)
 }
 
 // notifyScripts turns an instance's or a sync group's notify keywords into

@@ -9,14 +9,14 @@ import (
 
 // routes returns the route table (package route), made on first use.
 func (d *Daemon) routes() *route.Table {
-	if d.rtes == nil {
+	if d.fx.rtes == nil {
 		var addrs system.Addresser
 		if d.sys.addrs != nil {
 			addrs = d.sys.addrs
 		}
-		d.rtes = route.New(route.Config{Log: d.log, Addrs: addrs, Lookup: d.lookupIface})
+		d.fx.rtes = route.New(route.Config{Log: d.log, Addrs: addrs, Lookup: d.lookupIface})
 	}
-	return d.rtes
+	return d.fx.rtes
 }
 
 // lookupIface finds an interface by name; none exists without a netlink
@@ -47,7 +47,7 @@ func (d *Daemon) retryRoutes(vi *vinst.Instance) {
 
 // watchRoutes starts following route and rule deletions (at start).
 func (d *Daemon) watchRoutes() {
-	d.routes().Watch(d.runCtx, d.conf, d.post, d.masterRoutes, d.refreshAll)
+	d.routes().Watch(d.loop.ctx, d.conf, d.post, d.masterRoutes, d.refreshAll)
 }
 
 // masterRoutes returns the virtual routes and rules of master instances.

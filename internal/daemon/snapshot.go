@@ -12,10 +12,10 @@ import (
 func (d *Daemon) snapshot() control.Snapshot {
 	s := control.Snapshot{
 		Time: time.Now(),
-		Daemon: control.Daemon{Version: d.cfg.Version, PID: os.Getpid(), StartedAt: d.startedAt,
+		Daemon: control.Daemon{Version: d.cfg.Version, PID: os.Getpid(), StartedAt: d.loop.startedAt,
 			RouterID: d.conf.Global.RouterID},
-		Config: control.ConfigStatus{File: d.cfg.File, LoadedAt: d.loadedAt,
-			LastReloadAt: d.lastReload, LastReloadError: d.reloadErr},
+		Config: control.ConfigStatus{File: d.cfg.File, LoadedAt: d.rel.loadedAt,
+			LastReloadAt: d.rel.lastAt, LastReloadError: d.rel.err},
 		Instances:  []control.Instance{},
 		SyncGroups: []control.SyncGroup{},
 		Trackers:   []control.Tracker{},

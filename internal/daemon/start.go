@@ -45,14 +45,14 @@ func (d *Daemon) startNotifier() {
 				ff.StartScript(sc, d.sys.Exec)
 			}
 		}
-		d.fifos = append(d.fifos, ff)
+		d.ann.fifos = append(d.ann.fifos, ff)
 	}
-	d.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.fifos})
-	lines := make([]policy.LineWriter, len(d.fifos))
-	for i, f := range d.fifos {
+	d.ann.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.ann.fifos})
+	lines := make([]policy.LineWriter, len(d.ann.fifos))
+	for i, f := range d.ann.fifos {
 		lines[i] = f
 	}
-	d.notes = policy.New(policy.Config{Log: d.log, Notifier: d.notifier, FIFOs: lines})
+	d.ann.notes = policy.New(policy.Config{Log: d.log, Notifier: d.ann.notifier, FIFOs: lines})
 }
 
 // notifyScript passes a notify script through the gate: nil when it is
@@ -82,12 +82,12 @@ func (d *Daemon) startAll() error {
 	d.removeStale(vis)
 	// static_ipaddress, static_routes, static_rules go on first.
 	d.routes().Start(d.conf)
-	d.trackers().Start(d.runCtx, d.conf)
-	if d.notes != nil {
-		d.notes.Configure(d.conf) // smtp_alert's mailer
+	d.trackers().Start(d.loop.ctx, d.conf)
+	if d.ann.notes != nil {
+		d.ann.notes.Configure(d.conf) // smtp_alert's mailer
 	}
 	d.startAddrWatch() // dynif.go
-	d.fw.Start(d.conf)
+	d.fx.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
 	return d.startInstances(vis, d.conf.Global.StartupDelay)
@@ -128,7 +128,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 		}
 		if len(members) > 0 {
 			units = append(units, vinst.NewUnit(g.Name, members))
-			d.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
+			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
 		}
 	}
 	for _, vi := range vis {
@@ -184,9 +184,9 @@ func (d *Daemon) stopUnit(u *vinst.Unit) {
 
 // shutdown stops everything, as SIGTERM does.
 func (d *Daemon) shutdown() {
-	d.stopping = true
+	d.loop.stopping = true
 	hook(d.cfg.Stopping)
-	for _, f := range d.fifos {
+	for _, f := range d.ann.fifos {
 		f.StopScript()
 	}
 	for _, u := range d.units {
@@ -195,19 +195,19 @@ func (d *Daemon) shutdown() {
 	d.units, d.insts = nil, nil
 	// static entries off, netlink closed.
 	d.routes().Stop()
-	d.fw.Close()   // no drop rules outlive us
-	d.closeVMACs() // vmac.go: leftovers and sysctls
+	d.fx.fw.Close() // no drop rules outlive us
+	d.closeVMACs()  // vmac.go: leftovers and sysctls
 	d.trackers().Stop()
-	if d.notes != nil {
-		d.notes.Close() // queued mails go for a few seconds
+	if d.ann.notes != nil {
+		d.ann.notes.Close() // queued mails go for a few seconds
 	}
 	d.rx.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if d.notifier != nil {
-		d.notifier.Close(ctx)
+	if d.ann.notifier != nil {
+		d.ann.notifier.Close(ctx)
 	}
-	for _, f := range d.fifos {
+	for _, f := range d.ann.fifos {
 		f.Close()
 	}
 	d.sys.close()

@@ -23,7 +23,7 @@ func TestTrackGroupMissingEntry(t *testing.T) {
 	fake := &systemtest.Routing{}
 	d := &Daemon{log: slog.New(slog.DiscardHandler)}
 	withLinks(t, d)
-	d.rtes = route.New(route.Config{Routing: fake, Lookup: d.lookupIface})
+	d.fx.rtes = route.New(route.Config{Routing: fake, Lookup: d.lookupIface})
 	// keepalived takes track_group only on routes with dev and rules with iif.
 	d.conf = configtest.TrackGroup(t, "static_routes {\n blackhole 10.1.0.0/16 dev lo track_group G\n blackhole 10.2.0.0/16 dev lo no_track track_group G\n blackhole 10.3.0.0/16\n}\n"+
 		"static_rules {\n from 10.4.0.0/16 iif lo table 100 preference 10 track_group G\n}\n")

@@ -23,12 +23,12 @@ type scriptGate struct {
 
 // scriptGate returns the gate for the current configuration.
 func (d *Daemon) scriptGate() *track.Gate {
-	if d.gate.conf != d.conf {
+	if d.trk.gate.conf != d.conf {
 		g := d.conf.Global
-		d.gate = scriptGate{conf: d.conf, gate: track.NewGate(track.SecurityConfig{
+		d.trk.gate = scriptGate{conf: d.conf, gate: track.NewGate(track.SecurityConfig{
 			Enabled: g.EnableScriptSecurity, User: g.ScriptUser, Group: g.ScriptGroup})}
 	}
-	return d.gate.gate
+	return d.trk.gate.gate
 }
 
 // checkScript passes one script through the gate; a refusal is logged in
@@ -82,7 +82,7 @@ func (d *Daemon) trackerChanged(ev trackEvent) {
 	if !known {
 		return
 	}
-	d.metrics.ScriptRun(ev.Script, metricsResult(ev.Result), ev.Result.Outcome.Took)
+	d.ann.metrics.ScriptRun(ev.Script, metricsResult(ev.Result), ev.Result.Outcome.Took)
 	if changed {
 		d.refreshAll()
 	}
@@ -91,11 +91,11 @@ func (d *Daemon) trackerChanged(ev trackEvent) {
 // trackers returns the running trackers (package trackers), made on first
 // use; Start runs them.
 func (d *Daemon) trackers() *trackers.Set {
-	if d.trk == nil {
-		d.trk = trackers.New(trackers.Config{Log: d.log, Check: d.checkScript, Results: d.trackC,
+	if d.trk.set == nil {
+		d.trk.set = trackers.New(trackers.Config{Log: d.log, Check: d.checkScript, Results: d.trk.ch,
 			Post: d.do, Changed: d.refreshAll, Lookup: d.lookupIface, Exec: d.sys.Exec})
 	}
-	return d.trk
+	return d.trk.set
 }
 
 // refreshAll recomputes every instance's tracker effects.

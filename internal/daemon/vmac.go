@@ -12,11 +12,11 @@ import (
 
 // vmacs returns the VMAC manager (package vmac), made on first use.
 func (d *Daemon) vmacs() *vmac.Manager {
-	if d.vm == nil {
-		d.vm = vmac.New(vmac.Config{Log: d.log, Conf: func() *config.Config { return d.conf },
+	if d.fx.vm == nil {
+		d.fx.vm = vmac.New(vmac.Config{Log: d.log, Conf: func() *config.Config { return d.conf },
 			LinkLocal: d.parentLinkLocal})
 	}
-	return d.vm
+	return d.fx.vm
 }
 
 // setupVMAC makes vi's VMACs before its socket opens (use_vmac, and the
@@ -62,13 +62,13 @@ func (d *Daemon) removeVMAC(vi *vinst.Instance) {
 // closeVMACs removes VMACs still there (an instance that failed to start)
 // and restores the sysctls, at shutdown.
 func (d *Daemon) closeVMACs() {
-	if d.vm != nil && !d.keepOnExit() {
-		d.vm.Close()
+	if d.fx.vm != nil && !d.keepOnExit() {
+		d.fx.vm.Close()
 	}
 }
 
 // keepOnExit reports whether the daemon is stopping under -V.
-func (d *Daemon) keepOnExit() bool { return d.stopping && d.cfg.DontReleaseVRRP }
+func (d *Daemon) keepOnExit() bool { return d.loop.stopping && d.cfg.DontReleaseVRRP }
 
 // parentLinkLocal is the link-local address an IPv6 VMAC for addresses
 // gets, as keepalived gives it: the parent's own, or else the one its MAC
