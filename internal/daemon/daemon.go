@@ -69,6 +69,10 @@ type Config struct {
 	// calling it.
 	Watchdog         func()
 	WatchdogInterval time.Duration
+	// LoadConfig reads File at start and at each reload; nil means
+	// config.Load. The command hands its own first read back through it,
+	// so that start-up reads the file once, and tests pass slow readers.
+	LoadConfig func(path string, o config.Options) (*config.Config, []config.Diagnostic)
 }
 
 // Daemon is a running gokeepalived. Build it with New, run it with Run.
@@ -152,7 +156,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		sys.close()
 		return nil, errors.New("daemon: no logger")
 	}
-	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger, 0)
+	conf, err := loadConfig(cfg)
 	if err != nil {
 		sys.close()
 		return nil, err
@@ -185,25 +189,19 @@ func (configError) Is(target error) bool { return target == ErrConfig }
 // a configuration the daemon reports; `gokeepalived -t` lists them all.
 const maxDiagnostics = 20
 
-// loadConfig parses and validates path. It fails where keepalived refuses
-// to start (config.Refuses); every other diagnostic is logged, and the
-// configuration runs with keepalived's fallback applied. Only the first
-// maxDiagnostics of each kind are reported, and the error is at most
-// control.MaxErrorBytes long, so that a configuration with a million
-// mistakes cannot flood the log or the status API.
-//
-// readDelay, when not zero, is slept before each file is read: a stand-in
-// for a slow filesystem in tests (GK_TEST_RELOAD_READ_DELAY, reload only).
-func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*config.Config, error) {
-	opts := config.Options{ConfigID: id}
-	if readDelay > 0 {
-		opts.Stat = os.Stat
-		opts.ReadFile = func(name string) ([]byte, error) {
-			time.Sleep(readDelay)
-			return os.ReadFile(name)
-		}
+// loadConfig reads cfg.File through cfg.LoadConfig and validates it. It
+// fails where keepalived refuses to start (config.Refuses); every other
+// diagnostic is logged, and the configuration runs with keepalived's
+// fallback applied. Only the first maxDiagnostics of each kind are
+// reported, and the error is at most control.MaxErrorBytes long, so that a
+// configuration with a million mistakes cannot flood the log or the status
+// API.
+func loadConfig(cfg Config) (*config.Config, error) {
+	path, log, load := cfg.File, cfg.Logger, cfg.LoadConfig
+	if load == nil {
+		load = config.Load
 	}
-	conf, diags := config.Load(path, opts)
+	conf, diags := load(path, config.Options{ConfigID: cfg.ConfigID})
 	var errs []error
 	var nerr, nwarn int
 	for _, dg := range diags {

@@ -38,7 +38,7 @@ func TestLoadConfigBoundsErrors(t *testing.T) {
 	if nerr <= maxDiagnostics { // config.Load keeps config.MaxDiagnostics of the 5,000
 		t.Fatalf("the test config has %d refusals, want more than %d", nerr, maxDiagnostics)
 	}
-	_, err := loadConfig(path, "x", slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	_, err := loadConfig(Config{File: path, ConfigID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err == nil {
 		t.Fatal("loadConfig accepted a broken configuration")
 	}

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"time"
 
@@ -35,7 +34,7 @@ func (d *Daemon) prepareReload() (*reload.Plan, error) {
 	hook(d.cfg.Reloading)
 	d.log.Info("Reloading ...", logging.Parent) // keepalived's parent, then its VRRP child
 	d.log.Info("Reloading")
-	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log, testReadDelay())
+	newConf, err := loadConfig(d.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -44,14 +43,6 @@ func (d *Daemon) prepareReload() (*reload.Plan, error) {
 		return nil, reload.ErrStopping
 	}
 	return reload.Make(base, newConf, d.log, d.sys.links)
-}
-
-// testReadDelay is GK_TEST_RELOAD_READ_DELAY (a Go duration): the lab
-// test's slow filesystem, since config refuses the classic stand-in, an
-// include that is a FIFO. Unset, reloads read at full speed.
-func testReadDelay() time.Duration {
-	v, _ := time.ParseDuration(os.Getenv("GK_TEST_RELOAD_READ_DELAY"))
-	return v
 }
 
 // commitReload hands a prepared reload to the loop, which applies it or
