@@ -49,32 +49,10 @@ func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
 		case !vi.Dyn.Missing && ev.Deleted && ev.Index == vi.Link.Index:
 			d.linkDeleted(vi)
 		case !vi.Dyn.Missing && ev.Index != vi.Link.Index:
-			d.vipLinkChanged(vi, ev)
+			vi.VIPLinkChanged(ev)
 		}
 	}
 	d.debounce(ev.Name, ev.Up && !ev.Deleted, ev.Deleted)
-}
-
-// vipLinkChanged follows an interface that carries some of vi's addresses
-// ("dev OTHER") but is not vi's own: deleting it takes the addresses with
-// it, and a new interface of that name gets them back on the next advert
-// round (retryVIPs) at its new index.
-func (d *Daemon) vipLinkChanged(vi *vinst.Instance, ev system.LinkEvent) {
-	for i := range vi.VIPs {
-		if vi.VIPIf[i] != ev.Name {
-			continue
-		}
-		switch {
-		case ev.Deleted && vi.VIPs[i].Ifindex == ev.Index:
-			vi.Present[i] = false
-			vi.VIPRetry = true
-		case !ev.Deleted && vi.VIPs[i].Ifindex != ev.Index:
-			vi.Log.Info("interface of a virtual address re-created", "addr", vi.VIPs[i].Prefix, "dev", ev.Name, "ifindex", ev.Index)
-			vi.VIPs[i].Ifindex = ev.Index
-			vi.Present[i] = false
-			vi.VIPRetry = true
-		}
-	}
 }
 
 // debounce records an interface's raw state and moves the state instances
@@ -184,7 +162,7 @@ func (d *Daemon) linkAppeared(vi *vinst.Instance, l system.Link) {
 	if err := vi.ResolveVIPs(d.sys.links); err != nil {
 		vi.Log.Error("interface appeared, but a virtual address cannot be placed", "err", err)
 	}
-	d.rereadSource(vi)
+	vi.RereadSource(d.sys.links)
 	if err := d.bindInstance(vi); err != nil {
 		vi.Log.Error("interface appeared, but the instance cannot use it", "err", err)
 	}
@@ -226,7 +204,7 @@ func (d *Daemon) addrChanged(ev system.AddrEvent) {
 		if (vi.Fam == vrrp.IPv6) != ev.Prefix.Addr().Is6() {
 			continue
 		}
-		if d.rereadSource(vi) {
+		if vi.RereadSource(d.sys.links) {
 			d.refreshEffects(vi)
 		}
 	}
@@ -243,32 +221,6 @@ func (d *Daemon) isOurVIP(ifindex int, addr netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// rereadSource reads vi's source address again and reports whether
-// anything changed. unicast_src_ip and mcast_src_ip are fixed.
-func (d *Daemon) rereadSource(vi *vinst.Instance) bool {
-	if vi.Conf.UnicastSrcIP.IsValid() || vi.Conf.McastSrcIP.IsValid() {
-		return false
-	}
-	old, oldNo := vi.Src, vi.Dyn.NoAddr
-	err := vi.ResolveSource(d.sys.links)
-	switch {
-	case err != nil:
-		vi.Src = old // a master's goodbye (priority 0) still goes out from it
-		if !oldNo {
-			vi.Dyn.NoAddr = true
-			vi.Log.Warn("no usable address left on the interface: FAULT until one is added", "err", err)
-		}
-		return !oldNo
-	default:
-		if vi.Src != old {
-			vi.Log.Info("advert source address changed", "from", old, "to", vi.Src)
-			vi.M.SetPrimaryAddr(vi.Src)
-		}
-		vi.Dyn.NoAddr = false
-	}
-	return vi.Src != old || oldNo
 }
 
 // startAddrWatch forwards address changes to the loop.
