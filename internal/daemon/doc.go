@@ -14,11 +14,14 @@
 // in-process harness); docs/ARCHITECTURE.md draws the whole picture.
 //
 // What the loop carries out lives in packages of its own, each behind a
-// narrow interface: effect computes what the trackers do to an instance,
-// trackers runs them, route holds routes, rules and static addresses,
-// vmac the VMAC interfaces, and notify/policy decides the notifications
-// beyond the scripts. The daemon keeps the loop, the lifecycle, reload and
-// the dispatch between them.
+// narrow interface: vinst is one running instance (wire template, VIPs,
+// AH, counters, log lines), demux the sockets and the receive checks,
+// reload the reload worker and its plan, effect what the trackers do to an
+// instance, trackers runs them, route holds routes, rules and static
+// addresses, vmac the VMAC interfaces, noaccept no_accept's drop set, and
+// notify/policy decides the notifications beyond the scripts. The daemon
+// keeps the loop, the lifecycle, the reload swap and the dispatch between
+// them.
 //
 // It must not implement protocol decisions (package instance does), parse
 // packets or configs itself (packages vrrp and config do) or touch the
