@@ -74,7 +74,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	case instance.Notify:
 		d.transition(now, vi, a.Transition)
 	case instance.MasterRxLowerPriority:
-		if ok, held := vi.CauseLog.Allow("lower priority", now); ok { // rx.go
+		if ok, held := vi.CauseLog.Allow("lower priority", now); ok {
 			vi.Log.Info(vi.MasterRxLowerLine(a), append(held, "from", a.From, "priority", a.Priority)...)
 		}
 		d.ann.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name,

@@ -15,7 +15,7 @@ import (
 // source re-read when the interface's addresses change (no usable address
 // means FAULT, as keepalived's "no IPv4 address for interface").
 
-// dynState is the daemon's side of this file and accept.go.
+// dynState is the debounced state of the interfaces (interface_up_down_delays).
 type dynState struct {
 	ifs map[string]*ifDebounce // by interface name
 }

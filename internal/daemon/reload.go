@@ -79,7 +79,7 @@ func (d *Daemon) finishReload(p *reload.Plan, err error) error {
 	return nil
 }
 
-// reloadBase copies what planReload reads of the running daemon; it runs on
+// reloadBase copies what reload.Make reads of the running daemon; it runs on
 // the loop.
 func (d *Daemon) reloadBase() *reload.Base {
 	b := &reload.Base{Conf: d.conf, Insts: make(map[string]reload.Running, len(d.insts))}

@@ -86,7 +86,7 @@ func (d *Daemon) startAll() error {
 	if d.ann.notes != nil {
 		d.ann.notes.Configure(d.conf) // smtp_alert's mailer
 	}
-	d.startAddrWatch() // dynif.go
+	d.startAddrWatch()
 	d.fx.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
@@ -140,7 +140,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 		if err := d.setupVMAC(vi); err != nil { // vmac.go: use_vmac interface before the socket
 			return err
 		}
-		if err := d.bindInstance(vi); err != nil { // dynif.go: waits for a missing interface
+		if err := d.bindInstance(vi); err != nil { // waits for a missing interface
 			return err
 		}
 		ci := vi.Conf

@@ -108,7 +108,7 @@ func (d *Daemon) refreshAll() {
 // linkChanged applies an interface change to the instances that use or
 // track the interface.
 func (d *Daemon) linkChanged(ev system.LinkEvent) {
-	d.dynLinkChanged(ev) // dynif.go: interfaces appearing/vanishing, up/down delays
+	d.dynLinkChanged(ev) // interfaces appearing/vanishing, up/down delays
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
