@@ -25,6 +25,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/trackers"
+	"github.com/gokeepalived/gokeepalived/internal/updown"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
@@ -128,10 +129,10 @@ type trackState struct {
 // package and opened on first use: routes and rules, VMACs, no_accept's
 // drop set, and the debounced interface states.
 type sysEffects struct {
-	rtes *route.Table // static entries, virtual routes and rules (routes())
-	vm   *vmac.Manager
-	fw   *noaccept.Firewall
-	dyn  dynState // dynamic interfaces, up/down delays
+	rtes  *route.Table // static entries, virtual routes and rules (routes())
+	vm    *vmac.Manager
+	fw    *noaccept.Firewall
+	links updown.Debouncer // interface_up_down_delays
 }
 
 // announcers are what state changes reach: notify scripts, the notify
@@ -172,6 +173,8 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		loop: loopState{reqCh: make(chan func())},
 		rel:  reloadState{worker: reload.NewWorker()},
 	}
+	d.fx.links = updown.Debouncer{Log: d.log, Set: d.setLinkUp, Applied: d.refreshAll,
+		Later: func(delay time.Duration, f func()) { time.AfterFunc(delay, func() { d.post(f) }) }}
 	return d, nil
 }
 

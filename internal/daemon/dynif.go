@@ -2,9 +2,9 @@ package daemon
 
 import (
 	"net/netip"
-	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/updown"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -14,18 +14,6 @@ import (
 // (link flaps are debounced before instances see them), and the advert
 // source re-read when the interface's addresses change (no usable address
 // means FAULT, as keepalived's "no IPv4 address for interface").
-
-// dynState is the debounced state of the interfaces (interface_up_down_delays).
-type dynState struct {
-	ifs map[string]*ifDebounce // by interface name
-}
-
-// ifDebounce is one interface's raw link state and the state instances
-// see, which follows raw after the configured delay.
-type ifDebounce struct {
-	raw, eff bool
-	gen      int // bumped on every raw change; a timer of an older gen is stale
-}
 
 // bindInstance registers vi for received adverts and opens (or shares) its
 // socket; an instance whose interface is missing is bound when it appears.
@@ -55,65 +43,18 @@ func (d *Daemon) dynLinkChanged(ev system.LinkEvent) {
 	d.debounce(ev.Name, ev.Up && !ev.Deleted, ev.Deleted)
 }
 
-// debounce records an interface's raw state and moves the state instances
-// see after interface_up_down_delays (deletion is never delayed).
+// debounce records an interface's raw state; the instances see it after
+// interface_up_down_delays (deletion is never delayed).
 func (d *Daemon) debounce(name string, up, now bool) {
-	if d.fx.dyn.ifs == nil {
-		d.fx.dyn.ifs = map[string]*ifDebounce{}
-	}
-	st := d.fx.dyn.ifs[name]
-	if st == nil {
-		// The first event: the state before it is the one the instances
-		// on name saw at start, so a first flap is delayed too.
-		prev := up
+	d.fx.links.Event(name, up, now, updown.Delay(d.conf.InterfaceUpDownDelays, name, up), func() (bool, bool) {
+		seen, ok := false, false
 		for _, vi := range d.insts {
 			if vi.Link.Name == name && !vi.Dyn.Missing {
-				prev = vi.Link.Up
+				seen, ok = vi.Link.Up, true
 			}
 		}
-		st = &ifDebounce{raw: prev, eff: prev}
-		d.fx.dyn.ifs[name] = st
-		d.setLinkUp(name, prev)
-	}
-	if up == st.raw {
-		return
-	}
-	st.raw = up
-	st.gen++
-	d.log.Info("Netlink reports "+name+" "+vinst.UpDown(up), "iface", name)
-	delay := d.upDownDelay(name, up)
-	if delay <= 0 || now {
-		st.eff = up
-		d.setLinkUp(name, up)
-		return
-	}
-	gen := st.gen
-	d.log.Info("interface change delayed", "iface", name, "up", up, "delay", delay)
-	time.AfterFunc(delay, func() {
-		d.post(func() {
-			if st.gen != gen || st.eff == st.raw {
-				return
-			}
-			st.eff = st.raw
-			d.log.Info("interface change applied after delay", "iface", name, "up", st.eff)
-			d.setLinkUp(name, st.eff)
-			d.refreshAll()
-		})
+		return seen, ok
 	})
-}
-
-// upDownDelay returns the configured delay before name going up (or down)
-// reaches the instances.
-func (d *Daemon) upDownDelay(name string, up bool) time.Duration {
-	for _, dl := range d.conf.InterfaceUpDownDelays {
-		if dl.Interface == name {
-			if up {
-				return dl.Up
-			}
-			return dl.Down
-		}
-	}
-	return 0
 }
 
 // setLinkUp sets the up state instances on name see.
@@ -132,8 +73,8 @@ func (d *Daemon) linkUp(name string) bool {
 	if err != nil {
 		return false
 	}
-	if st := d.fx.dyn.ifs[name]; st != nil {
-		return st.eff
+	if up, ok := d.fx.links.Up(name); ok {
+		return up
 	}
 	return l.Up
 }
@@ -153,8 +94,8 @@ func (d *Daemon) post(fn func()) {
 func (d *Daemon) linkAppeared(vi *vinst.Instance, l system.Link) {
 	vi.Log.Info("interface appeared", "ifindex", l.Index)
 	up := l.Up
-	if st := d.fx.dyn.ifs[l.Name]; st != nil {
-		up = st.eff
+	if eff, ok := d.fx.links.Up(l.Name); ok {
+		up = eff
 	}
 	vi.Link, vi.Link.Up = l, up
 	vi.Dyn.Missing = false

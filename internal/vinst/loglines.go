@@ -119,14 +119,6 @@ func (vi *Instance) LogVIPs(add bool) {
 	vi.Log.Debug("(" + vi.Conf.Name + ") " + what + " VIPs.")
 }
 
-// upDown is keepalived's word for a link state.
-func UpDown(up bool) string {
-	if up {
-		return "up"
-	}
-	return "down"
-}
-
 // garpLines writes keepalived's -D line for each address about to be
 // announced.
 func (vi *Instance) LogGARPs() {
