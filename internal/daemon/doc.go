@@ -18,11 +18,10 @@
 // AH, counters, log lines), demux the sockets and the receive checks,
 // reload the reload worker and its plan, effect what the trackers do to an
 // instance, trackers runs them, route holds routes, rules and static
-// addresses, vmac the VMAC interfaces, noaccept no_accept's drop set, updown the
-// interface up/down delays, and
-// notify/policy decides the notifications beyond the scripts. The daemon
-// keeps the loop, the lifecycle, the reload swap and the dispatch between
-// them.
+// addresses, vmac the VMAC interfaces, noaccept no_accept's drop set,
+// updown the interface up/down delays, and notify/policy decides the
+// notifications beyond the scripts. The daemon keeps the loop, the
+// lifecycle, the reload swap and the dispatch between them.
 //
 // It must not implement protocol decisions (package instance does), parse
 // packets or configs itself (packages vrrp and config do) or touch the
