@@ -122,7 +122,7 @@ type reloadState struct {
 type trackState struct {
 	ch   chan trackEvent
 	set  *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
-	gate scriptGate
+	gate trackers.Gate
 }
 
 // sysEffects are the system-side effects beyond VIPs, each owned by its

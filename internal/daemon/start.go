@@ -17,7 +17,7 @@ import (
 
 // startNotifier opens the notify FIFOs and starts the notifier.
 func (d *Daemon) startNotifier() {
-	d.auditScripts()
+	d.trk.gate.Audit(d.conf, d.log)
 	fifos := []struct {
 		kw string
 		f  *config.Fifo
@@ -29,7 +29,7 @@ func (d *Daemon) startNotifier() {
 		}
 		// keepalived's FIFO owner is the script user; a user that cannot
 		// be resolved drops the FIFO rather than fall back to root.
-		owner, err := d.scriptGate().Cred(f.User, f.Group)
+		owner, err := d.trk.gate.For(d.conf).Cred(f.User, f.Group)
 		if err != nil {
 			d.log.Warn(fmt.Sprintf("Invalid user/group for %s %s - ignoring", x.kw, f.Path), "reason", err.Error())
 			continue
