@@ -6,7 +6,8 @@
 #
 #   bash scripts/bench.sh            # full run, < 30 min, tables to stdout and bench-results.md
 #   bash scripts/bench.sh --quick    # one setting, one repetition, < 2 min
-#   bash scripts/bench.sh --out FILE # any other flag goes to the benchmark (see -h)
+#   bash scripts/bench.sh --out FILE # any other flag goes to the benchmark (see -h);
+#                                      --parts fpts: failover, footprint+memory, timer, scale (1,000 on 4 interfaces)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -40,6 +41,7 @@ type instSpec struct {
 	state    string // MASTER or BACKUP
 	priority int
 	vip      string
+	iface    string // "" is eth1
 }
 
 // confSpec is a generated keepalived.conf, the same text for both daemons.
@@ -58,9 +60,10 @@ func (c confSpec) text() string {
 	if c.check != "" {
 		fmt.Fprintf(&b, "vrrp_script chk {\n    script %q\n    interval 2\n    weight -20\n}\n", c.check)
 	}
-	for _, in := range c.insts {
-		fmt.Fprintf(&b, "vrrp_instance VI_%d {\n    state %s\n    interface eth1\n    virtual_router_id %d\n",
-			in.vrid, in.state, in.vrid)
+	for i, in := range c.insts {
+		ifname := cmp.Or(in.iface, "eth1")
+		fmt.Fprintf(&b, "vrrp_instance VI_%d {\n    state %s\n    interface %s\n    virtual_router_id %d\n",
+			i+1, in.state, ifname, in.vrid)
 		fmt.Fprintf(&b, "    priority %d\n    advert_int %s\n", in.priority, secs(c.interval))
 		if c.check != "" {
 			b.WriteString("    track_script {\n        chk\n    }\n")
@@ -110,6 +113,11 @@ func startDaemon(ctx context.Context, b *bench, kind daemonKind, host *lab.Host,
 		return nil, fmt.Errorf("start %s on %s: %w", kind, host.Name, err)
 	}
 	return &daemon{kind: kind, host: host, dir: dir, proc: p}, nil
+}
+
+// reload sends SIGHUP (both daemons reload on it).
+func (d *daemon) reload() error {
+	return d.proc.Signal(syscall.SIGHUP)
 }
 
 // kill SIGKILLs the daemon's whole process group (parent, children and

@@ -16,6 +16,7 @@ import (
 type footConfig struct {
 	N        int
 	Interval time.Duration
+	Ifaces   int // VLANs the instances are spread over; 0: eth1 alone
 }
 
 // footResult is one daemon's footprint for one footConfig.
@@ -47,10 +48,10 @@ func warmup(interval time.Duration) time.Duration {
 }
 
 func (b *bench) footprintPart(ctx context.Context, w io.Writer) error {
-	cfgs := []footConfig{{2, time.Second}, {50, time.Second}, {255, time.Second},
-		{2, 10 * time.Millisecond}, {50, 10 * time.Millisecond}, {255, 10 * time.Millisecond}}
+	cfgs := []footConfig{{2, time.Second, 0}, {50, time.Second, 0}, {255, time.Second, 0}, {1000, time.Second, 4},
+		{2, 10 * time.Millisecond, 0}, {50, 10 * time.Millisecond, 0}, {255, 10 * time.Millisecond, 0}}
 	if b.opt.quick {
-		cfgs = []footConfig{{50, 10 * time.Millisecond}}
+		cfgs = []footConfig{{50, 10 * time.Millisecond, 0}}
 	}
 	// One single-host lab per daemon, so both run side by side under the
 	// same load without hearing each other.
@@ -95,7 +96,16 @@ func (b *bench) footprintOne(ctx context.Context, k daemonKind, h *lab.Host, dir
 		r.Err = err
 		return r
 	}
-	d, err := startDaemon(ctx, b, k, h, dir, manyInstances(c.N, c.Interval))
+	conf := manyInstances(c.N, c.Interval)
+	if c.Ifaces > 0 {
+		if err := addLinks(ctx, nil, []*lab.Host{h}, []int{2}, c.Ifaces); err != nil {
+			r.Err = err
+			return r
+		}
+		defer delLinks(context.WithoutCancel(ctx), h, c.Ifaces)
+		conf = spreadInstances(c.N, c.Ifaces, c.Interval, "MASTER", prioA)
+	}
+	d, err := startDaemon(ctx, b, k, h, dir, conf)
 	if err != nil {
 		r.Err = err
 		return r
@@ -104,8 +114,8 @@ func (b *bench) footprintOne(ctx context.Context, k daemonKind, h *lab.Host, dir
 		d.stop(10 * time.Second)
 		h.Exec(ctx, "ip", "addr", "flush", "dev", h.Ifname, "to", "10.0.0.0/24")
 	}()
-	if !sleepCtx(ctx, warmup(c.Interval)) {
-		r.Err = ctx.Err()
+	if err := b.reloadAndFailover(ctx, d, h, c); err != nil {
+		r.Err = err
 		return r
 	}
 	before := measure(d.pids())
@@ -125,6 +135,43 @@ func (b *bench) footprintOne(ctx context.Context, k daemonKind, h *lab.Host, dir
 	r.Usage, r.CPU = after, after.CPU-before.CPU
 	r.Adverts = int64(c.N) * int64(r.Window/c.Interval)
 	return r
+}
+
+// reloadAndFailover takes the daemon through what a real one sees before
+// its idle window: it settles, reloads (SIGHUP, same config), then every
+// instance fails and comes back (its interfaces down and up: FAULT, VIPs
+// removed, then MASTER again with GARPs), and it settles again.
+func (b *bench) reloadAndFailover(ctx context.Context, d *daemon, h *lab.Host, c footConfig) error {
+	if !sleepCtx(ctx, warmup(c.Interval)) {
+		return ctx.Err()
+	}
+	if err := d.reload(); err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	if !sleepCtx(ctx, 5*time.Second) {
+		return ctx.Err()
+	}
+	links := []string{h.Ifname}
+	if c.Ifaces > 0 {
+		links = links[:0]
+		for i := range c.Ifaces {
+			links = append(links, vlanName(i))
+		}
+	}
+	for _, how := range []string{"down", "up"} {
+		for _, l := range links {
+			if _, err := h.Exec(ctx, "ip", "link", "set", l, how); err != nil {
+				return err
+			}
+		}
+		if !sleepCtx(ctx, 2*time.Second) {
+			return ctx.Err()
+		}
+	}
+	if !sleepCtx(ctx, warmup(c.Interval)) {
+		return ctx.Err()
+	}
+	return nil
 }
 
 // sleepCtx sleeps d or until ctx ends; it reports whether d passed.

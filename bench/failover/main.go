@@ -26,7 +26,7 @@ type options struct {
 	gk        string // gokeepalived binary
 	keepalive string // keepalived binary
 	out       string
-	parts     string // which parts to run: f(ailover) p(footprint) t(imer)
+	parts     string // which parts to run: f(ailover) p(footprint) t(imer) s(cale)
 	idle      time.Duration
 	timerWin  time.Duration
 	verbose   bool
@@ -52,7 +52,7 @@ func run() int {
 	flag.StringVar(&o.gk, "gk", "", "gokeepalived binary (built from ./cmd/gokeepalived when empty)")
 	flag.StringVar(&o.keepalive, "keepalived", "/usr/sbin/keepalived", "keepalived binary")
 	flag.StringVar(&o.out, "out", "bench-results.md", "file the markdown tables are written to")
-	flag.StringVar(&o.parts, "parts", "fpt", "parts to run: f failover, p footprint, t timer accuracy")
+	flag.StringVar(&o.parts, "parts", "fpts", "parts to run: f failover, p footprint, t timer accuracy, s scale (1,000 instances on 4 interfaces)")
 	flag.DurationVar(&o.idle, "idle", 60*time.Second, "footprint idle window")
 	flag.DurationVar(&o.timerWin, "timer-window", 10*time.Second, "timer-accuracy capture window")
 	flag.BoolVar(&o.verbose, "v", false, "progress and daemon logs on stderr")
@@ -225,6 +225,8 @@ func (b *bench) runAll(ctx context.Context, w io.Writer) error {
 			err = b.footprintPart(ctx, w)
 		case 't':
 			err = b.timerPart(ctx, w)
+		case 's':
+			err = b.scalePart(ctx, w)
 		default:
 			err = fmt.Errorf("unknown part %q", p)
 		}

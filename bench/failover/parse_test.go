@@ -179,3 +179,37 @@ func FuzzParseAnswer(f *testing.F) {
 		}
 	})
 }
+
+func TestParseRollup(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     rollup
+		wantErr  bool
+	}{
+		{"kernel's layout", "5561-7ffd ---p 00000000 00:00 0   [rollup]\nRss:                1712 kB\nPss:                 244 kB\nPss_Anon:            116 kB\nAnonymous:           116 kB\nLocked:                0 kB\n",
+			rollup{RSS: 1712, PSS: 244, Anon: 116}, false},
+		{"missing fields read 0", "Rss: 10 kB\n", rollup{RSS: 10}, false},
+		{"empty value", "Pss:\n", rollup{}, true},
+		{"negative", "Anonymous: -3 kB\n", rollup{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseRollup([]byte(tt.in))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("parseRollup (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func FuzzParseRollup(f *testing.F) {
+	f.Add([]byte("Rss: 1712 kB\nPss: 244 kB\nAnonymous: 116 kB\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := parseRollup(b); err == nil && (r.RSS < 0 || r.PSS < 0 || r.Anon < 0) {
+			t.Fatalf("negative %+v", r)
+		}
+	})
+}

@@ -55,12 +55,8 @@ func parseStat(b []byte) (procStat, error) {
 // or zombie has none and reads as 0.
 func parseVmRSS(b []byte) (int64, error) {
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = nextLine(b)
 		rest, ok := bytes.CutPrefix(line, []byte("VmRSS:"))
 		if !ok {
 			continue
@@ -107,11 +103,58 @@ func descendants(root int) []int {
 	return out
 }
 
+// nextLine splits the first line off b.
+func nextLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
+}
+
+// rollup is what the benchmark reads from /proc/PID/smaps_rollup (kB).
+type rollup struct {
+	RSS, PSS, Anon int64
+}
+
+// parseRollup reads Rss, Pss and Anonymous from /proc/PID/smaps_rollup;
+// a missing field reads as 0.
+func parseRollup(b []byte) (rollup, error) {
+	var r rollup
+	for len(b) > 0 {
+		var line []byte
+		line, b = nextLine(b)
+		var dst *int64
+		switch {
+		case bytes.HasPrefix(line, []byte("Rss:")):
+			dst = &r.RSS
+		case bytes.HasPrefix(line, []byte("Pss:")):
+			dst = &r.PSS
+		case bytes.HasPrefix(line, []byte("Anonymous:")):
+			dst = &r.Anon
+		default:
+			continue
+		}
+		f := bytes.Fields(line[bytes.IndexByte(line, ':')+1:])
+		if len(f) == 0 {
+			return rollup{}, fmt.Errorf("smaps_rollup: empty %q", line)
+		}
+		kb, err := strconv.ParseInt(string(f[0]), 10, 64)
+		if err != nil || kb < 0 {
+			return rollup{}, fmt.Errorf("smaps_rollup %q: bad number", line)
+		}
+		*dst = kb
+	}
+	return r, nil
+}
+
 // usage is the summed footprint of a set of processes.
 type usage struct {
 	RSSKiB int64
-	CPU    time.Duration
-	Procs  int
+	// PSSKiB and AnonKiB are Pss and Anonymous of smaps_rollup: shared
+	// pages split between their users, and memory no file backs.
+	PSSKiB, AnonKiB int64
+	CPU             time.Duration
+	Procs           int
 }
 
 // measure sums VmRSS and CPU time over pids; vanished processes are skipped.
@@ -136,6 +179,12 @@ func measure(pids []int) usage {
 			continue
 		}
 		u.RSSKiB += rss
+		if rb, err := os.ReadFile(p + "/smaps_rollup"); err == nil {
+			if r, err := parseRollup(rb); err == nil {
+				u.PSSKiB += r.PSS
+				u.AnonKiB += r.Anon
+			}
+		}
 		u.CPU += st.CPU
 		u.Procs++
 	}

@@ -19,6 +19,9 @@ func writeHeader(w io.Writer, o options) {
 	fmt.Fprintf(w, "- keepalived: %s\n", firstLine(o.keepalive, "-v"))
 	fmt.Fprintf(w, "- gokeepalived: %s\n", firstLine(o.gk, "version"))
 	fmt.Fprintf(w, "- Command: `%s`\n", strings.Join(os.Args, " "))
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "- Load average at the start (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(la))[:3], ", "))
+	}
 	mode := "full"
 	if o.quick {
 		mode = "quick (one setting, one repetition, short windows: a smoke test, not figures)"
@@ -202,7 +205,7 @@ func verdict(ok bool) string {
 // writeFootprint prints the footprint table.
 func writeFootprint(w io.Writer, rs []footResult) {
 	fmt.Fprintf(w, "\n## Footprint (idle masters, VRRPv3, one host)\n\n")
-	fmt.Fprintln(w, "RSS: VmRSS summed over every process of the daemon at the end of the window; CPU: utime+stime over the window.")
+	fmt.Fprintln(w, "Each daemon settles, reloads (SIGHUP), has every interface go down and up (all instances to FAULT and back to MASTER), settles again, and then idles for the window. RSS: VmRSS summed over every process of the daemon at the end of the window; CPU: utime+stime over the window.")
 	fmt.Fprintln(w, "")
 	fmt.Fprintln(w, "| Instances | Advert | Window | gk RSS MiB | ka RSS MiB (procs) | RSS gk/ka | gk CPU s | ka CPU s | CPU gk/ka | gk µs/advert | ka µs/advert |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
@@ -211,21 +214,55 @@ func writeFootprint(w io.Writer, rs []footResult) {
 		g, k := rs[i], rs[i+1]
 		for _, r := range []footResult{g, k} {
 			if r.Err != nil {
-				errs = append(errs, fmt.Sprintf("%s, %d × %s: %v", r.Daemon, r.Config.N, r.Config.Interval, r.Err))
+				errs = append(errs, fmt.Sprintf("%s, %s × %s: %v", r.Daemon, footN(r.Config), r.Config.Interval, r.Err))
 			}
 		}
 		if g.Err != nil || k.Err != nil {
-			fmt.Fprintf(w, "| %d | %s | – | – | – | – | – | – | – | – | – |\n", g.Config.N, secs(g.Config.Interval)+" s")
+			fmt.Fprintf(w, "| %s | %s | – | – | – | – | – | – | – | – | – |\n", footN(g.Config), secs(g.Config.Interval)+" s")
 			continue
 		}
-		fmt.Fprintf(w, "| %d | %s s | %s | %.1f | %.1f (%d) | %.2f | %.2f | %.2f | %s | %.1f | %.1f |\n",
-			g.Config.N, secs(g.Config.Interval), g.Window.Round(time.Second),
+		fmt.Fprintf(w, "| %s | %s s | %s | %.1f | %.1f (%d) | %.2f | %.2f | %.2f | %s | %.1f | %.1f |\n",
+			footN(g.Config), secs(g.Config.Interval), g.Window.Round(time.Second),
 			mib(g.Usage.RSSKiB), mib(k.Usage.RSSKiB), k.Usage.Procs, float64(g.Usage.RSSKiB)/float64(k.Usage.RSSKiB),
 			g.CPU.Seconds(), k.CPU.Seconds(), cpuRatio(g.CPU, k.CPU), perAdvert(g), perAdvert(k))
 	}
 	for _, e := range errs {
 		fmt.Fprintf(w, "\n- failed: %s\n", e)
 	}
+	writeMemory(w, rs)
+}
+
+// writeMemory is the memory table: RSS, PSS and anonymous memory from
+// smaps_rollup, each summed over the daemon's processes, side by side.
+func writeMemory(w io.Writer, rs []footResult) {
+	fmt.Fprintf(w, "\n## Memory at the end of the idle window (smaps_rollup, summed over each daemon's processes)\n\n")
+	fmt.Fprintln(w, "| Instances | Advert | gk RSS MiB | ka RSS MiB | gk PSS MiB | ka PSS MiB | gk Anonymous MiB | ka Anonymous MiB | PSS gk/ka | Anonymous gk/ka |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	for i := 0; i+1 < len(rs); i += 2 {
+		g, k := rs[i], rs[i+1]
+		if g.Err != nil || k.Err != nil {
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |\n",
+			footN(g.Config), secs(g.Config.Interval), mib(g.Usage.RSSKiB), mib(k.Usage.RSSKiB),
+			mib(g.Usage.PSSKiB), mib(k.Usage.PSSKiB), mib(g.Usage.AnonKiB), mib(k.Usage.AnonKiB),
+			kibRatio(g.Usage.PSSKiB, k.Usage.PSSKiB), kibRatio(g.Usage.AnonKiB, k.Usage.AnonKiB))
+	}
+}
+
+// footN names a footprint row's instances ("1000 on 4 interfaces").
+func footN(c footConfig) string {
+	if c.Ifaces > 0 {
+		return fmt.Sprintf("%d on %d interfaces", c.N, c.Ifaces)
+	}
+	return fmt.Sprint(c.N)
+}
+
+func kibRatio(a, b int64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", float64(a)/float64(b))
 }
 
 func mib(kib int64) float64 { return float64(kib) / 1024 }

@@ -120,7 +120,10 @@ func (b *bench) timerOne(ctx context.Context, k daemonKind, a, cl *lab.Host, c *
 }
 
 // spread computes the interval statistics of each VRID's adverts.
-func spread(evs []event) timerResult {
+func spread(evs []event) timerResult { return spreadAt(evs, timerInterval) }
+
+// spreadAt is spread for adverts due every interval.
+func spreadAt(evs []event, interval time.Duration) timerResult {
 	last := map[uint8]time.Time{}
 	var iv []time.Duration
 	for _, e := range evs {
@@ -136,7 +139,7 @@ func spread(evs []event) timerResult {
 	}
 	jit := make([]time.Duration, len(iv))
 	for i, d := range iv {
-		j := d - timerInterval
+		j := d - interval
 		if j < 0 {
 			j = -j
 		}

@@ -49,7 +49,6 @@ func configTest(o *Options, stderr io.Writer) int {
 	}
 	cfg, diags := config.Load(o.ConfigFile, testOptions(o.ConfigID))
 	printDiagnostics(w, diags)
-	printNotRun(w, cfg)
 	if o.LogDetail && cfg != nil {
 		printNotes(w, cfg)
 	}
@@ -87,17 +86,6 @@ func scriptTest(w io.Writer, cfg *config.Config) int {
 func printDiagnostics(w io.Writer, diags []config.Diagnostic) {
 	for _, d := range diags {
 		fmt.Fprintln(w, d)
-	}
-}
-
-// printNotRun lists the blocks the daemon would ignore (virtual_server),
-// which keepalived's -t accepts: the exit code does not change.
-func printNotRun(w io.Writer, cfg *config.Config) {
-	if cfg == nil {
-		return
-	}
-	for _, l := range cfg.NotRun() {
-		fmt.Fprintln(w, l)
 	}
 }
 
@@ -142,7 +130,6 @@ func checkCommand() *cli.Command {
 func check(file, id string, asJSON, verbose, fatalOnly bool, stdout, stderr io.Writer) int {
 	cfg, diags := config.Load(file, testOptions(id))
 	printDiagnostics(stderr, diags)
-	printNotRun(stderr, cfg)
 	if verbose && cfg != nil {
 		printNotes(stderr, cfg)
 	}

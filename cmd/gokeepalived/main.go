@@ -70,9 +70,5 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.DumpConf {
 		return 0
 	}
-	if o.CheckOnly {
-		fmt.Fprintln(stderr, "gokeepalived: -C/--check: the LVS health checker is not implemented yet (virtual_server blocks are parsed and validated only); run without -C for VRRP")
-		return 1
-	}
 	return startDaemon(o)
 }

@@ -45,7 +45,7 @@ const badConf = `vrrp_instance VI_1 {
 // no row may reach runDaemon, which would act on this host's network.
 func TestRun(t *testing.T) {
 	good, bad := writeConf(t, goodConf), writeConf(t, badConf)
-	noEffect := writeConf(t, "global_defs {\n    vrrp_no_swap\n}\n"+goodConf)
+	noEffect := writeConf(t, "global_defs {\n    checker_no_swap\n}\n"+goodConf)
 	binFile := writeConf(t, "vrrp_instance VI_1 {\x00\x01\xff\n")
 	bgp := writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 65001\n    }\n}\n"+goodConf)
 	lvs := writeConf(t, goodConf+"virtual_server 10.0.0.9 80 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    real_server 10.0.1.1 80 {\n    }\n}\n")
@@ -64,7 +64,7 @@ func TestRun(t *testing.T) {
 		{"config test long form", []string{"--config-test", "--use-file=" + good}, 0, "", ""},
 		{"config test error", []string{"-t", "-f", bad}, 5, "", bad + ":3:23: error: virtual_router_id: 300 outside range [1, 255]"},
 		{"config test names what stops the daemon", []string{"-t", "-f", bad}, 5, "", bad + ":1:15: fatal: (VI_1) the virtual router id must be set"},
-		{"config test lists virtual_server, exit 0", []string{"-t", "-f", lvs}, 0, "", lvs + ":8:1: virtual_server 10.0.0.9 80 is not run"},
+		{"config test accepts virtual_server, exit 0", []string{"-t", "-f", lvs}, 0, "", ""},
 		{"config test missing file", []string{"-t", "-f", "/nonexistent/keepalived.conf"}, 4, "", "/nonexistent/keepalived.conf"},
 		{"check ok", []string{"check", good}, 0, "configuration OK", ""},
 		{"check error", []string{"check", bad}, 5, "", ":3:23: error:"},
@@ -76,7 +76,6 @@ func TestRun(t *testing.T) {
 		{"dump", []string{"-d", "-f", good}, 0, "    virtual_router_id 51\n", ""},
 		{"unknown flag", []string{"--frobnicate"}, 2, "", "unknown flag"},
 		{"config test binary file", []string{"-t", "-f", binFile}, 4, "", "this is a binary file"},
-		{"checker only refused", []string{"-C", "-f", good}, 1, "", "-C/--check: the LVS health checker is not implemented"},
 		{"config test warning exits 5", []string{"-t", "-f", warned}, 5, "", `unknown keyword "frobnicate"`},
 		{"fatal-only: a warning passes", []string{"-t", "--fatal-only", "-f", warned}, 0, "", `unknown keyword "frobnicate"`},
 		{"config test insecure scripts exits 6", []string{"-t", "-f", insecure}, 6, "", ""},
@@ -104,7 +103,7 @@ func TestRun(t *testing.T) {
 		{"version has go", []string{"version"}, 0, "go:         " + runtime.Version(), ""},
 		{"version bad format", []string{"version", "-o", "yaml"}, 2, "", `unknown output format "yaml"`},
 		{"-v has the details", []string{"-v"}, 0, "go:         " + runtime.Version(), ""},
-		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "vrrp_no_swap"},
+		{"check lists no-effect keywords", []string{"check", "-D", noEffect}, 0, "configuration OK", "checker_no_swap"},
 		{"check lists our BGP keywords", []string{"check", "-D", bgp}, 0, "configuration OK", bgp + ":2:5: bgp_speaker: ours (keepalived ignores it)"},
 		{"config test: AS out of range", []string{"-t", "-f", writeConf(t, "global_defs {\n    bgp_speaker {\n        local_as 0\n    }\n}\n"+goodConf)}, 5, "", ":3:18: error: local_as: 0 outside range [1, 4294967295]"},
 	}

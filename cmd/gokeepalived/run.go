@@ -97,7 +97,7 @@ func serve(o *Options, ns, inst string, ready func(), load loader) (int, error) 
 		Version: version, Ready: started, DumpDir: os.Getenv(envDumpDir),
 		Reloading: sdNotifyReloading, Reloaded: started, Stopping: sdNotifyStopping,
 		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),
-		LoadConfig: load,
+		LoadConfig: load, CheckersOnly: o.CheckOnly, VRRPOnly: o.VRRPOnly,
 	}, sys)
 	if err != nil {
 		log.Error("cannot start", "err", err)

@@ -40,10 +40,11 @@ var allowed = map[string][]string{
 	"internal/plan": {"internal/cli", "internal/config", "internal/instance", "internal/instance/fromconfig",
 		"internal/instance/sim", "internal/track", "internal/vrrp"},
 	"internal/demo": {"internal/lab"},
-	"internal/daemon": {"internal/config", "internal/control", "internal/effect", "internal/instance",
+	"internal/daemon": {"internal/bgp", "internal/config", "internal/control", "internal/effect", "internal/instance",
 		"internal/instance/fromconfig", "internal/logging", "internal/metrics", "internal/notify",
 		"internal/notify/policy", "internal/route", "internal/runfile", "internal/system", "internal/track",
-		"internal/trackers", "internal/vinst", "internal/vmac", "internal/vrrp", "internal/demux", "internal/reload", "internal/noaccept", "internal/updown"},
+		"internal/trackers", "internal/vinst", "internal/vmac", "internal/vrrp", "internal/demux", "internal/reload", "internal/noaccept", "internal/updown",
+		"internal/lvs/director"},
 	"internal/updown":   {"internal/config"},
 	"internal/noaccept": {"internal/config", "internal/instance", "internal/system", "internal/vinst"},
 	"internal/reload":   {"internal/config", "internal/instance", "internal/instance/fromconfig", "internal/system", "internal/vinst"},
@@ -71,7 +72,9 @@ var allowed = map[string][]string{
 	"internal/lvs":                {"internal/config"},
 	"internal/lvs/nftplane":       {"internal/config", "internal/lvs"},
 	"internal/lvs/ipvsplane":      {"internal/config", "internal/lvs"},
-	"internal/bgp":                {"internal/config", "internal/instance"},
+	"internal/lvs/director": {"internal/config", "internal/healthcheck", "internal/healthcheck/probe",
+		"internal/healthcheck/runner", "internal/lvs", "internal/lvs/ipvsplane", "internal/lvs/nftplane", "internal/track"},
+	"internal/bgp": {"internal/config", "internal/instance"},
 }
 
 // wiringOnly are the packages nothing below the command may import in

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/user"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,8 +16,6 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
-
-const frrDir = "/usr/lib/frr"
 
 // anycast is the route both nodes announce.
 const anycast = "10.99.0.1/32"
@@ -35,9 +30,6 @@ const anycast = "10.99.0.1/32"
 func TestFRRAnycast(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root for network namespaces")
-	}
-	if _, err := os.Stat(filepath.Join(frrDir, "bgpd")); err != nil {
-		t.Skip("FRR is not installed (apt-get install frr; scripts/test.sh does)")
 	}
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("r", "a", "b")})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -97,145 +89,20 @@ func TestFRRAnycast(t *testing.T) {
 }
 
 // router is FRR in a namespace.
-type router struct {
-	h   *lab.Host
-	dir string
-}
+type router struct{ *lab.FRR }
 
 func startFRR(t *testing.T, ctx context.Context, h *lab.Host) *router {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "gk-frr-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	bgpd := `hostname r
-router bgp 65000
- bgp router-id 192.168.1.2
- no bgp ebgp-requires-policy
- neighbor 192.168.1.3 remote-as 65001
- neighbor 192.168.1.3 timers 1 3
- neighbor 192.168.1.3 timers connect 1
- neighbor 192.168.1.4 remote-as 65001
- neighbor 192.168.1.4 timers 1 3
- neighbor 192.168.1.4 timers connect 1
- address-family ipv4 unicast
-  maximum-paths 4
- exit-address-family
-`
-	files := map[string]string{"zebra.conf": "hostname r\n", "bgpd.conf": bgpd, "vtysh.conf": ""}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	chownFRR(t, dir)
-	for _, d := range []string{"zebra", "bgpd"} {
-		p, err := h.Run(ctx, filepath.Join(frrDir, d), "-f", filepath.Join(dir, d+".conf"), "-i", filepath.Join(dir, d+".pid"),
-			"-z", filepath.Join(dir, "zserv.api"), "--vty_socket", dir, "-P", "0", "-u", "frr", "-g", "frr")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Logf("%s output:\n%s", d, p.Output())
-			}
-		})
-		if d == "zebra" {
-			waitFile(t, filepath.Join(dir, "zserv.api"))
-		}
-	}
-	return &router{h: h, dir: dir}
-}
-
-// chownFRR gives dir to the frr user, as FRR's daemons drop to it.
-func chownFRR(t *testing.T, dir string) {
-	t.Helper()
-	u, err := user.Lookup("frr")
-	if err != nil {
-		t.Skipf("no frr user: %v", err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range append(entries, nil) {
-		p := dir
-		if e != nil {
-			p = filepath.Join(dir, e.Name())
-		}
-		if err := os.Chown(p, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func waitFile(t *testing.T, path string) {
-	t.Helper()
-	for i := 0; i < 200; i++ {
-		if _, err := os.Stat(path); err == nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s did not appear", path)
-}
-
-// vtysh runs one show command in the router and returns its output.
-func (r *router) vtysh(ctx context.Context, cmd string) (string, error) {
-	return r.h.Exec(ctx, "vtysh", "--vty_socket", r.dir, "--config_dir", r.dir, "-c", cmd)
-}
-
-// hops returns the active next hops of the selected BGP route to the
-// anycast prefix in zebra's RIB.
-func (r *router) hops(ctx context.Context) ([]string, error) {
-	out, err := r.vtysh(ctx, "show ip route "+anycast+" json")
-	if err != nil {
-		return nil, err
-	}
-	var rib map[string][]struct {
-		Protocol string
-		Selected bool
-		Nexthops []struct {
-			IP     string
-			Active bool
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &rib); err != nil {
-		return nil, fmt.Errorf("%w: %s", err, out)
-	}
-	var hops []string
-	for _, rt := range rib[anycast] {
-		if rt.Protocol != "bgp" || !rt.Selected {
-			continue
-		}
-		for _, nh := range rt.Nexthops {
-			if nh.Active {
-				hops = append(hops, nh.IP)
-			}
-		}
-	}
-	sort.Strings(hops)
-	return hops, nil
+	r := h.MustStartFRR(t, lab.RouterConf("192.168.1.2", "192.168.1.3", "192.168.1.4"))
+	return &router{r}
 }
 
 // waitHops polls the RIB every 20 ms until the next hops are want.
 func (r *router) waitHops(t *testing.T, ctx context.Context, what string, want ...string) {
 	t.Helper()
-	var got []string
-	var err error
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		got, err = r.hops(ctx)
-		if err == nil && strings.Join(got, ",") == strings.Join(want, ",") {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if _, err := r.WaitHops(ctx, 60*time.Second, anycast, want...); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
-	bgp, _ := r.vtysh(ctx, "show bgp summary")
-	t.Fatalf("%s: next hops of %s = %v (err %v), want %v\n%s", what, anycast, got, err, want, bgp)
 }
 
 // bgpPath is one path of the anycast prefix in FRR's BGP table.
@@ -243,7 +110,7 @@ type bgpPath struct{ via, community string }
 
 // paths reads the BGP table's paths to the anycast prefix.
 func (r *router) paths(ctx context.Context) ([]bgpPath, error) {
-	out, err := r.vtysh(ctx, "show bgp ipv4 unicast "+anycast+" json")
+	out, err := r.Vtysh(ctx, "show bgp ipv4 unicast "+anycast+" json")
 	if err != nil {
 		return nil, err
 	}

@@ -47,9 +47,10 @@ type Speaker struct {
 	srv *server.BgpServer
 
 	mu        sync.Mutex
-	want      []Route // newest wanted set
-	wantGen   uint64  // bumped by every SetAnnounced
-	gshut     bool    // graceful shutdown asked: mark, then withdraw
+	want      []Route            // newest wanted set
+	wantGen   uint64             // bumped by every SetAnnounced
+	gshut     bool               // graceful shutdown asked: mark, then withdraw
+	pending   *config.BGPSpeaker // a reloaded block for run to apply (Update)
 	status    Status
 	installed map[netip.Prefix]installed // owned by run
 
@@ -207,9 +208,14 @@ func (s *Speaker) run(ctx context.Context) {
 		case <-s.wake:
 		}
 		s.mu.Lock()
-		want, gen, gshut := s.want, s.wantGen, s.gshut
+		want, gen, gshut, spc := s.want, s.wantGen, s.gshut, s.pending
+		s.pending = nil
 		s.mu.Unlock()
-		err := s.converge(want, gshut)
+		var uerr error
+		if spc != nil {
+			uerr = s.applyUpdate(spc)
+		}
+		err := errors.Join(uerr, s.converge(want, gshut))
 		s.publish(gen, err)
 	}
 }
@@ -317,7 +323,10 @@ func (s *Speaker) GracefulShutdown(ctx context.Context) error {
 	if err := s.waitApplied(ctx, gen); err != nil {
 		return err
 	}
-	t := time.NewTimer(s.cfg.Speaker.GracefulShutdown)
+	s.mu.Lock()
+	wait := s.cfg.Speaker.GracefulShutdown
+	s.mu.Unlock()
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case <-t.C:

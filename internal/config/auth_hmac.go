@@ -4,13 +4,12 @@ import (
 	"encoding/hex"
 	"os"
 	"strings"
+	"time"
 )
 
 // AuthHMAC is an instance's auth_hmac block (keepalived 2.4's HMAC-SHA256
-// advert trailer, issue 18). gokeepalived parses it but does not send or
-// check the trailer yet, so an instance with it refuses to start: running
-// it unsigned next to keepalived 2.4 peers in enforce mode would give two
-// masters.
+// advert trailer, draft-cassen-vrrp-auth-hmac; the daemon signs and
+// verifies with package vrrp's HMAC).
 type AuthHMAC struct {
 	Pos  Pos `json:",omitzero"`
 	Keys []HMACKey
@@ -18,8 +17,9 @@ type AuthHMAC struct {
 	ActiveKey uint8
 	// Monotonic is `anti_replay monotonic`; the default is time.
 	Monotonic bool `json:",omitempty"`
-	// TimeWindow is time_window in seconds, 0 when not given (keepalived
-	// then derives max(3 x advert_int, 5), at most 300).
+	// TimeWindow is time_window in seconds; when not given, time mode
+	// derives it as keepalived does: 3 x advert_int, at least 5, at most
+	// 300 (completeAuthHMAC). 0 in monotonic mode without time_window.
 	TimeWindow uint32 `json:",omitempty"`
 	// Mode is enforce (default), permissive or receive-only.
 	Mode string
@@ -32,7 +32,7 @@ type HMACKey struct {
 }
 
 // instAuthHMAC parses an auth_hmac block with keepalived 2.4.3's rules and
-// messages, then refuses the instance (see AuthHMAC).
+// messages.
 func instAuthHMAC(l *loader, n *Node, b *instBuild) {
 	if b.AuthHMAC != nil {
 		return // keepalived keeps the first block
@@ -69,8 +69,39 @@ func instAuthHMAC(l *loader, n *Node, b *instBuild) {
 			l.warnf(c.Keyword.Pos, "unknown keyword %q in auth_hmac", c.Keyword.Text)
 		}
 	}
-	l.fatalf(n.Keyword.Pos, "(%s) auth_hmac is not supported yet: gokeepalived would send unsigned adverts and drop signed ones (two masters); refusing the instance", b.Name)
-	l.hintf("remove auth_hmac (on every node) or run keepalived 2.4 for this instance until issue 18 is done")
+}
+
+// completeAuthHMAC applies keepalived 2.4.3's instance checks to auth_hmac,
+// in its order, once authentication, strict mode and the interval are
+// settled: the legacy authentication goes, an undefined active_key
+// drops the block (the instance runs unsigned, as keepalived's does),
+// strict mode forces enforce, and time mode derives its window.
+func (l *loader) completeAuthHMAC(b *instBuild) {
+	a := b.AuthHMAC
+	if a == nil {
+		return
+	}
+	if b.Auth.Type != 0 {
+		l.warnf(b.Auth.Pos, "(%s) auth_hmac cannot be combined with authentication, dropping legacy auth", b.Name)
+		b.Auth = Auth{}
+	}
+	found := false
+	for _, k := range a.Keys {
+		found = found || k.ID == a.ActiveKey
+	}
+	if !found {
+		l.warnf(a.Pos, "(%s) auth_hmac active_key %d is not defined, disabling extension", b.Name, a.ActiveKey)
+		l.hintf("add `active_key ID` naming one of the block's keys; without it the instance sends unsigned adverts")
+		b.AuthHMAC = nil
+		return
+	}
+	if b.StrictMode && a.Mode != "enforce" {
+		l.warnf(a.Pos, "(%s) strict mode requires auth_hmac mode enforce", b.Name)
+		a.Mode = "enforce"
+	}
+	if !a.Monotonic && a.TimeWindow == 0 {
+		a.TimeWindow = min(max(3*uint32(b.AdvertInt/time.Second), 5), 300)
+	}
 }
 
 // authHMACKey parses `key ID hex:...|ASCII|file:PATH` (32 to 64 bytes).

@@ -158,8 +158,7 @@ func parseUint32(s string) (uint32, bool) {
 }
 
 // ExtensionString formats n, an entry of Config.Extensions, for
-// `check -D`. The daemon does not run the BGP keywords yet: internal/bgp
-// is built but not wired into its loop.
+// `check -D`: a keyword of ours that keepalived warns about and ignores.
 func (n Note) ExtensionString() string {
-	return fmt.Sprintf("%s: %s: ours (keepalived ignores it); the daemon does not run it yet", n.Pos, n.words())
+	return fmt.Sprintf("%s: %s: ours (keepalived ignores it)", n.Pos, n.words())
 }

@@ -82,6 +82,10 @@ type GlobalDefs struct {
 	LVSBackend LVSBackend `json:",omitempty"`
 	// BGPSpeaker is bgp_speaker, ours (see bgp_model.go); nil: no BGP.
 	BGPSpeaker *BGPSpeaker `json:",omitempty"`
+
+	// Realtime is vrrp_rt_priority, vrrp_no_swap, vrrp_cpu_affinity and
+	// vrrp_rlimit_rttime (global_rt.go).
+	Realtime Realtime `json:",omitzero"`
 }
 
 func newGlobalDefs() GlobalDefs {
@@ -151,8 +155,7 @@ smtp_alert_checker checker_log_all_failures
 max_auto_priority min_auto_priority_delay disable_local_igmp lvs_timeouts lvs_flush
 lvs_flush_on_stop lvs_flush_onstop lvs_sync_daemon vrrp_min_garp
 nftables_ifindex nftables_ipvs nftables_ipvs_priority
-nftables_ipvs_start_fwmark vrrp_priority vrrp_no_swap vrrp_rt_priority
-vrrp_cpu_affinity vrrp_rlimit_rttime vrrp_rlimit_rtime checker_priority checker_no_swap
+nftables_ipvs_start_fwmark vrrp_priority checker_priority checker_no_swap
 checker_rt_priority checker_cpu_affinity checker_rlimit_rttime checker_rlimit_rtime bfd_priority
 bfd_no_swap bfd_rt_priority bfd_cpu_affinity bfd_rlimit_rttime bfd_rlimit_rtime snmp_socket
 enable_traps enable_snmp_vrrp enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2
@@ -291,7 +294,7 @@ var globalKeywords = table[*GlobalDefs]{
 		}
 	},
 	"nftables_counters": gf(func(g *GlobalDefs) *bool { return &g.NFTablesCounters }),
-	"lvs_backend":       modelledNoEffect(lvsBackendKw),
+	"lvs_backend":       func(l *loader, n *Node, g *GlobalDefs) { lvsBackendKw(l, n, g); l.ours(n) },
 	"bgp_speaker":       func(l *loader, n *Node, g *GlobalDefs) { l.loadBGPSpeaker(n, g) },
 	"prometheus_listen": func(l *loader, n *Node, g *GlobalDefs) {
 		t, ok := l.arg(n, 0)

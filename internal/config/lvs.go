@@ -8,8 +8,8 @@ import (
 )
 
 // The LVS half (virtual_server, real_server, checkers) is parsed and
-// validated into typed values (lvs_types.go); the daemon does not run it
-// yet, so every virtual_server is recorded in Config.NoEffect too.
+// validated into typed values (lvs_types.go); the daemon runs it through
+// internal/lvs/director.
 
 // VirtualServer is a virtual_server block: `IP PORT`, `fwmark N` or
 // `group NAME`.
@@ -257,7 +257,6 @@ func init() {
 
 // loadVirtualServer reads a virtual_server block.
 func (l *loader) loadVirtualServer(n *Node) {
-	l.noEffect(&Node{Keyword: n.Keyword, Args: n.Args})
 	v := &VirtualServer{Pos: n.Keyword.Pos, DelayLoop: 60 * time.Second, Quorum: 1, Weight: 1}
 	switch {
 	case len(n.Args) >= 2 && n.Args[0].Text == "fwmark":

@@ -168,8 +168,8 @@ func TestLVSBackendKeyword(t *testing.T) {
 			t.Errorf("lvs_backend %s: got %q, diagnostics %v", b, cfg.Global.LVSBackend, diags)
 		}
 		listed := false
-		for _, n := range cfg.NoEffect {
-			listed = listed || strings.HasPrefix(n.String(), "t.conf:2:2: lvs_backend "+string(b))
+		for _, n := range cfg.Extensions {
+			listed = listed || strings.HasPrefix(n.ExtensionString(), "t.conf:2:2: lvs_backend "+string(b))
 		}
 		if !listed {
 			t.Errorf("lvs_backend %s is not listed by check -D", b)

@@ -92,22 +92,6 @@ func (n Note) words() string {
 	return strings.Join(append([]string{n.Keyword}, n.Args...), " ")
 }
 
-// NotRun returns the blocks that are parsed but not run at all: every
-// virtual_server, until the LVS half is implemented. keepalived's -t
-// accepts them, so they are not diagnostics and do not change the exit
-// code; -t prints them and the daemon logs each once when it loads the
-// configuration, so none is skipped silently.
-func (c *Config) NotRun() []string {
-	var out []string
-	for _, n := range c.NoEffect {
-		if n.Keyword == "virtual_server" {
-			out = append(out, fmt.Sprintf("%s: virtual_server %s is not run: the LVS half (IPVS services, real servers, health checkers) is not implemented yet, ignoring it",
-				n.Pos, strings.Join(n.Args, " ")))
-		}
-	}
-	return out
-}
-
 // Verdict is keepalived's judgement in its config test (-t). It decides the
 // exit code; see ExitCode.
 type Verdict uint8

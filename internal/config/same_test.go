@@ -139,6 +139,7 @@ func TestSameInstanceGlobals(t *testing.T) {
 		"NotifyFifo": true, "VRRPNotifyFifo": true, "LVSNotifyFifo": true,
 		"StartupScript": true, "StartupScriptTimeout": true, "ShutdownScript": true, "ShutdownScriptTimeout": true,
 		"EnableScriptSecurity": true, "ScriptUser": true, "ScriptGroup": true,
+		"Realtime": true, // applied at start only, as keepalived 2.2.7
 	}
 	typ := reflect.TypeOf(GlobalDefs{})
 	for i := range typ.NumField() {

@@ -79,6 +79,7 @@ func (l *loader) completeInstance(b *instBuild) bool {
 	l.completeAuth(b)
 	l.completeMcastDst(b)
 	l.completeAdvertInt(b)
+	l.completeAuthHMAC(b) // auth_hmac.go
 	l.completePreempt(b)
 	l.completeStrict(b)
 	l.checkDuplicateVIPs(b)

@@ -46,6 +46,11 @@ func WriteStats(w io.Writer, s Snapshot) error {
 			st.PacketLenErr, st.IPTTLErr, st.InvalidTypeRcvd, st.AdvertIntervalErr, st.AddrListErr)
 		fmt.Fprintf(bw, "  Authentication Errors:\n    Invalid Type: %d\n    Type Mismatch: %d\n    Failure: %d\n",
 			st.InvalidAuthType, st.AuthTypeMismatch, st.AuthFailure)
+		if h := in.AuthHMAC; h != nil { // keepalived 2.4.3's section
+			fmt.Fprintf(bw, "  Authentication Extension Errors:\n    Missing: %d\n    Malformed: %d\n    Unknown Key: %d\n"+
+				"    Invalid HMAC: %d\n    Stale: %d\n    Replay: %d\n",
+				h.Missing, h.Malformed, h.UnknownKey, h.InvalidHMAC, h.Stale, h.Replay)
+		}
 		fmt.Fprintf(bw, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", st.PriZeroRcvd, st.PriZeroSent)
 	}
 	if err := bw.Flush(); err != nil {
@@ -148,6 +153,16 @@ func writeDataInstance(w io.Writer, in Instance) {
 		p("Password = %s", in.AuthPass)
 	case 2:
 		p("Authentication type = IPSEC_AH")
+	}
+	if h := in.AuthHMAC; h != nil { // keepalived 2.4.3's lines
+		p("Authentication extension = HMAC-SHA256-128")
+		p("  Keys = %d, active key id = %d", len(h.KeyIDs), h.ActiveKey)
+		p("  Mode = %s", h.Mode)
+		if h.AntiReplay == "monotonic" {
+			p("  Anti replay = monotonic")
+		} else {
+			p("  Anti replay = time, window = %d sec", h.TimeWindow)
+		}
 	}
 	writeDataVIPs(p, "Virtual IP", in.VIPs, false)
 	writeDataVIPs(p, "Virtual IP Excluded", in.VIPs, true)

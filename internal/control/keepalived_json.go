@@ -41,7 +41,7 @@ func WriteJSON(w io.Writer, s Snapshot, version int) error {
 		writeJSONData(jw, in, s.Trackers)
 		jw.raw(`},"stats":{`)
 		jw.first = true
-		writeJSONStats(jw, in.Stats)
+		writeJSONStats(jw, in.Stats, in.AuthHMAC)
 		jw.raw("}}")
 	}
 	jw.raw("]")
@@ -118,19 +118,29 @@ func writeJSONData(jw *jsonWriter, in Instance, trackers []Tracker) {
 	}
 }
 
-func writeJSONStats(jw *jsonWriter, st Stats) {
-	for _, c := range []struct {
-		k string
-		v uint64
-	}{
+type jsonCounter struct {
+	k string
+	v uint64
+}
+
+// writeJSONStats writes keepalived's stats object; an auth_hmac instance
+// also gets keepalived 2.4.3's auth_ext_* counters, where 2.4.3 puts them.
+func writeJSONStats(jw *jsonWriter, st Stats, h *AuthHMAC) {
+	cs := []jsonCounter{
 		{"advert_rcvd", st.AdvertRcvd}, {"advert_sent", st.AdvertSent},
 		{"become_master", st.BecomeMaster}, {"release_master", st.ReleaseMaster},
 		{"packet_len_err", st.PacketLenErr}, {"advert_interval_err", st.AdvertIntervalErr},
 		{"ip_ttl_err", st.IPTTLErr}, {"invalid_type_rcvd", st.InvalidTypeRcvd},
 		{"addr_list_err", st.AddrListErr}, {"invalid_authtype", st.InvalidAuthType},
 		{"authtype_mismatch", st.AuthTypeMismatch}, {"auth_failure", st.AuthFailure},
-		{"pri_zero_rcvd", st.PriZeroRcvd}, {"pri_zero_sent", st.PriZeroSent},
-	} {
+	}
+	if h != nil {
+		cs = append(cs, jsonCounter{"auth_ext_missing", h.Missing}, jsonCounter{"auth_ext_malformed", h.Malformed},
+			jsonCounter{"auth_ext_unknown_key", h.UnknownKey}, jsonCounter{"auth_ext_invalid_hmac", h.InvalidHMAC},
+			jsonCounter{"auth_ext_stale", h.Stale}, jsonCounter{"auth_ext_replay", h.Replay})
+	}
+	cs = append(cs, jsonCounter{"pri_zero_rcvd", st.PriZeroRcvd}, jsonCounter{"pri_zero_sent", st.PriZeroSent})
+	for _, c := range cs {
 		jw.uint(c.k, c.v)
 	}
 }

@@ -203,3 +203,36 @@ func TestDumpFile(t *testing.T) {
 		t.Errorf("directory has %d entries after a failed dump, want 2", len(entries))
 	}
 }
+
+// An auth_hmac instance's dumps carry keepalived 2.4.3's additions where
+// 2.4.3 writes them: the auth_ext_* counters in the JSON stats after
+// auth_failure, the "Authentication Extension Errors" section of the
+// stats dump, and the extension's lines in the data dump; an instance
+// without auth_hmac keeps 2.2.7's dumps (TestDumpsMatchKeepalived).
+func TestDumpsAuthHMAC(t *testing.T) {
+	snap := fixture(true)
+	snap.Instances[0].AuthHMAC = &AuthHMAC{Mode: "permissive", Signing: true, ActiveKey: 2, KeyIDs: []int{1, 2},
+		AntiReplay: "time", TimeWindow: 5, Missing: 1, Malformed: 2, UnknownKey: 3, InvalidHMAC: 4, Stale: 5, Replay: 6}
+	var js, stats, data bytes.Buffer
+	if err := WriteJSON(&js, snap, JSONVersion1); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteStats(&stats, snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteData(&data, snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"json", js.String(), `"auth_failure":0,"auth_ext_missing":1,"auth_ext_malformed":2,"auth_ext_unknown_key":3,` +
+			`"auth_ext_invalid_hmac":4,"auth_ext_stale":5,"auth_ext_replay":6,"pri_zero_rcvd":`},
+		{"stats", stats.String(), "    Failure: 0\n  Authentication Extension Errors:\n    Missing: 1\n    Malformed: 2\n" +
+			"    Unknown Key: 3\n    Invalid HMAC: 4\n    Stale: 5\n    Replay: 6\n  Priority Zero:\n"},
+		{"data", data.String(), "   Authentication extension = HMAC-SHA256-128\n     Keys = 2, active key id = 2\n" +
+			"     Mode = permissive\n     Anti replay = time, window = 5 sec\n"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s dump lacks\n%s\nin\n%s", c.name, c.want, c.got)
+		}
+	}
+}

@@ -142,7 +142,9 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 	}
 
 	types := []any{Snapshot{}, Daemon{}, ConfigStatus{}, Instance{}, Transition{}, VIP{}, TrackRef{},
-		GarpSettings{}, Flags{}, NotifyScripts{}, Stats{}, SyncGroup{}, Tracker{}, ReloadResult{}, apiError{}}
+		GarpSettings{}, Flags{}, NotifyScripts{}, Stats{}, SyncGroup{}, Tracker{}, ReloadResult{}, apiError{},
+		LVS{}, VirtualServer{}, RealServer{}, Checker{},
+		BGP{}, BGPNeighbor{}, BGPPrefix{}}
 	names := map[string]string{"apiError": "Error"}
 	for _, v := range types {
 		rt := reflect.TypeOf(v)

@@ -53,6 +53,10 @@ func RenderTable(w io.Writer, s Snapshot, now time.Time) error {
 			fmt.Fprintf(w, "tracker %s: %s\n", t.Name, t.LastError)
 		}
 	}
+	if err := renderLVS(w, s.LVS, now); err != nil { // lvs.go
+		return err
+	}
+	renderBGP(w, s.BGP, now) // bgp.go
 	_, err := io.WriteString(w, configLine(s.Config, now))
 	return err
 }
@@ -181,6 +185,9 @@ func RenderInstance(w io.Writer, in Instance, now time.Time) error {
 	}
 	row("Preempt", "%s", preempt)
 	row("Accept", "%s", yesNo(in.Accept))
+	if a := in.AuthHMAC; a != nil {
+		row("auth_hmac", "%s", a.Line())
+	}
 	if len(in.VIPs) == 0 {
 		row("VIPs", "-")
 	}
@@ -219,6 +226,21 @@ func RenderInstance(w io.Writer, in Instance, now time.Time) error {
 		return fmt.Errorf("write instance: %w", err)
 	}
 	return nil
+}
+
+// Line describes an auth_hmac state in one line for status: mode, keys,
+// replay protection and the refusal counters.
+func (a *AuthHMAC) Line() string {
+	ids := make([]string, len(a.KeyIDs))
+	for i, id := range a.KeyIDs {
+		ids[i] = strconv.Itoa(id)
+	}
+	replay := a.AntiReplay
+	if a.AntiReplay == "time" {
+		replay = fmt.Sprintf("time window %ds", a.TimeWindow)
+	}
+	return fmt.Sprintf("%s, active key %d (keys %s), %s; refused: missing %d, malformed %d, unknown key %d, invalid HMAC %d, stale %d, replay %d",
+		a.Mode, a.ActiveKey, strings.Join(ids, ","), replay, a.Missing, a.Malformed, a.UnknownKey, a.InvalidHMAC, a.Stale, a.Replay)
 }
 
 func yesNo(b bool) string {

@@ -124,6 +124,10 @@ type Snapshot struct {
 	SyncGroups []SyncGroup `json:"sync_groups"`
 	// Trackers are the scripts, interfaces, files and processes tracked.
 	Trackers []Tracker `json:"trackers"`
+	// LVS is the LVS half (virtual and real servers); nil when not run.
+	LVS *LVS `json:"lvs,omitempty"`
+	// BGP is the BGP speaker's state; absent without a bgp_speaker.
+	BGP *BGP `json:"bgp,omitempty"`
 }
 
 // Daemon describes the running daemon process.
@@ -198,6 +202,8 @@ type Instance struct {
 	// AuthPass is the VRRPv2 password. It is never sent over the API; it
 	// is kept only for keepalived's dump files, which print it.
 	AuthPass string `json:"-"`
+	// AuthHMAC is the auth_hmac state (keepalived 2.4), nil without it.
+	AuthHMAC *AuthHMAC `json:"auth_hmac,omitempty"`
 
 	Garp  GarpSettings `json:"garp"`
 	Flags Flags        `json:"flags"`
@@ -307,6 +313,27 @@ type Stats struct {
 	// covered by keepalived's counters above (e.g. "checksum",
 	// "vrid_mismatch", "version_mismatch").
 	Drops map[string]uint64 `json:"drops,omitempty"`
+}
+
+// AuthHMAC is an instance's auth_hmac (keepalived 2.4's HMAC-SHA256
+// advert trailer): its settings, never its keys, and keepalived's
+// auth_ext_* refusal counters (also in Stats.Drops under those names).
+type AuthHMAC struct {
+	// Mode is "enforce", "permissive" or "receive-only".
+	Mode string `json:"mode"`
+	// Signing is false in receive-only mode (no trailer is sent).
+	Signing    bool   `json:"signing"`
+	ActiveKey  int    `json:"active_key"`
+	KeyIDs     []int  `json:"key_ids"`
+	AntiReplay string `json:"anti_replay"` // "time" or "monotonic"
+	// TimeWindow is the freshness window in seconds (time mode).
+	TimeWindow  int    `json:"time_window,omitempty"`
+	Missing     uint64 `json:"auth_ext_missing"`
+	Malformed   uint64 `json:"auth_ext_malformed"`
+	UnknownKey  uint64 `json:"auth_ext_unknown_key"`
+	InvalidHMAC uint64 `json:"auth_ext_invalid_hmac"`
+	Stale       uint64 `json:"auth_ext_stale"`
+	Replay      uint64 `json:"auth_ext_replay"`
 }
 
 // SyncGroup is the state of one vrrp_sync_group.

@@ -18,22 +18,6 @@ func (d *Daemon) stepUnit(now time.Time, u *vinst.Unit, i int, ev instance.Event
 	d.groupNotify(u)
 }
 
-// fireTimers steps every unit whose deadline has passed, reading the
-// clock again for each, so that units falling due while earlier ones send
-// are served in the same pass instead of after another timer wake-up
-// (with 255 instances due together that wake-up was the adverts' jitter).
-func (d *Daemon) fireTimers(time.Time) {
-	for _, u := range d.units {
-		dl := u.Deadline()
-		if dl.IsZero() {
-			continue
-		}
-		if now := time.Now(); !now.Before(dl) {
-			d.stepUnit(now, u, -1, instance.Timeout{})
-		}
-	}
-}
-
 // armTimer re-arms the loop's timer to the earliest deadline.
 func (d *Daemon) armTimer() {
 	var next time.Time
@@ -55,7 +39,7 @@ func (d *Daemon) armTimer() {
 func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	switch a := a.(type) {
 	case instance.SendAdvert:
-		d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, a.Priority)
+		d.sendAdvert(vi, a.Priority)
 		vi.RetryVIPs(d.sys.addrs)
 		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
@@ -82,12 +66,24 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	}
 }
 
+// sendAdvert sends one advert of vi, encoded into the loop's buffer and
+// written (or batched) by WriteAdvert (batch.go).
+func (d *Daemon) sendAdvert(vi *vinst.Instance, prio uint8) {
+	d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio, d)
+}
+
 // addVIPs adds every address of vi; a failure is retried on the next
 // advert round.
-func (d *Daemon) addVIPs(vi *vinst.Instance) { vi.AddVIPs(d.sys.addrs) }
+func (d *Daemon) addVIPs(vi *vinst.Instance) {
+	vi.AddVIPs(d.sys.addrs)
+	d.lvsAddrsChanged() // lvs.go: ha_suspend follows the VIPs
+}
 
 // delVIPs removes every address of vi.
-func (d *Daemon) delVIPs(vi *vinst.Instance) { vi.DelVIPs(d.sys.addrs) }
+func (d *Daemon) delVIPs(vi *vinst.Instance) {
+	vi.DelVIPs(d.sys.addrs)
+	d.lvsAddrsChanged() // lvs.go
+}
 
 // gratuitous sends repeat rounds of GARP/NA for every VIP of vi, interval
 // apart.

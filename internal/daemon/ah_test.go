@@ -45,19 +45,29 @@ func ahVector(t *testing.T, nn string) []byte {
 // 192.168.1.31) on 192.168.1.2, its machine started (BACKUP).
 func ahInstance(t *testing.T, d *Daemon) *vinst.Instance {
 	t.Helper()
-	src := netip.MustParseAddr("192.168.1.2")
 	ci := &config.Instance{Name: "VI_AH", Version: 2, VRID: 88, Priority: 100, AdvertInt: time.Second,
 		Auth: config.Auth{Type: config.AuthAH, Pass: "1234"}}
+	return startedInstance(t, d, ci, "192.168.1.31", (*vinst.Instance).SetupAH)
+}
+
+// startedInstance is instance ci (priority 100, one VIP) on 192.168.1.2
+// and ifindex 2, after setup (its authentication), its machine started
+// (BACKUP), registered in d to receive.
+func startedInstance(t *testing.T, d *Daemon, ci *config.Instance, vipStr string, setup func(*vinst.Instance)) *vinst.Instance {
+	t.Helper()
+	src := netip.MustParseAddr("192.168.1.2")
+	vrid := uint8(ci.VRID)
 	cfg := instance.DefaultConfig()
-	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = 88, 100, src
+	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = vrid, 100, src
 	vi := &vinst.Instance{Conf: ci, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), M: instance.New(cfg),
 		Fam: vrrp.IPv4, Src: src}
 	vi.Stats.Drops = map[string]uint64{}
 	vi.GroupDst[0] = system.GroupIPv4
-	vip := netip.MustParseAddr("192.168.1.31")
-	vi.SendTpl = vrrp.Advertisement{Version: vrrp.V2, VRID: 88, Interval: time.Second, Addrs: []netip.Addr{vip}}
-	vi.Expect = vrrp.Expect{Version: vrrp.V2, VRID: 88, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
-	vi.SetupAH()
+	vip := netip.MustParseAddr(vipStr)
+	v := vrrp.Version(ci.Version)
+	vi.SendTpl = vrrp.Advertisement{Version: v, VRID: vrid, Interval: time.Second, Addrs: []netip.Addr{vip}}
+	vi.Expect = vrrp.Expect{Version: v, VRID: vrid, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
+	setup(vi)
 	vi.M.Step(time.Now(), instance.Startup{})
 	vinst.NewUnit("", []*vinst.Instance{vi})
 	vi.Link.Index = 2
@@ -92,7 +102,7 @@ func TestSendAdvertAHMatchesKeepalived(t *testing.T) {
 	vi := ahInstance(t, d)
 	vi.Conn = &vinst.Socket{Conn: conn, AH: true}
 	for _, prio := range []uint8{100, 100, 100, 100, 0} {
-		d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio)
+		d.sendAdvert(vi, prio)
 	}
 	if len(conn.sent) != 5 {
 		t.Fatalf("%d adverts sent, want 5", len(conn.sent))

@@ -74,6 +74,8 @@ type Config struct {
 	// config.Load. The command hands its own first read back through it,
 	// so that start-up reads the file once, and tests pass slow readers.
 	LoadConfig func(path string, o config.Options) (*config.Config, []config.Diagnostic)
+	// CheckersOnly (-C) runs only the LVS half, VRRPOnly (-P) only VRRP.
+	CheckersOnly, VRRPOnly bool
 }
 
 // Daemon is a running gokeepalived. Build it with New, run it with Run.
@@ -102,7 +104,8 @@ type loopState struct {
 	timer     system.LoopTimer // the loop's one timer (armTimer)
 	stopping  bool
 	startedAt time.Time
-	txBuf     []byte // the advert being sent, shared by all instances
+	txBuf     []byte  // the advert being sent, shared by all instances
+	tx        txBatch // the adverts of one timer pass (batch.go)
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
@@ -127,21 +130,25 @@ type trackState struct {
 
 // sysEffects are the system-side effects beyond VIPs, each owned by its
 // package and opened on first use: routes and rules, VMACs, no_accept's
-// drop set, and the debounced interface states.
+// drop set, the debounced interface states, and the LVS half (whose
+// ha_suspend follows the VIPs).
 type sysEffects struct {
 	rtes  *route.Table // static entries, virtual routes and rules (routes())
 	vm    *vmac.Manager
 	fw    *noaccept.Firewall
 	links updown.Debouncer // interface_up_down_delays
+	lvs   *lvsHalf         // the LVS half (lvs.go); nil when not run
 }
 
 // announcers are what state changes reach: notify scripts, the notify
-// policy (FIFO priority lines, mails), the FIFOs and the metrics.
+// policy (FIFO priority lines, mails), the FIFOs, the metrics and the BGP
+// speaker (routes follow the instances' states).
 type announcers struct {
 	notifier *notify.Notifier
 	notes    *policy.Policy
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
+	bgp      *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -165,7 +172,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 	d := &Daemon{
 		cfg:  cfg,
 		log:  cfg.Logger,
-		conf: conf,
+		conf: halves(conf, cfg), // lvs.go: -C, -P
 		sys:  sys.deps(),
 		rx:   demux.New(sys.OpenConn, cfg.Logger),
 		fx:   sysEffects{fw: noaccept.New(sys.OpenFirewall, cfg.Logger)},
@@ -231,9 +238,6 @@ func loadConfig(cfg Config) (*config.Config, error) {
 		}
 		return nil, configError{err}
 	}
-	for _, l := range conf.NotRun() {
-		log.Warn("config", "ignored", l)
-	}
 	return conf, nil
 }
 
@@ -252,6 +256,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
+	d.applyRealtime(d.conf.Global.Realtime) // rt.go: on the loop's goroutine
 
 	sigs := make(chan os.Signal, 8)
 	defer d.sys.Signals(sigs)()
@@ -284,6 +289,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.loop.timer = timer
 	defer timer.Close()
 	for {
+		d.bgpSync() // bgp.go: routes follow every event's outcome
 		d.armTimer()
 		select {
 		case <-ctx.Done():

@@ -22,7 +22,11 @@ func (d *Daemon) bindInstance(vi *vinst.Instance) error {
 		vi.Log.Warn("interface does not exist yet: the instance stays in FAULT until it appears (dynamic_interfaces)")
 		return nil
 	}
-	return d.rx.Bind(vi)
+	if err := d.rx.Bind(vi); err != nil {
+		return err
+	}
+	vi.CheckUnicastSrc(d.sys.addrs)
+	return nil
 }
 
 // dynLinkChanged applies a link event before the instances' effects are

@@ -38,6 +38,7 @@ func (d *Daemon) prepareReload() (*reload.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	newConf = halves(newConf, d.cfg) // lvs.go: -C, -P
 	var base *reload.Base
 	if !d.do(context.Background(), func() { base = d.reloadBase() }) {
 		return nil, reload.ErrStopping
@@ -122,6 +123,9 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 			if d.applyInPlace(now, p.Keep[vi.Conf.Name]) {
 				updated++
 			}
+			if !vi.Dyn.Missing {
+				vi.CheckUnicastSrc(d.sys.addrs) // keepalived's reload opens every socket again
+			}
 			d.insts = append(d.insts, vi)
 		}
 	}
@@ -137,6 +141,7 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 	slices.SortStableFunc(d.insts, func(a, b *vinst.Instance) int {
 		return indexOf(p.Conf, a.Conf.Name) - indexOf(p.Conf, b.Conf.Name)
 	})
+	d.reloadLVS() // lvs.go
 	d.rel.loadedAt, d.rel.err = time.Now(), ""
 	d.ann.notes.Reloaded(d.states())
 	d.log.Info("Reload complete", "kept", len(p.Keep)-updated, "updated", updated,

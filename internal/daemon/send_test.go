@@ -52,7 +52,7 @@ func TestSendAdvertSharedBuffer(t *testing.T) {
 	d := &Daemon{}
 	order := []*vinst.Instance{big, small, big, small}
 	for _, vi := range order {
-		d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, 100)
+		d.sendAdvert(vi, 100)
 	}
 	if conn.n != len(order) {
 		t.Fatalf("%d adverts written, want %d", conn.n, len(order))
@@ -78,8 +78,8 @@ func TestSendAdvertSharedBuffer(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		conn.n = 0
-		d.loop.txBuf = big.SendAdvert(d.loop.txBuf, 100)
-		d.loop.txBuf = small.SendAdvert(d.loop.txBuf, 100)
+		d.sendAdvert(big, 100)
+		d.sendAdvert(small, 100)
 	})
 	if allocs != 0 {
 		t.Errorf("sendAdvert allocates %.1f times per pair of adverts, want 0", allocs)

@@ -35,6 +35,8 @@ func (d *Daemon) snapshot() control.Snapshot {
 		s.SyncGroups = append(s.SyncGroups, g)
 	}
 	s.Trackers = d.trackers().Status()
+	s.LVS = d.lvsStatus() // lvs.go
+	s.BGP = d.bgpStatus() // bgp.go
 	return s
 }
 

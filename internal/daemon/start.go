@@ -86,6 +86,9 @@ func (d *Daemon) startAll() error {
 	if d.ann.notes != nil {
 		d.ann.notes.Configure(d.conf) // smtp_alert's mailer
 	}
+	if err := d.startLVS(); err != nil { // lvs.go
+		return err
+	}
 	d.startAddrWatch()
 	d.fx.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
@@ -186,6 +189,7 @@ func (d *Daemon) stopUnit(u *vinst.Unit) {
 func (d *Daemon) shutdown() {
 	d.loop.stopping = true
 	hook(d.cfg.Stopping)
+	d.bgpStop() // bgp.go: traffic leaves while every instance still serves
 	for _, f := range d.ann.fifos {
 		f.StopScript()
 	}
@@ -193,6 +197,7 @@ func (d *Daemon) shutdown() {
 		d.stopUnit(u)
 	}
 	d.units, d.insts = nil, nil
+	d.stopLVS() // lvs.go: omega notifications, the data plane's state removed
 	// static entries off, netlink closed.
 	d.routes().Stop()
 	d.fx.fw.Close() // no drop rules outlive us

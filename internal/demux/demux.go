@@ -181,14 +181,16 @@ func (t *Table) Receive(p Packet) *vinst.Instance {
 		t.unknownVRID(p)
 		return nil
 	}
-	if err := vrrp.Parse(p.Data, vi.Fam, &vi.RxAdv); err != nil {
+	msg, signed := vi.SplitHMAC(p.Data) // auth_hmac: the trailer is checked by Check
+	if err := vrrp.Parse(msg, vi.Fam, &vi.RxAdv); err != nil {
 		var r vrrp.Reason
 		if errors.As(err, &r) {
 			vi.Drop(r, p.Meta.Src)
 		}
 		return nil
 	}
-	v := vrrp.Check(&vi.RxAdv, p.Data, vrrp.RxInfo{Src: p.Meta.Src, Dst: p.Meta.Dst, TTL: int(p.Meta.TTL), Packet: ahPkt}, &vi.Expect)
+	v := vrrp.Check(&vi.RxAdv, msg, vrrp.RxInfo{Src: p.Meta.Src, Dst: p.Meta.Dst, TTL: int(p.Meta.TTL), Packet: ahPkt,
+		Payload: signed, Now: time.Now()}, &vi.Expect)
 	if !v.OK() {
 		vi.Drop(v.Reason, p.Meta.Src)
 		return nil
@@ -198,6 +200,7 @@ func (t *Table) Receive(p Packet) *vinst.Instance {
 			vi.Log.Info("peer uses the old unicast checksum; accepting it", append(held, "from", p.Meta.Src)...)
 		}
 	}
+	vi.HMACAccepted(p.Meta.Src)
 	vi.Stats.AdvertRcvd++
 	if vi.RxAdv.Priority == 0 {
 		vi.Stats.PriZeroRcvd++

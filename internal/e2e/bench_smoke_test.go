@@ -47,21 +47,30 @@ func TestBenchQuick(t *testing.T) {
 	rows := strings.Split(string(md), "\n")
 
 	tests := []struct {
-		name   string
-		prefix string // start of the table row
-		cols   []int  // cells (0-based, after the leading '|') that must hold a number
+		name    string
+		prefix  string // start of the table row
+		cols    []int  // cells (0-based, after the leading '|') that must hold a number
+		section string // the row is looked for after this heading ("": anywhere)
 	}{
-		{"S1 both daemons", "| VRRPv3 advert 0.1 s | S1 master host dies |", []int{2, 4}},
-		{"S2 both daemons", "| VRRPv3 advert 0.1 s | S2 graceful stop |", []int{2, 4}},
-		{"S3 both daemons", "| VRRPv3 advert 0.1 s | S3 checked service dies |", []int{2, 4}},
-		{"S4 both daemons", "| VRRPv3 advert 0.1 s | S4 master returns: VIP back |", []int{2, 4}},
-		{"footprint RSS and CPU", "| 50 | 0.01 s |", []int{3, 4, 6, 7}},
-		{"timer gokeepalived", "| gokeepalived | idle |", []int{2, 3, 4}},
-		{"timer keepalived", "| keepalived | idle |", []int{2, 3, 4}},
+		{"S1 both daemons", "| VRRPv3 advert 0.1 s | S1 master host dies |", []int{2, 4}, ""},
+		{"S2 both daemons", "| VRRPv3 advert 0.1 s | S2 graceful stop |", []int{2, 4}, ""},
+		{"S3 both daemons", "| VRRPv3 advert 0.1 s | S3 checked service dies |", []int{2, 4}, ""},
+		{"S4 both daemons", "| VRRPv3 advert 0.1 s | S4 master returns: VIP back |", []int{2, 4}, ""},
+		{"footprint RSS and CPU", "| 50 | 0.01 s |", []int{3, 4, 6, 7}, ""},
+		{"memory RSS, PSS, anonymous", "| 50 | 0.01 s |", []int{2, 3, 4, 5, 6, 7}, "## Memory"},
+		{"timer gokeepalived", "| gokeepalived | idle |", []int{2, 3, 4}, ""},
+		{"timer keepalived", "| keepalived | idle |", []int{2, 3, 4}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			row := findRow(rows, tt.prefix)
+			rs := rows
+			for i, r := range rows {
+				if tt.section != "" && strings.HasPrefix(r, tt.section) {
+					rs = rows[i:]
+					break
+				}
+			}
+			row := findRow(rs, tt.prefix)
 			if row == nil {
 				t.Fatalf("no row starting %q in:\n%s", tt.prefix, md)
 			}

@@ -44,10 +44,11 @@ type ioInst struct {
 	State     string // MASTER or BACKUP
 	VRID      int
 	Prio      int
-	Version   int    // 0: the default (2 for IPv4, 3 for IPv6)
-	Interval  string // advert_int
-	Pass      string // auth_type PASS with this auth_pass; "" for none
-	Auth      string // auth_type when Pass is set; "" means PASS (AH: interop_ah_test.go)
+	Version   int      // 0: the default (2 for IPv4, 3 for IPv6)
+	Interval  string   // advert_int
+	Pass      string   // auth_type PASS with this auth_pass; "" for none
+	Auth      string   // auth_type when Pass is set; "" means PASS (AH: interop_ah_test.go)
+	HMAC      []string // auth_hmac block lines (interop_hmac_test.go); nil for none
 	Nopreempt bool
 	Src       netip.Addr   // unicast_src_ip
 	Peers     []netip.Addr // unicast_peer
@@ -77,6 +78,9 @@ func (c ioConf) String() string {
 				auth = "PASS"
 			}
 			fmt.Fprintf(&b, "    authentication {\n        auth_type %s\n        auth_pass %s\n    }\n", auth, in.Pass)
+		}
+		if in.HMAC != nil {
+			fmt.Fprintf(&b, "    auth_hmac {\n        %s\n    }\n", strings.Join(in.HMAC, "\n        "))
 		}
 		if in.Src.IsValid() {
 			fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n", in.Src)

@@ -193,11 +193,16 @@ func (k *kaDaemon) start(t *testing.T) {
 	for _, f := range []string{"keepalived.pid", "vrrp.pid", "checkers.pid"} {
 		os.Remove(filepath.Join(k.dir, f))
 	}
-	p, err := k.h.Run(context.Background(), k.bin, "-n", "-l", "-D", "-P",
-		"-f", k.conf,
+	args := []string{"-n", "-l", "-D", "-P", "-f", k.conf,
 		"-p", filepath.Join(k.dir, "keepalived.pid"),
 		"-r", filepath.Join(k.dir, "vrrp.pid"),
-		"-c", filepath.Join(k.dir, "checkers.pid"))
+		"-c", filepath.Join(k.dir, "checkers.pid")}
+	if k.bin == hmacKA243 { // built without LVS: no -P, no -c
+		args = append(args[:3:3], args[4:10]...)
+	}
+	// TMPDIR: its stats and data dumps go to its own directory, not a
+	// /tmp shared with parallel tests.
+	p, err := k.h.Run(context.Background(), "env", append([]string{"TMPDIR=" + k.dir, k.bin}, args...)...)
 	if err != nil {
 		t.Fatalf("start keepalived on %s: %v", k.h.Name, err)
 	}
@@ -276,6 +281,8 @@ var kaRxErrors = []struct {
 	{"address list", regexp.MustCompile(`not present in MASTER advert`)},
 	{"cast", regexp.MustCompile(`Expected \w+icast packet but received`)},
 	{"vrid", regexp.MustCompile(`Unknown VRID\(\d+\) received`)},
+	// keepalived 2.4's auth_hmac refusals.
+	{"auth_hmac", regexp.MustCompile(`(missing|malformed|stale|replayed) authentication trailer|unknown authentication key id|invalid authentication HMAC`)},
 }
 
 // kaErrorLines returns keepalived's log lines about refused packets,

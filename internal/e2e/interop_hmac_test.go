@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -237,6 +238,81 @@ func TestInteropHMACCapture243(t *testing.T) {
 	if strings.Contains(p.Output(), "auth_hmac") && strings.Contains(p.Output(), "disabling extension") {
 		t.Errorf("keepalived 2.4.3 disabled auth_hmac:\n%s", tail(p.Output(), 20))
 	}
+}
+
+// ioHMAC turns f's instances into auth_hmac ones (keys 1 and 7, active
+// key 1, mode enforce, the derived time window).
+func ioHMAC(f func(string) ioConf) func(string) ioConf {
+	return func(h string) ioConf {
+		c := f(h)
+		for i := range c.Insts {
+			c.Insts[i].Pass = ""
+			c.Insts[i].HMAC = []string{"key 1 hex:" + hex.EncodeToString(hmacKeys[0].Key),
+				"key 7 " + string(hmacKeys[1].Key), "active_key 1"}
+		}
+		return c
+	}
+}
+
+// hmacModes are every mode the interop table lists, with auth_hmac in
+// enforce mode, against keepalived 2.4.3.
+var hmacModes = []interopMode{
+	{name: "hmac-v2-ipv4", conf: ioHMAC(ioOneInst("VI_H2", 101, "1", 2, "", "192.168.1.101")),
+		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.101"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
+	{name: "hmac-v3-ipv4", conf: ioHMAC(ioOneInst("VI_H3", 102, "1", 3, "", "192.168.1.102")),
+		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.102"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
+	{name: "hmac-v3-ipv6", conf: ioHMAC(ioOneInst("VI_H6", 103, "1", 3, "", "fe80::103/64", "2001:db8::103/64")),
+		want:     map[netip.Addr]string{netip.MustParseAddr("fe80::103"): "a", netip.MustParseAddr("2001:db8::103"): "a"},
+		interval: time.Second, master: "a", ka: hmacKA243},
+	{name: "hmac-unicast-v2", conf: ioHMAC(ioUnicast(ioOneInst("VI_HU2", 104, "1", 2, "", "192.168.1.104"))),
+		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.104"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
+	{name: "hmac-unicast-v3", conf: ioHMAC(ioUnicast(ioOneInst("VI_HU3", 105, "1", 3, "", "192.168.1.105"))),
+		want: map[netip.Addr]string{netip.MustParseAddr("192.168.1.105"): "a"}, interval: time.Second, master: "a", ka: hmacKA243},
+	{name: "hmac-unicast-v3-ipv6", conf: ioHMAC(ioUnicastVia(ioHostIP6, ioOneInst("VI_HU6", 109, "1", 3, "", "fe80::109/64", "2001:db8::109/64"))),
+		want:     map[netip.Addr]string{netip.MustParseAddr("fe80::109"): "a", netip.MustParseAddr("2001:db8::109"): "a"},
+		interval: time.Second, master: "a", ka: hmacKA243},
+}
+
+// ioHostIP6 is a lab host's global IPv6 address (lab.Hosts).
+func ioHostIP6(name string) netip.Addr {
+	return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(2 + strings.Index("abcdefgh", name))})
+}
+
+// TestInteropHMAC243: gokeepalived and keepalived 2.4.3 share an
+// auth_hmac (enforce) virtual router both ways round, in v2/v3 ×
+// IPv4/IPv6 × multicast/unicast: the election picks the higher priority,
+// SIGTERM and SIGKILL + link down of the master move the VIP and its
+// return takes it back, with no auth_ext_* or other refusal on either
+// side; every advert on the wire carries a trailer, and both daemons send
+// the same message and trailer header (bar sequence and HMAC).
+func TestInteropHMAC243(t *testing.T) {
+	needKA243(t) // interop_hmac_lab_test.go
+	ioRunModes(t, hmacModes, ioDirections, func(t *testing.T, w map[string]string) {
+		for k, v := range w {
+			if !strings.Contains(v, " hmac 01 01 00 00") {
+				t.Errorf("%s: advert without an auth_hmac trailer of key 1: %s", k, v)
+			}
+		}
+	})
+}
+
+// ioHMACFixed is a captured advert's payload with an auth_hmac trailer's
+// sequence and HMAC (which depend on when it was sent) left out: the
+// message, then " hmac " and the trailer's type, key id and reserved, in
+// hex.
+func ioHMACFixed(a ioAdvert) string {
+	fam := vrrp.IPv4
+	if a.Src.Is6() {
+		fam = vrrp.IPv6
+	}
+	msg, tr := vrrp.SplitHMAC(a.Payload, fam)
+	if tr == nil {
+		return ioHex(a.Payload)
+	}
+	if fam == vrrp.IPv6 { // the checksum covers the trailer
+		msg = append(msg[:6:6], msg[8:]...)
+	}
+	return ioHex(msg) + " hmac " + ioHex(tr[:4])
 }
 
 func mustHexE2E(s string) []byte {

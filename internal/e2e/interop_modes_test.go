@@ -38,6 +38,9 @@ type interopMode struct {
 	// partition starts both routers on a partitioned LAN so that both
 	// become master, then heals it: the tie-break decides.
 	partition bool
+	// ka is the keepalived binary to pair with ("" for the installed
+	// 2.2.7; interop_hmac_test.go runs 2.4.3).
+	ka string
 }
 
 var (
@@ -72,12 +75,15 @@ func ioOneInst(name string, vrid int, interval string, version int, pass string,
 }
 
 // unicast turns f's instances into unicast ones between a and b.
-func ioUnicast(f func(string) ioConf) func(string) ioConf {
+func ioUnicast(f func(string) ioConf) func(string) ioConf { return ioUnicastVia(ioHostIP, f) }
+
+// ioUnicastVia is ioUnicast between the hosts' addresses given by addr.
+func ioUnicastVia(addr func(host string) netip.Addr, f func(string) ioConf) func(string) ioConf {
 	return func(h string) ioConf {
 		c := f(h)
 		for i := range c.Insts {
-			c.Insts[i].Src = ioHostIP(h)
-			c.Insts[i].Peers = []netip.Addr{ioHostIP(ioOther(h))}
+			c.Insts[i].Src = addr(h)
+			c.Insts[i].Peers = []netip.Addr{addr(ioOther(h))}
 		}
 		return c
 	}
@@ -220,7 +226,7 @@ func ioWireKey(a ioAdvert) string {
 // with AH also its header up to the SPI (the sequence number and the ICV
 // depend on how many adverts went before).
 func ioWireValue(a ioAdvert) string {
-	v := "ttl " + ioItoa(int(a.TTL)) + " vrrp " + ioHex(a.Payload)
+	v := "ttl " + ioItoa(int(a.TTL)) + " vrrp " + ioHMACFixed(a)
 	if a.AH != nil {
 		v += " ah " + ioHex(a.AH[:8])
 	}
@@ -242,7 +248,11 @@ func runInterop(t *testing.T, m interopMode, dir string) map[string]string {
 		if h.Name == gkHost || dir == "gk-both" {
 			ds[h.Name] = newGK(t, h, conf)
 		} else {
-			ds[h.Name] = newKA(t, h, conf)
+			k := newKA(t, h, conf)
+			if m.ka != "" {
+				k.bin = m.ka
+			}
+			ds[h.Name] = k
 		}
 	}
 	hosts := []*lab.Host{a, b}

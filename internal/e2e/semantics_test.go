@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
 
@@ -84,28 +83,35 @@ func TestStartDecisionAgrees(t *testing.T) {
 	}
 }
 
-// semState is the state of instance VI_1 of d: from the status API for
-// gokeepalived, from the last "Entering ... STATE" line for keepalived.
+// semState is the state of instance VI_1 of d, "none" before it has one.
 func semState(t *testing.T, d vrrpDaemon) string {
 	t.Helper()
+	if st, ok := daemonStates(t, d)["VI_1"]; ok {
+		return st
+	}
+	return "none"
+}
+
+var kaStateRe = regexp.MustCompile(`\(([^)]+)\) Entering (\w+) STATE`)
+
+// daemonStates maps each instance of d to its state ("MASTER", "BACKUP",
+// ...): from the status API for gokeepalived, from the last "(name)
+// Entering ... STATE" line for keepalived (an instance that has logged
+// none is missing).
+func daemonStates(t *testing.T, d vrrpDaemon) map[string]string {
+	t.Helper()
+	states := map[string]string{}
 	switch d := d.(type) {
 	case *gkDaemon:
-		in, ok := d.status(t).Instance("VI_1")
-		if !ok {
-			return "none"
+		for _, in := range d.status(t).Instances {
+			states[in.Name] = in.State.String()
 		}
-		if in.State == control.StateMaster {
-			return "MASTER"
-		}
-		return in.State.String()
 	case *kaDaemon:
-		m := regexp.MustCompile(`\(VI_1\) Entering (\w+) STATE`).FindAllStringSubmatch(d.proc.Output(), -1)
-		if len(m) == 0 {
-			return "none"
+		for _, m := range kaStateRe.FindAllStringSubmatch(d.proc.Output(), -1) {
+			states[m[1]] = m[2]
 		}
-		return m[len(m)-1][1]
 	}
-	return "?"
+	return states
 }
 
 // TestNoVIPOneMaster: instances without virtual_ipaddress (issue 20 item

@@ -19,6 +19,7 @@ const (
 	IfaceMissing        // the instance's interface does not exist (dynamic_interfaces)
 	NoAddress           // the interface has no usable advert source address
 	SrcGone             // track_src_ip: the configured source is not on the interface
+	SrcNotLocal         // unicast: the configured source was no address of the node when the socket opened
 	VIPIfaceDown        // the interface of a virtual address ("dev OTHER") is down or missing
 	GroupIfaceDown      // track_group: the interface of a tracked static entry is down
 	GroupStaticOff      // track_group: a tracked static entry is not on
@@ -50,6 +51,8 @@ func (c Cause) String() string {
 		return "no " + c.Detail + " address on " + c.Name
 	case SrcGone:
 		return "track_src_ip: " + c.Detail + " not on " + c.Name
+	case SrcNotLocal:
+		return "src address " + c.Detail + " not configured"
 	case VIPIfaceDown:
 		return "interface " + c.Name + " of a virtual address down"
 	case GroupIfaceDown:
@@ -133,6 +136,10 @@ type Instance struct {
 	// configured interface the source is read from.
 	SrcGone  bool
 	SrcIface string
+	// SrcNotLocal is set when a unicast instance's configured source
+	// (unicast_src_ip, mcast_src_ip) was not an address of the node when
+	// its socket was opened (see UnicastSrc).
+	SrcNotLocal bool
 }
 
 // Compute returns every effect on the instance in of configuration c
@@ -156,6 +163,9 @@ func Compute(c *config.Config, in Instance, st States) Set {
 	}
 	if src, ok := TrackedSrc(ci); ok && in.SrcGone && !in.Missing {
 		fault(SrcGone, in.SrcIface, src.String())
+	}
+	if src, ok := UnicastSrc(ci); ok && in.SrcNotLocal && !in.Missing {
+		fault(SrcNotLocal, "", src.String())
 	}
 	seen := map[string]bool{}
 	for _, v := range slices.Concat(ci.VIPs, ci.ExcludedVIPs) {
@@ -247,15 +257,36 @@ func Weight(r config.TrackRef, def config.Weight) track.Weight {
 // track_src_ip: unicast_src_ip, else mcast_src_ip. track_src_ip without a
 // configured source tracks nothing, as in keepalived.
 func TrackedSrc(ci *config.Instance) (netip.Addr, bool) {
-	switch {
-	case !ci.TrackSrcIP:
+	if !ci.TrackSrcIP {
 		return netip.Addr{}, false
+	}
+	return configuredSrc(ci)
+}
+
+// configuredSrc returns unicast_src_ip, else mcast_src_ip.
+func configuredSrc(ci *config.Instance) (netip.Addr, bool) {
+	switch {
 	case ci.UnicastSrcIP.IsValid():
 		return ci.UnicastSrcIP, true
 	case ci.McastSrcIP.IsValid():
 		return ci.McastSrcIP, true
 	}
 	return netip.Addr{}, false
+}
+
+// UnicastSrc returns the configured source address of a unicast instance
+// (one with a unicast peer): unicast_src_ip, else mcast_src_ip. keepalived
+// binds its unicast socket to it; when that fails (the address is no
+// address of the node) the instance goes to FAULT, "src address not
+// configured", and stays there until the socket is opened again (a reload,
+// a restart, the interface created anew): adding the address later does
+// not lift it (2.2.7 and 2.4.3). A multicast instance's source is only
+// written into its packets and is never checked.
+func UnicastSrc(ci *config.Instance) (netip.Addr, bool) {
+	if len(ci.UnicastPeers) == 0 {
+		return netip.Addr{}, false
+	}
+	return configuredSrc(ci)
 }
 
 // SyncGroupOf returns the sync group ci belongs to, or nil.

@@ -48,6 +48,7 @@ func weighted(name string, w int) config.TrackRef {
 func TestCompute(t *testing.T) {
 	vip := func(s, dev string) config.VIP { return config.VIP{Prefix: netip.MustParsePrefix(s), Dev: dev} }
 	src := netip.MustParseAddr("10.0.0.2")
+	peers := []config.UnicastPeer{{Addr: netip.MustParseAddr("10.0.0.3")}}
 	up := map[string]bool{"eth0": true, "eth1": true}
 	tests := []struct {
 		name string
@@ -66,6 +67,11 @@ func TestCompute(t *testing.T) {
 		{"track_src_ip gone", config.Instance{Name: "I", TrackSrcIP: true, UnicastSrcIP: src},
 			Instance{Iface: "vrrp.1", IfaceUp: true, SrcGone: true, SrcIface: "eth0"}, fakeStates{},
 			Set{{SrcGone, "eth0", "10.0.0.2"}: {Fault: true}}},
+		{"unicast source not local", config.Instance{Name: "I", McastSrcIP: src, UnicastPeers: peers},
+			Instance{Iface: "eth0", IfaceUp: true, SrcNotLocal: true}, fakeStates{},
+			Set{{SrcNotLocal, "", "10.0.0.2"}: {Fault: true}}},
+		{"multicast source not local", config.Instance{Name: "I", McastSrcIP: src},
+			Instance{Iface: "eth0", IfaceUp: true, SrcNotLocal: true}, fakeStates{}, Set{}},
 		{"track_src_ip without a source", config.Instance{Name: "I", TrackSrcIP: true},
 			Instance{Iface: "eth0", IfaceUp: true, SrcGone: true}, fakeStates{}, Set{}},
 		{"interfaces of virtual addresses", config.Instance{Name: "I",
@@ -145,6 +151,7 @@ func TestCauseString(t *testing.T) {
 		{Cause{IfaceMissing, "eth0", ""}, "interface eth0 missing"},
 		{Cause{NoAddress, "eth0", "IPv4"}, "no IPv4 address on eth0"},
 		{Cause{SrcGone, "eth0", "10.0.0.2"}, "track_src_ip: 10.0.0.2 not on eth0"},
+		{Cause{SrcNotLocal, "", "10.0.0.2"}, "src address 10.0.0.2 not configured"},
 		{Cause{VIPIfaceDown, "eth2", ""}, "interface eth2 of a virtual address down"},
 		{Cause{GroupIfaceDown, "G", "lo"}, "track_group G: interface lo down"},
 		{Cause{GroupStaticOff, "G", "route x"}, "track_group G: static route x missing"},

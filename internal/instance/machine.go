@@ -212,6 +212,13 @@ func (m *Machine) startup(now time.Time) {
 		m.transition(Fault, Transition{Reason: ReasonStartup, Detail: m.faults[0]})
 		return
 	}
+	if m.base == OwnerPriority && m.cfg.WantMaster && m.hold == nil {
+		// keepalived's vrrp_init_state: an address owner that wants
+		// MASTER passes through BACKUP silently, with a 1 µs down timer,
+		// so it is MASTER at once and its only notify is MASTER.
+		m.becomeMaster(now, Transition{Reason: ReasonStartup})
+		return
+	}
 	m.enterBackup(now, Transition{Reason: ReasonStartup})
 }
 

@@ -161,7 +161,7 @@ func TestDeadlineStartup(t *testing.T) {
 		want time.Duration
 	}{
 		{"v2 prio 100", nil, 3609375 * time.Microsecond},
-		{"owner state MASTER", func(c *Config) { c.Priority, c.WantMaster = 255, true }, time.Second + 3906250*time.Nanosecond},
+		{"owner state MASTER: MASTER at once, next advert", func(c *Config) { c.Priority, c.WantMaster = 255, true }, time.Second},
 		{"down_timer_adverts 5", func(c *Config) { c.DownTimerAdverts = 5 }, 5609375 * time.Microsecond},
 		{"v3 50ms", func(c *Config) { c.Version, c.AdvertInterval = vrrp.V3, 50*time.Millisecond }, 150*time.Millisecond + 30468750*time.Nanosecond},
 	}

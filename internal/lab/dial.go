@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -39,4 +40,15 @@ func (h *Host) HTTPClient(timeout time.Duration) *http.Client {
 			Proxy:             nil,
 		},
 	}
+}
+
+// Fetch GETs url with c and returns the body.
+func Fetch(c *http.Client, url string) (string, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
 }

@@ -174,6 +174,16 @@ func (h *Host) Addrs(ctx context.Context) ([]netip.Prefix, error) {
 	return parseAddrs(out)
 }
 
+// AllAddrs returns the addresses on every interface of the host, the LAN
+// one and any a daemon made (a VMAC, say), loopback included.
+func (h *Host) AllAddrs(ctx context.Context) ([]netip.Prefix, error) {
+	out, err := h.Exec(ctx, "ip", "-o", "addr", "show")
+	if err != nil {
+		return nil, err
+	}
+	return parseAddrs(out)
+}
+
 // parseAddrs reads the prefixes from `ip -o addr` output.
 func parseAddrs(out string) ([]netip.Prefix, error) {
 	var ps []netip.Prefix

@@ -83,6 +83,7 @@ type Lab struct {
 	err    error
 	nsList []string
 	owner  *os.File
+	dirs   []string // removed by Close (cleanupDir)
 }
 
 // New builds the LAN described by spec for a test, registers Close with
@@ -299,6 +300,7 @@ func (l *Lab) Close() error {
 			procs = append(procs, p)
 		}
 		nsList := append([]string(nil), l.nsList...)
+		dirs := append([]string(nil), l.dirs...)
 		l.mu.Unlock()
 		var errs []error
 		for _, p := range procs {
@@ -313,6 +315,9 @@ func (l *Lab) Close() error {
 			if err := deleteNS(nsList[i]); err != nil {
 				errs = append(errs, err)
 			}
+		}
+		for _, d := range dirs {
+			os.RemoveAll(d)
 		}
 		l.err = errors.Join(errs...)
 		l.releaseOwnership(l.err != nil)
@@ -349,4 +354,11 @@ func Leftovers(tag string) ([]string, error) {
 		}
 	}
 	return left, nil
+}
+
+// cleanupDir makes Close remove dir.
+func (l *Lab) cleanupDir(dir string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dirs = append(l.dirs, dir)
 }

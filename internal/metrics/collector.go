@@ -18,6 +18,9 @@ type snapshotCollector struct {
 	naSent, vipPresent, groupState                 *prometheus.Desc
 	trackerHealthy, trackerExit                    *prometheus.Desc
 	reloadOK, loadedAt                             *prometheus.Desc
+	lvs                                            lvsDescs // lvs.go
+	authHMAC                                       *prometheus.Desc
+	bgp                                            *bgpCollector // bgp.go
 }
 
 func desc(subsystem, name, help string, labels ...string) *prometheus.Desc {
@@ -28,6 +31,7 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 	in := InstanceLabel
 	return &snapshotCollector{
 		src:            src,
+		bgp:            newBGPCollector(),
 		state:          desc("vrrp", "state", "1 for the state a VRRP instance is in, 0 for the others.", in, "state"),
 		info:           desc("vrrp", "info", "A VRRP instance's identity; always 1.", in, "interface", "vrid", "version", "family"),
 		basePrio:       desc("vrrp", "base_priority", "Configured priority of a VRRP instance.", in),
@@ -48,6 +52,9 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 		trackerExit:    desc("tracker", "last_exit_code", "Exit status of a tracking script's last run.", "tracker"),
 		reloadOK:       desc("config", "last_reload_successful", "0 when the last reload was refused (the old configuration runs on)."),
 		loadedAt:       desc("config", "loaded_timestamp_seconds", "When the configuration in force was loaded."),
+		lvs:            newLVSDescs(),
+		authHMAC: desc("vrrp", "auth_hmac_info", "An auth_hmac instance's migration mode and signing key id; always 1. "+
+			"Its refusals are vrrp_drops_total with reason auth_ext_*.", in, "mode", "active_key"),
 	}
 }
 
@@ -57,9 +64,14 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.state, c.info, c.basePrio, c.effPrio, c.lastTransition, c.advSent, c.advRcvd,
 		c.becameMaster, c.releasedMaster, c.priZeroSent, c.priZeroRcvd, c.drops, c.garpSent,
 		c.naSent, c.vipPresent, c.groupState, c.trackerHealthy, c.trackerExit, c.reloadOK, c.loadedAt,
+		c.authHMAC,
 	} {
 		ch <- d
 	}
+	for _, d := range c.lvs.all() {
+		ch <- d
+	}
+	c.bgp.describe(ch)
 }
 
 // Collect takes one snapshot and sends its metrics.
@@ -96,6 +108,9 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		counter(c.garpSent, st.GratuitousARPSent, n)
 		counter(c.naSent, st.UnsolicitedNASent, n)
+		if a := in.AuthHMAC; a != nil {
+			gauge(c.authHMAC, 1, n, a.Mode, strconv.Itoa(a.ActiveKey))
+		}
 		for _, v := range in.VIPs {
 			gauge(c.vipPresent, b2f(v.Present), n, v.Addr.String())
 		}
@@ -115,6 +130,8 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	if !s.Config.LoadedAt.IsZero() {
 		gauge(c.loadedAt, float64(s.Config.LoadedAt.UnixNano())/1e9)
 	}
+	c.lvs.collect(ch, s.LVS)
+	c.bgp.collect(ch, s.BGP)
 }
 
 func b2f(b bool) float64 {

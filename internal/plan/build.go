@@ -44,6 +44,7 @@ func New(specs []NodeSpec) *Plan {
 	settle := settleTime(nodes)
 	p.steady(nodes, gs, settle)
 	p.failures(nodes, gs, settle)
+	p.bgpRows(nodes) // bgp.go
 	return p
 }
 

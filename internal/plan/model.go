@@ -115,7 +115,7 @@ func loadNode(spec NodeSpec, index int) (*node, []Problem) {
 	for _, ci := range cfg.Instances {
 		n.insts = append(n.insts, n.newInst(ci))
 	}
-	if len(n.insts) == 0 {
+	if len(n.insts) == 0 && len(cfg.AnycastGroups) == 0 {
 		return nil, []Problem{{Node: spec.Name, Pos: config.Pos{File: spec.Path}, Msg: "no vrrp_instance: nothing to plan"}}
 	}
 	return n, nil

@@ -47,6 +47,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 	} else {
 		p.textSteady(&b)
 		p.textFailures(&b)
+		p.textBGP(&b) // bgp.go
 	}
 	p.textFindings(&b)
 	if _, err := io.WriteString(w, b.String()); err != nil {

@@ -20,6 +20,7 @@ type Plan struct {
 	Steady   []SteadyRow  `json:"steady_state"`
 	Baseline string       `json:"failures_after_start_order"`
 	Failures []FailureRow `json:"failures"`
+	BGP      []BGPRow     `json:"bgp_announcements,omitempty"` // bgp.go
 	Findings []Finding    `json:"findings"`
 	Problems []Problem    `json:"problems"`
 }

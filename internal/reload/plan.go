@@ -159,5 +159,6 @@ func OnlyInPlaceChanges(a, b *config.Instance) bool {
 	x.NotifyMaster, x.NotifyBackup, x.NotifyFault = a.NotifyMaster, a.NotifyBackup, a.NotifyFault
 	x.NotifyStop, x.NotifyDeleted, x.Notify = a.NotifyStop, a.NotifyDeleted, a.Notify
 	x.NotifyMasterRxLowerPri, x.NotifyPriorityChanges, x.SMTPAlert = a.NotifyMasterRxLowerPri, a.NotifyPriorityChanges, a.SMTPAlert
+	x.AuthHMAC = a.AuthHMAC // keys, active_key, mode: vinst.SetupHMAC carries the sequence and marks over
 	return config.SameInstance(a, &x)
 }

@@ -220,7 +220,11 @@ func (a *Addresses) list(ifindex int, fam Family) ([]netlink.Addr, error) {
 	case IPv6:
 		nf = netlink.FAMILY_V6
 	}
-	addrs, err := a.h.AddrList(&netlink.Device{LinkAttrs: *attrsFor(ifindex)}, nf)
+	var link netlink.Link // nil: every interface
+	if ifindex != 0 {
+		link = &netlink.Device{LinkAttrs: *attrsFor(ifindex)}
+	}
+	addrs, err := a.h.AddrList(link, nf)
 	if err != nil {
 		if errors.Is(err, unix.ENODEV) {
 			err = fmt.Errorf("%w: %w", ErrNoInterface, err)

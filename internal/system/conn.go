@@ -70,6 +70,7 @@ type RawConn struct {
 	to6     unix.SockaddrInet6
 	werr    error
 	writeFn func(fd uintptr) bool
+	batch   batchState // WriteBatch's sendmmsg state, guarded by mu
 
 	closeOnce sync.Once
 	closed    atomic.Bool

@@ -141,11 +141,7 @@ func (c *RawConn) Write(m Message) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, unix.ENETDOWN) || errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENXIO) ||
-		errors.Is(err, unix.EADDRNOTAVAIL) || errors.Is(err, unix.ENETUNREACH) {
-		err = fmt.Errorf("%w: %w", ErrLinkNotReady, err)
-	}
-	return closedErr("send to "+m.Dst.String()+" via", c, err)
+	return c.writeErr(m.Dst, err)
 }
 
 func (c *RawConn) write4(m Message) error {

@@ -130,7 +130,8 @@ type Addresser interface {
 
 // AddrLister lists the addresses on an interface.
 type AddrLister interface {
-	// List returns the addresses of family fam (0 = both) on ifindex.
+	// List returns the addresses of family fam (0 = both) on ifindex, on
+	// every interface when ifindex is 0.
 	List(ifindex int, fam Family) ([]netip.Prefix, error)
 }
 

@@ -175,8 +175,8 @@ func (s *Set) usedScripts() []*config.VRRPScript {
 		func(sc *config.VRRPScript) string { return sc.Name })
 }
 
-// used returns the entries of all that some instance or sync group
-// tracks (pick says through which list), in configuration order.
+// used returns the entries of all that some instance, sync group or
+// anycast_group tracks (pick says through which list), in configuration order.
 func used[T any](c *config.Config, all []T, pick func(*config.Tracking) []config.TrackRef, name func(T) string) []T {
 	names := map[string]bool{}
 	for _, ci := range c.Instances {
@@ -185,6 +185,11 @@ func used[T any](c *config.Config, all []T, pick func(*config.Tracking) []config
 		}
 	}
 	for _, g := range c.SyncGroups {
+		for _, r := range pick(&g.Tracking) {
+			names[r.Name] = true
+		}
+	}
+	for _, g := range c.AnycastGroups { // issue 16: health-gated BGP announcements
 		for _, r := range pick(&g.Tracking) {
 			names[r.Name] = true
 		}

@@ -80,3 +80,20 @@ func TestSetReload(t *testing.T) {
 		t.Errorf("scripts after Stop: %v", s.scripts)
 	}
 }
+
+// TestSetRunsAnycastTrackers: a vrrp_script only an anycast_group tracks
+// runs (issue 16: the group is announced while it succeeds). Before, only
+// instances and sync groups counted, and the script never ran.
+func TestSetRunsAnycastTrackers(t *testing.T) {
+	c := configtest.Load(t, "global_defs {\n bgp_speaker {\n  local_as 65001\n  router_id 192.0.2.1\n  neighbor 192.0.2.2 {\n   remote_as 65000\n  }\n }\n}\n"+
+		"vrrp_script web {\n script /bin/true\n}\nvrrp_script idle {\n script /bin/true\n}\n"+
+		"anycast_group WEB {\n virtual_ipaddress {\n  10.99.0.1/32\n }\n track_script {\n  web\n }\n}\n")
+	s := New(Config{Check: func(track.Spec, config.Pos) (track.Checked, error) { return track.Checked{}, errors.New("refused") }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.Start(ctx, c)
+	defer s.Stop()
+	if len(s.scripts) != 1 || s.scripts["web"] == nil {
+		t.Errorf("scripts %v, want only web (idle is not tracked)", s.scripts)
+	}
+}

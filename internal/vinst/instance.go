@@ -40,6 +40,7 @@ type Instance struct {
 	IPID     uint16
 	RxAdv    vrrp.Advertisement
 	AH       *vrrp.AHState // auth_type AH sequence and keys
+	HMAC     *vrrp.HMAC    // auth_hmac keys, sequence, replay marks (hmac.go)
 
 	VIPs      []system.VIP // virtual_ipaddress then virtual_ipaddress_excluded
 	VIPIf     []string
@@ -198,6 +199,7 @@ func (vi *Instance) BuildWire(g *config.GlobalDefs) {
 		vi.Peers = append(vi.Peers, p.Addr)
 		vi.Expect.Peers = append(vi.Expect.Peers, vrrp.Peer{Addr: p.Addr, MinTTL: uint8(p.MinTTL), MaxTTL: uint8(p.MaxTTL)})
 	}
+	vi.SetupHMAC()
 	if len(vi.Peers) > 0 && ci.UnicastTTL > 0 {
 		vi.TTL = uint8(ci.UnicastTTL)
 	}
@@ -218,9 +220,16 @@ func (vi *Instance) BuildWire(g *config.GlobalDefs) {
 	vi.GroupDst[0] = vi.Group
 }
 
-// SendAdvert sends one advert with priority prio to the group or each peer.
-// It runs on the loop, so every instance encodes into the one buf.
-func (vi *Instance) SendAdvert(buf []byte, prio uint8) []byte {
+// Writer sends an instance's encoded advert, at once or batched with
+// others (the daemon's timer pass); it accounts it through Sent.
+type Writer interface {
+	WriteAdvert(vi *Instance, m system.Message, prio uint8)
+}
+
+// SendAdvert sends one advert with priority prio to the group or each peer
+// through w. It runs on the loop, so every instance encodes into the one
+// buf.
+func (vi *Instance) SendAdvert(buf []byte, prio uint8, w Writer) []byte {
 	if vi.Conn == nil { // interface gone (dynamic_interfaces)
 		return buf
 	}
@@ -251,17 +260,23 @@ func (vi *Instance) SendAdvert(buf []byte, prio uint8) []byte {
 			vi.Log.Error("encode advert", "err", err)
 			return buf
 		}
-		err = vi.Conn.Conn.Write(system.Message{Src: vi.Src, Dst: dst, TTL: vi.TTL, ID: vi.IPID, Payload: buf, AH: ah})
-		if err != nil {
-			vi.Log.Warn("send advert", "dst", dst, "err", err)
-			continue
-		}
-		vi.Stats.AdvertSent++
-		if prio == 0 {
-			vi.Stats.PriZeroSent++
-		}
+		buf = vi.SignHMAC(buf)
+		w.WriteAdvert(vi, system.Message{Src: vi.Src, Dst: dst, TTL: vi.TTL, ID: vi.IPID, Payload: buf, AH: ah}, prio)
 	}
 	return buf
+}
+
+// Sent accounts one advert of vi to dst: counted when it went out
+// (err nil), logged when not.
+func (vi *Instance) Sent(dst netip.Addr, prio uint8, err error) {
+	if err != nil {
+		vi.Log.Warn("send advert", "dst", dst, "err", err)
+		return
+	}
+	vi.Stats.AdvertSent++
+	if prio == 0 {
+		vi.Stats.PriZeroSent++
+	}
 }
 
 // Dyn is what the daemon follows of an instance's interface: whether
@@ -272,6 +287,10 @@ type Dyn struct {
 	NoAddr  bool         // the interface has no usable source address
 	Dropped []netip.Addr // addresses in the no_accept drop set
 	Hinted  bool         // the no_accept hint was logged
+
+	// SrcNotLocal: the unicast source was no address of the node when
+	// the socket opened (unicast_src.go).
+	SrcNotLocal bool
 }
 
 // lookupLink resolves an instance's interface. A missing one is an error
@@ -340,6 +359,8 @@ func (vi *Instance) Observed() effect.Instance {
 		IPv6:     vi.Fam == vrrp.IPv6,
 		SrcGone:  vi.SrcTrk.Gone,
 		SrcIface: vi.SrcLink().Name,
+
+		SrcNotLocal: vi.Dyn.SrcNotLocal, // unicast_src.go
 	}
 }
 

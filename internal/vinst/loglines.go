@@ -92,6 +92,9 @@ func (vi *Instance) MasterRxLowerLine(a instance.MasterRxLowerPriority) string {
 // get our own line, with the reason in the "reason" attribute.
 func (vi *Instance) dropLine(r vrrp.Reason, from netip.Addr) string {
 	p := "(" + vi.Conf.Name + ") "
+	if s, ok := vi.hmacDropLine(r, from); ok {
+		return s
+	}
 	switch r {
 	case vrrp.ReasonAuthFailure:
 		return p + "received an invalid passwd!"

@@ -33,6 +33,7 @@ func (vi *Instance) Status(onLink map[netip.Addr]map[int]bool, tracks []control.
 		Stats: vi.Stats, VMACInterface: vi.VMAC.Main().Name,
 	}
 	in.Stats.Drops = maps.Clone(vi.Stats.Drops)
+	in.AuthHMAC = vi.hmacStatus() // hmac.go
 	in.StatsCleared = vi.Cleared
 	in.StatsCleared.Drops = maps.Clone(vi.Cleared.Drops)
 	if ci.Family == 6 {

@@ -19,6 +19,13 @@ type RxInfo struct {
 	// when the advert came with IP protocol 51 (IPsec AH), nil otherwise:
 	// the AH ICV covers the IP header.
 	Packet []byte
+	// Payload is the VRRP payload as received, message and any auth_hmac
+	// trailer, when the instance has auth_hmac (Expect.HMAC): the raw
+	// message Check is given is then Payload without its trailer
+	// (SplitHMAC). Over IPv6 the checksum covers Payload.
+	Payload []byte
+	// Now is when the advert arrived, for auth_hmac's time window.
+	Now time.Time
 }
 
 // ChecksumMode is how an instance computes and verifies v3 IPv4
@@ -88,6 +95,12 @@ type Expect struct {
 	// moves its counter to the number of every AH advert that passes the
 	// AH checks, as keepalived does.
 	AH *AHState
+	// HMAC is the instance's auth_hmac state, nil without auth_hmac:
+	// Check verifies rx.Payload's trailer after the TTL, version and VRID
+	// checks, as keepalived 2.4.3 does, and moves the sender's replay
+	// mark. A unicast instance keeps one mark per peer (HMAC.SetPeers)
+	// and refuses a signed advert from a sender not among them.
+	HMAC *HMAC
 	// Interval is the local advert interval: a v2 advert with another is
 	// dropped (ReasonIntervalMismatch); in v3 a difference is only flagged.
 	Interval time.Duration
@@ -176,6 +189,11 @@ func checkHeader(a *Advertisement, rx RxInfo, want *Expect) Reason {
 	case a.VRID != want.VRID:
 		return ReasonUnknownVRID
 	}
+	if want.HMAC != nil {
+		if r := checkHMAC(rx, want); r != ReasonOK {
+			return r
+		}
+	}
 	if a.Version == V2 {
 		if a.AuthType != want.AuthType {
 			return ReasonAuthTypeMismatch
@@ -214,6 +232,9 @@ func checkSum(a *Advertisement, raw []byte, rx RxInfo, want *Expect) (ChecksumFo
 	if a.family() == IPv6 || rx.Src.Is6() {
 		if !rx.Src.IsValid() || !rx.Dst.IsValid() {
 			return FormNone, true
+		}
+		if rx.Payload != nil {
+			raw = rx.Payload // the kernel's checksum covers the auth_hmac trailer too
 		}
 		return verified(raw, Sum{Form: FormPseudo, Src: rx.Src, Dst: rx.Dst})
 	}
@@ -297,4 +318,33 @@ func checkAddrs(a *Advertisement, rx RxInfo, want *Expect) Reason {
 		return ReasonOK
 	}
 	return ReasonUnicastSource
+}
+
+var hmacReasons = [numHMACResults]Reason{
+	HMACOK:         ReasonOK,
+	HMACMissing:    ReasonHMACMissing,
+	HMACMalformed:  ReasonHMACMalformed,
+	HMACStale:      ReasonHMACStale,
+	HMACUnknownKey: ReasonHMACUnknownKey,
+	HMACBadMAC:     ReasonHMACBadMAC,
+	HMACReplay:     ReasonHMACReplay,
+}
+
+// checkHMAC verifies rx.Payload's auth_hmac trailer with want.HMAC. A
+// unicast sender that is not a peer is refused before any digest (when
+// the advert has a trailer; keepalived has no mark to check it against).
+func checkHMAC(rx RxInfo, want *Expect) Reason {
+	fam := IPv4
+	if rx.Src.Is6() {
+		fam = IPv6
+	}
+	var mark *HMACReplayMark
+	if want.Unicast {
+		if _, tr := SplitHMAC(rx.Payload, fam); tr != nil {
+			if mark = want.HMAC.peerMark(rx.Src); mark == nil {
+				return ReasonUnicastSource
+			}
+		}
+	}
+	return hmacReasons[want.HMAC.Verify(rx.Payload, fam, rx.Src, rx.Now, mark)]
 }

@@ -216,13 +216,20 @@ type HMAC struct {
 	Window uint32
 	// SendSeq is the last sequence sent.
 	SendSeq HMACSeq
+	// LastKeyID and LastSkew describe the trailer Verify saw last, for
+	// keepalived's log lines: its key id, and (time mode) the receiver's
+	// seconds minus the sender's, 0 in monotonic mode.
+	LastKeyID uint8
+	LastSkew  int32
 
 	lru     uint32
 	senders [HMACSenders]hmacSender
+	peers   []hmacSender // unicast peers' marks (SetPeers)
 	mac     hash.Hash
 	macKey  []byte // a copy of the key mac was made with
 	pseudo  [hmacPseudoLen]byte
 	sum     [sha256.Size]byte
+	zero    [HMACLen]byte // written for the checksum and HMAC fields (a local would escape)
 }
 
 // key returns the key with id, or nil.
@@ -292,13 +299,12 @@ func (h *HMAC) compute(key []byte, fam Family, src netip.Addr, msgPrefix []byte)
 		a := src.As16()
 		copy(p[4:], a[:])
 	}
-	var zero [HMACLen]byte
 	h.mac.Reset()
 	h.mac.Write(p)
 	h.mac.Write(msgPrefix[:6])
-	h.mac.Write(zero[:2])
+	h.mac.Write(h.zero[:2])
 	h.mac.Write(msgPrefix[8:])
-	h.mac.Write(zero[:])
+	h.mac.Write(h.zero[:])
 	return h.mac.Sum(h.sum[:0])[:HMACLen]
 }
 
@@ -320,8 +326,12 @@ func (h *HMAC) Verify(payload []byte, fam Family, src netip.Addr, now time.Time,
 	}
 	var t HMACTrailer
 	ParseHMACTrailer(tr, &t) //nolint:errcheck // SplitHMAC gave exactly HMACTrailerLen bytes
+	h.LastKeyID, h.LastSkew = t.KeyID, 0
 	if t.Type != HMACTypeSHA256 || t.Reserved != 0 {
 		return HMACMalformed
+	}
+	if !h.Monotonic {
+		h.LastSkew = int32(uint32(now.Unix()) - t.Seq.Sec())
 	}
 	if !h.Monotonic && !h.fresh(t.Seq.Sec(), now) {
 		return HMACStale
@@ -345,6 +355,14 @@ func (h *HMAC) Verify(payload []byte, fam Family, src netip.Addr, now time.Time,
 	}
 	*mark = HMACReplayMark{Valid: true, Seq: t.Seq}
 	return HMACOK
+}
+
+// SkewWarns reports whether an advert Verify accepted was sent more than
+// half the time window away from the receiver's clock, which keepalived
+// 2.4.3 warns about before the window is reached (time mode only).
+func (h *HMAC) SkewWarns() bool {
+	half := int64(h.Window / 2)
+	return !h.Monotonic && (int64(h.LastSkew) > half || int64(h.LastSkew) < -half)
 }
 
 // fresh reports whether sec is within the window of now's seconds.
@@ -380,4 +398,38 @@ func (h *HMAC) sender(src netip.Addr) *HMACReplayMark {
 func HMACWindow(interval time.Duration) uint32 {
 	w := 3 * uint32(interval/time.Second)
 	return min(max(w, 5), 300)
+}
+
+// SetPeers gives a unicast instance one replay mark per peer, all empty.
+func (h *HMAC) SetPeers(addrs []netip.Addr) {
+	h.peers = make([]hmacSender, len(addrs))
+	for i, a := range addrs {
+		h.peers[i].addr = a
+	}
+}
+
+// peerMark returns the replay mark of unicast peer src, nil for no peer.
+func (h *HMAC) peerMark(src netip.Addr) *HMACReplayMark {
+	for i := range h.peers {
+		if h.peers[i].addr == src {
+			return &h.peers[i].mark
+		}
+	}
+	return nil
+}
+
+// Carry takes over old's send sequence and its senders' replay marks
+// (multicast ones, and those of unicast peers h still has), so that a
+// reload (new keys, another active key or mode) neither lets a recent
+// advert be replayed nor sends a sequence peers have seen.
+func (h *HMAC) Carry(old *HMAC) {
+	if old == nil {
+		return
+	}
+	h.SendSeq, h.lru, h.senders = old.SendSeq, old.lru, old.senders
+	for i := range h.peers {
+		if m := old.peerMark(h.peers[i].addr); m != nil {
+			h.peers[i].mark = *m
+		}
+	}
 }

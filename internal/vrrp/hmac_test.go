@@ -63,6 +63,17 @@ func hmacVectors(tb testing.TB) []hmacCase {
 
 // seqTime returns a time whose SeqAt is s (counter zero): the fraction
 // rounded up to the next nanosecond.
+// parse splits the vector's trailer off and decodes its message.
+func (c hmacCase) parse(t *testing.T) ([]byte, Advertisement) {
+	t.Helper()
+	msg, _ := SplitHMAC(c.payload, c.fam)
+	var a Advertisement
+	if err := Parse(msg, c.fam, &a); err != nil {
+		t.Fatal(err)
+	}
+	return msg, a
+}
+
 func seqTime(s HMACSeq) time.Time {
 	frac := uint64(s>>16) & 0xffff
 	ns := (frac*1e9 + 65535) >> 16
@@ -80,11 +91,7 @@ func newHMAC(keys ...HMACKey) *HMAC {
 func TestHMACEncodeKeepalived243(t *testing.T) {
 	for _, c := range hmacVectors(t) {
 		t.Run(c.name, func(t *testing.T) {
-			msg, _ := SplitHMAC(c.payload, c.fam)
-			var a Advertisement
-			if err := Parse(msg, c.fam, &a); err != nil {
-				t.Fatal(err)
-			}
+			_, a := c.parse(t)
 			form := FormPseudo
 			if a.Version == V2 {
 				form = FormMessage
@@ -369,4 +376,131 @@ func FuzzHMAC(f *testing.F) {
 			t.Fatalf("own signature again: %v, want replay", got)
 		}
 	})
+}
+
+// Check applies auth_hmac (Expect.HMAC) after TTL, version and VRID, to
+// keepalived 2.4.3's own adverts: each is accepted once, then refused as
+// a replay; a flipped bit, an unknown key id, a stale time, a missing
+// trailer (enforce only) and a unicast sender that is no peer are each
+// refused under keepalived's counter; over IPv6 the checksum covers the
+// trailer.
+func TestCheckHMAC(t *testing.T) {
+	for _, c := range hmacVectors(t) {
+		t.Run(c.name, func(t *testing.T) {
+			msg, a := c.parse(t)
+			unicast := !c.dst.IsMulticast()
+			expect := func(keys []HMACKey, mode HMACMode) *Expect {
+				e := &Expect{Version: a.Version, VRID: a.VRID, Interval: a.Interval, Unicast: unicast,
+					AuthType: a.AuthType, AcceptAnyForm: true,
+					HMAC: &HMAC{Keys: keys, Active: c.key.ID, Mode: mode, Window: 5}}
+				if unicast {
+					e.Peers = []Peer{{Addr: c.src}}
+					e.HMAC.SetPeers([]netip.Addr{c.src})
+				}
+				return e
+			}
+			rx := RxInfo{Src: c.src, Dst: c.dst, TTL: 255, Payload: c.payload, Now: seqTime(c.seq)}
+			check := func(e *Expect, raw []byte, rx RxInfo) Reason { return Check(&a, raw, rx, e).Reason }
+
+			e := expect([]HMACKey{c.key}, HMACEnforce)
+			if r := check(e, msg, rx); r != ReasonOK {
+				t.Fatalf("keepalived's advert: %v, want ok", r)
+			}
+			if r := check(e, msg, rx); r != ReasonHMACReplay || r.Counter() != "auth_ext_replay" {
+				t.Errorf("the same advert again: %v (%s), want auth_ext_replay", r, r.Counter())
+			}
+			flipped := bytes.Clone(c.payload)
+			flipped[len(flipped)-1] ^= 1
+			fmsg, _ := SplitHMAC(flipped, c.fam)
+			if r := check(expect([]HMACKey{c.key}, HMACEnforce), fmsg, RxInfo{Src: c.src, Dst: c.dst, TTL: 255, Payload: flipped, Now: rx.Now}); r != ReasonHMACBadMAC && !(c.fam == IPv6 && r == ReasonBadChecksum) {
+				t.Errorf("a flipped HMAC bit: %v, want auth_ext_invalid_hmac", r)
+			}
+			other := HMACKey{ID: c.key.ID + 1, Key: c.key.Key}
+			if r := check(expect([]HMACKey{other}, HMACEnforce), msg, rx); r != ReasonHMACUnknownKey {
+				t.Errorf("an unknown key id: %v, want auth_ext_unknown_key", r)
+			}
+			late := rx
+			late.Now = rx.Now.Add(6 * time.Second)
+			if r := check(expect([]HMACKey{c.key}, HMACEnforce), msg, late); r != ReasonHMACStale {
+				t.Errorf("after the window: %v, want auth_ext_stale", r)
+			}
+			if c.fam == IPv4 { // an unsigned copy: the IPv4 checksum does not cover the trailer
+				bare := rx
+				bare.Payload = msg
+				if r := check(expect([]HMACKey{c.key}, HMACEnforce), msg, bare); r != ReasonHMACMissing {
+					t.Errorf("no trailer in enforce mode: %v, want auth_ext_missing", r)
+				}
+				for _, m := range []HMACMode{HMACPermissive, HMACReceiveOnly} {
+					if r := check(expect([]HMACKey{c.key}, m), msg, bare); r != ReasonOK {
+						t.Errorf("no trailer in %v mode: %v, want ok", m, r)
+					}
+				}
+			}
+			if unicast {
+				stranger := rx
+				stranger.Src = ip("192.168.1.99")
+				e := expect([]HMACKey{c.key}, HMACEnforce)
+				if r := check(e, msg, stranger); r != ReasonUnicastSource {
+					t.Errorf("a signed advert from no peer: %v, want unicast_src_err", r)
+				}
+			}
+			// A reload's new state carries the marks: no replay through it.
+			fresh := expect([]HMACKey{c.key}, HMACPermissive)
+			fresh.HMAC.Carry(e.HMAC)
+			if r := check(fresh, msg, rx); r != ReasonHMACReplay {
+				t.Errorf("the same advert after a reload: %v, want auth_ext_replay", r)
+			}
+			if fresh.HMAC.SendSeq != e.HMAC.SendSeq {
+				t.Error("send sequence not carried")
+			}
+			if c.fam == IPv6 {
+				e := expect([]HMACKey{c.key}, HMACEnforce)
+				noPayload := rx
+				noPayload.Payload = nil
+				e.HMAC = nil
+				if r := check(e, msg, noPayload); r != ReasonBadChecksum {
+					t.Errorf("IPv6 checksum over the message alone: %v, want it to fail (the kernel sums the trailer)", r)
+				}
+			}
+		})
+	}
+}
+
+// Verify records the trailer's key id and the time skew (receiver minus
+// sender, in seconds) for keepalived 2.4.3's log lines; an accepted
+// advert more than half the window off warns, in time mode only.
+func TestHMACSkew(t *testing.T) {
+	c := hmacVectors(t)[1]
+	sent := time.Unix(int64(c.seq.Sec()), 0)
+	tests := []struct {
+		name      string
+		monotonic bool
+		now       time.Time
+		want      HMACResult
+		skew      int32
+		warns     bool
+	}{
+		{"on time", false, sent, HMACOK, 0, false},
+		{"half the window late", false, sent.Add(2 * time.Second), HMACOK, 2, false},
+		{"past half the window late", false, sent.Add(3 * time.Second), HMACOK, 3, true},
+		{"past half the window early", false, sent.Add(-3 * time.Second), HMACOK, -3, true},
+		{"beyond the window", false, sent.Add(6 * time.Second), HMACStale, 6, true},
+		{"monotonic", true, sent.Add(time.Hour), HMACOK, 0, false},
+	}
+	for _, tt := range tests {
+		h := newHMAC(c.key)
+		h.Monotonic = tt.monotonic
+		if got := h.Verify(c.payload, c.fam, c.src, tt.now, nil); got != tt.want {
+			t.Errorf("%s: Verify = %v, want %v", tt.name, got, tt.want)
+		}
+		if h.LastSkew != tt.skew || h.SkewWarns() != tt.warns || h.LastKeyID != c.key.ID {
+			t.Errorf("%s: LastSkew %d, SkewWarns %v, LastKeyID %d; want %d, %v, %d", tt.name,
+				h.LastSkew, h.SkewWarns(), h.LastKeyID, tt.skew, tt.warns, c.key.ID)
+		}
+	}
+	// An unknown key's id is what the log line prints.
+	h := newHMAC(HMACKey{ID: c.key.ID + 1, Key: c.key.Key})
+	if got := h.Verify(c.payload, c.fam, c.src, sent, nil); got != HMACUnknownKey || h.LastKeyID != c.key.ID {
+		t.Errorf("unknown key: %v, LastKeyID %d, want auth_ext_unknown_key and %d", got, h.LastKeyID, c.key.ID)
+	}
 }

@@ -41,6 +41,14 @@ const (
 	ReasonAHSPI        // the SPI is not the packet's source address
 	ReasonAHReplay     // the sequence number is not above the last one sent or accepted
 
+	// auth_hmac (hmac.go), in the order keepalived 2.4.3 checks them.
+	ReasonHMACMissing    // no trailer, in enforce mode
+	ReasonHMACMalformed  // trailer type not 1 or reserved not zero
+	ReasonHMACStale      // timestamp outside the time window
+	ReasonHMACUnknownKey // no key with the trailer's id
+	ReasonHMACBadMAC     // the HMAC does not match
+	ReasonHMACReplay     // the sequence does not grow past the sender's last one
+
 	numReasons
 )
 
@@ -68,6 +76,12 @@ var reasonNames = [numReasons]string{
 	ReasonAHICV:            "ah_bad_icv",
 	ReasonAHSPI:            "ah_bad_spi",
 	ReasonAHReplay:         "ah_replayed_seq",
+	ReasonHMACMissing:      "auth_ext_missing",
+	ReasonHMACMalformed:    "auth_ext_malformed",
+	ReasonHMACStale:        "auth_ext_stale",
+	ReasonHMACUnknownKey:   "auth_ext_unknown_key",
+	ReasonHMACBadMAC:       "auth_ext_invalid_hmac",
+	ReasonHMACReplay:       "auth_ext_replay",
 }
 
 // counters maps a Reason to the keepalived statistics counter
@@ -93,7 +107,8 @@ var counters = [numReasons]string{
 // String returns the reason's name: keepalived's statistics counter name
 // where the reason is the main cause of that counter (packet_len_err,
 // ip_ttl_err, invalid_type_rcvd, advert_interval_err, addr_list_err,
-// invalid_authtype, authtype_mismatch, auth_failure), our own otherwise.
+// invalid_authtype, authtype_mismatch, auth_failure, and keepalived
+// 2.4's auth_ext_* for auth_hmac), our own otherwise.
 func (r Reason) String() string {
 	if r < numReasons {
 		return reasonNames[r]
@@ -104,6 +119,9 @@ func (r Reason) String() string {
 // Counter returns the keepalived statistics counter this reason
 // increments, or "" when keepalived counts it nowhere.
 func (r Reason) Counter() string {
+	if r >= ReasonHMACMissing && r < numReasons {
+		return reasonNames[r] // auth_hmac's reasons are named after their counters
+	}
 	if r < numReasons {
 		return counters[r]
 	}

@@ -97,23 +97,13 @@ func (b *balancerLab) get(t testing.TB, n int) map[string]int {
 	c := b.client.HTTPClient(2 * time.Second)
 	got := map[string]int{}
 	for range n {
-		name, err := fetch(c, "http://"+vip.String()+"/")
+		name, err := lab.Fetch(c, "http://"+vip.String()+"/")
 		if err != nil {
 			t.Fatalf("request to the VIP: %v", err)
 		}
 		got[name]++
 	}
 	return got
-}
-
-func fetch(c *http.Client, url string) (string, error) {
-	resp, err := c.Get(url)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return string(body), err
 }
 
 func state(sched config.Scheduler, persist time.Duration, weights ...int) lvs.State {
@@ -242,7 +232,7 @@ func TestNFTablesPlaneLab(t *testing.T) {
 	t.Run("no destination: dropped", func(t *testing.T) {
 		apply(state(config.SchedRR, 0, -1, -1, -1))
 		c := b.client.HTTPClient(300 * time.Millisecond)
-		if name, err := fetch(c, "http://"+vip.String()+"/"); err == nil {
+		if name, err := lab.Fetch(c, "http://"+vip.String()+"/"); err == nil {
 			t.Errorf("with no real server the VIP answered %q", name)
 		}
 	})
@@ -334,7 +324,7 @@ func BenchmarkRequests(b *testing.B) {
 			}
 			c := l.client.HTTPClient(2 * time.Second)
 			for b.Loop() {
-				if _, err := fetch(c, bc.url); err != nil {
+				if _, err := lab.Fetch(c, bc.url); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"slices"
 	"sync"
@@ -104,17 +105,24 @@ func (a *Addresser) Del(v system.VIP) error {
 	return nil
 }
 
-// List records the call and returns the current addresses of ifindex.
+// List records the call and returns the current addresses of ifindex, of
+// every interface (in ifindex order) when ifindex is 0.
 func (a *Addresser) List(ifindex int, fam system.Family) ([]netip.Prefix, error) {
 	if err := a.record("List", ifindex, fam); err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	idx := []int{ifindex}
+	if ifindex == 0 {
+		idx = slices.Sorted(maps.Keys(a.addrs))
+	}
 	var out []netip.Prefix
-	for _, p := range a.addrs[ifindex] {
-		if fam == 0 || system.FamilyOf(p.Addr()) == fam {
-			out = append(out, p)
+	for _, i := range idx {
+		for _, p := range a.addrs[i] {
+			if fam == 0 || system.FamilyOf(p.Addr()) == fam {
+				out = append(out, p)
+			}
 		}
 	}
 	return out, nil
@@ -189,6 +197,35 @@ func (c *Conn) Read(b []byte) (int, system.Meta, error) {
 func (c *Conn) Write(m system.Message) error {
 	m.Payload = slices.Clone(m.Payload)
 	return c.record("Write", m)
+}
+
+var _ system.BatchWriter = (*Conn)(nil)
+
+// WriteBatch records one WriteBatch call (the number of messages) and
+// then each message as a Write, so Writes lists batched adverts too and
+// Fail("Write", ...) makes a message of a batch fail: the batch stops
+// there, as sendmmsg does.
+func (c *Conn) WriteBatch(ms []system.Message) (int, error) {
+	if err := c.record("WriteBatch", len(ms)); err != nil {
+		return 0, err
+	}
+	for i, m := range ms {
+		if err := c.Write(m); err != nil {
+			return i, err
+		}
+	}
+	return len(ms), nil
+}
+
+// Batches returns the sizes of the WriteBatch calls so far.
+func (c *Conn) Batches() []int {
+	var out []int
+	for _, call := range c.Calls() {
+		if call.Method == "WriteBatch" {
+			out = append(out, call.Args[0].(int))
+		}
+	}
+	return out
 }
 
 // Writes returns the messages written so far.

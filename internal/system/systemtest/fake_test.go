@@ -143,3 +143,16 @@ func TestAddrWatcher(t *testing.T) {
 		t.Error("channel still open after ctx is done")
 	}
 }
+
+// TestAddresserListAll: ifindex 0 lists every interface's addresses, as
+// the netlink Addresses does.
+func TestAddresserListAll(t *testing.T) {
+	var a Addresser
+	a.Set(2, netip.MustParsePrefix("192.168.1.2/24"), netip.MustParsePrefix("fe80::2/64"))
+	a.Set(1, netip.MustParsePrefix("10.9.9.9/32"))
+	got, _ := a.List(0, system.IPv4)
+	want := []netip.Prefix{netip.MustParsePrefix("10.9.9.9/32"), netip.MustParsePrefix("192.168.1.2/24")}
+	if diff := cmp.Diff(want, got, cmpPrefix); diff != "" {
+		t.Errorf("List(0, IPv4) (-want +got):\n%s", diff)
+	}
+}

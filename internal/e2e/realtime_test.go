@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gokeepalived/gokeepalived/internal/lab"
+)
+
+// procField returns field name of a /proc file of the daemon.
+func procField(t *testing.T, path, name string) string {
+	t.Helper()
+	v, err := lab.ProcField(path, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestRealtimeKeywords runs a master with vrrp_rt_priority, vrrp_no_swap,
+// vrrp_cpu_affinity and the default vrrp_rlimit_rttime and reads what the
+// kernel says of its threads: exactly one SCHED_RR thread at the priority
+// (the loop), memory locked (VmLck), every thread on CPU 0, and
+// RLIMIT_RTTIME at keepalived's default of 10 ms (SIGXCPU at 5 ms).
+func TestRealtimeKeywords(t *testing.T) {
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	a := l.Host("a")
+	conf := strings.Replace(opsText("a", "MASTER", 100, []string{"192.168.1.6"}, ""), "global_defs {\n",
+		"global_defs {\n    vrrp_rt_priority 20\n    vrrp_no_swap\n    vrrp_cpu_affinity 0\n", 1)
+	na := newNode(t, a, conf)
+	na.start(t)
+	waitPlacement(t, 10*time.Second, map[netip.Addr]string{vip6: "a"}, a)
+	pid := na.proc.Pid
+	dir := "/proc/" + strconv.Itoa(pid)
+
+	tasks, err := filepath.Glob(dir + "/task/*")
+	if err != nil || len(tasks) < 2 {
+		t.Fatalf("threads of %d: %v %v", pid, tasks, err)
+	}
+	var rr []string
+	for _, task := range tasks {
+		tid, _ := strconv.Atoi(filepath.Base(task))
+		attr, err := unix.SchedGetAttr(tid, 0)
+		if err != nil {
+			continue // the thread ended
+		}
+		if attr.Policy == unix.SCHED_RR {
+			rr = append(rr, filepath.Base(task))
+			if attr.Priority != 20 {
+				t.Errorf("thread %d: SCHED_RR priority %d, want 20", tid, attr.Priority)
+			}
+		} else if attr.Policy != 0 { // not SCHED_OTHER
+			t.Errorf("thread %d: policy %d, want SCHED_OTHER", tid, attr.Policy)
+		}
+		if got := procField(t, task+"/status", "Cpus_allowed_list"); got != "0" {
+			t.Errorf("thread %d: Cpus_allowed_list %q, want 0", tid, got)
+		}
+	}
+	if len(rr) != 1 {
+		t.Errorf("SCHED_RR threads %v, want exactly one (the loop)", rr)
+	}
+	if v := procField(t, dir+"/status", "VmLck"); v == "0 kB" {
+		t.Errorf("VmLck %q with vrrp_no_swap, want > 0", v)
+	}
+	if f := strings.Fields(procField(t, dir+"/limits", "Max realtime timeout")); len(f) < 2 || f[0] != "5000" || f[1] != "10000" {
+		t.Errorf("Max realtime timeout %v, want 5000 10000 us", f)
+	}
+	// The loop still runs: the master keeps advertising (it holds the VIP
+	// and answers status).
+	if got := instanceOf(t, statusJSON(t, na), "VI_1").State; got != "MASTER" {
+		t.Errorf("VI_1 is %v, want MASTER", got)
+	}
+}
