@@ -76,8 +76,7 @@ func (d *Daemon) stepDue(now time.Time, u *vinst.Unit) {
 // WriteAdvert is vinst.Writer: it sends m for vi now, or queues it in the
 // pass's batch (AH adverts always go at once: each is sealed as it is
 // built).
-func (d *Daemon) WriteAdvert(vi *vinst.Instance, m system.Message, prio uint8) {
-	t := &d.loop.tx
+func (t *txBatch) WriteAdvert(vi *vinst.Instance, m system.Message, prio uint8) {
 	if !t.on || m.AH != nil {
 		vi.Sent(m.Dst, prio, vi.Conn.Conn.Write(m))
 		return
