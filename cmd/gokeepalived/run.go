@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
@@ -38,7 +39,8 @@ var startDaemon = runDaemon
 // when it failed to start (fork.go).
 func runDaemon(o *Options) int {
 	ns, inst := o.Namespace, ""
-	if c, _ := config.Load(o.ConfigFile, config.Options{ConfigID: o.ConfigID}); c != nil {
+	c, diags := config.Load(o.ConfigFile, config.Options{ConfigID: o.ConfigID})
+	if c != nil {
 		// global_defs net_namespace, which -s overrides, as in keepalived;
 		// both it and instance name the syslog identifiers.
 		if ns == "" {
@@ -54,7 +56,7 @@ func runDaemon(o *Options) int {
 		return daemonize()
 	}
 	rep := openStartReport()
-	code, err := serve(o, ns, inst, rep.ready)
+	code, err := serve(o, ns, inst, rep.ready, loadOnce(c, diags, os.Getenv(envReloadReadDelay)))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gokeepalived: %v\n", err)
 		rep.failed(err)
@@ -64,7 +66,7 @@ func runDaemon(o *Options) int {
 
 // serve builds and runs the daemon until it stops; ready is called once it
 // has started. A start-up failure returns its exit code and error.
-func serve(o *Options, ns, inst string, ready func()) (int, error) {
+func serve(o *Options, ns, inst string, ready func(), load loader) (int, error) {
 	log, closeLog, err := newLogger(o, ns, inst)
 	if err != nil {
 		return exitFatal, err
@@ -95,7 +97,7 @@ func serve(o *Options, ns, inst string, ready func()) (int, error) {
 		Version: version, Ready: started, DumpDir: os.Getenv(envDumpDir),
 		Reloading: sdNotifyReloading, Reloaded: started, Stopping: sdNotifyStopping,
 		Watchdog: sdNotifyWatchdog, WatchdogInterval: sdWatchdogInterval(),
-		CheckersOnly: o.CheckOnly, VRRPOnly: o.VRRPOnly,
+		LoadConfig: load, CheckersOnly: o.CheckOnly, VRRPOnly: o.VRRPOnly,
 	}, sys)
 	if err != nil {
 		log.Error("cannot start", "err", err)
@@ -115,4 +117,35 @@ func serve(o *Options, ns, inst string, ready func()) (int, error) {
 	}
 	log.Info("Stopped Keepalived (gokeepalived "+version+")", logging.Parent)
 	return 0, nil
+}
+
+// loader reads a configuration as config.Load does.
+type loader = func(path string, o config.Options) (*config.Config, []config.Diagnostic)
+
+// envReloadReadDelay (a Go duration) makes every read after the first
+// sleep that long per file: the lab test's slow filesystem, since config
+// refuses the classic stand-in, an include that is a FIFO.
+const envReloadReadDelay = "GK_TEST_RELOAD_READ_DELAY"
+
+// loadOnce hands the daemon the configuration runDaemon read (conf,
+// diags) on its first read, so that start-up reads the file once, and
+// reads afresh for every reload, each file after readDelay when that
+// parses as a duration.
+func loadOnce(conf *config.Config, diags []config.Diagnostic, readDelay string) loader {
+	first := true
+	delay, _ := time.ParseDuration(readDelay)
+	return func(path string, o config.Options) (*config.Config, []config.Diagnostic) {
+		if first {
+			first = false
+			return conf, diags
+		}
+		if delay > 0 {
+			o.Stat = os.Stat
+			o.ReadFile = func(name string) ([]byte, error) {
+				time.Sleep(delay)
+				return os.ReadFile(name)
+			}
+		}
+		return config.Load(path, o)
+	}
 }

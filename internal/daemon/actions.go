@@ -6,14 +6,14 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
-	"github.com/gokeepalived/gokeepalived/internal/vrrp"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // stepUnit steps member i of u with ev and carries out the actions.
-func (d *Daemon) stepUnit(now time.Time, u *unit, i int, ev instance.Event) {
-	acts := u.step(now, i, ev)
+func (d *Daemon) stepUnit(now time.Time, u *vinst.Unit, i int, ev instance.Event) {
+	acts := u.Step(now, i, ev)
 	for _, ma := range acts {
-		d.execute(now, u.members[ma.Member], ma.Action)
+		d.execute(now, u.Members[ma.Member], ma.Action)
 	}
 	d.groupNotify(u)
 }
@@ -22,7 +22,7 @@ func (d *Daemon) stepUnit(now time.Time, u *unit, i int, ev instance.Event) {
 func (d *Daemon) armTimer() {
 	var next time.Time
 	for _, u := range d.units {
-		if dl := u.deadline(); !dl.IsZero() && (next.IsZero() || dl.Before(next)) {
+		if dl := u.Deadline(); !dl.IsZero() && (next.IsZero() || dl.Before(next)) {
 			next = dl
 		}
 	}
@@ -30,166 +30,115 @@ func (d *Daemon) armTimer() {
 	if !next.IsZero() {
 		wait = max(time.Until(next), 0)
 	}
-	if d.timer != nil {
-		d.timer.Reset(wait)
+	if d.loop.timer != nil {
+		d.loop.timer.Reset(wait)
 	}
 }
 
 // execute carries out one action of vi's machine.
-func (d *Daemon) execute(now time.Time, vi *vinst, a instance.Action) {
+func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	switch a := a.(type) {
 	case instance.SendAdvert:
 		d.sendAdvert(vi, a.Priority)
-		d.retryVIPs(vi)
+		vi.RetryVIPs(d.sys.addrs)
 		d.retryRoutes(vi) // routes.go: static and virtual
 	case instance.AddAddresses:
-		d.acceptDrop(vi) // accept.go: no_accept drop rules go on first
+		d.fx.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
 		d.addVIPs(vi)
 		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
-		if d.stopping && d.cfg.DontReleaseVRRP {
+		if d.loop.stopping && d.cfg.DontReleaseVRRP {
 			return
 		}
 		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
-		d.acceptRelease(vi) // accept.go
+		d.fx.fw.Release(vi)
 	case instance.SendGratuitous:
 		d.gratuitous(vi, a.Repeat, a.Interval)
 	case instance.Notify:
 		d.transition(now, vi, a.Transition)
 	case instance.MasterRxLowerPriority:
-		if ok, held := vi.causeLog.allow("lower priority", now); ok { // rx.go
-			vi.log.Info(masterRxLowerLine(vi, a), append(held, "from", a.From, "priority", a.Priority)...)
+		if ok, held := vi.CauseLog.Allow("lower priority", now); ok {
+			vi.Log.Info(vi.MasterRxLowerLine(a), append(held, "from", a.From, "priority", a.Priority)...)
 		}
-		d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name,
-			State: notify.StateMasterRxLowerPri, Priority: int(vi.m.EffectivePriority())})
+		d.ann.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name,
+			State: notify.StateMasterRxLowerPri, Priority: int(vi.M.EffectivePriority())})
 	}
 }
 
-// addVIPs adds every address of vi; a failure is logged and retried on
-// the next advert round (retryVIPs).
-func (d *Daemon) addVIPs(vi *vinst) {
-	vipsLine(vi, true)
-	for i, v := range vi.vips {
-		if err := d.sys.addrs.Add(v); err != nil {
-			vi.log.Error("add virtual address, will retry", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
-			vi.present[i] = false
-			vi.vipRetry = true
-			continue
-		}
-		vi.present[i] = true
-	}
+// sendAdvert sends one advert of vi, encoded into the loop's buffer and
+// written (or batched) by WriteAdvert (batch.go).
+func (d *Daemon) sendAdvert(vi *vinst.Instance, prio uint8) {
+	d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio, &d.loop.tx)
+}
+
+// addVIPs adds every address of vi; a failure is retried on the next
+// advert round.
+func (d *Daemon) addVIPs(vi *vinst.Instance) {
+	vi.AddVIPs(d.sys.addrs)
 	d.lvsAddrsChanged() // lvs.go: ha_suspend follows the VIPs
 }
 
-// retryVIPs re-adds addresses that failed to go on while master.
-func (d *Daemon) retryVIPs(vi *vinst) {
-	if !vi.vipRetry || vi.m.State() != instance.Master {
-		return
-	}
-	vi.vipRetry = false
-	for i, ok := range vi.present {
-		if ok {
-			continue
-		}
-		if err := d.sys.addrs.Add(vi.vips[i]); err != nil {
-			vi.vipRetry = true
-			continue
-		}
-		vi.present[i] = true
-		vi.log.Info("virtual address added on retry", "addr", vi.vips[i].Prefix)
-	}
-}
-
-func (d *Daemon) delVIPs(vi *vinst) {
-	vipsLine(vi, false)
-	for i, v := range vi.vips {
-		if err := d.sys.addrs.Del(v); err != nil {
-			vi.log.Error("remove virtual address", "addr", v.Prefix, "dev", vi.vipIf[i], "err", err)
-			continue
-		}
-		vi.present[i] = false
-	}
+// delVIPs removes every address of vi.
+func (d *Daemon) delVIPs(vi *vinst.Instance) {
+	vi.DelVIPs(d.sys.addrs)
 	d.lvsAddrsChanged() // lvs.go
 }
 
 // gratuitous sends repeat rounds of GARP/NA for every VIP of vi, interval
-// apart (in the background when interval > 0, so the loop never sleeps).
-func (d *Daemon) gratuitous(vi *vinst, repeat int, interval time.Duration) {
-	if repeat <= 0 || len(vi.vips) == 0 {
+// apart.
+func (d *Daemon) gratuitous(vi *vinst.Instance, repeat int, interval time.Duration) {
+	if repeat <= 0 || len(vi.VIPs) == 0 {
 		return
 	}
-	vips := append([]vipTarget(nil), vi.targets()...)
-	garpLines(vi) // loglines.go
-	n := uint64(repeat * len(vips))
-	if vi.fam == vrrp.IPv6 {
-		vi.stats.UnsolicitedNASent += n
-	} else {
-		vi.stats.GratuitousARPSent += n
-	}
-	send := func() {
-		for r := 0; r < repeat; r++ {
-			for i, t := range vips {
-				if interval > 0 && (r > 0 || i > 0) {
-					time.Sleep(interval)
-				}
-				if err := d.sys.ann.Gratuitous(t.ifindex, t.addr); err != nil {
-					vi.log.Debug("gratuitous", "addr", t.addr, "err", err)
-				}
-			}
-		}
-	}
-	if interval > 0 {
-		go send()
-		return
-	}
-	send()
+	vi.LogGARPs()
+	vi.Announce(d.sys.ann, vi.Targets(), repeat, interval)
 }
 
 // transition records and announces a state change of vi.
-func (d *Daemon) transition(now time.Time, vi *vinst, t instance.Transition) {
-	vi.lastTrans = control.Transition{At: now, From: control.State(t.From.String()),
+func (d *Daemon) transition(now time.Time, vi *vinst.Instance, t instance.Transition) {
+	vi.LastTrans = control.Transition{At: now, From: control.State(t.From.String()),
 		To: control.State(t.To.String()), Cause: t.String()}
 	switch {
 	case t.To == instance.Master:
-		vi.stats.BecomeMaster++
-		vi.ahBecameMaster() // ah.go
+		vi.Stats.BecomeMaster++
+		vi.AHBecameMaster()
 	case t.From == instance.Master:
-		vi.stats.ReleaseMaster++
+		vi.Stats.ReleaseMaster++
 	}
-	logTransition(vi.log, vi.conf.Name, t) // loglines.go
-	d.metrics.Transition(vi.conf.Name, vi.lastTrans.From, vi.lastTrans.To)
+	vinst.LogTransition(vi.Log, vi.Conf.Name, t)
+	d.ann.metrics.Transition(vi.Conf.Name, vi.LastTrans.From, vi.LastTrans.To)
 	st, ok := notifyState(t.To)
 	if !ok {
 		return
 	}
-	d.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st, Priority: int(t.Priority)})
+	d.ann.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: st, Priority: int(t.Priority)})
 }
 
 // groupNotify announces a sync group's state when it changes.
-func (d *Daemon) groupNotify(u *unit) {
-	if u.group == nil {
+func (d *Daemon) groupNotify(u *vinst.Unit) {
+	if u.Group == nil {
 		return
 	}
-	s := u.groupState()
-	if s == u.state {
+	s := u.GroupState()
+	if s == u.Announced {
 		return
 	}
-	u.state = s
+	u.Announced = s
 	if st, ok := notifyState(s); ok {
-		d.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
+		d.ann.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.Name, State: st})
 	}
 }
 
 // priorityChanged announces vi's new effective priority
 // (notify_priority_changes); nothing is said before the instance has
 // started.
-func (d *Daemon) priorityChanged(vi *vinst) {
-	st := vi.m.State()
+func (d *Daemon) priorityChanged(vi *vinst.Instance) {
+	st := vi.M.State()
 	if st == instance.Init || st == instance.Stop {
 		return
 	}
-	d.notes.Priority(vi.conf, st == instance.Master, int(vi.m.EffectivePriority()))
+	d.ann.notes.Priority(vi.Conf, st == instance.Master, int(vi.M.EffectivePriority()))
 }
 
 // states returns every instance's and sync group's current state, for
@@ -197,17 +146,17 @@ func (d *Daemon) priorityChanged(vi *vinst) {
 func (d *Daemon) states() []notify.Event {
 	var out []notify.Event
 	for _, vi := range d.insts {
-		if st, ok := notifyState(vi.m.State()); ok {
-			out = append(out, notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: st,
-				Priority: int(vi.m.EffectivePriority())})
+		if st, ok := notifyState(vi.M.State()); ok {
+			out = append(out, notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: st,
+				Priority: int(vi.M.EffectivePriority())})
 		}
 	}
 	for _, u := range d.units {
-		if u.group == nil {
+		if u.Group == nil {
 			continue
 		}
-		if st, ok := notifyState(u.groupState()); ok {
-			out = append(out, notify.Event{Kind: notify.KindGroup, Name: u.name, State: st})
+		if st, ok := notifyState(u.GroupState()); ok {
+			out = append(out, notify.Event{Kind: notify.KindGroup, Name: u.Name, State: st})
 		}
 	}
 	return out

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vectors"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -41,37 +43,40 @@ func ahVector(t *testing.T, nn string) []byte {
 
 // ahInstance is c12's VI_AH (auth_type AH, auth_pass 1234, VRID 88,
 // 192.168.1.31) on 192.168.1.2, its machine started (BACKUP).
-func ahInstance(t *testing.T, d *Daemon) *vinst {
+func ahInstance(t *testing.T, d *Daemon) *vinst.Instance {
 	t.Helper()
 	ci := &config.Instance{Name: "VI_AH", Version: 2, VRID: 88, Priority: 100, AdvertInt: time.Second,
 		Auth: config.Auth{Type: config.AuthAH, Pass: "1234"}}
-	return startedInstance(t, d, ci, "192.168.1.31", (*vinst).setupAH)
+	return startedInstance(t, d, ci, "192.168.1.31", (*vinst.Instance).SetupAH)
 }
 
 // startedInstance is instance ci (priority 100, one VIP) on 192.168.1.2
 // and ifindex 2, after setup (its authentication), its machine started
 // (BACKUP), registered in d to receive.
-func startedInstance(t *testing.T, d *Daemon, ci *config.Instance, vipStr string, setup func(*vinst)) *vinst {
+func startedInstance(t *testing.T, d *Daemon, ci *config.Instance, vipStr string, setup func(*vinst.Instance)) *vinst.Instance {
 	t.Helper()
 	src := netip.MustParseAddr("192.168.1.2")
 	vrid := uint8(ci.VRID)
 	cfg := instance.DefaultConfig()
 	cfg.VRID, cfg.Priority, cfg.PrimaryAddr = vrid, 100, src
-	vi := &vinst{conf: ci, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: instance.New(cfg),
-		fam: vrrp.IPv4, src: src}
-	vi.stats.Drops = map[string]uint64{}
-	vi.groupDst[0] = system.GroupIPv4
+	vi := &vinst.Instance{Conf: ci, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), M: instance.New(cfg),
+		Fam: vrrp.IPv4, Src: src}
+	vi.Stats.Drops = map[string]uint64{}
+	vi.GroupDst[0] = system.GroupIPv4
 	vip := netip.MustParseAddr(vipStr)
 	v := vrrp.Version(ci.Version)
-	vi.sendTpl = vrrp.Advertisement{Version: v, VRID: vrid, Interval: time.Second, Addrs: []netip.Addr{vip}}
-	vi.expect = vrrp.Expect{Version: v, VRID: vrid, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
+	vi.SendTpl = vrrp.Advertisement{Version: v, VRID: vrid, Interval: time.Second, Addrs: []netip.Addr{vip}}
+	vi.Expect = vrrp.Expect{Version: v, VRID: vrid, Interval: time.Second, CheckAddrs: true, VIPs: []netip.Addr{vip}}
 	setup(vi)
-	vi.m.Step(time.Now(), instance.Startup{})
-	newUnit("", []*vinst{vi})
-	if d.byKey == nil {
-		d.byKey = map[rxKey]*vinst{}
+	vi.M.Step(time.Now(), instance.Startup{})
+	vinst.NewUnit("", []*vinst.Instance{vi})
+	vi.Link.Index = 2
+	if d.rx == nil {
+		d.rx = demux.New(nil, vi.Log)
 	}
-	d.byKey[rxKey{connKey{2, vrrp.IPv4}, vrid}] = vi
+	if err := d.rx.Register(vi); err != nil {
+		t.Fatal(err)
+	}
 	return vi
 }
 
@@ -95,7 +100,7 @@ func TestSendAdvertAHMatchesKeepalived(t *testing.T) {
 	d := &Daemon{}
 	conn := &msgConn{}
 	vi := ahInstance(t, d)
-	vi.conn = &connEntry{conn: conn, ah: true}
+	vi.Conn = &vinst.Socket{Conn: conn, AH: true}
 	for _, prio := range []uint8{100, 100, 100, 100, 0} {
 		d.sendAdvert(vi, prio)
 	}
@@ -112,7 +117,7 @@ func TestSendAdvertAHMatchesKeepalived(t *testing.T) {
 			t.Errorf("advert %d:\n got %x\nwant %x", i, got, want)
 		}
 	}
-	if p := vi.connProtocol(); p != system.ProtocolAH {
+	if p := vi.ConnProtocol(); p != system.ProtocolAH {
 		t.Errorf("socket protocol %d, want 51", p)
 	}
 }
@@ -125,34 +130,34 @@ func TestReceiveAH(t *testing.T) {
 	vi := ahInstance(t, d)
 	first, prio0 := ahVector(t, "01"), ahVector(t, "03")
 	rx := func(pkt []byte) {
-		d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, ah: true, data: append([]byte(nil), pkt...),
-			meta: system.Meta{Src: netip.AddrFrom4([4]byte(pkt[12:16])), Dst: system.GroupIPv4, TTL: pkt[8], Ifindex: 2}})
+		d.receive(demux.Packet{Key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, AH: true, Data: append([]byte(nil), pkt...),
+			Meta: system.Meta{Src: netip.AddrFrom4([4]byte(pkt[12:16])), Dst: system.GroupIPv4, TTL: pkt[8], Ifindex: 2}})
 	}
 	rx(first)
-	if vi.stats.AdvertRcvd != 1 || vi.ah.Seq != 1 {
-		t.Fatalf("first advert: advert_rcvd %d, counter %d; want 1, 1 (%+v)", vi.stats.AdvertRcvd, vi.ah.Seq, vi.stats)
+	if vi.Stats.AdvertRcvd != 1 || vi.AH.Seq != 1 {
+		t.Fatalf("first advert: advert_rcvd %d, counter %d; want 1, 1 (%+v)", vi.Stats.AdvertRcvd, vi.AH.Seq, vi.Stats)
 	}
 	rx(first)
-	if vi.stats.AuthFailure != 1 || vi.stats.AdvertRcvd != 1 {
-		t.Errorf("replay: auth_failure %d, advert_rcvd %d; want 1, 1", vi.stats.AuthFailure, vi.stats.AdvertRcvd)
+	if vi.Stats.AuthFailure != 1 || vi.Stats.AdvertRcvd != 1 {
+		t.Errorf("replay: auth_failure %d, advert_rcvd %d; want 1, 1", vi.Stats.AuthFailure, vi.Stats.AdvertRcvd)
 	}
 	wrong := append([]byte(nil), prio0...)
 	vrrp.NewAHState(vrrp.PassData("secret"), false).Seal(wrong, 20)
 	rx(wrong)
-	if vi.stats.AuthFailure != 2 || vi.ah.Seq != 1 {
-		t.Errorf("other password: auth_failure %d, counter %d; want 2, 1", vi.stats.AuthFailure, vi.ah.Seq)
+	if vi.Stats.AuthFailure != 2 || vi.AH.Seq != 1 {
+		t.Errorf("other password: auth_failure %d, counter %d; want 2, 1", vi.Stats.AuthFailure, vi.AH.Seq)
 	}
 	rx(prio0)
-	if vi.stats.AdvertRcvd != 2 || vi.stats.PriZeroRcvd != 1 || vi.ah.Seq != 5 {
+	if vi.Stats.AdvertRcvd != 2 || vi.Stats.PriZeroRcvd != 1 || vi.AH.Seq != 5 {
 		t.Errorf("priority 0: advert_rcvd %d, pri_zero_rcvd %d, counter %d; want 2, 1, 5",
-			vi.stats.AdvertRcvd, vi.stats.PriZeroRcvd, vi.ah.Seq)
+			vi.Stats.AdvertRcvd, vi.Stats.PriZeroRcvd, vi.AH.Seq)
 	}
-	if d.unknownRx != 0 {
-		t.Errorf("%d packets counted unknown", d.unknownRx)
+	if d.rx.Unknown() != 0 {
+		t.Errorf("%d packets counted unknown", d.rx.Unknown())
 	}
-	d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, ah: true, data: first[:40]})
-	if d.unknownRx != 1 {
-		t.Errorf("a packet too short for its AH header: unknown %d, want 1", d.unknownRx)
+	d.receive(demux.Packet{Key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, AH: true, Data: first[:40]})
+	if d.rx.Unknown() != 1 {
+		t.Errorf("a packet too short for its AH header: unknown %d, want 1", d.rx.Unknown())
 	}
 }
 
@@ -162,9 +167,9 @@ func TestReceiveAH(t *testing.T) {
 func TestAHMasterHeardLower(t *testing.T) {
 	d := &Daemon{}
 	vi := ahInstance(t, d)
-	vi.m.Step(vi.m.Deadline(), instance.Timeout{})
-	if vi.m.State() != instance.Master {
-		t.Fatalf("state %v, want MASTER", vi.m.State())
+	vi.M.Step(vi.M.Deadline(), instance.Timeout{})
+	if vi.M.State() != instance.Master {
+		t.Fatalf("state %v, want MASTER", vi.M.State())
 	}
 	lower := netip.MustParseAddr("192.168.1.3")
 	for _, tt := range []struct {
@@ -178,11 +183,11 @@ func TestAHMasterHeardLower(t *testing.T) {
 		{100, netip.MustParseAddr("192.168.1.9"), 41}, // equal priority, higher address: it wins
 		{150, netip.MustParseAddr("192.168.1.1"), 41}, // higher priority
 	} {
-		vi.ah.Seq = 41 // as accepted from the sender
-		vi.rxAdv.Priority = tt.prio
-		vi.ahHeard(tt.from)
-		if vi.ah.Seq != tt.wantSeq {
-			t.Errorf("priority %d from %v: counter %d, want %d", tt.prio, tt.from, vi.ah.Seq, tt.wantSeq)
+		vi.AH.Seq = 41 // as accepted from the sender
+		vi.RxAdv.Priority = tt.prio
+		vi.AHHeard(tt.from)
+		if vi.AH.Seq != tt.wantSeq {
+			t.Errorf("priority %d from %v: counter %d, want %d", tt.prio, tt.from, vi.AH.Seq, tt.wantSeq)
 		}
 	}
 }

@@ -1,11 +1,11 @@
 package daemon
 
 import (
-	"net/netip"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // batchSlack is how early a master's timer may be served to join the
@@ -26,8 +26,8 @@ type txBatch struct {
 }
 
 type txItem struct {
-	vi   *vinst
-	ce   *connEntry // nil once sent
+	vi   *vinst.Instance
+	ce   *vinst.Socket // nil once sent
 	msg  system.Message
 	prio uint8
 }
@@ -39,13 +39,13 @@ type txItem struct {
 // together, one WriteBatch per socket.
 func (d *Daemon) fireTimers(time.Time) {
 	for _, u := range d.units {
-		dl := u.deadline()
+		dl := u.Deadline()
 		if dl.IsZero() {
 			continue
 		}
 		now := time.Now()
 		if now.Before(dl) {
-			if dl.Sub(now) > batchSlack || u.groupState() != instance.Master {
+			if dl.Sub(now) > batchSlack || u.GroupState() != instance.Master {
 				continue
 			}
 			now = dl // served early: the machine sees its own deadline
@@ -58,9 +58,9 @@ func (d *Daemon) fireTimers(time.Time) {
 // stepDue steps u's timer. When it only sends adverts they join the
 // batch; anything else (a transition, addresses, GARPs) goes out in the
 // order the machine gave, after what is batched so far.
-func (d *Daemon) stepDue(now time.Time, u *unit) {
-	acts := u.step(now, -1, instance.Timeout{})
-	d.tx.on = true
+func (d *Daemon) stepDue(now time.Time, u *vinst.Unit) {
+	acts := u.Step(now, -1, instance.Timeout{})
+	d.loop.tx.on = true
 	for _, ma := range acts {
 		if _, ok := ma.Action.(instance.SendAdvert); !ok {
 			d.flushAdverts()
@@ -68,17 +68,17 @@ func (d *Daemon) stepDue(now time.Time, u *unit) {
 		}
 	}
 	for _, ma := range acts {
-		d.execute(now, u.members[ma.Member], ma.Action)
+		d.execute(now, u.Members[ma.Member], ma.Action)
 	}
 	d.groupNotify(u)
 }
 
-// writeAdvert sends m for vi now, or queues it in the pass's batch (AH
-// adverts always go at once: each is sealed as it is built).
-func (d *Daemon) writeAdvert(vi *vinst, m system.Message, prio uint8) {
-	t := &d.tx
+// WriteAdvert is vinst.Writer: it sends m for vi now, or queues it in the
+// pass's batch (AH adverts always go at once: each is sealed as it is
+// built).
+func (t *txBatch) WriteAdvert(vi *vinst.Instance, m system.Message, prio uint8) {
 	if !t.on || m.AH != nil {
-		d.advertSent(vi, m.Dst, prio, vi.conn.conn.Write(m))
+		vi.Sent(m.Dst, prio, vi.Conn.Conn.Write(m))
 		return
 	}
 	i := len(t.items)
@@ -87,13 +87,13 @@ func (d *Daemon) writeAdvert(vi *vinst, m system.Message, prio uint8) {
 	}
 	t.bufs[i] = append(t.bufs[i][:0], m.Payload...)
 	m.Payload = t.bufs[i]
-	t.items = append(t.items, txItem{vi: vi, ce: vi.conn, msg: m, prio: prio})
+	t.items = append(t.items, txItem{vi: vi, ce: vi.Conn, msg: m, prio: prio})
 }
 
 // flushAdverts sends the batch, socket by socket in the order each first
 // appears, and ends batching.
 func (d *Daemon) flushAdverts() {
-	t := &d.tx
+	t := &d.loop.tx
 	t.on = false
 	for i := range t.items {
 		ce := t.items[i].ce
@@ -108,7 +108,7 @@ func (d *Daemon) flushAdverts() {
 				t.items[j].ce = nil
 			}
 		}
-		d.writeBatch(ce.conn, t.items, t.msgs, t.idx)
+		writeBatch(ce.Conn, t.items, t.msgs, t.idx)
 	}
 	clear(t.items) // drop the *vinst references
 	t.items = t.items[:0]
@@ -116,36 +116,23 @@ func (d *Daemon) flushAdverts() {
 
 // writeBatch sends msgs (items[idx[k]] each) on c, one WriteBatch when c
 // has it and there is more than one, and accounts each.
-func (d *Daemon) writeBatch(c system.Conn, items []txItem, msgs []system.Message, idx []int) {
+func writeBatch(c system.Conn, items []txItem, msgs []system.Message, idx []int) {
 	bw, ok := c.(system.BatchWriter)
 	for k := 0; k < len(msgs); {
 		if !ok || len(msgs)-k == 1 {
 			it := &items[idx[k]]
-			d.advertSent(it.vi, it.msg.Dst, it.prio, c.Write(msgs[k]))
+			it.vi.Sent(it.msg.Dst, it.prio, c.Write(msgs[k]))
 			k++
 			continue
 		}
 		n, err := bw.WriteBatch(msgs[k:])
 		for _, j := range idx[k : k+n] {
-			d.advertSent(items[j].vi, items[j].msg.Dst, items[j].prio, nil)
+			items[j].vi.Sent(items[j].msg.Dst, items[j].prio, nil)
 		}
 		if k += n; err != nil {
 			it := &items[idx[k]]
-			d.advertSent(it.vi, it.msg.Dst, it.prio, err)
+			it.vi.Sent(it.msg.Dst, it.prio, err)
 			k++
 		}
-	}
-}
-
-// advertSent accounts one advert of vi to dst: counted when it went out,
-// logged when not.
-func (d *Daemon) advertSent(vi *vinst, dst netip.Addr, prio uint8, err error) {
-	if err != nil {
-		vi.log.Warn("send advert", "dst", dst, "err", err)
-		return
-	}
-	vi.stats.AdvertSent++
-	if prio == 0 {
-		vi.stats.PriZeroSent++
 	}
 }

@@ -15,12 +15,13 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // batchMaster returns an address owner started at start and master since
 // its Master_Down_Timer fired, sending on ce, in a unit of its own.
-func batchMaster(vrid uint8, ce *connEntry, start time.Time, interval time.Duration) *vinst {
+func batchMaster(vrid uint8, ce *vinst.Socket, start time.Time, interval time.Duration) *vinst.Instance {
 	group := netip.MustParseAddr("224.0.0.18")
 	cfg := instance.DefaultConfig()
 	cfg.VRID, cfg.Priority, cfg.PrimaryAddr, cfg.AdvertInterval = vrid, instance.OwnerPriority, netip.MustParseAddr("10.0.0.1"), interval
@@ -28,11 +29,11 @@ func batchMaster(vrid uint8, ce *connEntry, start time.Time, interval time.Durat
 	m := instance.New(cfg)
 	m.Step(start, instance.Startup{})
 	m.Step(m.Deadline(), instance.Timeout{})
-	vi := &vinst{conf: &config.Instance{Name: "V"}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: m,
-		fam: vrrp.IPv4, conn: ce, src: cfg.PrimaryAddr, group: group}
-	vi.groupDst[0] = group
-	vi.sendTpl = vrrp.Advertisement{Version: vrrp.V3, VRID: vrid, Priority: 255, Interval: interval}
-	newUnit("", []*vinst{vi})
+	vi := &vinst.Instance{Conf: &config.Instance{Name: "V"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), M: m,
+		Fam: vrrp.IPv4, Conn: ce, Src: cfg.PrimaryAddr, Group: group}
+	vi.GroupDst[0] = group
+	vi.SendTpl = vrrp.Advertisement{Version: vrrp.V3, VRID: vrid, Priority: 255, Interval: interval}
+	vinst.NewUnit("", []*vinst.Instance{vi})
 	return vi
 }
 
@@ -59,7 +60,7 @@ func TestFireTimersBatches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const interval = 10 * time.Millisecond
 		a, b := systemtest.NewConn(), systemtest.NewConn()
-		ceA, ceB := &connEntry{conn: a}, &connEntry{conn: b}
+		ceA, ceB := &vinst.Socket{Conn: a}, &vinst.Socket{Conn: b}
 		start := time.Now()
 		v1 := batchMaster(1, ceA, start, interval)
 		v2 := batchMaster(2, ceA, start.Add(200*time.Microsecond), interval) // within the slack
@@ -67,16 +68,16 @@ func TestFireTimersBatches(t *testing.T) {
 		v4 := batchMaster(4, ceB, start.Add(100*time.Microsecond), interval)
 		v5 := batchMaster(5, ceA, start.Add(2*time.Millisecond), interval) // not within it
 		d := &Daemon{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		for _, vi := range []*vinst{v1, v2, v3, v4, v5} {
-			d.units = append(d.units, vi.unit)
+		for _, vi := range []*vinst.Instance{v1, v2, v3, v4, v5} {
+			d.units = append(d.units, vi.Unit)
 		}
 		a.Reset()
 		b.Reset()
-		if v1.m.State() != instance.Master {
-			t.Fatalf("VRID 1 is %v, want MASTER", v1.m.State())
+		if v1.M.State() != instance.Master {
+			t.Fatalf("VRID 1 is %v, want MASTER", v1.M.State())
 		}
 
-		time.Sleep(v1.m.Deadline().Sub(time.Now())) // v1 and v3 due
+		time.Sleep(v1.M.Deadline().Sub(time.Now())) // v1 and v3 due
 		d.fireTimers(time.Now())
 		if diff := cmp.Diff([]int{2}, a.Batches()); diff != "" {
 			t.Errorf("batches on a (-want +got):\n%s", diff)
@@ -87,12 +88,12 @@ func TestFireTimersBatches(t *testing.T) {
 		if diff := cmp.Diff([]uint8{3, 4}, vrids(t, b.Writes())); diff != "" {
 			t.Errorf("adverts on b (-want +got):\n%s", diff)
 		}
-		if want := v1.m.Deadline().Add(200 * time.Microsecond); !v2.m.Deadline().Equal(want) {
-			t.Errorf("served early, next deadline %v after VRID 1's, want 200µs", v2.m.Deadline().Sub(v1.m.Deadline()))
+		if want := v1.M.Deadline().Add(200 * time.Microsecond); !v2.M.Deadline().Equal(want) {
+			t.Errorf("served early, next deadline %v after VRID 1's, want 200µs", v2.M.Deadline().Sub(v1.M.Deadline()))
 		}
-		for _, vi := range []*vinst{v1, v2, v3, v4} {
-			if vi.stats.AdvertSent != 1 {
-				t.Errorf("VRID %d: advert_sent %d, want 1", vi.sendTpl.VRID, vi.stats.AdvertSent)
+		for _, vi := range []*vinst.Instance{v1, v2, v3, v4} {
+			if vi.Stats.AdvertSent != 1 {
+				t.Errorf("VRID %d: advert_sent %d, want 1", vi.SendTpl.VRID, vi.Stats.AdvertSent)
 			}
 		}
 
@@ -112,13 +113,13 @@ func TestFireTimersBatches(t *testing.T) {
 // not counted; the rest of the batch still goes out and is counted.
 func TestFlushAdvertsError(t *testing.T) {
 	a := systemtest.NewConn()
-	ce := &connEntry{conn: a}
+	ce := &vinst.Socket{Conn: a}
 	start := time.Now()
-	vs := []*vinst{batchMaster(1, ce, start, time.Second), batchMaster(2, ce, start, time.Second), batchMaster(3, ce, start, time.Second)}
+	vs := []*vinst.Instance{batchMaster(1, ce, start, time.Second), batchMaster(2, ce, start, time.Second), batchMaster(3, ce, start, time.Second)}
 	a.Reset()
 	a.Fail("Write", nil, errors.New("ENOBUFS"))
 	d := &Daemon{}
-	d.tx.on = true
+	d.loop.tx.on = true
 	for _, vi := range vs {
 		d.sendAdvert(vi, 100)
 	}
@@ -128,7 +129,7 @@ func TestFlushAdvertsError(t *testing.T) {
 	d.flushAdverts()
 	var sent []uint64
 	for _, vi := range vs {
-		sent = append(sent, vi.stats.AdvertSent)
+		sent = append(sent, vi.Stats.AdvertSent)
 	}
 	if diff := cmp.Diff([]uint64{1, 0, 1}, sent); diff != "" {
 		t.Errorf("advert_sent (-want +got):\n%s", diff)
@@ -156,13 +157,13 @@ func (c *batchConn) WriteBatch(ms []system.Message) (int, error) {
 // allocates nothing once the batch's buffers have grown.
 func TestBatchAllocatesNothing(t *testing.T) {
 	c := &batchConn{}
-	ce := &connEntry{conn: c}
+	ce := &vinst.Socket{Conn: c}
 	start := time.Now()
-	vs := []*vinst{batchMaster(1, ce, start, time.Second), batchMaster(2, ce, start, time.Second), batchMaster(3, ce, start, time.Second)}
+	vs := []*vinst.Instance{batchMaster(1, ce, start, time.Second), batchMaster(2, ce, start, time.Second), batchMaster(3, ce, start, time.Second)}
 	d := &Daemon{}
 	pass := func() {
 		c.n = 0
-		d.tx.on = true
+		d.loop.tx.on = true
 		for _, vi := range vs {
 			d.sendAdvert(vi, 100)
 		}

@@ -52,13 +52,13 @@ const (
 // runs on the loop after every event and returns at once when no
 // bgp_speaker is configured.
 func (d *Daemon) bgpSync() {
-	b := d.bgp
+	b := d.ann.bgp
 	if b == nil {
-		if d.conf.Global.BGPSpeaker == nil || d.stopping {
+		if d.conf.Global.BGPSpeaker == nil || d.loop.stopping {
 			return
 		}
 		b = &bgpState{addrs: map[netip.Prefix]system.VIP{}, failed: map[netip.Prefix]bool{}}
-		d.bgp = b
+		d.ann.bgp = b
 	}
 	if b.conf != d.conf {
 		d.bgpConfigure(b)
@@ -96,7 +96,7 @@ func (d *Daemon) bgpConfigure(b *bgpState) {
 	rid := d.bgpRouterID(spc)
 	sp, err := bgp.New(bgp.Config{Speaker: spc, RouterID: rid, Logger: d.log.With("component", "bgp")})
 	if err == nil {
-		ctx, cancel := context.WithTimeout(d.runCtx, bgpStartTimeout)
+		ctx, cancel := context.WithTimeout(d.loop.ctx, bgpStartTimeout)
 		err = sp.Start(ctx)
 		cancel()
 	}
@@ -161,8 +161,8 @@ func (d *Daemon) bgpHealth() bgp.Health {
 func (d *Daemon) bgpVRRP() map[string]bgp.VRRP {
 	out := map[string]bgp.VRRP{}
 	for _, vi := range d.insts {
-		if vi.conf.BGPAnnounce != nil {
-			out[vi.conf.Name] = bgp.VRRP{State: vi.m.State(), Priority: int(vi.m.EffectivePriority())}
+		if vi.Conf.BGPAnnounce != nil {
+			out[vi.Conf.Name] = bgp.VRRP{State: vi.M.State(), Priority: int(vi.M.EffectivePriority())}
 		}
 	}
 	return out
@@ -244,7 +244,7 @@ func (d *Daemon) anycastVIP(group string, p netip.Prefix) (system.VIP, bool) {
 // bgpStop runs first when the daemon stops: graceful shutdown (when
 // configured), withdrawal, sessions closed, anycast addresses off.
 func (d *Daemon) bgpStop() {
-	b := d.bgp
+	b := d.ann.bgp
 	if b == nil {
 		return
 	}
@@ -260,7 +260,7 @@ func (d *Daemon) bgpStop() {
 	}
 	d.bgpClose(b)
 	d.bgpAddrs(b, nil, false)
-	d.bgp = nil
+	d.ann.bgp = nil
 }
 
 // bgpClose closes the speaker: its sessions end, and each router drops
@@ -280,7 +280,7 @@ func (d *Daemon) bgpClose(b *bgpState) {
 // bgpStatus is the BGP part of the status snapshot; nil without a
 // bgp_speaker.
 func (d *Daemon) bgpStatus() *control.BGP {
-	b := d.bgp
+	b := d.ann.bgp
 	if b == nil {
 		return nil
 	}

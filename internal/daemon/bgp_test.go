@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
@@ -50,8 +51,7 @@ func bgpDaemon(t *testing.T, text string) (*Daemon, *systemtest.Addresser) {
 	t.Cleanup(cancel)
 	addrs := &systemtest.Addresser{}
 	links := systemtest.NewLinkWatcher(system.Link{Name: "lo", Index: 1, Up: true})
-	d := &Daemon{conf: loadText(t, text), log: slog.New(slog.NewTextHandler(io.Discard, nil)), runCtx: ctx,
-		reqCh: make(chan func(), 16), sys: sysDeps{links: links, addrs: addrs}}
+	d := &Daemon{conf: configtest.Load(t, text), log: slog.New(slog.NewTextHandler(io.Discard, nil)), loop: loopState{ctx: ctx, reqCh: make(chan func(), 16)}, sys: sysDeps{links: links, addrs: addrs}}
 	t.Cleanup(d.bgpStop)
 	return d, addrs
 }
@@ -79,7 +79,7 @@ func TestBGPSyncAnnouncesHealthyGroups(t *testing.T) {
 	if got := strings.Join(addrCalls(addrs), ","); got != "Add 10.99.0.1/32@1" {
 		t.Errorf("address calls %q, want only WEB's address added on lo", got)
 	}
-	sp := d.bgp.sp
+	sp := d.ann.bgp.sp
 	st := waitBGP(t, d, func(n int) bool { return n == 1 })
 	if p := st.Prefixes[0]; p.Prefix != netip.MustParsePrefix("10.99.0.1/32") || p.Group != "WEB" {
 		t.Errorf("announced %+v, want 10.99.0.1/32 for WEB", p)
@@ -88,9 +88,9 @@ func TestBGPSyncAnnouncesHealthyGroups(t *testing.T) {
 		t.Errorf("neighbors %+v, want 127.0.0.2 not established", st.Neighbors)
 	}
 
-	d.conf = loadText(t, bgpConf[:strings.Index(bgpConf, "anycast_group WEB")]) // reload: no group left
+	d.conf = configtest.Load(t, bgpConf[:strings.Index(bgpConf, "anycast_group WEB")]) // reload: no group left
 	d.bgpSync()
-	if d.bgp.sp != sp {
+	if d.ann.bgp.sp != sp {
 		t.Error("a reload with the same neighbors restarted the speaker")
 	}
 	waitBGP(t, d, func(n int) bool { return n == 0 })
@@ -98,7 +98,7 @@ func TestBGPSyncAnnouncesHealthyGroups(t *testing.T) {
 		t.Errorf("address calls %q, want WEB's address added then removed", got)
 	}
 	d.bgpStop()
-	if d.bgp != nil || d.bgpStatus() != nil {
+	if d.ann.bgp != nil || d.bgpStatus() != nil {
 		t.Error("after stop the daemon still has a BGP side")
 	}
 }

@@ -18,8 +18,8 @@ import (
 func (d *Daemon) claim() (release func(), err error) {
 	var pids []*runfile.PIDFile
 	release = func() {
-		if d.ctl != nil {
-			d.ctl.Close()
+		if d.loop.ctl != nil {
+			d.loop.ctl.Close()
 		}
 		for _, p := range pids {
 			if err := p.Close(); err != nil {
@@ -46,14 +46,14 @@ func (d *Daemon) claim() (release func(), err error) {
 			Source:   sourceFunc(d.Snapshot),
 			Reloader: control.ReloaderFunc(d.Reload),
 			// Served only once startServers has built the handler.
-			Metrics: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d.metricsHandler.ServeHTTP(w, r) }),
+			Metrics: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { d.loop.metricsHandler.ServeHTTP(w, r) }),
 			Logger:  d.log,
 		})
 		if err != nil {
 			release()
 			return nil, fmt.Errorf("control socket: %w", err)
 		}
-		d.ctl = srv
+		d.loop.ctl = srv
 	}
 	return release, nil
 }

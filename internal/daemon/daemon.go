@@ -15,13 +15,18 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
+	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
+	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/trackers"
+	"github.com/gokeepalived/gokeepalived/internal/updown"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
 
@@ -67,6 +72,10 @@ type Config struct {
 	// calling it.
 	Watchdog         func()
 	WatchdogInterval time.Duration
+	// LoadConfig reads File at start and at each reload; nil means
+	// config.Load. The command hands its own first read back through it,
+	// so that start-up reads the file once, and tests pass slow readers.
+	LoadConfig func(path string, o config.Options) (*config.Config, []config.Diagnostic)
 	// CheckersOnly (-C) runs only the LVS half, VRRPOnly (-P) only VRRP.
 	CheckersOnly, VRRPOnly bool
 }
@@ -78,46 +87,70 @@ type Daemon struct {
 	sys  sysDeps
 	conf *config.Config
 
-	insts   []*vinst
-	byKey   map[rxKey]*vinst
-	units   []*unit
-	conns   map[connKey]*connEntry
-	ahConns map[connKey]*connEntry // auth_type AH sockets (ah.go)
-	rxCh    chan rxPacket
-	trackC  chan trackEvent
-	reqCh   chan func()
+	insts []*vinst.Instance
+	units []*vinst.Unit
+	rx    *demux.Table // the VRRP sockets and which instance an advert is for
+	loop  loopState
+	rel   reloadState
+	trk   trackState
+	fx    sysEffects
+	ann   announcers
+}
 
-	notifier *notify.Notifier
-	notes    *policy.Policy // what else state changes announce: FIFO priority lines, mails
-	fifos    []*notify.FIFO
-	metrics  *metrics.Metrics
-	gate     scriptGate
-	trk      *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
-	dyn      dynState      // dynamic interfaces, up/down delays, no_accept firewall (dynif.go, accept.go)
-	vm       *vmac.Manager // use_vmac interfaces, made on first use by vmacs()
-
-	startedAt  time.Time
-	loadedAt   time.Time
-	lastReload time.Time
-	reloadErr  string
-	rl         *reloader // reads and plans reloads off the loop (reload_worker.go)
-	unknownRx  uint64
-	unknownLog logLimiter[rxKey] // rx.go
-	stopping   bool
-	timer      system.LoopTimer // the loop's one timer (armTimer)
-	runCtx     context.Context
-	txBuf      []byte  // the advert being sent, shared by all instances (sendAdvert)
-	tx         txBatch // the adverts of one timer pass (batch.go)
+// loopState is the loop's own machinery and what reaches into it: the
+// requests of the control socket and timers, the loop's timer, the send
+// buffer and the servers that ask the loop for snapshots.
+type loopState struct {
+	ctx       context.Context
+	reqCh     chan func()
+	timer     system.LoopTimer // the loop's one timer (armTimer)
+	stopping  bool
+	startedAt time.Time
+	txBuf     []byte  // the advert being sent, shared by all instances
+	tx        txBatch // the adverts of one timer pass (batch.go)
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
+}
 
-	// rtes holds the static entries and puts virtual routes and rules
-	// on and off (made on first use by routes()).
-	rtes *route.Table
+// reloadState is the reload worker (package reload) and what status says
+// about the last reload.
+type reloadState struct {
+	worker   *reload.Worker // reads and plans reloads off the loop
+	loadedAt time.Time
+	lastAt   time.Time
+	err      string
+}
 
-	lvs *lvsHalf  // the LVS half (lvs.go); nil when not run
-	bgp *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
+// trackState is the running trackers (package trackers) and the script
+// gate, with the channel their results reach the loop on.
+type trackState struct {
+	ch   chan trackEvent
+	set  *trackers.Set // vrrp_script, track_file, vrrp_track_process; made by trackers()
+	gate trackers.Gate
+}
+
+// sysEffects are the system-side effects beyond VIPs, each owned by its
+// package and opened on first use: routes and rules, VMACs, no_accept's
+// drop set, the debounced interface states, and the LVS half (whose
+// ha_suspend follows the VIPs).
+type sysEffects struct {
+	rtes  *route.Table // static entries, virtual routes and rules (routes())
+	vm    *vmac.Manager
+	fw    *noaccept.Firewall
+	links updown.Debouncer // interface_up_down_delays
+	lvs   *lvsHalf         // the LVS half (lvs.go); nil when not run
+}
+
+// announcers are what state changes reach: notify scripts, the notify
+// policy (FIFO priority lines, mails), the FIFOs, the metrics and the BGP
+// speaker (routes follow the instances' states).
+type announcers struct {
+	notifier *notify.Notifier
+	notes    *policy.Policy
+	fifos    []*notify.FIFO
+	metrics  *metrics.Metrics
+	bgp      *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -133,23 +166,24 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		sys.close()
 		return nil, errors.New("daemon: no logger")
 	}
-	conf, err := loadConfig(cfg.File, cfg.ConfigID, cfg.Logger, 0)
+	conf, err := loadConfig(cfg)
 	if err != nil {
 		sys.close()
 		return nil, err
 	}
 	d := &Daemon{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		conf:   halves(conf, cfg), // lvs.go: -C, -P
-		sys:    sys.deps(),
-		byKey:  map[rxKey]*vinst{},
-		conns:  map[connKey]*connEntry{},
-		rxCh:   make(chan rxPacket, 1024),
-		trackC: make(chan trackEvent, 256),
-		reqCh:  make(chan func()),
-		rl:     newReloader(),
+		cfg:  cfg,
+		log:  cfg.Logger,
+		conf: halves(conf, cfg), // lvs.go: -C, -P
+		sys:  sys.deps(),
+		rx:   demux.New(sys.OpenConn, cfg.Logger),
+		fx:   sysEffects{fw: noaccept.New(sys.OpenFirewall, cfg.Logger)},
+		trk:  trackState{ch: make(chan trackEvent, 256)},
+		loop: loopState{reqCh: make(chan func())},
+		rel:  reloadState{worker: reload.NewWorker()},
 	}
+	d.fx.links = updown.Debouncer{Log: d.log, Set: d.setLinkUp, Applied: d.refreshAll,
+		Later: func(delay time.Duration, f func()) { time.AfterFunc(delay, func() { d.post(f) }) }}
 	return d, nil
 }
 
@@ -167,25 +201,19 @@ func (configError) Is(target error) bool { return target == ErrConfig }
 // a configuration the daemon reports; `gokeepalived -t` lists them all.
 const maxDiagnostics = 20
 
-// loadConfig parses and validates path. It fails where keepalived refuses
-// to start (config.Refuses); every other diagnostic is logged, and the
-// configuration runs with keepalived's fallback applied. Only the first
-// maxDiagnostics of each kind are reported, and the error is at most
-// control.MaxErrorBytes long, so that a configuration with a million
-// mistakes cannot flood the log or the status API.
-//
-// readDelay, when not zero, is slept before each file is read: a stand-in
-// for a slow filesystem in tests (GK_TEST_RELOAD_READ_DELAY, reload only).
-func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*config.Config, error) {
-	opts := config.Options{ConfigID: id}
-	if readDelay > 0 {
-		opts.Stat = os.Stat
-		opts.ReadFile = func(name string) ([]byte, error) {
-			time.Sleep(readDelay)
-			return os.ReadFile(name)
-		}
+// loadConfig reads cfg.File through cfg.LoadConfig and validates it. It
+// fails where keepalived refuses to start (config.Refuses); every other
+// diagnostic is logged, and the configuration runs with keepalived's
+// fallback applied. Only the first maxDiagnostics of each kind are
+// reported, and the error is at most control.MaxErrorBytes long, so that a
+// configuration with a million mistakes cannot flood the log or the status
+// API.
+func loadConfig(cfg Config) (*config.Config, error) {
+	path, log, load := cfg.File, cfg.Logger, cfg.LoadConfig
+	if load == nil {
+		load = config.Load
 	}
-	conf, diags := config.Load(path, opts)
+	conf, diags := load(path, config.Options{ConfigID: cfg.ConfigID})
 	var errs []error
 	var nerr, nwarn int
 	for _, dg := range diags {
@@ -220,9 +248,11 @@ func loadConfig(path, id string, log *slog.Logger, readDelay time.Duration) (*co
 func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d.runCtx = ctx
-	d.startedAt = time.Now()
-	d.loadedAt = d.startedAt
+	d.loop.ctx = ctx
+	d.rx.Start(ctx)
+	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
+	d.loop.startedAt = time.Now()
+	d.rel.loadedAt = d.loop.startedAt
 	release, err := d.claim() // claim.go: pid files and control socket, before any change
 	if err != nil {
 		return err
@@ -243,7 +273,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return err
 	}
-	go d.rl.run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
+	go d.rel.worker.Run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
 	stopServers := d.startServers(ctx)
 	defer stopServers()
 	if d.cfg.Ready != nil {
@@ -258,7 +288,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return fmt.Errorf("loop timer: %w", err)
 	}
-	d.timer = timer
+	d.loop.timer = timer
 	defer timer.Close()
 	for {
 		d.bgpSync() // bgp.go: routes follow every event's outcome
@@ -272,9 +302,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.shutdown()
 				return nil
 			}
-		case p := <-d.rxCh:
+		case p := <-d.rx.Packets():
 			d.receive(p)
-		case ev := <-d.trackC:
+		case ev := <-d.trk.ch:
 			d.trackerChanged(ev)
 		case ev, ok := <-linkCh:
 			if !ok {
@@ -282,7 +312,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				continue
 			}
 			d.linkChanged(ev)
-		case fn := <-d.reqCh:
+		case fn := <-d.loop.reqCh:
 			fn()
 		case <-timer.C():
 		}
@@ -297,7 +327,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.log.Info("Stopping", "signal", s.String(), logging.Parent)
 		return true
 	case syscall.SIGHUP:
-		d.rl.request(nil) // read and planned off the loop; refusals are logged
+		d.rel.worker.Request(nil) // read and planned off the loop; refusals are logged
 	case syscall.SIGUSR1:
 		d.dump(control.DataFile, control.WriteData)
 		d.dumpLVS() // lvs.go
@@ -335,13 +365,13 @@ func (d *Daemon) startServers(ctx context.Context) (stop func()) {
 	if err != nil {
 		d.log.Error("metrics", "err", err)
 	} else {
-		d.metrics = m
+		d.ann.metrics = m
 	}
 	handler := metrics.Handler(reg, d.log)
-	d.metricsHandler = handler
-	if d.ctl != nil { // listening since claim
-		go d.ctl.Serve()
-		stops = append(stops, func() { d.ctl.Close() })
+	d.loop.metricsHandler = handler
+	if d.loop.ctl != nil { // listening since claim
+		go d.loop.ctl.Serve()
+		stops = append(stops, func() { d.loop.ctl.Close() })
 	}
 	addr := d.cfg.MetricsAddr
 	if addr == "" {
@@ -371,16 +401,16 @@ func (d *Daemon) do(ctx context.Context, fn func()) bool {
 	done := make(chan struct{})
 	wrapped := func() { fn(); close(done) }
 	select {
-	case d.reqCh <- wrapped:
+	case d.loop.reqCh <- wrapped:
 	case <-ctx.Done():
 		return false
-	case <-d.runCtx.Done():
+	case <-d.loop.ctx.Done():
 		return false
 	}
 	select {
 	case <-done:
 		return true
-	case <-d.runCtx.Done():
+	case <-d.loop.ctx.Done():
 		return false
 	}
 }
@@ -398,14 +428,14 @@ func (d *Daemon) Snapshot() control.Snapshot {
 // waits for the outcome. The loop keeps running meanwhile.
 func (d *Daemon) Reload(ctx context.Context) error {
 	done := make(chan error, 1)
-	d.rl.request(done)
+	d.rel.worker.Request(done)
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("reload still under way: %w", ctx.Err())
-	case <-d.runCtx.Done():
-		return errStopping
+	case <-d.loop.ctx.Done():
+		return reload.ErrStopping
 	}
 }
 

@@ -5,14 +5,15 @@ import (
 	"testing"
 
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // TestIsOurVIP: address events for our own VIPs are recognised (and so
 // never trigger a re-read of every instance's source address).
 func TestIsOurVIP(t *testing.T) {
-	d := &Daemon{insts: []*vinst{
-		{vips: []system.VIP{{Prefix: netip.MustParsePrefix("10.0.0.1/32"), Ifindex: 2}}},
-		{vips: []system.VIP{{Prefix: netip.MustParsePrefix("10.0.0.2/24"), Ifindex: 3}}},
+	d := &Daemon{insts: []*vinst.Instance{
+		{VIPs: []system.VIP{{Prefix: netip.MustParsePrefix("10.0.0.1/32"), Ifindex: 2}}},
+		{VIPs: []system.VIP{{Prefix: netip.MustParsePrefix("10.0.0.2/24"), Ifindex: 3}}},
 	}}
 	tests := []struct {
 		ifindex int

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -20,11 +22,11 @@ var (
 
 // hmacInstance is a VRRPv3 auth_hmac instance (VRID 60, enforce, key 1)
 // on 192.168.1.2, its machine started (BACKUP).
-func hmacInstance(t *testing.T, d *Daemon) *vinst {
+func hmacInstance(t *testing.T, d *Daemon) *vinst.Instance {
 	t.Helper()
 	ci := &config.Instance{Name: "VI_HMAC", Version: 3, VRID: 60, Priority: 100, AdvertInt: time.Second,
 		AuthHMAC: &config.AuthHMAC{Keys: []config.HMACKey{{ID: 1, Key: hmacKey1}}, ActiveKey: 1, Mode: "enforce", TimeWindow: 5}}
-	return startedInstance(t, d, ci, "192.168.1.60", (*vinst).setupHMAC)
+	return startedInstance(t, d, ci, "192.168.1.60", (*vinst.Instance).SetupHMAC)
 }
 
 // peerAdvert is a priority-50 advert of VRID 60 from 192.168.1.3, signed
@@ -60,12 +62,12 @@ func TestHMACSendReceive(t *testing.T) {
 	d := &Daemon{}
 	vi := hmacInstance(t, d)
 	conn := &recConn{}
-	vi.conn = &connEntry{conn: conn}
+	vi.Conn = &vinst.Socket{Conn: conn}
 	peer := &vrrp.HMAC{Keys: []vrrp.HMACKey{{ID: 1, Key: hmacKey1}, {ID: 2, Key: hmacKey2}}, Active: 1, Window: 5}
 	d.sendAdvert(vi, 100)
 	d.sendAdvert(vi, 100)
 	for i, b := range conn.sent[:conn.n] {
-		if r := peer.Verify(b, vrrp.IPv4, vi.src, time.Now(), nil); r != vrrp.HMACOK {
+		if r := peer.Verify(b, vrrp.IPv4, vi.Src, time.Now(), nil); r != vrrp.HMACOK {
 			t.Fatalf("advert %d: a peer's check says %v", i, r)
 		}
 	}
@@ -74,13 +76,13 @@ func TestHMACSendReceive(t *testing.T) {
 	}
 
 	rx := func(b []byte) {
-		d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, data: bytes.Clone(b),
-			meta: system.Meta{Src: netip.MustParseAddr("192.168.1.3"), Dst: system.GroupIPv4, TTL: 255, Ifindex: 2}})
+		d.receive(demux.Packet{Key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, Data: bytes.Clone(b),
+			Meta: system.Meta{Src: netip.MustParseAddr("192.168.1.3"), Dst: system.GroupIPv4, TTL: 255, Ifindex: 2}})
 	}
 	good := peerAdvert(t, peer)
 	rx(good)
-	if vi.stats.AdvertRcvd != 1 {
-		t.Fatalf("a signed advert was not accepted: %+v", vi.stats)
+	if vi.Stats.AdvertRcvd != 1 {
+		t.Fatalf("a signed advert was not accepted: %+v", vi.Stats)
 	}
 	rx(good)
 	flipped := bytes.Clone(peerAdvert(t, peer))
@@ -91,27 +93,27 @@ func TestHMACSendReceive(t *testing.T) {
 	rx(peerAdvert(t, nil))
 	want := map[string]uint64{"auth_ext_replay": 1, "auth_ext_invalid_hmac": 1, "auth_ext_unknown_key": 1, "auth_ext_missing": 1}
 	for k, n := range want {
-		if vi.stats.Drops[k] != n {
-			t.Errorf("%s = %d, want %d (drops %v)", k, vi.stats.Drops[k], n, vi.stats.Drops)
+		if vi.Stats.Drops[k] != n {
+			t.Errorf("%s = %d, want %d (drops %v)", k, vi.Stats.Drops[k], n, vi.Stats.Drops)
 		}
 	}
-	if vi.stats.AdvertRcvd != 1 {
-		t.Errorf("advert_rcvd %d, want 1: a refused advert reached the machine", vi.stats.AdvertRcvd)
+	if vi.Stats.AdvertRcvd != 1 {
+		t.Errorf("advert_rcvd %d, want 1: a refused advert reached the machine", vi.Stats.AdvertRcvd)
 	}
-	st := hmacStatus(vi)
+	st := vi.Status(nil, nil).AuthHMAC
 	if st == nil || st.Mode != "enforce" || st.ActiveKey != 1 || st.Replay != 1 || st.InvalidHMAC != 1 ||
 		st.UnknownKey != 1 || st.Missing != 1 || !strings.Contains(st.Line(), "invalid HMAC 1") {
 		t.Errorf("status %+v", st)
 	}
 
 	// Rotation: key 2 added and made active by a reload in place.
-	vi.conf = &config.Instance{Name: "VI_HMAC", AuthHMAC: &config.AuthHMAC{ActiveKey: 2, Mode: "enforce", TimeWindow: 5,
+	vi.Conf = &config.Instance{Name: "VI_HMAC", AuthHMAC: &config.AuthHMAC{ActiveKey: 2, Mode: "enforce", TimeWindow: 5,
 		Keys: []config.HMACKey{{ID: 1, Key: hmacKey1}, {ID: 2, Key: hmacKey2}}}}
-	vi.expect.HMAC = nil
-	vi.setupHMAC()
+	vi.Expect.HMAC = nil
+	vi.SetupHMAC()
 	rx(good)
-	if vi.stats.Drops["auth_ext_replay"] != 2 {
-		t.Errorf("the replay after a reload: auth_ext_replay %d, want 2", vi.stats.Drops["auth_ext_replay"])
+	if vi.Stats.Drops["auth_ext_replay"] != 2 {
+		t.Errorf("the replay after a reload: auth_ext_replay %d, want 2", vi.Stats.Drops["auth_ext_replay"])
 	}
 	conn.n = 0
 	d.sendAdvert(vi, 100)
@@ -120,12 +122,12 @@ func TestHMACSendReceive(t *testing.T) {
 	if err := vrrp.ParseHMACTrailer(raw, &tr); err != nil || tr.KeyID != 2 {
 		t.Errorf("after rotation the trailer is %+v (%v), want key id 2", tr, err)
 	}
-	if r := peer.Verify(conn.sent[0], vrrp.IPv4, vi.src, time.Now(), nil); r != vrrp.HMACOK {
+	if r := peer.Verify(conn.sent[0], vrrp.IPv4, vi.Src, time.Now(), nil); r != vrrp.HMACOK {
 		t.Errorf("after rotation a peer's check says %v", r)
 	}
 	// receive-only sends no trailer.
-	vi.conf.AuthHMAC.Mode = "receive-only"
-	vi.setupHMAC()
+	vi.Conf.AuthHMAC.Mode = "receive-only"
+	vi.SetupHMAC()
 	conn.n = 0
 	d.sendAdvert(vi, 100)
 	if _, tr := vrrp.SplitHMAC(conn.sent[0], vrrp.IPv4); tr != nil {
@@ -140,10 +142,10 @@ func TestHMACLogLines(t *testing.T) {
 	var logs bytes.Buffer
 	d := &Daemon{}
 	vi := hmacInstance(t, d)
-	vi.log = slog.New(slog.NewTextHandler(&logs, nil))
+	vi.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	rx := func(b []byte) {
-		d.receive(rxPacket{key: connKey{2, vrrp.IPv4}, data: bytes.Clone(b),
-			meta: system.Meta{Src: netip.MustParseAddr("192.168.1.3"), Dst: system.GroupIPv4, TTL: 255, Ifindex: 2}})
+		d.receive(demux.Packet{Key: vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}, Data: bytes.Clone(b),
+			Meta: system.Meta{Src: netip.MustParseAddr("192.168.1.3"), Dst: system.GroupIPv4, TTL: 255, Ifindex: 2}})
 	}
 	peer := func(id uint8) *vrrp.HMAC {
 		return &vrrp.HMAC{Keys: []vrrp.HMACKey{{ID: id, Key: hmacKey1}}, Active: id, Window: 5}
@@ -152,8 +154,8 @@ func TestHMACLogLines(t *testing.T) {
 	rx(peerAdvertAt(t, peer(9), now))
 	rx(peerAdvertAt(t, peer(1), now.Add(-7*time.Second)))
 	rx(peerAdvertAt(t, peer(1), now.Add(-3*time.Second)))
-	if vi.stats.AdvertRcvd != 1 {
-		t.Errorf("advert_rcvd %d, want 1 (the skewed one within the window)", vi.stats.AdvertRcvd)
+	if vi.Stats.AdvertRcvd != 1 {
+		t.Errorf("advert_rcvd %d, want 1 (the skewed one within the window)", vi.Stats.AdvertRcvd)
 	}
 	for _, want := range []string{
 		"(VI_HMAC) unknown authentication key id 9 from 192.168.1.3",

@@ -73,7 +73,7 @@ func (d *Daemon) startLVS() error {
 	h.configureMail(d.conf, d.log)
 	h.dir = director.Start(director.Config{
 		Conf: d.conf, Plane: plane, Backend: backend, Log: d.log.With("half", "lvs"),
-		Gate:        d.scriptGate(),
+		Gate:        d.trk.gate.For(d.conf),
 		Exec:        d.sys.Exec,
 		Script:      h.script,
 		FIFO:        d.lvsFIFO(h),
@@ -82,7 +82,7 @@ func (d *Daemon) startLVS() error {
 		KeepOnStop:  d.cfg.DontReleaseIPVS,
 		Alert:       h.alert,
 	})
-	d.lvs = h
+	d.fx.lvs = h
 	d.lvsAddrsChanged()
 	d.log.Info("LVS half started", "backend", backend, "virtual_servers", len(d.conf.VirtualServers))
 	return nil
@@ -133,7 +133,7 @@ func (d *Daemon) lvsFIFO(h *lvsHalf) func(string) {
 		outs = append(outs, h.fifo)
 	}
 	if g := d.conf.Global.NotifyFifo; g != nil {
-		for _, f := range d.fifos {
+		for _, f := range d.ann.fifos {
 			if f.Path() == g.Path {
 				outs = append(outs, f)
 			}
@@ -148,55 +148,55 @@ func (d *Daemon) lvsFIFO(h *lvsHalf) func(string) {
 
 // lvsAddrsChanged tells the LVS half which VIPs this host holds now.
 func (d *Daemon) lvsAddrsChanged() {
-	if d.lvs == nil {
+	if d.fx.lvs == nil {
 		return
 	}
 	held := map[netip.Addr]bool{}
 	for _, vi := range d.insts {
-		for i, v := range vi.vips {
-			if vi.present[i] {
+		for i, v := range vi.VIPs {
+			if vi.Present[i] {
 				held[v.Prefix.Addr()] = true
 			}
 		}
 	}
-	d.lvs.dir.SetAddrs(held)
+	d.fx.lvs.dir.SetAddrs(held)
 }
 
 // reloadLVS moves the LVS half to the configuration just loaded,
 // starting it when the reload brought the first virtual server.
 func (d *Daemon) reloadLVS() {
-	if d.lvs == nil {
+	if d.fx.lvs == nil {
 		if err := d.startLVS(); err != nil {
 			d.log.Error("reload", "err", err)
 		}
 		return
 	}
-	d.gateLVSScripts(d.lvs)
-	d.lvs.configureMail(d.conf, d.log)
-	d.lvs.dir.Reload(d.conf)
+	d.gateLVSScripts(d.fx.lvs)
+	d.fx.lvs.configureMail(d.conf, d.log)
+	d.fx.lvs.dir.Reload(d.conf)
 	d.lvsAddrsChanged()
 }
 
 // stopLVS stops the checkers (omega notifications) and removes what the
 // data plane installed.
 func (d *Daemon) stopLVS() {
-	if d.lvs == nil {
+	if d.fx.lvs == nil {
 		return
 	}
-	d.lvs.dir.Stop(3 * time.Second)
-	d.lvs.setMailer(nil, 3*time.Second, true)
-	if d.lvs.fifo != nil {
-		d.lvs.fifo.Close()
+	d.fx.lvs.dir.Stop(3 * time.Second)
+	d.fx.lvs.setMailer(nil, 3*time.Second, true)
+	if d.fx.lvs.fifo != nil {
+		d.fx.lvs.fifo.Close()
 	}
-	d.lvs = nil
+	d.fx.lvs = nil
 }
 
 // lvsStatus is the LVS half's part of the snapshot.
 func (d *Daemon) lvsStatus() *control.LVS {
-	if d.lvs == nil {
+	if d.fx.lvs == nil {
 		return nil
 	}
-	st := d.lvs.dir.Status()
+	st := d.fx.lvs.dir.Status()
 	out := &control.LVS{Backend: st.Backend, PlaneError: st.PlaneError, VirtualServers: []control.VirtualServer{}}
 	for _, v := range st.VirtualServers {
 		cv := control.VirtualServer{Name: v.Name, QuorumUp: v.QuorumUp, WeightSum: v.WeightSum, Quorum: v.Quorum,
@@ -217,7 +217,7 @@ func (d *Daemon) lvsStatus() *control.LVS {
 // dumpLVS writes the checker part of the SIGUSR1 dump, to the file
 // keepalived's checker process writes, when the LVS half runs.
 func (d *Daemon) dumpLVS() {
-	if d.lvs != nil {
+	if d.fx.lvs != nil {
 		d.dump(control.CheckDataFile, control.WriteCheckData)
 	}
 }

@@ -1,15 +1,17 @@
 package daemon
 
 import (
-	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -29,13 +31,18 @@ func TestOwnerIgnoreAdvertsReceive(t *testing.T) {
 		m := instance.New(cfg)
 		start := time.Now()
 		m.Step(start, instance.Startup{})
-		vi := &vinst{conf: &config.Instance{Name: "V"}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: m,
-			fam:    vrrp.IPv4,
-			expect: vrrp.Expect{Version: vrrp.V2, VRID: 7, Interval: time.Second}}
-		vi.stats.Drops = map[string]uint64{}
-		newUnit("", []*vinst{vi})
-		key := connKey{ifindex: 2, fam: vrrp.IPv4}
-		d := &Daemon{byKey: map[rxKey]*vinst{{key, 7}: vi}}
+		var logBuf strings.Builder
+		vi := &vinst.Instance{Conf: &config.Instance{Name: "V"}, Log: slog.New(slog.NewTextHandler(&logBuf, nil)), M: m,
+			Fam:    vrrp.IPv4,
+			Expect: vrrp.Expect{Version: vrrp.V2, VRID: 7, Interval: time.Second}}
+		vi.Stats.Drops = map[string]uint64{}
+		vinst.NewUnit("", []*vinst.Instance{vi})
+		key := vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}
+		vi.Conf.VRID, vi.Link.Index = 7, key.Ifindex
+		d := &Daemon{rx: demux.New(nil, vi.Log)}
+		if err := d.rx.Register(vi); err != nil {
+			t.Fatal(err)
+		}
 
 		from := netip.MustParseAddr("10.0.0.9")
 		adv := vrrp.Advertisement{Version: vrrp.V2, VRID: 7, Priority: tt.prio, Interval: time.Second, Addrs: []netip.Addr{netip.MustParseAddr("10.0.0.100")}}
@@ -44,18 +51,18 @@ func TestOwnerIgnoreAdvertsReceive(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := m.Deadline()
-		d.receive(rxPacket{key: key, meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}, data: data})
+		d.receive(demux.Packet{Key: key, Meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}, Data: data})
 
-		if vi.stats.AdvertRcvd != 1 {
-			t.Errorf("prio %d, ignore %v: advert_rcvd %d, want 1", tt.prio, tt.ignore, vi.stats.AdvertRcvd)
+		if vi.Stats.AdvertRcvd != 1 {
+			t.Errorf("prio %d, ignore %v: advert_rcvd %d, want 1", tt.prio, tt.ignore, vi.Stats.AdvertRcvd)
 		}
-		if want := uint64(map[bool]int{true: 1}[tt.prio == 0]); vi.stats.PriZeroRcvd != want {
-			t.Errorf("prio %d, ignore %v: pri_zero_rcvd %d, want %d", tt.prio, tt.ignore, vi.stats.PriZeroRcvd, want)
+		if want := uint64(map[bool]int{true: 1}[tt.prio == 0]); vi.Stats.PriZeroRcvd != want {
+			t.Errorf("prio %d, ignore %v: pri_zero_rcvd %d, want %d", tt.prio, tt.ignore, vi.Stats.PriZeroRcvd, want)
 		}
 		if moved := !m.Deadline().Equal(before); moved == tt.ignore {
 			t.Errorf("prio %d, ignore %v: Master_Down_Timer moved %v (from %v to %v)", tt.prio, tt.ignore, moved, before, m.Deadline())
 		}
-		if logged := !vi.ownerLogAt.IsZero(); logged != tt.ignore {
+		if logged := strings.Contains(logBuf.String(), "owner_ignore_adverts"); logged != tt.ignore {
 			t.Errorf("prio %d, ignore %v: owner log written %v", tt.prio, tt.ignore, logged)
 		}
 	}

@@ -3,67 +3,21 @@ package daemon
 import (
 	"context"
 	"errors"
-	"net/netip"
-	"os"
 	"slices"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
-	"github.com/gokeepalived/gokeepalived/internal/instance/fromconfig"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
-	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/reload"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// reloadPlan is what a reload will do, worked out before anything running
-// is touched.
-type reloadPlan struct {
-	conf  *config.Config
-	base  *planBase           // what the plan was made against
-	keep  map[string]*inPlace // running instances that stay, by name
-	units []*unit             // units whose members all stay
-	stop  []*unit             // units to stop (changed or removed members)
-	fresh []*vinst            // new and restarted instances, built, not started
-}
-
-// inPlace is one running instance and the configuration it moves to
-// without a restart.
-type inPlace struct {
-	from  runningInst
-	ci    *config.Instance
-	vips  []system.VIP
-	vipIf []string
-	mc    instance.Config
-}
-
-// planBase is what planning reads of the running daemon, copied on the
-// loop so that the plan can be made off it.
-type planBase struct {
-	conf  *config.Config
-	insts map[string]runningInst
-	units []baseUnit
-}
-
-// runningInst is a running instance as the plan saw it.
-type runningInst struct {
-	vi   *vinst // identity only: never read off the loop
-	conf *config.Instance
-	mc   instance.Config
-	link system.Link
-	src  netip.Addr
-}
-
-// baseUnit is a running unit and the names of its members.
-type baseUnit struct {
-	u       *unit
-	members []string
-}
-
 // A reload re-reads the configuration (SIGHUP, POST /v1/reload) off the
-// loop (reloader, reload_worker.go): the whole new configuration is read,
+// loop (package reload): the whole new configuration is read,
 // validated, resolved and planned there, and the loop only applies the
 // finished plan, so a configuration that takes seconds to read never
 // delays an advert. On any error the running configuration stays and the
@@ -76,36 +30,28 @@ type baseUnit struct {
 // definition did not change keep running.
 //
 // prepareReload is the part off the loop: it reads, checks and plans.
-func (d *Daemon) prepareReload() (*reloadPlan, error) {
+func (d *Daemon) prepareReload() (*reload.Plan, error) {
 	hook(d.cfg.Reloading)
 	d.log.Info("Reloading ...", logging.Parent) // keepalived's parent, then its VRRP child
 	d.log.Info("Reloading")
-	newConf, err := loadConfig(d.cfg.File, d.cfg.ConfigID, d.log, testReadDelay())
+	newConf, err := loadConfig(d.cfg)
 	if err != nil {
 		return nil, err
 	}
 	newConf = halves(newConf, d.cfg) // lvs.go: -C, -P
-	var base *planBase
-	if !d.do(context.Background(), func() { base = d.planBase() }) {
-		return nil, errStopping
+	var base *reload.Base
+	if !d.do(context.Background(), func() { base = d.reloadBase() }) {
+		return nil, reload.ErrStopping
 	}
-	return d.planReload(base, newConf)
-}
-
-// testReadDelay is GK_TEST_RELOAD_READ_DELAY (a Go duration): the lab
-// test's slow filesystem, since config refuses the classic stand-in, an
-// include that is a FIFO. Unset, reloads read at full speed.
-func testReadDelay() time.Duration {
-	v, _ := time.ParseDuration(os.Getenv("GK_TEST_RELOAD_READ_DELAY"))
-	return v
+	return reload.Make(base, newConf, d.log, d.sys.links)
 }
 
 // commitReload hands a prepared reload to the loop, which applies it or
 // records why it was refused, and returns the outcome.
-func (d *Daemon) commitReload(p *reloadPlan, err error) error {
+func (d *Daemon) commitReload(p *reload.Plan, err error) error {
 	defer hook(d.cfg.Reloaded)
 	if !d.do(context.Background(), func() { err = d.finishReload(p, err) }) {
-		return errStopping
+		return reload.ErrStopping
 	}
 	return err
 }
@@ -117,286 +63,122 @@ func (d *Daemon) reloadSuperseded() {
 }
 
 // finishReload applies p on the loop, or records err.
-func (d *Daemon) finishReload(p *reloadPlan, err error) error {
-	d.lastReload = time.Now()
-	if err == nil && !d.planCurrent(p) {
+func (d *Daemon) finishReload(p *reload.Plan, err error) error {
+	d.rel.lastAt = time.Now()
+	if err == nil && !p.Current(d.conf, d.units) {
 		// An interface or a source address the plan read changed while
 		// it was made: plan again here, from the configuration read.
 		d.log.Debug("reload: running state changed while planning, planning again")
-		p, err = d.planReload(d.planBase(), p.conf)
+		p, err = reload.Make(d.reloadBase(), p.Conf, d.log, d.sys.links)
 	}
 	if err != nil {
-		d.reloadErr = control.ClipError(err.Error())
-		d.log.Error("reload refused, the running configuration stays", "err", d.reloadErr)
-		return errors.New(d.reloadErr)
+		d.rel.err = control.ClipError(err.Error())
+		d.log.Error("reload refused, the running configuration stays", "err", d.rel.err)
+		return errors.New(d.rel.err)
 	}
 	d.applyReload(p)
 	return nil
 }
 
-// planBase copies what planReload reads of the running daemon; it runs on
+// reloadBase copies what reload.Make reads of the running daemon; it runs on
 // the loop.
-func (d *Daemon) planBase() *planBase {
-	b := &planBase{conf: d.conf, insts: make(map[string]runningInst, len(d.insts))}
+func (d *Daemon) reloadBase() *reload.Base {
+	b := &reload.Base{Conf: d.conf, Insts: make(map[string]reload.Running, len(d.insts))}
 	for _, vi := range d.insts {
-		b.insts[vi.conf.Name] = runningInst{vi: vi, conf: vi.conf, mc: vi.m.Config(), link: vi.link, src: vi.src}
+		b.Insts[vi.Conf.Name] = reload.Running{VI: vi, Conf: vi.Conf, MC: vi.M.Config(), Link: vi.Link, Src: vi.Src}
 	}
 	for _, u := range d.units {
-		bu := baseUnit{u: u}
-		for _, vi := range u.members {
-			bu.members = append(bu.members, vi.conf.Name)
+		bu := reload.BaseUnit{U: u}
+		for _, vi := range u.Members {
+			bu.Members = append(bu.Members, vi.Conf.Name)
 		}
-		b.units = append(b.units, bu)
+		b.Units = append(b.Units, bu)
 	}
 	return b
 }
 
-// planCurrent reports whether the running daemon is still as p's base saw
-// it: same configuration and units, and every kept instance on the same
-// interface with the same source address. It runs on the loop.
-func (d *Daemon) planCurrent(p *reloadPlan) bool {
-	b := p.base
-	if d.conf != b.conf || len(d.units) != len(b.units) {
-		return false
-	}
-	for i, bu := range b.units {
-		if d.units[i] != bu.u {
-			return false
-		}
-	}
-	for _, ip := range p.keep {
-		vi, was := ip.from.vi, ip.from
-		if vi.link.Index != was.link.Index || vi.link.Name != was.link.Name || vi.src != was.src {
-			return false
-		}
-	}
-	return true
-}
-
-// planReload decides the fate of every instance and builds the new ones.
-// It changes nothing that is running and reads the running daemon only
-// through b, so it may run off the loop.
-func (d *Daemon) planReload(b *planBase, newConf *config.Config) (*reloadPlan, error) {
-	old := b.conf
-	p := &reloadPlan{conf: newConf, base: b, keep: map[string]*inPlace{}}
-	globalSame := config.SameInstanceGlobals(old.Global, newConf.Global)
-	for _, ci := range newConf.Instances {
-		ri, ok := b.insts[ci.Name]
-		if !ok || !globalSame || !onlyInPlaceChanges(ri.conf, ci) {
-			continue
-		}
-		if ri.conf.SyncGroup != "" && !config.SameSyncGroup(old.SyncGroup(ri.conf.SyncGroup), newConf.SyncGroup(ci.SyncGroup)) {
-			continue
-		}
-		ip, err := d.prepareInPlace(ri, ci)
-		if err != nil {
-			return nil, err
-		}
-		if ip != nil {
-			p.keep[ci.Name] = ip
-		}
-	}
-	for _, bu := range b.units {
-		kept := true
-		for _, name := range bu.members {
-			kept = kept && p.keep[name] != nil
-		}
-		if kept {
-			p.units = append(p.units, bu.u)
-			continue
-		}
-		// A member that could stay restarts with the rest of its group.
-		for _, name := range bu.members {
-			delete(p.keep, name)
-		}
-		p.stop = append(p.stop, bu.u)
-	}
-	for _, ci := range newConf.Instances {
-		if p.keep[ci.Name] != nil {
-			continue
-		}
-		vi, err := d.newVinst(&newConf.Global, ci)
-		if err != nil {
-			return nil, err
-		}
-		p.fresh = append(p.fresh, vi)
-	}
-	return p, nil
-}
-
-// prepareInPlace resolves ci's addresses for the running instance ri; nil
-// means it must restart after all (the machine cannot take ci in place).
-func (d *Daemon) prepareInPlace(ri runningInst, ci *config.Instance) (*inPlace, error) {
-	mc := fromconfig.Config(ci, ri.src)
-	if instance.NeedsRestart(ri.mc, mc) {
-		return nil, nil
-	}
-	scratch := &vinst{conf: ci, link: ri.link}
-	if err := d.resolveVIPs(scratch); err != nil {
-		return nil, err
-	}
-	return &inPlace{from: ri, ci: ci, vips: scratch.vips, vipIf: scratch.vipIf, mc: mc}, nil
-}
-
 // applyReload carries out a plan; it cannot fail.
-func (d *Daemon) applyReload(p *reloadPlan) {
+func (d *Daemon) applyReload(p *reload.Plan) {
 	now := time.Now()
-	d.conf = p.conf
-	if d.routes().Reload(p.conf) {
+	d.conf = p.Conf
+	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
+	if d.routes().Reload(p.Conf) {
 		d.refreshAll()
 	}
-	for _, u := range p.stop {
+	for _, u := range p.Stop {
 		d.stopUnit(u)
-		for _, vi := range u.members {
-			if p.conf.Instance(vi.conf.Name) == nil {
-				vi.log.Info("instance removed by reload")
-				d.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.conf.Name, State: notify.StateDeleted})
+		for _, vi := range u.Members {
+			if p.Conf.Instance(vi.Conf.Name) == nil {
+				vi.Log.Info("instance removed by reload")
+				d.ann.notifier.Notify(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: notify.StateDeleted})
 			}
 		}
 	}
-	carryStats(p.stop, p.fresh) // stats_keep.go
-	d.units = p.units
+	carryStats(p.Stop, p.Fresh) // stats_keep.go
+	d.units = p.Units
 	d.insts = d.insts[:0]
 	var updated int
-	for _, u := range p.units {
-		for _, vi := range u.members {
-			if d.applyInPlace(now, p.keep[vi.conf.Name]) {
+	for _, u := range p.Units {
+		for _, vi := range u.Members {
+			if d.applyInPlace(now, p.Keep[vi.Conf.Name]) {
 				updated++
 			}
-			if !vi.dyn.missing {
-				d.checkUnicastSrc(vi) // keepalived's reload opens every socket again
+			if !vi.Dyn.Missing {
+				vi.CheckUnicastSrc(d.sys.addrs) // keepalived's reload opens every socket again
 			}
 			d.insts = append(d.insts, vi)
 		}
 	}
 	d.trackers().Reload(d.conf)
-	d.notes.Configure(d.conf)
+	d.ann.notes.Configure(d.conf)
 	d.refreshAll()
-	if err := d.startInstances(p.fresh, 0); err != nil {
+	if err := d.startInstances(p.Fresh, 0); err != nil {
 		d.log.Error("reload: start instances", "err", err)
 	}
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
-	slices.SortStableFunc(d.insts, func(a, b *vinst) int {
-		return indexOf(p.conf, a.conf.Name) - indexOf(p.conf, b.conf.Name)
+	slices.SortStableFunc(d.insts, func(a, b *vinst.Instance) int {
+		return indexOf(p.Conf, a.Conf.Name) - indexOf(p.Conf, b.Conf.Name)
 	})
 	d.reloadLVS() // lvs.go
-	d.loadedAt, d.reloadErr = time.Now(), ""
-	d.notes.Reloaded(d.states())
-	d.log.Info("Reload complete", "kept", len(p.keep)-updated, "updated", updated,
-		"restarted_or_new", len(p.fresh), "stopped_units", len(p.stop))
+	d.rel.loadedAt, d.rel.err = time.Now(), ""
+	d.ann.notes.Reloaded(d.states())
+	d.log.Info("Reload complete", "kept", len(p.Keep)-updated, "updated", updated,
+		"restarted_or_new", len(p.Fresh), "stopped_units", len(p.Stop))
 }
 
 // applyInPlace moves a kept instance to its new configuration: VIP
 // difference, wire template, machine settings, notify scripts. It reports
 // whether anything changed.
-func (d *Daemon) applyInPlace(now time.Time, ip *inPlace) bool {
-	vi, prev := ip.from.vi, ip.from.vi.conf
-	vi.conf = ip.ci
-	if config.SameInstance(prev, ip.ci) {
+func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
+	vi, prev := ip.From.VI, ip.From.VI.Conf
+	vi.Conf = ip.CI
+	if config.SameInstance(prev, ip.CI) {
 		return false
 	}
-	vi.vmac.Place(ip.ci, ip.vips, ip.vipIf) // may make a VMAC: on the loop
-	d.swapVIPs(vi, ip.vips, ip.vipIf)
-	vi.routes = d.routes().Swap(d.virtual(vi), ip.ci.VirtualRoutes, ip.ci.VirtualRules, vi.m.State() == instance.Master)
-	vi.peers, vi.expect = nil, vrrp.Expect{}
-	d.buildWire(&d.conf.Global, vi)
-	acts, _ := vi.m.Reconfigure(now, ip.mc)
+	vi.VMAC.Place(ip.CI, ip.VIPs, ip.VIPIf) // may make a VMAC: on the loop
+	vi.SwapVIPs(d.sys.addrs, d.sys.ann, ip.VIPs, ip.VIPIf, func() { d.fx.fw.Drop(&d.conf.Global, vi) })
+	vi.Routes = d.routes().Swap(d.virtual(vi), ip.CI.VirtualRoutes, ip.CI.VirtualRules, vi.M.State() == instance.Master)
+	vi.Peers, vi.Expect = nil, vrrp.Expect{}
+	vi.BuildWire(&d.conf.Global)
+	acts, _ := vi.M.Reconfigure(now, ip.MC)
 	for _, a := range acts {
 		d.execute(now, vi, a)
 	}
-	d.setInstanceScripts(ip.ci)
-	if prev.Priority != ip.ci.Priority {
-		vi.log.Info("priority changed in place", "from", prev.Priority, "to", ip.ci.Priority,
-			"effective", vi.m.EffectivePriority(), "state", vi.m.State())
+	d.setInstanceScripts(ip.CI)
+	if prev.Priority != ip.CI.Priority {
+		vi.Log.Info("priority changed in place", "from", prev.Priority, "to", ip.CI.Priority,
+			"effective", vi.M.EffectivePriority(), "state", vi.M.State())
 	}
 	return true
-}
-
-// swapVIPs replaces vi's address list. While master it removes the
-// addresses that went away and adds (and announces) only the new ones;
-// addresses in both lists are not touched.
-func (d *Daemon) swapVIPs(vi *vinst, vips []system.VIP, ifs []string) {
-	master := vi.m.State() == instance.Master
-	present := make([]bool, len(vips))
-	for j, ov := range vi.vips {
-		if i := indexVIP(vips, ov); i >= 0 {
-			present[i] = vi.present[j]
-			continue
-		}
-		if !vi.present[j] {
-			continue
-		}
-		if err := d.sys.addrs.Del(ov); err != nil {
-			vi.log.Error("remove virtual address", "addr", ov.Prefix, "dev", vi.vipIf[j], "err", err)
-			continue
-		}
-		vi.log.Info("virtual address removed by reload", "addr", ov.Prefix, "dev", vi.vipIf[j])
-	}
-	if master {
-		// no_accept: the drop set follows the new list before any new
-		// address goes on, as on becoming master.
-		old := vi.vips
-		vi.vips = vips
-		d.acceptDrop(vi)
-		vi.vips = old
-	}
-	var added []vipTarget
-	for i, nv := range vips {
-		if !master || indexVIP(vi.vips, nv) >= 0 {
-			continue
-		}
-		if err := d.sys.addrs.Add(nv); err != nil {
-			vi.log.Error("add virtual address, will retry", "addr", nv.Prefix, "dev", ifs[i], "err", err)
-			continue
-		}
-		present[i] = true
-		added = append(added, vipTarget{nv.Ifindex, nv.Prefix.Addr()})
-		vi.log.Info("virtual address added by reload", "addr", nv.Prefix, "dev", ifs[i])
-	}
-	vi.vips, vi.vipIf, vi.present = vips, ifs, present
-	g := vi.m.Config().GARP
-	d.announce(vi, added, g.MasterRepeat, g.Interval)
-}
-
-// announce sends repeat rounds of GARP/NA for targets only (the addresses
-// a reload added), in the background when interval > 0.
-func (d *Daemon) announce(vi *vinst, targets []vipTarget, repeat int, interval time.Duration) {
-	if repeat <= 0 || len(targets) == 0 {
-		return
-	}
-	n := uint64(repeat * len(targets))
-	if vi.fam == vrrp.IPv6 {
-		vi.stats.UnsolicitedNASent += n
-	} else {
-		vi.stats.GratuitousARPSent += n
-	}
-	ann := d.sys.ann
-	send := func() {
-		for r := range repeat {
-			for i, t := range targets {
-				if interval > 0 && (r > 0 || i > 0) {
-					time.Sleep(interval)
-				}
-				if err := ann.Gratuitous(t.ifindex, t.addr); err != nil {
-					vi.log.Debug("gratuitous", "addr", t.addr, "err", err)
-				}
-			}
-		}
-	}
-	if interval > 0 {
-		go send()
-		return
-	}
-	send()
 }
 
 // setInstanceScripts registers ci's notify scripts with the notifier.
 func (d *Daemon) setInstanceScripts(ci *config.Instance) {
 	s := d.notifyScripts(&ci.Notifications)
 	s.MasterRxLowerPri = d.notifyScript(ci.NotifyMasterRxLowerPri)
-	d.notifier.SetScripts(notify.KindInstance, ci.Name, s)
+	d.ann.notifier.SetScripts(notify.KindInstance, ci.Name, s)
 }
 
 // notifyScripts turns an instance's or a sync group's notify keywords into
@@ -408,33 +190,6 @@ func (d *Daemon) notifyScripts(n *config.Notifications) notify.Scripts {
 		Deleted: d.notifyScript(n.NotifyDeleted), DeletedEnabled: n.NotifyDeleted != nil,
 		Notify: d.notifyScript(n.Notify),
 	}
-}
-
-// onlyInPlaceChanges reports whether b differs from a only in settings a
-// running machine takes in place (instance.Machine.Reconfigure and
-// swapVIPs): everything else (interface, VRID, version, interval,
-// addresses used on the wire, authentication, unicast peers, sync group)
-// needs a restart.
-func onlyInPlaceChanges(a, b *config.Instance) bool {
-	x := *b
-	x.State, x.Priority = a.State, a.Priority
-	x.VIPs, x.ExcludedVIPs = a.VIPs, a.ExcludedVIPs
-	x.VirtualRoutes, x.VirtualRules = a.VirtualRoutes, a.VirtualRules
-	x.Nopreempt, x.PreemptDelay, x.Garp = a.Nopreempt, a.PreemptDelay, a.Garp
-	x.LowerPrioNoAdvert, x.HigherPrioSendAdvert = a.LowerPrioNoAdvert, a.HigherPrioSendAdvert
-	x.DownTimerAdverts, x.FastFailover = a.DownTimerAdverts, a.FastFailover
-	x.TrackScripts, x.TrackInterfaces = a.TrackScripts, a.TrackInterfaces
-	x.NotifyMaster, x.NotifyBackup, x.NotifyFault = a.NotifyMaster, a.NotifyBackup, a.NotifyFault
-	x.NotifyStop, x.NotifyDeleted, x.Notify = a.NotifyStop, a.NotifyDeleted, a.Notify
-	x.NotifyMasterRxLowerPri, x.NotifyPriorityChanges, x.SMTPAlert = a.NotifyMasterRxLowerPri, a.NotifyPriorityChanges, a.SMTPAlert
-	x.AuthHMAC = a.AuthHMAC // keys, active_key, mode: hmac.go carries the sequence and marks over
-	return config.SameInstance(a, &x)
-}
-
-// indexVIP returns the index of the address in vips equal to v in every
-// option, or -1.
-func indexVIP(vips []system.VIP, v system.VIP) int {
-	return slices.IndexFunc(vips, v.Equal)
 }
 
 func indexOf(c *config.Config, name string) int {

@@ -4,18 +4,19 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // routes returns the route table (package route), made on first use.
 func (d *Daemon) routes() *route.Table {
-	if d.rtes == nil {
+	if d.fx.rtes == nil {
 		var addrs system.Addresser
 		if d.sys.addrs != nil {
 			addrs = d.sys.addrs
 		}
-		d.rtes = route.New(route.Config{Log: d.log, Addrs: addrs, Lookup: d.lookupIface})
+		d.fx.rtes = route.New(route.Config{Log: d.log, Addrs: addrs, Lookup: d.lookupIface})
 	}
-	return d.rtes
+	return d.fx.rtes
 }
 
 // lookupIface finds an interface by name; none exists without a netlink
@@ -28,33 +29,33 @@ func (d *Daemon) lookupIface(name string) (system.Link, error) {
 }
 
 // virtual returns vi's virtual routes and rules, resolved on first use.
-func (d *Daemon) virtual(vi *vinst) *route.Virtual {
-	if vi.routes == nil {
-		vi.routes = route.NewVirtual(vi.log, vi.conf.VirtualRoutes, vi.conf.VirtualRules)
+func (d *Daemon) virtual(vi *vinst.Instance) *route.Virtual {
+	if vi.Routes == nil {
+		vi.Routes = route.NewVirtual(vi.Log, vi.Conf.VirtualRoutes, vi.Conf.VirtualRules)
 	}
-	return vi.routes
+	return vi.Routes
 }
 
 // retryRoutes re-adds the static entries that are not on yet, and the
 // virtual ones of vi that failed while it is master (at each advert).
-func (d *Daemon) retryRoutes(vi *vinst) {
+func (d *Daemon) retryRoutes(vi *vinst.Instance) {
 	if d.routes().RetryStatics() {
 		d.refreshAll() // a track_group's instances may leave FAULT
 	}
-	d.routes().Retry(d.virtual(vi), vi.m.State() == instance.Master)
+	d.routes().Retry(d.virtual(vi), vi.M.State() == instance.Master)
 }
 
 // watchRoutes starts following route and rule deletions (at start).
 func (d *Daemon) watchRoutes() {
-	d.routes().Watch(d.runCtx, d.conf, d.post, d.masterRoutes, d.refreshAll)
+	d.routes().Watch(d.loop.ctx, d.conf, d.post, d.masterRoutes, d.refreshAll)
 }
 
 // masterRoutes returns the virtual routes and rules of master instances.
 func (d *Daemon) masterRoutes() []*route.Virtual {
 	var out []*route.Virtual
 	for _, vi := range d.insts {
-		if vi.routes != nil && vi.m.State() == instance.Master {
-			out = append(out, vi.routes)
+		if vi.Routes != nil && vi.M.State() == instance.Master {
+			out = append(out, vi.Routes)
 		}
 	}
 	return out

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gokeepalived/gokeepalived/internal/effect"
 )
 
 // scriptDaemon is a Daemon with just enough to start scripts, logging
@@ -22,8 +22,8 @@ func scriptDaemon(t *testing.T, text string) (*Daemon, *bytes.Buffer) {
 	var buf bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	d := &Daemon{conf: loadText(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
-		trackC: make(chan trackEvent, 16), runCtx: ctx,
+	d := &Daemon{conf: configtest.Load(t, text), log: slog.New(slog.NewTextHandler(&buf, nil)),
+		trk: trackState{ch: make(chan trackEvent, 16)}, loop: loopState{ctx: ctx},
 		sys: sysDeps{System: System{Exec: track.OSExec}}}
 	return d, &buf
 }
@@ -89,8 +89,8 @@ vrrp_instance VI_1 {
  }
 }
 `)
-	d.trackers().Start(d.runCtx, d.conf)
-	ev := <-d.trackC // good's first run: it exits 1
+	d.trackers().Start(d.loop.ctx, d.conf)
+	ev := <-d.trk.ch // good's first run: it exits 1
 	d.trackerChanged(ev)
 	got := effect.Compute(d.conf, effect.Instance{Conf: d.conf.Instances[0], Iface: "eth0", IfaceUp: true}, trackStates{d})
 	if diff := cmp.Diff(effect.Set{{Kind: effect.Script, Name: "good"}: {Delta: -10}}, got); diff != "" {
@@ -146,9 +146,9 @@ func TestFIFOUnknownUserNotOpened(t *testing.T) {
 	fifo := filepath.Join(dir, "fifo")
 	d, log := scriptDaemon(t, "global_defs {\n notify_fifo "+fifo+" gk-nouser\n}\n")
 	d.startNotifier()
-	defer d.notifier.Close(context.Background())
-	if len(d.fifos) != 0 {
-		t.Errorf("fifos %v, want none", d.fifos)
+	defer d.ann.notifier.Close(context.Background())
+	if len(d.ann.fifos) != 0 {
+		t.Errorf("fifos %v, want none", d.ann.fifos)
 	}
 	if _, err := os.Stat(fifo); err == nil {
 		t.Error("fifo created")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
@@ -35,21 +36,21 @@ func (c *recConn) Write(m system.Message) error {
 // send allocates nothing once the buffer has grown to the largest advert.
 func TestSendAdvertSharedBuffer(t *testing.T) {
 	conn := &recConn{}
-	ce := &connEntry{conn: conn}
+	ce := &vinst.Socket{Conn: conn}
 	group := netip.MustParseAddr("224.0.0.18")
-	mk := func(vrid uint8, nvips int) *vinst {
-		vi := &vinst{log: slog.New(slog.NewTextHandler(io.Discard, nil)), fam: vrrp.IPv4, conn: ce,
-			src: netip.MustParseAddr("10.0.0.1"), group: group}
-		vi.groupDst[0] = group
-		vi.sendTpl = vrrp.Advertisement{Version: vrrp.V3, VRID: vrid, Interval: time.Second}
+	mk := func(vrid uint8, nvips int) *vinst.Instance {
+		vi := &vinst.Instance{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Fam: vrrp.IPv4, Conn: ce,
+			Src: netip.MustParseAddr("10.0.0.1"), Group: group}
+		vi.GroupDst[0] = group
+		vi.SendTpl = vrrp.Advertisement{Version: vrrp.V3, VRID: vrid, Interval: time.Second}
 		for i := range nvips {
-			vi.sendTpl.Addrs = append(vi.sendTpl.Addrs, netip.AddrFrom4([4]byte{10, 1, vrid, byte(i + 1)}))
+			vi.SendTpl.Addrs = append(vi.SendTpl.Addrs, netip.AddrFrom4([4]byte{10, 1, vrid, byte(i + 1)}))
 		}
 		return vi
 	}
 	small, big := mk(1, 1), mk(2, 20)
 	d := &Daemon{}
-	order := []*vinst{big, small, big, small}
+	order := []*vinst.Instance{big, small, big, small}
 	for _, vi := range order {
 		d.sendAdvert(vi, 100)
 	}
@@ -61,19 +62,19 @@ func TestSendAdvertSharedBuffer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("advert %d: %v", i, err)
 		}
-		if got.VRID != vi.sendTpl.VRID || len(got.Addrs) != len(vi.sendTpl.Addrs) || got.Priority != 100 {
+		if got.VRID != vi.SendTpl.VRID || len(got.Addrs) != len(vi.SendTpl.Addrs) || got.Priority != 100 {
 			t.Errorf("advert %d: VRID %d with %d addresses, priority %d; want VRID %d with %d, priority 100",
-				i, got.VRID, len(got.Addrs), got.Priority, vi.sendTpl.VRID, len(vi.sendTpl.Addrs))
+				i, got.VRID, len(got.Addrs), got.Priority, vi.SendTpl.VRID, len(vi.SendTpl.Addrs))
 			continue
 		}
 		for j, a := range got.Addrs {
-			if a != vi.sendTpl.Addrs[j] {
-				t.Errorf("advert %d: address %d is %v, want %v", i, j, a, vi.sendTpl.Addrs[j])
+			if a != vi.SendTpl.Addrs[j] {
+				t.Errorf("advert %d: address %d is %v, want %v", i, j, a, vi.SendTpl.Addrs[j])
 			}
 		}
 	}
-	if small.stats.AdvertSent != 2 || big.stats.AdvertSent != 2 {
-		t.Errorf("advert_sent %d and %d, want 2 each", small.stats.AdvertSent, big.stats.AdvertSent)
+	if small.Stats.AdvertSent != 2 || big.Stats.AdvertSent != 2 {
+		t.Errorf("advert_sent %d and %d, want 2 each", small.Stats.AdvertSent, big.Stats.AdvertSent)
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		conn.n = 0

@@ -1,6 +1,8 @@
 package daemon
 
-import "syscall"
+import (
+	"syscall"
+)
 
 // keepalived's extra signals (lib/signals.h with glibc: SIGRTMIN is 34).
 const (

@@ -12,11 +12,12 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // startNotifier opens the notify FIFOs and starts the notifier.
 func (d *Daemon) startNotifier() {
-	d.auditScripts()
+	d.trk.gate.Audit(d.conf, d.log)
 	fifos := []struct {
 		kw string
 		f  *config.Fifo
@@ -28,7 +29,7 @@ func (d *Daemon) startNotifier() {
 		}
 		// keepalived's FIFO owner is the script user; a user that cannot
 		// be resolved drops the FIFO rather than fall back to root.
-		owner, err := d.scriptGate().Cred(f.User, f.Group)
+		owner, err := d.trk.gate.For(d.conf).Cred(f.User, f.Group)
 		if err != nil {
 			d.log.Warn(fmt.Sprintf("Invalid user/group for %s %s - ignoring", x.kw, f.Path), "reason", err.Error())
 			continue
@@ -44,14 +45,14 @@ func (d *Daemon) startNotifier() {
 				ff.StartScript(sc, d.sys.Exec)
 			}
 		}
-		d.fifos = append(d.fifos, ff)
+		d.ann.fifos = append(d.ann.fifos, ff)
 	}
-	d.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.fifos})
-	lines := make([]policy.LineWriter, len(d.fifos))
-	for i, f := range d.fifos {
+	d.ann.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.ann.fifos})
+	lines := make([]policy.LineWriter, len(d.ann.fifos))
+	for i, f := range d.ann.fifos {
 		lines[i] = f
 	}
-	d.notes = policy.New(policy.Config{Log: d.log, Notifier: d.notifier, FIFOs: lines})
+	d.ann.notes = policy.New(policy.Config{Log: d.log, Notifier: d.ann.notifier, FIFOs: lines})
 }
 
 // notifyScript passes a notify script through the gate: nil when it is
@@ -70,9 +71,9 @@ func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
 
 // startAll builds and starts every instance of the configuration.
 func (d *Daemon) startAll() error {
-	var vis []*vinst
+	var vis []*vinst.Instance
 	for _, ci := range d.conf.Instances {
-		vi, err := d.newVinst(&d.conf.Global, ci)
+		vi, err := vinst.New(d.log, d.sys.links, &d.conf.Global, ci)
 		if err != nil {
 			return err
 		}
@@ -81,15 +82,15 @@ func (d *Daemon) startAll() error {
 	d.removeStale(vis)
 	// static_ipaddress, static_routes, static_rules go on first.
 	d.routes().Start(d.conf)
-	d.trackers().Start(d.runCtx, d.conf)
-	if d.notes != nil {
-		d.notes.Configure(d.conf) // smtp_alert's mailer
+	d.trackers().Start(d.loop.ctx, d.conf)
+	if d.ann.notes != nil {
+		d.ann.notes.Configure(d.conf) // smtp_alert's mailer
 	}
 	if err := d.startLVS(); err != nil { // lvs.go
 		return err
 	}
-	d.startAddrWatch() // dynif.go
-	d.startFirewall()  // accept.go
+	d.startAddrWatch()
+	d.fx.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
 	return d.startInstances(vis, d.conf.Global.StartupDelay)
@@ -97,10 +98,10 @@ func (d *Daemon) startAll() error {
 
 // removeStale removes VIPs of ours left on the interfaces by a process that
 // was killed (acassen/keepalived#672) before any instance starts.
-func (d *Daemon) removeStale(vis []*vinst) {
+func (d *Daemon) removeStale(vis []*vinst.Instance) {
 	var all []system.VIP
 	for _, vi := range vis {
-		all = append(all, vi.vips...)
+		all = append(all, vi.VIPs...)
 	}
 	removed, err := system.RemoveStale(d.sys.addrs, d.sys.addrs, all)
 	if err != nil {
@@ -113,15 +114,15 @@ func (d *Daemon) removeStale(vis []*vinst) {
 
 // startInstances groups vis into units, opens their sockets and starts
 // their machines, after delay when it is not zero.
-func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
-	byName := map[string]*vinst{}
+func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) error {
+	byName := map[string]*vinst.Instance{}
 	for _, vi := range vis {
-		byName[vi.conf.Name] = vi
+		byName[vi.Conf.Name] = vi
 	}
-	var units []*unit
+	var units []*vinst.Unit
 	grouped := map[string]bool{}
 	for _, g := range d.conf.SyncGroups {
-		var members []*vinst
+		var members []*vinst.Instance
 		for _, m := range g.Members {
 			if vi := byName[m]; vi != nil && !grouped[m] {
 				members = append(members, vi)
@@ -129,23 +130,23 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 			}
 		}
 		if len(members) > 0 {
-			units = append(units, newUnit(g.Name, members))
-			d.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
+			units = append(units, vinst.NewUnit(g.Name, members))
+			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
 		}
 	}
 	for _, vi := range vis {
-		if !grouped[vi.conf.Name] {
-			units = append(units, newUnit("", []*vinst{vi}))
+		if !grouped[vi.Conf.Name] {
+			units = append(units, vinst.NewUnit("", []*vinst.Instance{vi}))
 		}
 	}
 	for _, vi := range vis {
 		if err := d.setupVMAC(vi); err != nil { // vmac.go: use_vmac interface before the socket
 			return err
 		}
-		if err := d.bindInstance(vi); err != nil { // dynif.go: waits for a missing interface
+		if err := d.bindInstance(vi); err != nil { // waits for a missing interface
 			return err
 		}
-		ci := vi.conf
+		ci := vi.Conf
 		d.setInstanceScripts(ci)
 		d.insts = append(d.insts, vi)
 	}
@@ -156,7 +157,7 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 			if !slices.Contains(d.units, u) { // removed by a reload meanwhile
 				continue
 			}
-			for i, vi := range u.members {
+			for i, vi := range u.Members {
 				d.refreshEffects(vi)
 				d.stepUnit(now, u, i, instance.Startup{})
 			}
@@ -173,26 +174,23 @@ func (d *Daemon) startInstances(vis []*vinst, delay time.Duration) error {
 
 // stopUnit shuts every member of u down (priority 0 from a master, VIPs
 // removed) and releases its sockets.
-func (d *Daemon) stopUnit(u *unit) {
+func (d *Daemon) stopUnit(u *vinst.Unit) {
 	now := time.Now()
-	for i := range u.members {
+	for i := range u.Members {
 		d.stepUnit(now, u, i, instance.Shutdown{})
 	}
-	for _, vi := range u.members {
-		if !vi.dyn.missing {
-			delete(d.byKey, rxKey{connKey{vi.link.Index, vi.fam}, uint8(vi.conf.VRID)})
-		}
-		d.detachConn(vi)
+	for _, vi := range u.Members {
+		d.rx.Unbind(vi)
 		d.removeVMAC(vi) // vmac.go: after priority 0 and the VIPs
 	}
 }
 
 // shutdown stops everything, as SIGTERM does.
 func (d *Daemon) shutdown() {
-	d.stopping = true
+	d.loop.stopping = true
 	hook(d.cfg.Stopping)
 	d.bgpStop() // bgp.go: traffic leaves while every instance still serves
-	for _, f := range d.fifos {
+	for _, f := range d.ann.fifos {
 		f.StopScript()
 	}
 	for _, u := range d.units {
@@ -202,24 +200,19 @@ func (d *Daemon) shutdown() {
 	d.stopLVS() // lvs.go: omega notifications, the data plane's state removed
 	// static entries off, netlink closed.
 	d.routes().Stop()
-	d.closeFirewall() // accept.go: no drop rules outlive us
-	d.closeVMACs()    // vmac.go: leftovers and sysctls
+	d.fx.fw.Close() // no drop rules outlive us
+	d.closeVMACs()  // vmac.go: leftovers and sysctls
 	d.trackers().Stop()
-	if d.notes != nil {
-		d.notes.Close() // queued mails go for a few seconds
+	if d.ann.notes != nil {
+		d.ann.notes.Close() // queued mails go for a few seconds
 	}
-	for _, ce := range d.conns {
-		ce.conn.Close()
-	}
-	for _, ce := range d.ahConns {
-		ce.conn.Close()
-	}
+	d.rx.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if d.notifier != nil {
-		d.notifier.Close(ctx)
+	if d.ann.notifier != nil {
+		d.ann.notifier.Close(ctx)
 	}
-	for _, f := range d.fifos {
+	for _, f := range d.ann.fifos {
 		f.Close()
 	}
 	d.sys.close()

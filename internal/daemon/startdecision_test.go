@@ -32,7 +32,7 @@ func TestLoadConfigStartDecision(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			conf, err := loadConfig(p, "x", slog.New(slog.NewTextHandler(&buf, nil)), 0)
+			conf, err := loadConfig(Config{File: p, ConfigID: "x", Logger: slog.New(slog.NewTextHandler(&buf, nil))})
 			if refused := err != nil; refused != tt.refuses {
 				t.Fatalf("refused = %v (%v), want %v", refused, err, tt.refuses)
 			}

@@ -1,6 +1,9 @@
 package daemon
 
-import "github.com/gokeepalived/gokeepalived/internal/control"
+import (
+	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
+)
 
 // The counters of an instance must never go down while it is configured:
 // Prometheus reads a drop as a counter reset and rate() and increase()
@@ -16,16 +19,16 @@ import "github.com/gokeepalived/gokeepalived/internal/control"
 // carryStats gives each restarted instance in fresh the counters of the
 // stopped instance of the same name. It runs after the stopped units sent
 // their priority-0 adverts, so those are counted too.
-func carryStats(stopped []*unit, fresh []*vinst) {
-	old := map[string]*vinst{}
+func carryStats(stopped []*vinst.Unit, fresh []*vinst.Instance) {
+	old := map[string]*vinst.Instance{}
 	for _, u := range stopped {
-		for _, vi := range u.members {
-			old[vi.conf.Name] = vi
+		for _, vi := range u.Members {
+			old[vi.Conf.Name] = vi
 		}
 	}
 	for _, vi := range fresh {
-		if o := old[vi.conf.Name]; o != nil {
-			vi.stats, vi.cleared = o.stats, o.cleared
+		if o := old[vi.Conf.Name]; o != nil {
+			vi.Stats, vi.Cleared = o.Stats, o.Cleared
 		}
 	}
 }
@@ -35,10 +38,10 @@ func carryStats(stopped []*unit, fresh []*vinst) {
 // snapshots already handed out keep their own copy.
 func (d *Daemon) clearStats() {
 	for _, vi := range d.insts {
-		vi.cleared = vi.cleared.Plus(vi.stats)
-		drops := vi.stats.Drops
-		vi.stats = control.Stats{}
+		vi.Cleared = vi.Cleared.Plus(vi.Stats)
+		drops := vi.Stats.Drops
+		vi.Stats = control.Stats{}
 		clear(drops)
-		vi.stats.Drops = drops
+		vi.Stats.Drops = drops
 	}
 }

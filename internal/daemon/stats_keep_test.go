@@ -3,25 +3,25 @@ package daemon
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
+	"github.com/google/go-cmp/cmp"
 )
 
-func statsInst(name string, sent uint64, drops map[string]uint64) *vinst {
-	return &vinst{conf: &config.Instance{Name: name}, stats: control.Stats{AdvertSent: sent, Drops: drops}}
+func statsInst(name string, sent uint64, drops map[string]uint64) *vinst.Instance {
+	return &vinst.Instance{Conf: &config.Instance{Name: name}, Stats: control.Stats{AdvertSent: sent, Drops: drops}}
 }
 
 // TestCarryStatsOverRestart: an instance restarted by a reload keeps its
 // counters; a new instance starts from zero.
 func TestCarryStatsOverRestart(t *testing.T) {
 	old := statsInst("VI_1", 40, map[string]uint64{"checksum": 2})
-	old.cleared = control.Stats{AdvertSent: 7}
+	old.Cleared = control.Stats{AdvertSent: 7}
 	restarted, added := statsInst("VI_1", 0, map[string]uint64{}), statsInst("VI_2", 0, map[string]uint64{})
-	carryStats([]*unit{{members: []*vinst{old}}}, []*vinst{restarted, added})
+	carryStats([]*vinst.Unit{{Members: []*vinst.Instance{old}}}, []*vinst.Instance{restarted, added})
 
-	got := map[string][2]control.Stats{"VI_1": {restarted.stats, restarted.cleared}, "VI_2": {added.stats, added.cleared}}
+	got := map[string][2]control.Stats{"VI_1": {restarted.Stats, restarted.Cleared}, "VI_2": {added.Stats, added.Cleared}}
 	want := map[string][2]control.Stats{
 		"VI_1": {{AdvertSent: 40, Drops: map[string]uint64{"checksum": 2}}, {AdvertSent: 7}},
 		"VI_2": {{Drops: map[string]uint64{}}, {}},
@@ -36,18 +36,18 @@ func TestCarryStatsOverRestart(t *testing.T) {
 // export, keeps growing; a snapshot taken before the clear is unchanged.
 func TestClearStatsKeepsLifetime(t *testing.T) {
 	vi := statsInst("VI_1", 10, map[string]uint64{"checksum": 3})
-	d := &Daemon{insts: []*vinst{vi}}
-	lifetime := func() control.Stats { return vi.stats.Plus(vi.cleared) }
+	d := &Daemon{insts: []*vinst.Instance{vi}}
+	lifetime := func() control.Stats { return vi.Stats.Plus(vi.Cleared) }
 
 	d.clearStats()
-	before := vi.cleared
-	vi.stats.AdvertSent += 5
-	vi.stats.Drops["checksum"]++
+	before := vi.Cleared
+	vi.Stats.AdvertSent += 5
+	vi.Stats.Drops["checksum"]++
 	d.clearStats()
-	vi.stats.AdvertSent += 2
+	vi.Stats.AdvertSent += 2
 
-	if vi.stats.AdvertSent != 2 || vi.stats.Drops["checksum"] != 0 {
-		t.Errorf("after the clears stats = %+v, want 2 sent and no drops", vi.stats)
+	if vi.Stats.AdvertSent != 2 || vi.Stats.Drops["checksum"] != 0 {
+		t.Errorf("after the clears stats = %+v, want 2 sent and no drops", vi.Stats)
 	}
 	want := control.Stats{AdvertSent: 17, Drops: map[string]uint64{"checksum": 4}}
 	if diff := cmp.Diff(want, lifetime()); diff != "" {

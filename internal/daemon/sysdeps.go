@@ -9,6 +9,7 @@ import (
 	"slices"
 	"syscall"
 
+	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 )
@@ -17,10 +18,10 @@ import (
 // machine, behind small interfaces (as wireguard-go's NewDevice takes its
 // tun and bind): OpenSystem builds the Linux ones, tests pass fakes from
 // package system/systemtest and the in-process harness
-// (daemon/daemontest). Every field is required.
+// (daemon/daemontest). Every field is required but OpenFirewall.
 //
 // Features the configuration may not use (routes and rules, use_vmac,
-// no_accept's nftables, track_process, SMTP) still open their Linux
+// track_process, SMTP) still open their Linux
 // handles on first use; see docs/ARCHITECTURE.md.
 type System struct {
 	// Links looks interfaces up, picks advert sources and reports link
@@ -42,6 +43,9 @@ type System struct {
 	// Exec runs vrrp_scripts, notify scripts and the start and stop
 	// scripts (each already passed by the script gate).
 	Exec track.Execer
+	// OpenFirewall opens no_accept's drop set on first use (optional:
+	// nil means nftables, noaccept.OpenSystem).
+	OpenFirewall noaccept.Opener
 }
 
 // Links is what the daemon asks of the interfaces.
@@ -83,10 +87,11 @@ func OpenSystem(log *slog.Logger) (System, error) {
 		OpenConn: func(c system.ConnConfig) (system.Conn, error) {
 			return system.OpenConn(c)
 		},
-		NewTimer:   loopTimer(log),
-		WatchAddrs: system.WatchAddrs,
-		Signals:    osSignals,
-		Exec:       track.OSExec,
+		NewTimer:     loopTimer(log),
+		WatchAddrs:   system.WatchAddrs,
+		Signals:      osSignals,
+		Exec:         track.OSExec,
+		OpenFirewall: noaccept.OpenSystem,
 	}, nil
 }
 

@@ -6,14 +6,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestTrackGroupMissingEntry: a tracked static entry that is not on holds
@@ -23,15 +23,15 @@ func TestTrackGroupMissingEntry(t *testing.T) {
 	fake := &systemtest.Routing{}
 	d := &Daemon{log: slog.New(slog.DiscardHandler)}
 	withLinks(t, d)
-	d.rtes = route.New(route.Config{Routing: fake, Lookup: d.lookupIface})
+	d.fx.rtes = route.New(route.Config{Routing: fake, Lookup: d.lookupIface})
 	// keepalived takes track_group only on routes with dev and rules with iif.
 	d.conf = configtest.TrackGroup(t, "static_routes {\n blackhole 10.1.0.0/16 dev lo track_group G\n blackhole 10.2.0.0/16 dev lo no_track track_group G\n blackhole 10.3.0.0/16\n}\n"+
 		"static_rules {\n from 10.4.0.0/16 iif lo table 100 preference 10 track_group G\n}\n")
-	r := &vinst{conf: d.conf.Instance("R")}
-	o := &vinst{conf: d.conf.Instance("O")}
-	effects := func(vi *vinst) []string {
+	r := &vinst.Instance{Conf: d.conf.Instance("R")}
+	o := &vinst.Instance{Conf: d.conf.Instance("O")}
+	effects := func(vi *vinst.Instance) []string {
 		var out []string
-		for k, e := range effect.Compute(d.conf, effect.Instance{Conf: vi.conf, Iface: "lo", IfaceUp: true}, trackStates{d}) {
+		for k, e := range effect.Compute(d.conf, effect.Instance{Conf: vi.Conf, Iface: "lo", IfaceUp: true}, trackStates{d}) {
 			if k.Kind != effect.GroupIfaceDown && k.Kind != effect.GroupStaticOff {
 				continue
 			}

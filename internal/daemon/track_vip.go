@@ -23,23 +23,23 @@ import (
 // leaves them.
 func (d *Daemon) vipRemoved(ev system.AddrEvent) {
 	for _, vi := range d.insts {
-		if vi.m.State() != instance.Master {
+		if vi.M.State() != instance.Master {
 			continue
 		}
-		for i, v := range vi.vips {
-			if v.Ifindex != ev.Ifindex || v.Prefix.Addr() != ev.Prefix.Addr() || !vi.present[i] {
+		for i, v := range vi.VIPs {
+			if v.Ifindex != ev.Ifindex || v.Prefix.Addr() != ev.Prefix.Addr() || !vi.Present[i] {
 				continue
 			}
 			// keepalived's netlink line (it writes it with -D).
-			vi.log.Info("Netlink reflector reports IP "+v.Prefix.Addr().String()+" removed from "+vi.vipIf[i],
-				"addr", v.Prefix, "dev", vi.vipIf[i])
-			if c := vipConf(vi.conf, v.Prefix); c != nil && c.NoTrack {
-				vi.log.Warn("virtual address removed from outside; no_track: not putting it back", "addr", v.Prefix)
+			vi.Log.Info("Netlink reflector reports IP "+v.Prefix.Addr().String()+" removed from "+vi.VIPIf[i],
+				"addr", v.Prefix, "dev", vi.VIPIf[i])
+			if c := vipConf(vi.Conf, v.Prefix); c != nil && c.NoTrack {
+				vi.Log.Warn("virtual address removed from outside; no_track: not putting it back", "addr", v.Prefix)
 				continue
 			}
-			vi.log.Warn("virtual address removed from outside; putting it back", "addr", v.Prefix, "dev", vi.vipIf[i])
-			vi.present[i] = false
-			vi.vipRetry = true
+			vi.Log.Warn("virtual address removed from outside; putting it back", "addr", v.Prefix, "dev", vi.VIPIf[i])
+			vi.Present[i] = false
+			vi.VIPRetry = true
 		}
 	}
 }

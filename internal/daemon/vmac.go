@@ -5,17 +5,18 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
 // vmacs returns the VMAC manager (package vmac), made on first use.
 func (d *Daemon) vmacs() *vmac.Manager {
-	if d.vm == nil {
-		d.vm = vmac.New(vmac.Config{Log: d.log, Conf: func() *config.Config { return d.conf },
+	if d.fx.vm == nil {
+		d.fx.vm = vmac.New(vmac.Config{Log: d.log, Conf: func() *config.Config { return d.conf },
 			LinkLocal: d.parentLinkLocal})
 	}
-	return d.vm
+	return d.fx.vm
 }
 
 // setupVMAC makes vi's VMACs before its socket opens (use_vmac, and the
@@ -23,22 +24,22 @@ func (d *Daemon) vmacs() *vmac.Manager {
 // instance then lives on its VMAC unless vmac_xmit_base. It does nothing
 // twice, or while the configured interface is missing
 // (dynamic_interfaces).
-func (d *Daemon) setupVMAC(vi *vinst) error {
-	if vi.vmac != nil || vi.dyn.missing {
+func (d *Daemon) setupVMAC(vi *vinst.Instance) error {
+	if vi.VMAC != nil || vi.Dyn.Missing {
 		return nil
 	}
-	vm, err := d.vmacs().Setup(vmac.Instance{Conf: vi.conf, Log: vi.log, Base: vi.link,
-		IPv6: vi.fam == vrrp.IPv6, Src: vi.src, VIPs: vi.vips, Ifs: vi.vipIf})
+	vm, err := d.vmacs().Setup(vmac.Instance{Conf: vi.Conf, Log: vi.Log, Base: vi.Link,
+		IPv6: vi.Fam == vrrp.IPv6, Src: vi.Src, VIPs: vi.VIPs, Ifs: vi.VIPIf})
 	if vm != nil {
-		vi.vmac = vm
+		vi.VMAC = vm
 	}
 	if err != nil || !vm.HasMain() {
 		return err
 	}
-	if !vi.conf.VMACXmitBase {
-		vi.link = vm.Main()
+	if !vi.Conf.VMACXmitBase {
+		vi.Link = vm.Main()
 	}
-	vi.log = vi.log.With("vmac", vm.Main().Name)
+	vi.Log = vi.Log.With("vmac", vm.Main().Name)
 	return nil
 }
 
@@ -46,28 +47,28 @@ func (d *Daemon) setupVMAC(vi *vinst) error {
 // addresses only when no other instance holds them). With -V
 // (dont-release-vrrp) at shutdown they stay, with the addresses on them,
 // as keepalived leaves them.
-func (d *Daemon) removeVMAC(vi *vinst) {
-	vm := vi.vmac
+func (d *Daemon) removeVMAC(vi *vinst.Instance) {
+	vm := vi.VMAC
 	if vm == nil || d.keepOnExit() {
 		return
 	}
 	d.vmacs().Remove(vm)
 	if vm.HasMain() {
-		vi.link = vm.Base()
+		vi.Link = vm.Base()
 	}
-	vi.vmac = nil
+	vi.VMAC = nil
 }
 
 // closeVMACs removes VMACs still there (an instance that failed to start)
 // and restores the sysctls, at shutdown.
 func (d *Daemon) closeVMACs() {
-	if d.vm != nil && !d.keepOnExit() {
-		d.vm.Close()
+	if d.fx.vm != nil && !d.keepOnExit() {
+		d.fx.vm.Close()
 	}
 }
 
 // keepOnExit reports whether the daemon is stopping under -V.
-func (d *Daemon) keepOnExit() bool { return d.stopping && d.cfg.DontReleaseVRRP }
+func (d *Daemon) keepOnExit() bool { return d.loop.stopping && d.cfg.DontReleaseVRRP }
 
 // parentLinkLocal is the link-local address an IPv6 VMAC for addresses
 // gets, as keepalived gives it: the parent's own, or else the one its MAC
@@ -83,14 +84,4 @@ func (d *Daemon) parentLinkLocal(parent int) netip.Addr {
 		return system.EUI64LinkLocal(l.MAC)
 	}
 	return netip.Addr{}
-}
-
-// srcLink is the interface whose address is the advert source: the
-// configured interface, also when the instance lives on a VMAC (which has
-// no address of its own on the subnet).
-func (vi *vinst) srcLink() system.Link {
-	if vi.vmac.HasMain() {
-		return vi.vmac.Base()
-	}
-	return vi.link
 }

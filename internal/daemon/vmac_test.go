@@ -7,6 +7,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
 
@@ -27,21 +28,21 @@ func TestVMACKeptOnDontRelease(t *testing.T) {
 	ci := &config.Instance{Name: "A", Interface: "eth1", VRID: 51, Family: 4,
 		VIPs: []config.VIP{{Prefix: netip.MustParsePrefix("192.168.1.50/32"), UseVMAC: true}}}
 	d := &Daemon{log: slog.New(slog.DiscardHandler), conf: &config.Config{Instances: []*config.Instance{ci}}}
-	d.vm = vmac.New(vmac.Config{Ops: ops, Conf: func() *config.Config { return d.conf }})
-	vi := &vinst{conf: ci, link: system.Link{Index: 2, Name: "eth1"}, log: d.log,
-		vips: []system.VIP{{Prefix: ci.VIPs[0].Prefix, Ifindex: 2}}, vipIf: []string{"eth1"}}
-	if err := d.setupVMAC(vi); err != nil || ops.made != 1 || vi.vipIf[0] != "vrrp.51" {
-		t.Fatalf("setupVMAC: %v, made %d, address on %s; want one VMAC, vrrp.51", err, ops.made, vi.vipIf[0])
+	d.fx.vm = vmac.New(vmac.Config{Ops: ops, Conf: func() *config.Config { return d.conf }})
+	vi := &vinst.Instance{Conf: ci, Link: system.Link{Index: 2, Name: "eth1"}, Log: d.log,
+		VIPs: []system.VIP{{Prefix: ci.VIPs[0].Prefix, Ifindex: 2}}, VIPIf: []string{"eth1"}}
+	if err := d.setupVMAC(vi); err != nil || ops.made != 1 || vi.VIPIf[0] != "vrrp.51" {
+		t.Fatalf("setupVMAC: %v, made %d, address on %s; want one VMAC, vrrp.51", err, ops.made, vi.VIPIf[0])
 	}
-	d.stopping, d.cfg.DontReleaseVRRP = true, true
+	d.loop.stopping, d.cfg.DontReleaseVRRP = true, true
 	d.removeVMAC(vi)
 	d.closeVMACs()
-	if ops.removed != 0 || vi.vmac == nil {
-		t.Errorf("-V shutdown removed %d VMACs (vmac %v), want none", ops.removed, vi.vmac)
+	if ops.removed != 0 || vi.VMAC == nil {
+		t.Errorf("-V shutdown removed %d VMACs (vmac %v), want none", ops.removed, vi.VMAC)
 	}
 	d.cfg.DontReleaseVRRP = false
 	d.removeVMAC(vi)
-	if ops.removed != 1 || vi.vmac != nil {
-		t.Errorf("shutdown removed %d VMACs (vmac %v), want 1", ops.removed, vi.vmac)
+	if ops.removed != 1 || vi.VMAC != nil {
+		t.Errorf("shutdown removed %d VMACs (vmac %v), want 1", ops.removed, vi.VMAC)
 	}
 }

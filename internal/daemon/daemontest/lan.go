@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gokeepalived/gokeepalived/internal/daemon"
+	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 	"github.com/gokeepalived/gokeepalived/internal/track"
@@ -242,12 +243,13 @@ func (n *Node) conns() []*conn {
 // system is the node's daemon.System: every part a fake.
 func (n *Node) system() daemon.System {
 	return daemon.System{
-		Links:      n.links,
-		Addrs:      &addrs{n: n},
-		Announce:   &announcer{n: n},
-		OpenConn:   n.openConn,
-		NewTimer:   func() (system.LoopTimer, error) { return system.NewRuntimeTimer(), nil },
-		WatchAddrs: n.addrw.Watch,
+		Links:        n.links,
+		Addrs:        &addrs{n: n},
+		Announce:     &announcer{n: n},
+		OpenConn:     n.openConn,
+		NewTimer:     func() (system.LoopTimer, error) { return system.NewRuntimeTimer(), nil },
+		WatchAddrs:   n.addrw.Watch,
+		OpenFirewall: func(system.FirewallConfig) (noaccept.Rules, error) { return dropSet{}, nil },
 		Signals: func(c chan<- os.Signal) func() {
 			n.mu.Lock()
 			n.sigs = c
@@ -591,3 +593,11 @@ func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
 }
 
 func (h *logHandler) WithGroup(string) slog.Handler { return h }
+
+// dropSet is no_accept's drop set in the harness: nothing to filter on a
+// fake LAN, so it only keeps the daemon off nftables.
+type dropSet struct{}
+
+func (dropSet) Drop([]netip.Addr) error  { return nil }
+func (dropSet) Allow([]netip.Addr) error { return nil }
+func (dropSet) Close() error             { return nil }

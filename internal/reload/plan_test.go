@@ -1,13 +1,12 @@
-package daemon
+package reload
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
+	"github.com/google/go-cmp/cmp"
 )
 
 const reloadBase = `
@@ -62,7 +61,7 @@ func TestReloadDecision(t *testing.T) {
 			a := loadText(t, reloadBase)
 			b := loadText(t, strings.Replace(reloadBase, tt.from, tt.to, 1))
 			got := struct{ InPlace, Globals bool }{
-				onlyInPlaceChanges(a.Instances[0], b.Instances[0]),
+				OnlyInPlaceChanges(a.Instances[0], b.Instances[0]),
 				config.SameInstanceGlobals(a.Global, b.Global),
 			}
 			want := struct{ InPlace, Globals bool }{tt.inPlace, tt.globals}

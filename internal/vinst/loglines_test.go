@@ -1,4 +1,4 @@
-package daemon
+package vinst
 
 import (
 	"bytes"
@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gokeepalived/gokeepalived/internal/instance"
+	"github.com/google/go-cmp/cmp"
 )
 
 // msgHandler records each message with its level.
@@ -55,7 +54,7 @@ func TestLogTransition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			logTransition(slog.New(msgHandler{&got}), "VI_1", tt.tr)
+			LogTransition(slog.New(msgHandler{&got}), "VI_1", tt.tr)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("lines (-want +got):\n%s", diff)
 			}
@@ -66,7 +65,7 @@ func TestLogTransition(t *testing.T) {
 // The transition line keeps its structured attributes.
 func TestLogTransitionAttrs(t *testing.T) {
 	var b bytes.Buffer
-	logTransition(slog.New(slog.NewTextHandler(&b, nil)), "VI_1",
+	LogTransition(slog.New(slog.NewTextHandler(&b, nil)), "VI_1",
 		instance.Transition{From: instance.Backup, To: instance.Master, Priority: 100, Reason: instance.ReasonMasterDown})
 	for _, kv := range []string{"from=BACKUP", "to=MASTER", "priority=100", `cause="BACKUP->MASTER prio 100 (master-down)"`} {
 		if !strings.Contains(b.String(), kv) {

@@ -1,20 +1,14 @@
-package daemon
+package reload
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
-	"github.com/gokeepalived/gokeepalived/internal/control"
 )
 
 // slowReads stands in for prepareReload: each read announces itself on
@@ -30,11 +24,11 @@ func newSlowReads() *slowReads {
 	return &slowReads{started: make(chan int, 16), release: make(chan struct{})}
 }
 
-func (s *slowReads) prepare() (*reloadPlan, error) {
+func (s *slowReads) prepare() (*Plan, error) {
 	n := int(s.reads.Add(1))
 	s.started <- n
 	<-s.release
-	return &reloadPlan{conf: &config.Config{Global: config.GlobalDefs{RouterID: fmt.Sprint("read ", n)}}}, s.fail
+	return &Plan{Conf: &config.Config{Global: config.GlobalDefs{RouterID: fmt.Sprint("read ", n)}}}, s.fail
 }
 
 func waitRead(t *testing.T, s *slowReads, want int) {
@@ -66,21 +60,21 @@ func outcome(t *testing.T, w chan error) error {
 func TestReloaderCoalesces(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r, s := newReloader(), newSlowReads()
+	r, s := NewWorker(), newSlowReads()
 	var committed []string
 	var superseded atomic.Int32
-	commit := func(p *reloadPlan, err error) error {
-		committed = append(committed, p.conf.Global.RouterID)
-		return errors.New("outcome of " + p.conf.Global.RouterID)
+	commit := func(p *Plan, err error) error {
+		committed = append(committed, p.Conf.Global.RouterID)
+		return errors.New("outcome of " + p.Conf.Global.RouterID)
 	}
-	go r.run(ctx, s.prepare, commit, func() { superseded.Add(1) })
+	go r.Run(ctx, s.prepare, commit, func() { superseded.Add(1) })
 
 	w1, w2, w3 := make(chan error, 1), make(chan error, 1), make(chan error, 1)
-	r.request(w1)
+	r.Request(w1)
 	waitRead(t, s, 1)
-	r.request(w2)
-	r.request(nil) // a SIGHUP
-	r.request(w3)
+	r.Request(w2)
+	r.Request(nil) // a SIGHUP
+	r.Request(w3)
 	s.release <- struct{}{}
 	waitRead(t, s, 2)
 	s.release <- struct{}{}
@@ -102,11 +96,11 @@ func TestReloaderCoalesces(t *testing.T) {
 func TestReloaderRefusalReachesCaller(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r, s := newReloader(), newSlowReads()
+	r, s := NewWorker(), newSlowReads()
 	s.fail = errors.New("k.conf:1:1: bad")
-	go r.run(ctx, s.prepare, func(_ *reloadPlan, err error) error { return err }, func() {})
+	go r.Run(ctx, s.prepare, func(_ *Plan, err error) error { return err }, func() {})
 	w := make(chan error, 1)
-	r.request(w)
+	r.Request(w)
 	waitRead(t, s, 1)
 	s.release <- struct{}{}
 	if err := outcome(t, w); !errors.Is(err, s.fail) {
@@ -119,65 +113,26 @@ func TestReloaderRefusalReachesCaller(t *testing.T) {
 // also one that asked meanwhile, is told the daemon is stopping.
 func TestReloaderStopsDuringRead(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r, s := newReloader(), newSlowReads()
+	r, s := NewWorker(), newSlowReads()
 	var commits atomic.Int32
 	done := make(chan struct{})
 	go func() {
-		r.run(ctx, s.prepare, func(*reloadPlan, error) error { commits.Add(1); return nil }, func() {})
+		r.Run(ctx, s.prepare, func(*Plan, error) error { commits.Add(1); return nil }, func() {})
 		close(done)
 	}()
 	w1, w2 := make(chan error, 1), make(chan error, 1)
-	r.request(w1)
+	r.Request(w1)
 	waitRead(t, s, 1)
-	r.request(w2)
+	r.Request(w2)
 	cancel()
 	s.release <- struct{}{}
 	for i, w := range []chan error{w1, w2} {
-		if err := outcome(t, w); !errors.Is(err, errStopping) {
-			t.Errorf("caller %d got %v, want %v", i+1, err, errStopping)
+		if err := outcome(t, w); !errors.Is(err, ErrStopping) {
+			t.Errorf("caller %d got %v, want %v", i+1, err, ErrStopping)
 		}
 	}
 	<-done
 	if n := commits.Load(); n != 0 {
 		t.Errorf("%d reloads committed after the daemon stopped, want 0", n)
-	}
-}
-
-// TestLoadConfigBoundsErrors: a configuration with thousands of errors is
-// refused with the first maxDiagnostics of them, a count of the rest, and
-// never more than control.MaxErrorBytes.
-func TestLoadConfigBoundsErrors(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "keepalived.conf")
-	var b strings.Builder
-	// Instances without a virtual_router_id: keepalived refuses each.
-	const bad = 5000
-	for i := range bad {
-		fmt.Fprintf(&b, "vrrp_instance X%d {\n    interface eth1\n}\n", i)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, diags := config.Load(path, config.Options{ConfigID: "x"})
-	var nerr int
-	for _, d := range diags {
-		if d.Fatal {
-			nerr++
-		}
-	}
-	if nerr <= maxDiagnostics { // config.Load keeps config.MaxDiagnostics of the 5,000
-		t.Fatalf("the test config has %d refusals, want more than %d", nerr, maxDiagnostics)
-	}
-	_, err := loadConfig(path, "x", slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
-	if err == nil {
-		t.Fatal("loadConfig accepted a broken configuration")
-	}
-	msg := err.Error()
-	want := fmt.Sprintf("... and %d more errors", nerr-maxDiagnostics)
-	if !strings.Contains(msg, want) || len(msg) > control.MaxErrorBytes {
-		t.Errorf("error of %d bytes (cap %d), want it to end with %q; tail: %q", len(msg), control.MaxErrorBytes, want, msg[max(0, len(msg)-120):])
-	}
-	if lines := strings.Count(msg, "\n"+path+":"); lines != maxDiagnostics {
-		t.Errorf("error names %d diagnostics, want the first %d", lines, maxDiagnostics)
 	}
 }

@@ -1,0 +1,53 @@
+package daemon
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/control"
+)
+
+// TestLoadConfigBoundsErrors: a configuration with thousands of errors is
+// refused with the first maxDiagnostics of them, a count of the rest, and
+// never more than control.MaxErrorBytes.
+func TestLoadConfigBoundsErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keepalived.conf")
+	var b strings.Builder
+	// Instances without a virtual_router_id: keepalived refuses each.
+	const bad = 5000
+	for i := range bad {
+		fmt.Fprintf(&b, "vrrp_instance X%d {\n    interface eth1\n}\n", i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := config.Load(path, config.Options{ConfigID: "x"})
+	var nerr int
+	for _, d := range diags {
+		if d.Fatal {
+			nerr++
+		}
+	}
+	if nerr <= maxDiagnostics { // config.Load keeps config.MaxDiagnostics of the 5,000
+		t.Fatalf("the test config has %d refusals, want more than %d", nerr, maxDiagnostics)
+	}
+	_, err := loadConfig(Config{File: path, ConfigID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err == nil {
+		t.Fatal("loadConfig accepted a broken configuration")
+	}
+	msg := err.Error()
+	want := fmt.Sprintf("... and %d more errors", nerr-maxDiagnostics)
+	if !strings.Contains(msg, want) || len(msg) > control.MaxErrorBytes {
+		t.Errorf("error of %d bytes (cap %d), want it to end with %q; tail: %q", len(msg), control.MaxErrorBytes, want, msg[max(0, len(msg)-120):])
+	}
+	if lines := strings.Count(msg, "\n"+path+":"); lines != maxDiagnostics {
+		t.Errorf("error names %d diagnostics, want the first %d", lines, maxDiagnostics)
+	}
+}

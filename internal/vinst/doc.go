@@ -1,0 +1,16 @@
+// Package vinst owns one running vrrp_instance as the daemon's loop sees
+// it: the machine (package instance) with everything needed to carry out
+// its actions on the wire — the resolved interface and advert source, the
+// virtual addresses placed on interfaces, the advert template and receive
+// expectations, auth_type AH state, counters, rate-limited log lines in
+// keepalived's wording — and the Unit the loop steps (a standalone
+// instance, or the members of one vrrp_sync_group).
+//
+// An Instance is built off the loop from configuration and interface
+// lookups (New), so a reload can prepare instances while the loop runs.
+// It never opens sockets, adds addresses or reads the clock on its own:
+// the daemon hands it a socket (Socket), a send buffer and the time.
+//
+// It must not decide VRRP (instance does), parse packets (vrrp does) or
+// know the daemon's other instances.
+package vinst

@@ -1,0 +1,58 @@
+package vinst
+
+import (
+	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/instance"
+)
+
+// unit is what the loop steps: one standalone instance, or the members of
+// one vrrp_sync_group moving together.
+type Unit struct {
+	Name      string // sync group name; "" for a standalone instance
+	Group     *instance.Group
+	Members   []*Instance
+	out       []instance.MemberAction
+	Announced instance.State // last group state announced
+}
+
+func NewUnit(name string, members []*Instance) *Unit {
+	u := &Unit{Name: name, Members: members}
+	if name != "" {
+		ms := make([]*instance.Machine, len(members))
+		for i, vi := range members {
+			ms[i] = vi.M
+		}
+		u.Group = instance.NewGroup(ms...)
+	}
+	for i, vi := range members {
+		vi.Unit, vi.Idx = u, i
+	}
+	return u
+}
+
+// step feeds ev to member i (every member for Timeout in a group).
+func (u *Unit) Step(now time.Time, i int, ev instance.Event) []instance.MemberAction {
+	if u.Group != nil {
+		return u.Group.Step(now, i, ev)
+	}
+	u.out = u.out[:0]
+	for _, a := range u.Members[0].M.Step(now, ev) {
+		u.out = append(u.out, instance.MemberAction{Member: 0, Action: a})
+	}
+	return u.out
+}
+
+func (u *Unit) Deadline() time.Time {
+	if u.Group != nil {
+		return u.Group.Deadline()
+	}
+	return u.Members[0].M.Deadline()
+}
+
+func (u *Unit) GroupState() instance.State {
+	if u.Group != nil {
+		return u.Group.State()
+	}
+	return u.Members[0].M.State()
+}
