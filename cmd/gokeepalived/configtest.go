@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/cli"
@@ -82,8 +83,13 @@ func scriptTest(w io.Writer, cfg *config.Config) int {
 	return code
 }
 
-// printDiagnostics writes one diagnostic per line (hints indented below).
+// printDiagnostics writes one diagnostic per line (hints indented below),
+// sorted by position (config.SortDiagnostics) so that a person reads the
+// file from top to bottom; keepalived's own order (blocks validated after
+// reading) is kept by config.Load for the callers that compare it.
 func printDiagnostics(w io.Writer, diags []config.Diagnostic) {
+	diags = slices.Clone(diags)
+	config.SortDiagnostics(diags)
 	for _, d := range diags {
 		fmt.Fprintln(w, d)
 	}

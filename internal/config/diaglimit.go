@@ -53,7 +53,7 @@ func (c *diagCap) finish(list []Diagnostic) []Diagnostic {
 	if c.moreErrors > 0 {
 		sev = SeverityError
 	}
-	return append(list, Diagnostic{Pos: c.first, Severity: sev, Fatal: c.moreFatal > 0,
+	return append(list, Diagnostic{Pos: c.first, Severity: sev, Fatal: c.moreFatal > 0, Summary: true,
 		Msg:  sprintf("... and %d more problems from here on (%d of them errors), not shown", c.more, c.moreErrors),
 		Hint: "fix the first problems and check again"})
 }

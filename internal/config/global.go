@@ -1,7 +1,9 @@
 package config
 
 import (
+	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -12,7 +14,10 @@ type GlobalDefs struct {
 	NotificationEmail     []string `json:",omitempty"`
 	NotificationEmailFrom string   `json:",omitempty"`
 	SMTPServer            string   `json:",omitempty"`
-	SMTPConnectTimeout    time.Duration
+	// SMTPAddr is SMTPServer as a dial address, "host:port" (port 25 when
+	// none is given); set with SMTPServer, empty without it.
+	SMTPAddr           string `json:"-"`
+	SMTPConnectTimeout time.Duration
 
 	EnableScriptSecurity bool   `json:",omitempty"`
 	ScriptUser           string `json:",omitempty"`
@@ -204,6 +209,8 @@ var globalKeywords = table[*GlobalDefs]{
 			return
 		}
 		g.SMTPServer = strings.Join(texts(n.Args), " ")
+		p, _ := strconv.ParseUint(port, 10, 16) // smtpServerValid checked it
+		g.SMTPAddr = net.JoinHostPort(n.Args[0].Text, strconv.FormatUint(p, 10))
 	},
 	"smtp_connect_timeout": func(l *loader, n *Node, g *GlobalDefs) {
 		if d, ok := l.durArg(n, 0, time.Second, 86400*time.Second); ok {

@@ -55,6 +55,9 @@ type VirtualServer struct {
 	Omega       bool   `json:",omitempty"`
 	HASuspend   bool   `json:",omitempty"`
 	VirtualHost string `json:",omitempty"`
+	// SMTPAlert is the virtual server's smtp_alert (nil: not written;
+	// then global_defs smtp_alert, else off).
+	SMTPAlert *bool `json:",omitempty"`
 	// Weight is the weight of real servers that set none (default 1).
 	Weight int
 
@@ -82,6 +85,9 @@ type RealServer struct {
 	// until its checkers pass. Both default to the virtual server's.
 	Inhibit bool `json:",omitempty"`
 	Alpha   bool `json:",omitempty"`
+	// SMTPAlert is the real server's smtp_alert (nil: not written; then
+	// global_defs smtp_alert, else on).
+	SMTPAlert *bool `json:",omitempty"`
 	// UThreshold and LThreshold are IPVS's connection thresholds.
 	UThreshold int      `json:",omitempty"`
 	LThreshold int      `json:",omitempty"`
@@ -138,10 +144,27 @@ var checkerTypes = map[string]bool{
 // The checker timings (retry, connect_timeout, ...) stay here for the
 // checker engine to read.
 var vsOptions = strings.Fields(`ip_family retry delay_before_retry warmup connect_timeout
-smtp_alert snmp_name`)
+snmp_name`)
 
-var rsOptions = strings.Fields(`smtp_alert virtualhost
+var rsOptions = strings.Fields(`virtualhost
 connect_timeout retry delay_before_retry warmup delay_loop log_all_failures`)
+
+// smtpAlertKw reads a virtual or real server's smtp_alert: alone it means
+// on; a value that is not a boolean is an error, as keepalived's, and
+// leaves the setting as it was.
+func smtpAlertKw[T any](who string, f func(T) **bool) kwFunc[T] {
+	return func(l *loader, n *Node, t T) {
+		v := true
+		if len(n.Args) > 0 {
+			var ok bool
+			if v, ok = parseBool(n.Args[0].Text); !ok {
+				l.errorf(n.Args[0].Pos, "Invalid %s smtp_alert parameter %s", who, n.Args[0].Text)
+				return
+			}
+		}
+		*f(t) = &v
+	}
+}
 
 func optKw[T any](f func(T) *[]Option) kwFunc[T] {
 	return func(l *loader, n *Node, t T) {
@@ -194,6 +217,7 @@ func init() {
 		"omega":                   setKw(func(v *VirtualServer) *bool { return &v.Omega }, true),
 		"ha_suspend":              setKw(func(v *VirtualServer) *bool { return &v.HASuspend }, true),
 		"virtualhost":             strKw(func(v *VirtualServer) *string { return &v.VirtualHost }),
+		"smtp_alert":              smtpAlertKw("virtual_server", func(v *VirtualServer) **bool { return &v.SMTPAlert }),
 		"weight":                  intKw(func(v *VirtualServer) *int { return &v.Weight }, 0, 65535),
 		"sorry_server_inhibit": func(l *loader, n *Node, v *VirtualServer) {
 			if v.Sorry == nil {
@@ -246,6 +270,7 @@ func init() {
 			r.Alpha = l.boolArg(n, 0)
 			l.rsSet(r, "alpha")
 		},
+		"smtp_alert": smtpAlertKw("real_server", func(r *RealServer) **bool { return &r.SMTPAlert }),
 	}
 	for _, k := range rsOptions {
 		rsKeywords[k] = rsOpt

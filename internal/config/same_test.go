@@ -134,7 +134,7 @@ func TestSameFollowsPointersAndElements(t *testing.T) {
 func TestSameInstanceGlobals(t *testing.T) {
 	free := map[string]bool{
 		"RouterID": true, "LVSBackend": true, "LVSFlush": true, "LVSFlushOnStop": true, "BGPSpeaker": true, "NotificationEmail": true, "NotificationEmailFrom": true,
-		"SMTPServer": true, "SMTPConnectTimeout": true, "JSONVersion": true, "PrometheusListen": true,
+		"SMTPServer": true, "SMTPAddr": true, "SMTPConnectTimeout": true, "JSONVersion": true, "PrometheusListen": true,
 		"NotifyPriorityChanges": true, "FifoWriteStatesOnReload": true,
 		"NotifyFifo": true, "VRRPNotifyFifo": true, "LVSNotifyFifo": true,
 		"StartupScript": true, "StartupScriptTimeout": true, "ShutdownScript": true, "ShutdownScriptTimeout": true,

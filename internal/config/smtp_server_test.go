@@ -1,6 +1,9 @@
 package config
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestSMTPServerValid: the smtp_server values keepalived 2.2.7 refuses
 // ("Invalid smtp server") on the differential run, and forms it takes.
@@ -38,4 +41,35 @@ func FuzzSMTPServerValid(f *testing.F) {
 		f.Add(s, "25")
 	}
 	f.Fuzz(func(t *testing.T, host, port string) { smtpServerValid(host, port) })
+}
+
+// TestSMTPAddr: smtp_server's words become the dial address the mailer
+// uses (notify no longer reads them); a value keepalived refuses leaves
+// none and is reported at its position.
+func TestSMTPAddr(t *testing.T) {
+	tests := []struct {
+		line, want string
+		diags      []string
+	}{
+		{"smtp_server 192.168.200.1", "192.168.200.1:25", nil},
+		{"smtp_server 192.168.200.1 2525", "192.168.200.1:2525", nil},
+		{"smtp_server 192.168.200.1 0587", "192.168.200.1:587", nil},
+		{"smtp_server 2001:db8::1 587", "[2001:db8::1]:587", nil},
+		{"smtp_server mail.example.com", "mail.example.com:25", nil},
+		{"smtp_server 10.0.0.300", "", []string{"2:14: error: Invalid smtp server 10.0.0.300 25"}},
+		{"smtp_server 10.0.0.1 70000", "", []string{"2:14: error: Invalid smtp server 10.0.0.1 70000"}},
+		{"smtp_server 10.0.0.1 x", "", []string{"2:14: error: Invalid smtp server 10.0.0.1 x"}},
+	}
+	for _, tt := range tests {
+		cfg, diags := load1(t, "global_defs {\n "+tt.line+"\n}\n")
+		if cfg.Global.SMTPAddr != tt.want {
+			t.Errorf("%q: SMTPAddr = %q, want %q", tt.line, cfg.Global.SMTPAddr, tt.want)
+		}
+		if !slices.Equal(diags, tt.diags) {
+			t.Errorf("%q: diagnostics %q, want %q", tt.line, diags, tt.diags)
+		}
+		if (cfg.Global.SMTPServer == "") != (tt.want == "") {
+			t.Errorf("%q: SMTPServer %q set apart from SMTPAddr %q", tt.line, cfg.Global.SMTPServer, tt.want)
+		}
+	}
 }

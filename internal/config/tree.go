@@ -72,6 +72,9 @@ type Diagnostic struct {
 	// Quiet marks a problem keepalived reports without failing its
 	// config test (a missing include it was not asked to check).
 	Quiet bool `json:",omitempty"`
+	// Summary marks the last diagnostic of a list cut at MaxDiagnostics,
+	// which stands for the ones not kept; SortDiagnostics leaves it last.
+	Summary bool `json:",omitempty"`
 }
 
 // String formats d as "file:line:col: severity: message"; a Fatal

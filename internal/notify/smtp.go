@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/textproto"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +15,6 @@ import (
 
 // Defaults for MailConfig.
 const (
-	DefaultSMTPPort       = 25
 	DefaultConnectTimeout = 30 * time.Second
 	DefaultMailQueueLen   = 32
 )
@@ -24,7 +22,8 @@ const (
 // MailConfig configures a Mailer: global_defs' notification_email,
 // notification_email_from, smtp_server, smtp_connect_timeout and router_id.
 type MailConfig struct {
-	// Server is smtp_server as written: "HOST" or "HOST PORT".
+	// Server is the dial address of smtp_server, "host:port" (config
+	// reads smtp_server's words into config.GlobalDefs.SMTPAddr).
 	Server string
 	// From is notification_email_from (keepalived@<host name> when empty).
 	From string
@@ -67,38 +66,13 @@ type Mailer struct {
 	dropped uint64
 }
 
-// ParseSMTPServer turns smtp_server's "HOST [PORT]" into a dial address.
-// HOST may be an IPv4 or IPv6 address or a name; PORT defaults to 25.
-func ParseSMTPServer(s string) (string, error) {
-	f := strings.Fields(s)
-	if len(f) == 0 || len(f) > 2 {
-		return "", fmt.Errorf("smtp_server %q: want HOST [PORT]", s)
-	}
-	host := f[0]
-	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
-		host = host[1 : len(host)-1]
-	}
-	if host == "" || strings.ContainsAny(host, "/[]%") {
-		return "", fmt.Errorf("smtp_server %q: bad host", s)
-	}
-	port := DefaultSMTPPort
-	if len(f) == 2 {
-		p, err := strconv.Atoi(f[1])
-		if err != nil || p < 1 || p > 65535 {
-			return "", fmt.Errorf("smtp_server %q: bad port %q", s, f[1])
-		}
-		port = p
-	}
-	return net.JoinHostPort(host, strconv.Itoa(port)), nil
-}
-
 // NewMailer checks cfg and starts the delivery goroutine. It fails when
 // the server is unusable or there is no recipient.
 func NewMailer(cfg MailConfig) (*Mailer, error) {
-	addr, err := ParseSMTPServer(cfg.Server)
-	if err != nil {
-		return nil, err
+	if _, _, err := net.SplitHostPort(cfg.Server); err != nil || cfg.Server == "" {
+		return nil, fmt.Errorf("smtp alert: server %q is not host:port", cfg.Server)
 	}
+	addr := cfg.Server
 	if len(cfg.To) == 0 {
 		return nil, errors.New("smtp alert: no notification_email address")
 	}

@@ -28,25 +28,17 @@ type Alert struct {
 	Body   string
 }
 
-// smtpAlert is the smtp_alert of a virtual or real server's options, else
-// global_defs smtp_alert, else def (keepalived: on for real servers, off
-// for virtual servers).
-func smtpAlert(opts []config.Option, g *bool, def bool) bool {
-	on, set := def, false
-	for _, o := range opts {
-		if o.Name == "smtp_alert" {
-			switch strings.ToLower(o.Value) {
-			case "", "on", "yes", "true":
-				on, set = true, true
-			case "off", "no", "false":
-				on, set = false, true
-			}
-		}
+// smtpAlert is a virtual or real server's smtp_alert (set), else
+// global_defs smtp_alert (g), else def (keepalived: on for real servers,
+// off for virtual servers).
+func smtpAlert(set, g *bool, def bool) bool {
+	switch {
+	case set != nil:
+		return *set
+	case g != nil:
+		return *g
 	}
-	if !set && g != nil {
-		on = *g
-	}
-	return on
+	return def
 }
 
 // server is one real server of the configuration, at the index the
@@ -144,7 +136,7 @@ func (c *core) serverState(i int, up, initial bool) []Notice {
 		sc = s.rs.NotifyUp
 	}
 	n := Notice{Line: fmt.Sprintf("RS %s %s %s", s.name, fifoVS(s.vs), upDown(up)), Script: sc}
-	if smtpAlert(s.rs.Options, c.conf.Global.SMTPAlert, true) {
+	if smtpAlert(s.rs.SMTPAlert, c.conf.Global.SMTPAlert, true) {
 		body := "=> CHECK failed on service <="
 		if up {
 			body = "=> CHECK succeed on service <="
@@ -181,7 +173,7 @@ func (c *core) recompute() []Notice {
 			name = fifoVS(v)
 		}
 		n := Notice{Line: fmt.Sprintf("VS %s %s", name, upDown(ev.Up)), Script: ev.Script}
-		if v != nil && smtpAlert(v.Options, c.conf.Global.SMTPAlert, false) {
+		if v != nil && smtpAlert(v.SMTPAlert, c.conf.Global.SMTPAlert, false) {
 			n.Alert = &Alert{VS: name, Up: ev.Up, Body: quorumBody(v, ev)}
 		}
 		ns = append(ns, n)

@@ -96,7 +96,7 @@ func (p *Policy) Configure(c *config.Config) {
 // notification_email, notification_email_from, smtp_helo_name,
 // smtp_connect_timeout, router_id): the VRRP alerts' and the checker's.
 func MailConfig(g config.GlobalDefs, log *slog.Logger) notify.MailConfig {
-	return notify.MailConfig{Server: g.SMTPServer, From: g.NotificationEmailFrom,
+	return notify.MailConfig{Server: g.SMTPAddr, From: g.NotificationEmailFrom,
 		To: g.NotificationEmail, RouterID: g.RouterID, HeloName: g.SMTPHeloName, ConnectTimeout: g.SMTPConnectTimeout, Log: log}
 }
 
