@@ -60,6 +60,10 @@ type VirtualServer struct {
 	SMTPAlert *bool `json:",omitempty"`
 	// Weight is the weight of real servers that set none (default 1).
 	Weight int
+	// Timing is the checker timing written here (retry,
+	// delay_before_retry, warmup, connect_timeout; delay_loop is
+	// DelayLoop), inherited by the checkers.
+	Timing CheckTiming `json:",omitzero"`
 
 	RealServers []*RealServer `json:",omitempty"`
 	// Sorry is the sorry_server; its Inhibit is sorry_server_inhibit.
@@ -89,21 +93,60 @@ type RealServer struct {
 	// global_defs smtp_alert, else on).
 	SMTPAlert *bool `json:",omitempty"`
 	// UThreshold and LThreshold are IPVS's connection thresholds.
-	UThreshold int      `json:",omitempty"`
-	LThreshold int      `json:",omitempty"`
-	Options    []Option `json:",omitempty"`
+	UThreshold int `json:",omitempty"`
+	LThreshold int `json:",omitempty"`
+	// Timing is the checker timing written here, over the virtual
+	// server's; VirtualHost is its virtualhost (default the virtual
+	// server's).
+	Timing      CheckTiming `json:",omitzero"`
+	VirtualHost string      `json:",omitempty"`
+	Options     []Option    `json:",omitempty"`
 }
 
 // Checker is a health checker block (TCP_CHECK, HTTP_GET, SSL_GET,
 // MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK,
-// BFD_CHECK). Type-specific settings are kept in Options; url and host
-// sub-blocks in Sub.
+// BFD_CHECK). Its keywords are read into the typed fields (a type's own
+// fields are zero for other types); Options and Sub keep them as written.
 type Checker struct {
 	Pos     Pos `json:",omitzero"`
 	Type    string
 	Misc    *Script    `json:",omitempty"`
 	Options []Option   `json:",omitempty"`
 	Sub     []SubBlock `json:",omitempty"`
+
+	Timing CheckTiming `json:",omitzero"`
+	Conn   CheckConn   `json:",omitzero"`
+	// HTTP_GET, SSL_GET: HTTPProtocol is "1.0", "1.0C", "1.1" or "" (not
+	// written: 1.0); SNIName is sni_name.
+	VirtualHost  string     `json:",omitempty"`
+	HTTPProtocol string     `json:",omitempty"`
+	EnableSNI    bool       `json:",omitempty"`
+	SNIName      string     `json:",omitempty"`
+	URLs         []URLCheck `json:",omitempty"`
+	// SMTP_CHECK.
+	HeloName string      `json:",omitempty"`
+	Hosts    []CheckHost `json:",omitempty"`
+	// DNS_CHECK: DNSType 0 is not written (SOA).
+	DNSType uint16 `json:",omitempty"`
+	DNSName string `json:",omitempty"`
+	// MISC_CHECK: user USER [GROUP], misc_timeout (0: not written),
+	// misc_dynamic.
+	User        string        `json:",omitempty"`
+	Group       string        `json:",omitempty"`
+	MiscTimeout time.Duration `json:",omitempty"`
+	MiscDynamic bool          `json:",omitempty"`
+	// UDP_CHECK: ReplyMask has the bits of 'x' nibbles (nil: none);
+	// MaxReplyLength defaults to 255.
+	Payload        []byte `json:",omitempty"`
+	RequireReply   bool   `json:",omitempty"`
+	Reply          []byte `json:",omitempty"`
+	ReplyMask      []byte `json:",omitempty"`
+	MinReplyLength int    `json:",omitempty"`
+	MaxReplyLength int    `json:",omitempty"`
+	// FILE_CHECK: the track_file and the weight written here (Set false:
+	// the track_file's).
+	TrackFile  string `json:",omitempty"`
+	FileWeight Weight `json:",omitzero"`
 }
 
 // SubBlock is a url { } or host { } block of a checker.
@@ -133,6 +176,11 @@ type VSGEntry struct {
 // SSLContext is the top-level SSL block used by SSL_GET.
 type SSLContext struct {
 	Options []Option
+	// CA, Certificate and Key are the files named by ca, certificate and
+	// key.
+	CA          string `json:",omitempty"`
+	Certificate string `json:",omitempty"`
+	Key         string `json:",omitempty"`
 }
 
 var checkerTypes = map[string]bool{
@@ -172,11 +220,21 @@ func optKw[T any](f func(T) *[]Option) kwFunc[T] {
 	}
 }
 
+// timedOptKw keeps a keyword as written and reads it into the timing when
+// it is one.
+func timedOptKw[T any](f func(T) (*[]Option, *CheckTiming)) kwFunc[T] {
+	return func(l *loader, n *Node, t T) {
+		opts, tm := f(t)
+		optKw(func(T) *[]Option { return opts })(l, n, t)
+		l.timingOpt(n, tm)
+	}
+}
+
 var vsKeywords table[*VirtualServer]
 var rsKeywords table[*RealServer]
 
 func init() {
-	vsOpt := checkedOpt(optKw(func(v *VirtualServer) *[]Option { return &v.Options })) // lvs_check.go
+	vsOpt := checkedOpt(timedOptKw(func(v *VirtualServer) (*[]Option, *CheckTiming) { return &v.Options, &v.Timing })) // lvs_check.go
 	vsKeywords = table[*VirtualServer]{
 		"protocol": func(l *loader, n *Node, v *VirtualServer) {
 			t, _ := l.arg(n, 0)
@@ -249,7 +307,7 @@ func init() {
 		vsKeywords[k] = vsOpt
 	}
 	vsKeywords["persistence_timeout"] = persistenceKw // lvs_check.go
-	rsOpt := checkedOpt(optKw(func(r *RealServer) *[]Option { return &r.Options }))
+	rsOpt := checkedOpt(timedOptKw(func(r *RealServer) (*[]Option, *CheckTiming) { return &r.Options, &r.Timing }))
 	rsKeywords = table[*RealServer]{
 		"weight": func(l *loader, n *Node, r *RealServer) {
 			if x, ok := l.intArg(n, 0, 0, 65535); ok {
@@ -274,6 +332,10 @@ func init() {
 	}
 	for _, k := range rsOptions {
 		rsKeywords[k] = rsOpt
+	}
+	rsKeywords["virtualhost"] = func(l *loader, n *Node, r *RealServer) {
+		rsOpt(l, n, r)
+		r.VirtualHost = l.stringArg(n, 0)
 	}
 	for k := range checkerTypes {
 		rsKeywords[k] = func(l *loader, n *Node, r *RealServer) { r.Checkers = append(r.Checkers, l.loadChecker(n)) }
@@ -344,7 +406,10 @@ func (l *loader) loadRealServer(n *Node) *RealServer {
 // loadChecker reads a checker block.
 func (l *loader) loadChecker(n *Node) *Checker {
 	c := &Checker{Pos: n.Keyword.Pos, Type: n.Keyword.Text}
-	l.checkChecker(n) // lvs_check.go
+	if c.Type == "UDP_CHECK" {
+		c.MaxReplyLength = 255
+	}
+	l.checkChecker(n, c) // lvs_check.go
 	for _, k := range n.Children {
 		switch {
 		case k.Keyword.Text == "misc_path" && c.Type == "MISC_CHECK":
@@ -436,6 +501,9 @@ func (l *loader) loadSSL(n *Node) {
 	s := &SSLContext{}
 	for _, c := range n.Children {
 		s.Options = append(s.Options, Option{Name: c.Keyword.Text, Value: strings.Join(texts(c.Args), " ")})
+		if f := map[string]*string{"ca": &s.CA, "certificate": &s.Certificate, "key": &s.Key}[c.Keyword.Text]; f != nil {
+			*f = l.stringArg(c, 0)
+		}
 	}
 	l.cfg.SSL = s
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,57 +66,92 @@ func checkerKeywords(typ string) map[string]bool {
 // checkChecker reports what keepalived reports in a checker block:
 // unknown keywords, ports out of range, bad HTTP status codes and urls
 // without a path, a MISC_CHECK without misc_path.
-func (l *loader) checkChecker(n *Node) {
-	l.checkCheckerBlock(n.Children, checkerKeywords(n.Keyword.Text), n.Keyword.Text)
+func (l *loader) checkChecker(n *Node, c *Checker) {
+	l.checkCheckerBlock(n.Children, checkerKeywords(n.Keyword.Text), n.Keyword.Text, c, nil)
 	if n.Keyword.Text == "MISC_CHECK" && !slices.ContainsFunc(n.Children, func(c *Node) bool { return c.Keyword.Text == "misc_path" }) {
 		l.errorf(closePos(n), "No script path has been specified for MISC_CHECKER - skipping")
 	}
 }
 
-func (l *loader) checkCheckerBlock(nodes []*Node, known map[string]bool, block string) {
+// It reads the values into c, or into h for an SMTP host block.
+func (l *loader) checkCheckerBlock(nodes []*Node, known map[string]bool, block string, c *Checker, h *CheckHost) {
+	tm, conn := &c.Timing, &c.Conn
+	if h != nil {
+		tm, conn = &h.Timing, &h.Conn
+	}
 	for _, k := range nodes {
 		kw := k.Keyword.Text
 		switch {
 		case !known[kw]:
 			l.warnf(k.Keyword.Pos, "unknown keyword %q in %s", kw, block)
-		case !l.lvsValueOK(k):
-		case kw == "nb_get_retry":
-			l.warnf(k.Keyword.Pos, "nb_get_retry is deprecated, use retry")
-		case kw == "connect_port" || kw == "bind_port":
-			if t, ok := l.arg(k, 0); ok {
-				if p, err := strconv.ParseUint(t.Text, 10, 32); err != nil || p < 1 || p > 65535 {
-					l.errorf(t.Pos, "invalid checker %s %q, must be 1-65535", kw, t.Text)
-				}
+			if kw == "sni_name" && h == nil { // ours (docs/lvs.md); keepalived 2.2 does not know it
+				c.SNIName = strings.Join(texts(k.Args), " ")
 			}
+		case !l.lvsValueOK(k):
 		case kw == "host" && k.Block:
-			l.checkCheckerBlock(k.Children, checkerKeywords("TCP_CHECK"), "host")
+			host := CheckHost{Pos: k.Keyword.Pos}
+			l.checkCheckerBlock(k.Children, checkerKeywords("TCP_CHECK"), "host", c, &host)
+			c.Hosts = append(c.Hosts, host)
 		case kw == "url" && k.Block:
-			l.checkURL(k)
+			if u, ok := l.checkURL(k); ok {
+				c.URLs = append(c.URLs, u)
+			}
+		default:
+			if kw == "nb_get_retry" {
+				l.warnf(k.Keyword.Pos, "nb_get_retry is deprecated, use retry")
+			}
+			if !l.connOpt(k, conn) && !l.timingOpt(k, tm) && h == nil {
+				l.checkerOpt(k, c)
+			}
 		}
 	}
 }
 
-// checkURL checks a url { } block of HTTP_GET or SSL_GET.
-func (l *loader) checkURL(n *Node) {
+// checkURL checks and reads a url { } block of HTTP_GET or SSL_GET; one
+// without a path is dropped.
+func (l *loader) checkURL(n *Node) (URLCheck, bool) {
 	known := map[string]bool{}
 	for _, w := range urlKeywords {
 		known[w] = true
 	}
+	u := URLCheck{Pos: n.Keyword.Pos}
 	path := false
 	for _, k := range n.Children {
+		a, _ := firstArg(k)
 		switch kw := k.Keyword.Text; {
 		case !known[kw]:
 			l.warnf(k.Keyword.Pos, "unknown keyword %q in url", kw)
 		case kw == "path":
 			path = true
-		case kw == "digest" && len(k.Args) > 0 && len(k.Args[0].Text) != 32:
-			l.errorf(k.Args[0].Pos, "digest '%s' character length should be 32 rather than %d", k.Args[0].Text, len(k.Args[0].Text))
-		case kw == "status_code":
-			for _, a := range k.Args {
-				if !validStatusRange(a.Text) {
-					l.errorf(a.Pos, "invalid HTTP_GET status code %q, must be 100-599 or a range of them", a.Text)
-				}
+			u.Path = a.Text
+		case kw == "virtualhost":
+			u.VirtualHost = a.Text
+		case kw == "digest" && len(k.Args) > 0 && len(a.Text) != 32:
+			l.errorf(a.Pos, "digest '%s' character length should be 32 rather than %d", a.Text, len(a.Text))
+		case kw == "digest" && len(k.Args) > 0:
+			if strings.Trim(strings.ToLower(a.Text), "0123456789abcdef") != "" {
+				l.errorf(a.Pos, "digest '%s' is not a hex MD5, ignoring it", a.Text)
+			} else {
+				u.Digest = strings.ToLower(a.Text)
 			}
+		case kw == "status_code":
+			for _, w := range k.Args {
+				lo, hi, ok := parseStatusWord(w.Text)
+				if !ok {
+					l.errorf(w.Pos, "invalid HTTP_GET status code %q, must be 100-599 or a range of them", w.Text)
+					continue
+				}
+				u.Status.add(lo, hi)
+			}
+		case kw == "regex" && len(k.Args) > 0:
+			re, err := regexp.Compile(strings.Trim(strings.Join(texts(k.Args), " "), `"`))
+			if err != nil {
+				l.errorf(a.Pos, "invalid regex %q: %v, ignoring it", a.Text, err)
+			} else {
+				u.Regex = Regexp{re}
+			}
+		case kw == "regex_no_match":
+			u.RegexNoMatch = true
 		}
 	}
 	if !path {
@@ -125,17 +161,7 @@ func (l *loader) checkURL(n *Node) {
 		}
 		l.errorf(at, "HTTP/SSL_GET checker url has no path, ignoring it")
 	}
-}
-
-// validStatusRange says whether s is CODE or MIN-MAX within 100-599.
-func validStatusRange(s string) bool {
-	lo, hi, isRange := strings.Cut(s, "-")
-	if !isRange {
-		hi = lo
-	}
-	a, err1 := strconv.Atoi(lo)
-	b, err2 := strconv.Atoi(hi)
-	return err1 == nil && err2 == nil && a >= 100 && b <= 599 && a <= b
+	return u, path
 }
 
 // checkVirtualServers runs the checks keepalived makes on virtual servers

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"regexp"
 	"time"
+
+	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
 // Kind is the type of a health checker. The zero value is invalid.
@@ -105,9 +107,12 @@ type DNSSpec struct {
 	Name string // queried name; default the root
 }
 
+// StatusCodes is the set of HTTP status codes a url accepts (config
+// reads status_code into it).
+type StatusCodes = config.StatusCodes
+
 // DNSTypes are the query types DNS_CHECK accepts, by keepalived's names.
-var DNSTypes = map[string]uint16{"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16,
-	"AAAA": 28, "RRSIG": 46, "DNSKEY": 48}
+var DNSTypes = config.DNSTypes
 
 // MiscSpec is MISC_CHECK. Path is the command as configured; the probe
 // only runs it after the script security gate passed it.

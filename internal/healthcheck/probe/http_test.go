@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/healthcheck"
 )
 
@@ -44,7 +45,7 @@ func TestHTTP(t *testing.T) {
 		}
 		return healthcheck.HTTPSpec{URLs: []healthcheck.URL{u}}
 	}
-	codes := func(w ...string) healthcheck.StatusCodes { s, _ := healthcheck.ParseStatusCodes(w); return s }
+	codes := func(w ...string) healthcheck.StatusCodes { s, _ := config.ParseStatusCodes(w); return s }
 	tests := []struct {
 		name   string
 		serve  func(net.Conn)

@@ -1,4 +1,4 @@
-package healthcheck
+package config
 
 import (
 	"fmt"
@@ -29,6 +29,9 @@ func (s StatusCodes) Has(code int) bool {
 	i := code - minStatus
 	return s.bits[i/64]&(1<<(i%64)) != 0
 }
+
+// Equal says whether s and o were written with the same codes.
+func (s StatusCodes) Equal(o StatusCodes) bool { return s.bits == o.bits }
 
 func (s StatusCodes) empty() bool {
 	for _, b := range s.bits {
