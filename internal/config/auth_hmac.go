@@ -22,8 +22,18 @@ type AuthHMAC struct {
 	// 300 (completeAuthHMAC). 0 in monotonic mode without time_window.
 	TimeWindow uint32 `json:",omitempty"`
 	// Mode is enforce (default), permissive or receive-only.
-	Mode string
+	Mode HMACMode
 }
+
+// HMACMode is an auth_hmac mode, by its keyword.
+type HMACMode string
+
+// The auth_hmac modes.
+const (
+	HMACEnforce     HMACMode = "enforce"
+	HMACPermissive  HMACMode = "permissive"
+	HMACReceiveOnly HMACMode = "receive-only"
+)
 
 // HMACKey is one auth_hmac key; the secret is never dumped.
 type HMACKey struct {
@@ -37,7 +47,7 @@ func instAuthHMAC(l *loader, n *Node, b *instBuild) {
 	if b.AuthHMAC != nil {
 		return // keepalived keeps the first block
 	}
-	a := &AuthHMAC{Pos: n.Keyword.Pos, Mode: "enforce"}
+	a := &AuthHMAC{Pos: n.Keyword.Pos, Mode: HMACEnforce}
 	b.AuthHMAC = a
 	for _, c := range n.Children {
 		switch c.Keyword.Text {
@@ -59,8 +69,8 @@ func instAuthHMAC(l *loader, n *Node, b *instBuild) {
 				l.errorf(c.Keyword.Pos, "(%s) auth_hmac anti_replay '%s' must be time or monotonic", b.Name, s)
 			}
 		case "mode":
-			switch s := l.stringArg(c, 0); s {
-			case "enforce", "permissive", "receive-only":
+			switch s := HMACMode(l.stringArg(c, 0)); s {
+			case HMACEnforce, HMACPermissive, HMACReceiveOnly:
 				a.Mode = s
 			default:
 				l.errorf(c.Keyword.Pos, "(%s) auth_hmac mode '%s' must be enforce, permissive or receive-only", b.Name, s)
@@ -95,9 +105,9 @@ func (l *loader) completeAuthHMAC(b *instBuild) {
 		b.AuthHMAC = nil
 		return
 	}
-	if b.StrictMode && a.Mode != "enforce" {
+	if b.StrictMode && a.Mode != HMACEnforce {
 		l.warnf(a.Pos, "(%s) strict mode requires auth_hmac mode enforce", b.Name)
-		a.Mode = "enforce"
+		a.Mode = HMACEnforce
 	}
 	if !a.Monotonic && a.TimeWindow == 0 {
 		a.TimeWindow = min(max(3*uint32(b.AdvertInt/time.Second), 5), 300)

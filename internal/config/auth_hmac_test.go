@@ -145,3 +145,33 @@ func TestAuthHMACCredentialsDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthHMACModeTyped: the mode word is read here into an HMACMode (vinst
+// reads the type, not the word); strict mode forces enforce.
+func TestAuthHMACModeTyped(t *testing.T) {
+	for _, tt := range []struct {
+		word   string
+		strict bool
+		want   HMACMode
+	}{
+		{"", false, HMACEnforce},
+		{"mode permissive", false, HMACPermissive},
+		{"mode receive-only", false, HMACReceiveOnly},
+		{"mode enforce", false, HMACEnforce},
+		{"mode receive-only", true, HMACEnforce},
+		{"mode bogus", false, HMACEnforce},
+	} {
+		strict := ""
+		if tt.strict {
+			strict = " strict_mode\n"
+		}
+		cfg, _ := load1(t, inst(strict+" auth_hmac {\n  key 1 hex:"+strings.Repeat("0f", 32)+
+			"\n  active_key 1\n  "+tt.word+"\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n"))
+		if len(cfg.Instances) == 0 || cfg.Instances[0].AuthHMAC == nil {
+			t.Fatalf("%q: no auth_hmac", tt.word)
+		}
+		if got := cfg.Instances[0].AuthHMAC.Mode; got != tt.want {
+			t.Errorf("%q strict=%v: mode %q, want %q", tt.word, tt.strict, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
@@ -45,11 +46,11 @@ func (vi *Instance) SetupHMAC() {
 var hmacReasons = []vrrp.Reason{vrrp.ReasonHMACMissing, vrrp.ReasonHMACMalformed, vrrp.ReasonHMACUnknownKey,
 	vrrp.ReasonHMACBadMAC, vrrp.ReasonHMACStale, vrrp.ReasonHMACReplay}
 
-func hmacMode(s string) vrrp.HMACMode {
-	switch s {
-	case "permissive":
+func hmacMode(m config.HMACMode) vrrp.HMACMode {
+	switch m {
+	case config.HMACPermissive:
 		return vrrp.HMACPermissive
-	case "receive-only":
+	case config.HMACReceiveOnly:
 		return vrrp.HMACReceiveOnly
 	}
 	return vrrp.HMACEnforce
