@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -216,7 +217,11 @@ func loadConfig(cfg Config) (*config.Config, error) {
 	conf, diags := load(path, config.Options{ConfigID: cfg.ConfigID})
 	var errs []error
 	var nerr, nwarn int
-	for _, dg := range diags {
+	// Logged in position order, as -t prints them; Refuses below reads
+	// them in keepalived's order.
+	sorted := slices.Clone(diags)
+	config.SortDiagnostics(sorted)
+	for _, dg := range sorted {
 		if dg.Fatal || conf == nil {
 			if nerr++; nerr <= maxDiagnostics {
 				errs = append(errs, errors.New(dg.String()))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,5 +50,44 @@ func TestLoadConfigBoundsErrors(t *testing.T) {
 	}
 	if lines := strings.Count(msg, "\n"+path+":"); lines != maxDiagnostics {
 		t.Errorf("error names %d diagnostics, want the first %d", lines, maxDiagnostics)
+	}
+}
+
+// TestLoadConfigLogsInPositionOrder: the diagnostics the daemon logs at
+// start come in file:line:col order, as -t prints them, even where
+// config.Load reports a validation finding after a later line.
+func TestLoadConfigLogsInPositionOrder(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keepalived.conf")
+	// The group's unknown instance is found at validation, after the
+	// unknown keyword on line 6 was reported.
+	conf := "track_group G {\n group {\n  NOPE\n }\n}\nno_such_keyword_b\n"
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := config.Load(path, config.Options{ConfigID: "x"})
+	var loadLines []int
+	for _, d := range diags {
+		loadLines = append(loadLines, d.Pos.Line)
+	}
+	if slices.IsSorted(loadLines) {
+		t.Fatalf("config.Load's order is already by position (%v): the test proves nothing", loadLines)
+	}
+	var buf strings.Builder
+	if _, err := loadConfig(Config{File: path, ConfigID: "x", Logger: slog.New(slog.NewTextHandler(&buf, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	var logged []int
+	for _, l := range strings.Split(buf.String(), "\n") {
+		i := strings.Index(l, path+":")
+		if i < 0 {
+			continue
+		}
+		var line int
+		fmt.Sscanf(l[i+len(path)+1:], "%d", &line)
+		logged = append(logged, line)
+	}
+	if len(logged) != len(loadLines) || !slices.IsSorted(logged) {
+		t.Errorf("logged diagnostics at lines %v, want the %d of %v in order\n%s", logged, len(loadLines), loadLines, buf.String())
 	}
 }
