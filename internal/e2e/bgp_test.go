@@ -128,6 +128,7 @@ func poller(c *lab.Host) (stop func() []poll) {
 // server back brings two next hops again. GK_BGP_ROUNDS repeats the
 // failure for the measurement in docs/BENCHMARKS.md.
 func TestBGPAnycastFRR(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	l, frr := bgpLab(t)
 	ctx := context.Background()
 	webA, webB := &webServer{h: l.Host("a")}, &webServer{h: l.Host("b")}
@@ -226,6 +227,7 @@ func roundAll(ds []time.Duration) string {
 // MASTER's route in FRR's RIB, and a failover (SIGTERM of the master)
 // moves it to the new master.
 func TestBGPAnnounceVRRP(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	l, frr := bgpLab(t)
 	ctx := context.Background()
 	inst := func(prio int) string {

@@ -262,6 +262,7 @@ var hmacKeyLines = []string{"key 1 hex:" + hex.EncodeToString(hmacKeys[0].Key), 
 // backup, then the master. The master never changes and nothing is
 // refused.
 func TestInteropHMACRotation243(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needKA243(t)
 	vip := netip.MustParseAddr("192.168.1.106")
 	conf := func(h string, lines []string) ioConf {
@@ -291,6 +292,7 @@ func TestInteropHMACRotation243(t *testing.T) {
 // then signed); enforce on the backup, then the master. The master never
 // changes and nothing is refused.
 func TestInteropHMACMigration243(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needKA243(t)
 	vip := netip.MustParseAddr("192.168.1.107")
 	conf := func(h string, lines []string) ioConf {
@@ -319,6 +321,7 @@ func TestInteropHMACMigration243(t *testing.T) {
 // its auth_ext_* name (our status, 2.4.3's stats dump) and logs it, and
 // stays backup.
 func TestInteropHMACForgery243(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needKA243(t)
 	vip := netip.MustParseAddr("192.168.1.108")
 	conf := ioHMAC(ioOneInst("VI_FORGE", 108, "1", 3, "", vip.String()))
@@ -399,6 +402,7 @@ func TestInteropHMACForgery243(t *testing.T) {
 // gokeepalived refuses such an advert as 2.2.7 does (addr_list_err) and
 // becomes master too. VRRPv3 multicast, a with 192.168.1.110, b with .111.
 func TestInteropVIPMismatch243(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needKA243(t)
 	vip := netip.MustParseAddr("192.168.1.110")
 	conf := func(h string) ioConf {

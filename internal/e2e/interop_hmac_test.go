@@ -123,6 +123,7 @@ vrrp_instance V2_4U {
 `
 
 func TestInteropHMACCapture243(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needRoot(t)
 	if _, err := os.Stat(hmacKA243); err != nil {
 		t.Skipf("keepalived 2.4.3 is not at %s: %v", hmacKA243, err)
@@ -286,6 +287,7 @@ func ioHostIP6(name string) netip.Addr {
 // side; every advert on the wire carries a trailer, and both daemons send
 // the same message and trailer header (bar sequence and HMAC).
 func TestInteropHMAC243(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needKA243(t) // interop_hmac_lab_test.go
 	ioRunModes(t, hmacModes, ioDirections, func(t *testing.T, w map[string]string) {
 		for k, v := range w {

@@ -58,6 +58,7 @@ virtual_server 10.0.1.1 80 {
 // balancer still forwards, as keepalived's --dont-release-ipvs leaves
 // IPVS in place.
 func TestLVSAlgoAndKeep(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needRoot(t)
 	hosts := []lab.HostSpec{
 		{Name: "client", Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.1.2/24")}},

@@ -95,6 +95,7 @@ func sampleText(src string) string {
 }
 
 func TestLVSSamples(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needRoot(t)
 	dir := "../../../shared/corpus/keepalived-samples"
 	if _, err := os.Stat(dir); err != nil {

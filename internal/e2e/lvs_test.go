@@ -155,6 +155,7 @@ func lvsServices(t *testing.T, n *node) (services, up int) {
 // TestLVSDoneWhen is issue 15's done-when lab: real binaries, nftables
 // plane, VRRP between two directors with ha_suspend.
 func TestLVSDoneWhen(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	l := newLVSLab(t)
 	vip := netip.MustParseAddr("10.0.1.100")
 	waitPlacement(t, 15*time.Second, map[netip.Addr]string{vip: "d1"}, l.d1.host, l.d2.host)

@@ -29,6 +29,7 @@ func procField(t *testing.T, path, name string) string {
 // (the loop), memory locked (VmLck), every thread on CPU 0, and
 // RLIMIT_RTTIME at keepalived's default of 10 ms (SIGXCPU at 5 ms).
 func TestRealtimeKeywords(t *testing.T) {
+	t.Parallel() // its own lab; overlaps with the other labs
 	needRoot(t)
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	a := l.Host("a")
