@@ -40,7 +40,7 @@ var allowed = map[string][]string{
 	"internal/plan": {"internal/cli", "internal/config", "internal/instance", "internal/instance/fromconfig",
 		"internal/instance/sim", "internal/track", "internal/vrrp"},
 	"internal/demo": {"internal/lab"},
-	"internal/daemon": {"internal/bgp", "internal/config", "internal/control", "internal/effect", "internal/instance",
+	"internal/daemon": {"internal/bgp", "internal/bgp/announcer", "internal/config", "internal/control", "internal/effect", "internal/instance",
 		"internal/instance/fromconfig", "internal/logging", "internal/metrics", "internal/notify",
 		"internal/notify/policy", "internal/route", "internal/runfile", "internal/system", "internal/track",
 		"internal/trackers", "internal/vinst", "internal/vmac", "internal/vrrp", "internal/demux", "internal/reload", "internal/noaccept", "internal/updown",
@@ -75,6 +75,8 @@ var allowed = map[string][]string{
 	"internal/lvs/director": {"internal/config", "internal/healthcheck", "internal/healthcheck/probe",
 		"internal/healthcheck/runner", "internal/lvs", "internal/lvs/ipvsplane", "internal/lvs/nftplane", "internal/track"},
 	"internal/bgp": {"internal/config", "internal/instance"},
+	"internal/bgp/announcer": {"internal/bgp", "internal/config", "internal/control", "internal/effect",
+		"internal/system", "internal/track"},
 }
 
 // wiringOnly are the packages nothing below the command may import in

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/bgp/announcer"
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/demux"
@@ -150,7 +151,7 @@ type announcers struct {
 	notes    *policy.Policy
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
-	bgp      *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
+	bgp      *announcer.Announcer // the BGP side; nil without bgp_speaker
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
