@@ -44,7 +44,7 @@ var allowed = map[string][]string{
 		"internal/instance/fromconfig", "internal/logging", "internal/metrics", "internal/notify",
 		"internal/notify/policy", "internal/route", "internal/runfile", "internal/system", "internal/track",
 		"internal/trackers", "internal/vinst", "internal/vmac", "internal/vrrp", "internal/demux", "internal/reload", "internal/noaccept", "internal/updown",
-		"internal/lvs/director"},
+		"internal/lvs/director", "internal/lvs/half"},
 	"internal/updown":   {"internal/config"},
 	"internal/noaccept": {"internal/config", "internal/instance", "internal/system", "internal/vinst"},
 	"internal/reload":   {"internal/config", "internal/instance", "internal/instance/fromconfig", "internal/system", "internal/vinst"},
@@ -75,6 +75,8 @@ var allowed = map[string][]string{
 	"internal/lvs/director": {"internal/config", "internal/healthcheck", "internal/healthcheck/probe",
 		"internal/healthcheck/runner", "internal/lvs", "internal/lvs/ipvsplane", "internal/lvs/nftplane", "internal/track"},
 	"internal/bgp": {"internal/config", "internal/instance"},
+	"internal/lvs/half": {"internal/config", "internal/control", "internal/lvs/director", "internal/notify",
+		"internal/notify/policy", "internal/track"},
 	"internal/bgp/announcer": {"internal/bgp", "internal/config", "internal/control", "internal/effect",
 		"internal/system", "internal/track"},
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/demux"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
@@ -140,7 +141,7 @@ type sysEffects struct {
 	vm    *vmac.Manager
 	fw    *noaccept.Firewall
 	links updown.Debouncer // interface_up_down_delays
-	lvs   *lvsHalf         // the LVS half (lvs.go); nil when not run
+	lvs   *half.Half       // the LVS half; nil when not run
 }
 
 // announcers are what state changes reach: notify scripts, the notify
@@ -175,7 +176,7 @@ func New(cfg Config, sys System) (*Daemon, error) {
 	d := &Daemon{
 		cfg:  cfg,
 		log:  cfg.Logger,
-		conf: halves(conf, cfg), // lvs.go: -C, -P
+		conf: half.Halves(conf, cfg.CheckersOnly, cfg.VRRPOnly), // -C, -P
 		sys:  sys.deps(),
 		rx:   demux.New(sys.OpenConn, cfg.Logger),
 		fx:   sysEffects{fw: noaccept.New(sys.OpenFirewall, cfg.Logger)},

@@ -10,6 +10,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
@@ -38,7 +39,7 @@ func (d *Daemon) prepareReload() (*reload.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	newConf = halves(newConf, d.cfg) // lvs.go: -C, -P
+	newConf = half.Halves(newConf, d.cfg.CheckersOnly, d.cfg.VRRPOnly) // -C, -P
 	var base *reload.Base
 	if !d.do(context.Background(), func() { base = d.reloadBase() }) {
 		return nil, reload.ErrStopping
