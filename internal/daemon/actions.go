@@ -67,7 +67,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 }
 
 // sendAdvert sends one advert of vi, encoded into the loop's buffer and
-// written (or batched) by WriteAdvert (batch.go).
+// written (or batched) by vinst.Batch.
 func (d *Daemon) sendAdvert(vi *vinst.Instance, prio uint8) {
 	d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio, &d.loop.tx)
 }

@@ -108,8 +108,8 @@ type loopState struct {
 	timer     system.LoopTimer // the loop's one timer (armTimer)
 	stopping  bool
 	startedAt time.Time
-	txBuf     []byte  // the advert being sent, shared by all instances
-	tx        txBatch // the adverts of one timer pass (batch.go)
+	txBuf     []byte      // the advert being sent, shared by all instances
+	tx        vinst.Batch // the adverts of one timer pass
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
