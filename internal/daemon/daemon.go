@@ -23,6 +23,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
+	"github.com/gokeepalived/gokeepalived/internal/realtime"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -260,7 +261,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	d.applyRealtime(d.conf.Global.Realtime) // rt.go: on the loop's goroutine
+	realtime.Apply(d.log, d.conf.Global.Realtime) // on the loop's goroutine
 
 	sigs := make(chan os.Signal, 8)
 	defer d.sys.Signals(sigs)()
