@@ -17,6 +17,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/demux"
+	"github.com/gokeepalived/gokeepalived/internal/host"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
@@ -161,24 +162,24 @@ type announcers struct {
 // when it fails. It fails with the fatal diagnostics when keepalived would
 // refuse the configuration (config.Refuses); other problems are logged.
 func New(cfg Config, sys System) (*Daemon, error) {
-	if err := sys.check(); err != nil {
-		sys.close()
+	if err := sys.Check(); err != nil {
+		sys.Close()
 		return nil, err
 	}
 	if cfg.Logger == nil {
-		sys.close()
+		sys.Close()
 		return nil, errors.New("daemon: no logger")
 	}
 	conf, err := loadConfig(cfg)
 	if err != nil {
-		sys.close()
+		sys.Close()
 		return nil, err
 	}
 	d := &Daemon{
 		cfg:  cfg,
 		log:  cfg.Logger,
 		conf: half.Halves(conf, cfg.CheckersOnly, cfg.VRRPOnly), // -C, -P
-		sys:  sys.deps(),
+		sys:  depsOf(sys),
 		rx:   demux.New(sys.OpenConn, cfg.Logger),
 		fx:   sysEffects{fw: noaccept.New(sys.OpenFirewall, cfg.Logger)},
 		trk:  trackState{ch: make(chan trackEvent, 256)},
@@ -336,10 +337,10 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.dumpLVS() // lvs.go
 	case syscall.SIGUSR2:
 		d.dump(control.StatsFile, control.WriteStats)
-	case sigStatsClear:
+	case host.SigStatsClear:
 		d.dump(control.StatsFile, control.WriteStats)
 		d.clearStats() // stats_keep.go
-	case sigJSON:
+	case host.SigJSON:
 		v := d.conf.Global.JSONVersion
 		d.dump(control.JSONFile, func(w io.Writer, s control.Snapshot) error { return control.WriteJSON(w, s, v) })
 	}
