@@ -57,7 +57,7 @@ var allowed = map[string][]string{
 	"internal/route":               {"internal/config", "internal/effect", "internal/system"},
 	"internal/vmac":                {"internal/config", "internal/system"},
 	"internal/trackers":            {"internal/config", "internal/control", "internal/effect", "internal/system", "internal/track"},
-	"internal/notify/policy":       {"internal/config", "internal/notify"},
+	"internal/notify/policy":       {"internal/config", "internal/instance", "internal/notify", "internal/track"},
 	"internal/instance/fromconfig": {"internal/config", "internal/instance", "internal/vrrp"},
 	"internal/config/configtest":   {"internal/config"},
 	"internal/config/difft":        {"internal/lab"},

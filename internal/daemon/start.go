@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -15,44 +14,11 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
-// startNotifier opens the notify FIFOs and starts the notifier.
+// startNotifier opens the notify FIFOs and starts the notifier and the
+// notify policy (package notify/policy).
 func (d *Daemon) startNotifier() {
 	d.trk.gate.Audit(d.conf, d.log)
-	fifos := []struct {
-		kw string
-		f  *config.Fifo
-	}{{"notify_fifo", d.conf.Global.NotifyFifo}, {"vrrp_notify_fifo", d.conf.Global.VRRPNotifyFifo}}
-	for _, x := range fifos {
-		f := x.f
-		if f == nil || f.Path == "" {
-			continue
-		}
-		// keepalived's FIFO owner is the script user; a user that cannot
-		// be resolved drops the FIFO rather than fall back to root.
-		owner, err := d.trk.gate.For(d.conf).Cred(f.User, f.Group)
-		if err != nil {
-			d.log.Warn(fmt.Sprintf("Invalid user/group for %s %s - ignoring", x.kw, f.Path), "reason", err.Error())
-			continue
-		}
-		ff, err := notify.OpenFIFO(f.Path, owner, d.log)
-		if err != nil {
-			d.log.Error("notify fifo", "path", f.Path, "err", err)
-			continue
-		}
-		if f.Script != nil {
-			spec := track.Spec{Kind: track.KindFIFO, Name: x.kw + "_script", Argv: f.Script.Cmd, User: f.Script.User, Group: f.Script.Group}
-			if sc, err := d.checkScript(spec, f.Script.Pos); err == nil {
-				ff.StartScript(sc, d.sys.Exec)
-			}
-		}
-		d.ann.fifos = append(d.ann.fifos, ff)
-	}
-	d.ann.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.ann.fifos})
-	lines := make([]policy.LineWriter, len(d.ann.fifos))
-	for i, f := range d.ann.fifos {
-		lines[i] = f
-	}
-	d.ann.notes = policy.New(policy.Config{Log: d.log, Notifier: d.ann.notifier, FIFOs: lines})
+	d.ann.notifier, d.ann.notes, d.ann.fifos = policy.Start(d.conf, d.trk.gate.For(d.conf), d.checkScript, d.sys.Exec, d.log)
 }
 
 // notifyScript passes a notify script through the gate: nil when it is
