@@ -193,58 +193,11 @@ func New(cfg Config, sys System) (*Daemon, error) {
 
 // ErrConfig is wrapped by New's error when the configuration cannot be
 // read or has errors (keepalived exits 6 then, "not configured").
-var ErrConfig = errors.New("configuration not usable")
+var ErrConfig = reload.ErrConfig
 
-// configError is a configuration failure: its message is the diagnostics,
-// and errors.Is(err, ErrConfig) holds.
-type configError struct{ error }
-
-func (configError) Is(target error) bool { return target == ErrConfig }
-
-// maxDiagnostics is how many refusals, and how many other diagnostics, of
-// a configuration the daemon reports; `gokeepalived -t` lists them all.
-const maxDiagnostics = 20
-
-// loadConfig reads cfg.File through cfg.LoadConfig and validates it. It
-// fails where keepalived refuses to start (config.Refuses); every other
-// diagnostic is logged, and the configuration runs with keepalived's
-// fallback applied. Only the first maxDiagnostics of each kind are
-// reported, and the error is at most control.MaxErrorBytes long, so that a
-// configuration with a million mistakes cannot flood the log or the status
-// API.
+// loadConfig reads cfg.File through cfg.LoadConfig (reload.Load).
 func loadConfig(cfg Config) (*config.Config, error) {
-	path, log, load := cfg.File, cfg.Logger, cfg.LoadConfig
-	if load == nil {
-		load = config.Load
-	}
-	conf, diags := load(path, config.Options{ConfigID: cfg.ConfigID})
-	var errs []error
-	var nerr, nwarn int
-	for _, dg := range diags {
-		if dg.Fatal || conf == nil {
-			if nerr++; nerr <= maxDiagnostics {
-				errs = append(errs, errors.New(dg.String()))
-			}
-			continue
-		}
-		if nwarn++; nwarn <= maxDiagnostics {
-			log.Warn("config", "diagnostic", dg.String())
-		}
-	}
-	if nwarn > maxDiagnostics {
-		log.Warn("config", "diagnostic", fmt.Sprintf("... and %d more diagnostics (gokeepalived -t -f %s lists them all)", nwarn-maxDiagnostics, path))
-	}
-	if nerr > maxDiagnostics {
-		errs = append(errs, fmt.Errorf("... and %d more errors (gokeepalived -t -f %s lists them all)", nerr-maxDiagnostics, path))
-	}
-	if config.Refuses(conf, diags) {
-		err := fmt.Errorf("configuration %s cannot run (keepalived refuses it too):\n%w", path, errors.Join(errs...))
-		if msg := err.Error(); len(msg) > control.MaxErrorBytes {
-			err = errors.New(control.ClipError(msg))
-		}
-		return nil, configError{err}
-	}
-	return conf, nil
+	return reload.Load(cfg.File, cfg.ConfigID, cfg.Logger, cfg.LoadConfig)
 }
 
 // Run runs the daemon until ctx is done or SIGTERM/SIGINT, then stops every
