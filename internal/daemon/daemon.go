@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -314,42 +313,20 @@ func (d *Daemon) dump(name string, write func(io.Writer, control.Snapshot) error
 	d.log.Info("dump written", "file", name)
 }
 
-// startServers starts the control API and the metrics listener.
+// startServers starts the metrics (metrics.Start) and the control API
+// bound by claim.
 func (d *Daemon) startServers(ctx context.Context) (stop func()) {
-	var stops []func()
-	reg := metrics.NewRegistry(metrics.ReadBuildInfo(d.cfg.Version))
-	m, err := metrics.New(reg, sourceFunc(d.Snapshot))
-	if err != nil {
-		d.log.Error("metrics", "err", err)
-	} else {
-		d.ann.metrics = m
-	}
-	handler := metrics.Handler(reg, d.log)
-	d.loop.metricsHandler = handler
-	if d.loop.ctl != nil { // listening since claim
-		go d.loop.ctl.Serve()
-		stops = append(stops, func() { d.loop.ctl.Close() })
-	}
 	addr := d.cfg.MetricsAddr
 	if addr == "" {
 		addr = d.conf.Global.PrometheusListen
 	}
-	addr = metrics.ListenAddr(addr) // a bare address gets metrics.DefaultPort
-	if addr != "" {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			d.log.Error("metrics listener", "addr", addr, "err", err)
-		} else {
-			mctx, mcancel := context.WithCancel(ctx)
-			go metrics.Serve(mctx, ln, handler, d.log)
-			stops = append(stops, mcancel)
-		}
+	var stopMetrics func()
+	d.ann.metrics, d.loop.metricsHandler, stopMetrics = metrics.Start(ctx, d.cfg.Version, sourceFunc(d.Snapshot), addr, d.log)
+	if d.loop.ctl == nil {
+		return stopMetrics
 	}
-	return func() {
-		for _, s := range stops {
-			s()
-		}
-	}
+	go d.loop.ctl.Serve()
+	return func() { d.loop.ctl.Close(); stopMetrics() }
 }
 
 // do runs fn on the loop and waits for it, or gives up when the daemon
