@@ -5,12 +5,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/system"
-	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
@@ -19,20 +17,6 @@ import (
 func (d *Daemon) startNotifier() {
 	d.trk.gate.Audit(d.conf, d.log)
 	d.ann.notifier, d.ann.notes, d.ann.fifos = policy.Start(d.conf, d.trk.gate.For(d.conf), d.checkScript, d.sys.Exec, d.log)
-}
-
-// notifyScript passes a notify script through the gate: nil when it is
-// not configured or refused (keepalived then never runs it).
-func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
-	if s == nil {
-		return nil
-	}
-	spec := track.Spec{Kind: track.KindNotify, Name: "notify", Argv: s.Cmd, User: s.User, Group: s.Group}
-	sc, err := d.checkScript(spec, s.Pos)
-	if err != nil {
-		return nil
-	}
-	return &sc
 }
 
 // startAll builds and starts every instance of the configuration.
@@ -97,7 +81,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 		}
 		if len(members) > 0 {
 			units = append(units, vinst.NewUnit(g.Name, members))
-			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
+			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, policy.Scripts(d.checkScript, &g.Notifications))
 		}
 	}
 	for _, vi := range vis {
@@ -113,7 +97,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 			return err
 		}
 		ci := vi.Conf
-		d.setInstanceScripts(ci)
+		d.ann.notifier.SetScripts(notify.KindInstance, ci.Name, policy.InstanceScripts(d.checkScript, ci))
 		d.insts = append(d.insts, vi)
 	}
 	d.units = append(d.units, units...)

@@ -94,3 +94,34 @@ func (p *Policy) PriorityChanged(ci *config.Instance, s instance.State, prio int
 	}
 	p.Priority(ci, s == instance.Master, prio)
 }
+
+// Script passes a notify script through check: nil when it is not
+// configured or refused (keepalived then never runs it).
+func Script(check Checker, s *config.Script) *notify.Script {
+	if s == nil {
+		return nil
+	}
+	sc, err := check(track.Spec{Kind: track.KindNotify, Name: "notify", Argv: s.Cmd, User: s.User, Group: s.Group}, s.Pos)
+	if err != nil {
+		return nil
+	}
+	return &sc
+}
+
+// Scripts turns an instance's or a sync group's notify keywords into the
+// notifier's scripts.
+func Scripts(check Checker, n *config.Notifications) notify.Scripts {
+	return notify.Scripts{
+		Master: Script(check, n.NotifyMaster), Backup: Script(check, n.NotifyBackup),
+		Fault: Script(check, n.NotifyFault), Stop: Script(check, n.NotifyStop),
+		Deleted: Script(check, n.NotifyDeleted), DeletedEnabled: n.NotifyDeleted != nil,
+		Notify: Script(check, n.Notify),
+	}
+}
+
+// InstanceScripts is Scripts of an instance, with notify_master_rx_lower_pri.
+func InstanceScripts(check Checker, ci *config.Instance) notify.Scripts {
+	s := Scripts(check, &ci.Notifications)
+	s.MasterRxLowerPri = Script(check, ci.NotifyMasterRxLowerPri)
+	return s
+}
