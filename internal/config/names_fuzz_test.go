@@ -40,7 +40,7 @@ func FuzzAcceptedConfigOutputs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		cfg, diags := config.LoadBytes("fuzz.conf", src, opts)
 		if cfg == nil || config.HasErrors(diags) {
-			return // the daemon refuses it (see daemon.loadConfig)
+			return // the daemon refuses it (see reload.Load)
 		}
 		driveOutputs(t, cfg)
 	})

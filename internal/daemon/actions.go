@@ -6,6 +6,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
@@ -67,7 +68,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 }
 
 // sendAdvert sends one advert of vi, encoded into the loop's buffer and
-// written (or batched) by WriteAdvert (batch.go).
+// written (or batched) by vinst.Batch.
 func (d *Daemon) sendAdvert(vi *vinst.Instance, prio uint8) {
 	d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio, &d.loop.tx)
 }
@@ -108,11 +109,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst.Instance, t instance.Transi
 	}
 	vinst.LogTransition(vi.Log, vi.Conf.Name, t)
 	d.ann.metrics.Transition(vi.Conf.Name, vi.LastTrans.From, vi.LastTrans.To)
-	st, ok := notifyState(t.To)
-	if !ok {
-		return
-	}
-	d.ann.notes.State(notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: st, Priority: int(t.Priority)})
+	d.ann.notes.Instance(vi.Conf.Name, t.To, int(t.Priority))
 }
 
 // groupNotify announces a sync group's state when it changes.
@@ -125,20 +122,7 @@ func (d *Daemon) groupNotify(u *vinst.Unit) {
 		return
 	}
 	u.Announced = s
-	if st, ok := notifyState(s); ok {
-		d.ann.notes.State(notify.Event{Kind: notify.KindGroup, Name: u.Name, State: st})
-	}
-}
-
-// priorityChanged announces vi's new effective priority
-// (notify_priority_changes); nothing is said before the instance has
-// started.
-func (d *Daemon) priorityChanged(vi *vinst.Instance) {
-	st := vi.M.State()
-	if st == instance.Init || st == instance.Stop {
-		return
-	}
-	d.ann.notes.Priority(vi.Conf, st == instance.Master, int(vi.M.EffectivePriority()))
+	d.ann.notes.Group(u.Name, s)
 }
 
 // states returns every instance's and sync group's current state, for
@@ -146,7 +130,7 @@ func (d *Daemon) priorityChanged(vi *vinst.Instance) {
 func (d *Daemon) states() []notify.Event {
 	var out []notify.Event
 	for _, vi := range d.insts {
-		if st, ok := notifyState(vi.M.State()); ok {
+		if st, ok := policy.StateOf(vi.M.State()); ok {
 			out = append(out, notify.Event{Kind: notify.KindInstance, Name: vi.Conf.Name, State: st,
 				Priority: int(vi.M.EffectivePriority())})
 		}
@@ -155,23 +139,9 @@ func (d *Daemon) states() []notify.Event {
 		if u.Group == nil {
 			continue
 		}
-		if st, ok := notifyState(u.GroupState()); ok {
+		if st, ok := policy.StateOf(u.GroupState()); ok {
 			out = append(out, notify.Event{Kind: notify.KindGroup, Name: u.Name, State: st})
 		}
 	}
 	return out
-}
-
-func notifyState(s instance.State) (notify.State, bool) {
-	switch s {
-	case instance.Master:
-		return notify.StateMaster, true
-	case instance.Backup:
-		return notify.StateBackup, true
-	case instance.Fault:
-		return notify.StateFault, true
-	case instance.Stop:
-		return notify.StateStop, true
-	}
-	return 0, false
 }

@@ -3,7 +3,6 @@ package daemon
 import (
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/runfile"
@@ -16,29 +15,15 @@ import (
 // daemon never runs its stale-VIP cleanup against the first one's VIPs.
 // release gives both back, removing only the files this process made.
 func (d *Daemon) claim() (release func(), err error) {
-	var pids []*runfile.PIDFile
+	closePIDs, err := runfile.WritePIDs(d.cfg.PIDFiles, d.log.Warn)
+	if err != nil {
+		return nil, err
+	}
 	release = func() {
 		if d.loop.ctl != nil {
 			d.loop.ctl.Close()
 		}
-		for _, p := range pids {
-			if err := p.Close(); err != nil {
-				d.log.Warn("pid file", "err", err)
-			}
-		}
-	}
-	var seen []string
-	for _, path := range d.cfg.PIDFiles {
-		if path == "" || slices.Contains(seen, path) {
-			continue
-		}
-		seen = append(seen, path)
-		p, err := runfile.WritePID(path, runfile.Trusted())
-		if err != nil {
-			release()
-			return nil, err
-		}
-		pids = append(pids, p)
+		closePIDs()
 	}
 	if d.cfg.SocketPath != "" {
 		srv, err := control.Listen(control.Config{

@@ -6,22 +6,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"syscall"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/bgp/announcer"
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/demux"
+	"github.com/gokeepalived/gokeepalived/internal/host"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
 	"github.com/gokeepalived/gokeepalived/internal/metrics"
 	"github.com/gokeepalived/gokeepalived/internal/noaccept"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
+	"github.com/gokeepalived/gokeepalived/internal/realtime"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -107,8 +109,8 @@ type loopState struct {
 	timer     system.LoopTimer // the loop's one timer (armTimer)
 	stopping  bool
 	startedAt time.Time
-	txBuf     []byte  // the advert being sent, shared by all instances
-	tx        txBatch // the adverts of one timer pass (batch.go)
+	txBuf     []byte      // the advert being sent, shared by all instances
+	tx        vinst.Batch // the adverts of one timer pass
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
@@ -140,7 +142,7 @@ type sysEffects struct {
 	vm    *vmac.Manager
 	fw    *noaccept.Firewall
 	links updown.Debouncer // interface_up_down_delays
-	lvs   *lvsHalf         // the LVS half (lvs.go); nil when not run
+	lvs   *half.Half       // the LVS half; nil when not run
 }
 
 // announcers are what state changes reach: notify scripts, the notify
@@ -151,7 +153,7 @@ type announcers struct {
 	notes    *policy.Policy
 	fifos    []*notify.FIFO
 	metrics  *metrics.Metrics
-	bgp      *bgpState // the BGP speaker and what it announces (bgp.go); nil without bgp_speaker
+	bgp      *announcer.Announcer // the BGP side; nil without bgp_speaker
 }
 
 // New loads the configuration and takes over sys (OpenSystem in
@@ -159,24 +161,24 @@ type announcers struct {
 // when it fails. It fails with the fatal diagnostics when keepalived would
 // refuse the configuration (config.Refuses); other problems are logged.
 func New(cfg Config, sys System) (*Daemon, error) {
-	if err := sys.check(); err != nil {
-		sys.close()
+	if err := sys.Check(); err != nil {
+		sys.Close()
 		return nil, err
 	}
 	if cfg.Logger == nil {
-		sys.close()
+		sys.Close()
 		return nil, errors.New("daemon: no logger")
 	}
 	conf, err := loadConfig(cfg)
 	if err != nil {
-		sys.close()
+		sys.Close()
 		return nil, err
 	}
 	d := &Daemon{
 		cfg:  cfg,
 		log:  cfg.Logger,
-		conf: halves(conf, cfg), // lvs.go: -C, -P
-		sys:  sys.deps(),
+		conf: half.Halves(conf, cfg.CheckersOnly, cfg.VRRPOnly), // -C, -P
+		sys:  depsOf(sys),
 		rx:   demux.New(sys.OpenConn, cfg.Logger),
 		fx:   sysEffects{fw: noaccept.New(sys.OpenFirewall, cfg.Logger)},
 		trk:  trackState{ch: make(chan trackEvent, 256)},
@@ -190,62 +192,11 @@ func New(cfg Config, sys System) (*Daemon, error) {
 
 // ErrConfig is wrapped by New's error when the configuration cannot be
 // read or has errors (keepalived exits 6 then, "not configured").
-var ErrConfig = errors.New("configuration not usable")
+var ErrConfig = reload.ErrConfig
 
-// configError is a configuration failure: its message is the diagnostics,
-// and errors.Is(err, ErrConfig) holds.
-type configError struct{ error }
-
-func (configError) Is(target error) bool { return target == ErrConfig }
-
-// maxDiagnostics is how many refusals, and how many other diagnostics, of
-// a configuration the daemon reports; `gokeepalived -t` lists them all.
-const maxDiagnostics = 20
-
-// loadConfig reads cfg.File through cfg.LoadConfig and validates it. It
-// fails where keepalived refuses to start (config.Refuses); every other
-// diagnostic is logged, and the configuration runs with keepalived's
-// fallback applied. Only the first maxDiagnostics of each kind are
-// reported, and the error is at most control.MaxErrorBytes long, so that a
-// configuration with a million mistakes cannot flood the log or the status
-// API.
+// loadConfig reads cfg.File through cfg.LoadConfig (reload.Load).
 func loadConfig(cfg Config) (*config.Config, error) {
-	path, log, load := cfg.File, cfg.Logger, cfg.LoadConfig
-	if load == nil {
-		load = config.Load
-	}
-	conf, diags := load(path, config.Options{ConfigID: cfg.ConfigID})
-	var errs []error
-	var nerr, nwarn int
-	// Logged in position order, as -t prints them; Refuses below reads
-	// them in keepalived's order.
-	sorted := slices.Clone(diags)
-	config.SortDiagnostics(sorted)
-	for _, dg := range sorted {
-		if dg.Fatal || conf == nil {
-			if nerr++; nerr <= maxDiagnostics {
-				errs = append(errs, errors.New(dg.String()))
-			}
-			continue
-		}
-		if nwarn++; nwarn <= maxDiagnostics {
-			log.Warn("config", "diagnostic", dg.String())
-		}
-	}
-	if nwarn > maxDiagnostics {
-		log.Warn("config", "diagnostic", fmt.Sprintf("... and %d more diagnostics (gokeepalived -t -f %s lists them all)", nwarn-maxDiagnostics, path))
-	}
-	if nerr > maxDiagnostics {
-		errs = append(errs, fmt.Errorf("... and %d more errors (gokeepalived -t -f %s lists them all)", nerr-maxDiagnostics, path))
-	}
-	if config.Refuses(conf, diags) {
-		err := fmt.Errorf("configuration %s cannot run (keepalived refuses it too):\n%w", path, errors.Join(errs...))
-		if msg := err.Error(); len(msg) > control.MaxErrorBytes {
-			err = errors.New(control.ClipError(msg))
-		}
-		return nil, configError{err}
-	}
-	return conf, nil
+	return reload.Load(cfg.File, cfg.ConfigID, cfg.Logger, cfg.LoadConfig)
 }
 
 // Run runs the daemon until ctx is done or SIGTERM/SIGINT, then stops every
@@ -263,7 +214,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	d.applyRealtime(d.conf.Global.Realtime) // rt.go: on the loop's goroutine
+	realtime.Apply(d.log, d.conf.Global.Realtime) // on the loop's goroutine
 
 	sigs := make(chan os.Signal, 8)
 	defer d.sys.Signals(sigs)()
@@ -338,10 +289,10 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.dumpLVS() // lvs.go
 	case syscall.SIGUSR2:
 		d.dump(control.StatsFile, control.WriteStats)
-	case sigStatsClear:
+	case host.SigStatsClear:
 		d.dump(control.StatsFile, control.WriteStats)
 		d.clearStats() // stats_keep.go
-	case sigJSON:
+	case host.SigJSON:
 		v := d.conf.Global.JSONVersion
 		d.dump(control.JSONFile, func(w io.Writer, s control.Snapshot) error { return control.WriteJSON(w, s, v) })
 	}
@@ -362,42 +313,20 @@ func (d *Daemon) dump(name string, write func(io.Writer, control.Snapshot) error
 	d.log.Info("dump written", "file", name)
 }
 
-// startServers starts the control API and the metrics listener.
+// startServers starts the metrics (metrics.Start) and the control API
+// bound by claim.
 func (d *Daemon) startServers(ctx context.Context) (stop func()) {
-	var stops []func()
-	reg := metrics.NewRegistry(metrics.ReadBuildInfo(d.cfg.Version))
-	m, err := metrics.New(reg, sourceFunc(d.Snapshot))
-	if err != nil {
-		d.log.Error("metrics", "err", err)
-	} else {
-		d.ann.metrics = m
-	}
-	handler := metrics.Handler(reg, d.log)
-	d.loop.metricsHandler = handler
-	if d.loop.ctl != nil { // listening since claim
-		go d.loop.ctl.Serve()
-		stops = append(stops, func() { d.loop.ctl.Close() })
-	}
 	addr := d.cfg.MetricsAddr
 	if addr == "" {
 		addr = d.conf.Global.PrometheusListen
 	}
-	addr = metrics.ListenAddr(addr) // a bare address gets metrics.DefaultPort
-	if addr != "" {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			d.log.Error("metrics listener", "addr", addr, "err", err)
-		} else {
-			mctx, mcancel := context.WithCancel(ctx)
-			go metrics.Serve(mctx, ln, handler, d.log)
-			stops = append(stops, mcancel)
-		}
+	var stopMetrics func()
+	d.ann.metrics, d.loop.metricsHandler, stopMetrics = metrics.Start(ctx, d.cfg.Version, sourceFunc(d.Snapshot), addr, d.log)
+	if d.loop.ctl == nil {
+		return stopMetrics
 	}
-	return func() {
-		for _, s := range stops {
-			s()
-		}
-	}
+	go d.loop.ctl.Serve()
+	return func() { d.loop.ctl.Close(); stopMetrics() }
 }
 
 // do runs fn on the loop and waits for it, or gives up when the daemon

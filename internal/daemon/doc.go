@@ -14,18 +14,18 @@
 // in-process harness); docs/ARCHITECTURE.md draws the whole picture.
 //
 // What the loop carries out lives in packages of its own, each behind a
-// narrow interface: vinst is one running instance (wire template, VIPs,
-// AH and auth_hmac, counters, log lines), demux the sockets and the
-// receive checks,
-// reload the reload worker and its plan, effect what the trackers do to an
-// instance, trackers runs them, route holds routes, rules and static
-// addresses, vmac the VMAC interfaces, noaccept no_accept's drop set,
-// updown the interface up/down delays, and notify/policy decides the
-// notifications beyond the scripts. The daemon keeps the loop, the
-// lifecycle, the reload swap and the dispatch between them, the timer
-// pass's batched sends (batch.go), and the glue of what runs beside the
-// loop: the LVS half (lvs.go, package lvs/director) and the BGP speaker
-// (bgp.go, package bgp).
+// narrow interface: host is the System, vinst one running instance (wire
+// template, VIPs, AH and auth_hmac, counters, log lines, the timer pass's
+// batched sends), demux the sockets and the receive checks, reload the
+// configuration reading, the reload worker and its plan, effect what the
+// trackers do to an instance, trackers runs them (and the start and stop
+// scripts), route holds routes, rules and static addresses, vmac the
+// VMAC interfaces, noaccept no_accept's drop set, updown the interface
+// up/down delays, notify/policy the notify FIFOs and which states are
+// announced, realtime the scheduling keywords, lvs/half the LVS half and
+// bgp/announcer the BGP side. The daemon keeps the loop, the lifecycle,
+// the reload swap and the dispatch between them, with one-line calls into
+// each.
 //
 // It must not implement protocol decisions (package instance does), parse
 // packets or configs itself (packages vrrp and config do) or touch the

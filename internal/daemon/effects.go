@@ -30,7 +30,7 @@ func (d *Daemon) refreshEffects(vi *vinst.Instance) {
 	}
 	if after := vi.M.EffectivePriority(); after != before {
 		vi.Log.Info(fmt.Sprintf("(%s) Changing effective priority from %d to %d", vi.Conf.Name, before, after), "from", before, "to", after)
-		d.priorityChanged(vi)
+		d.ann.notes.PriorityChanged(vi.Conf, vi.M.State(), int(vi.M.EffectivePriority()))
 	}
 }
 

@@ -10,7 +10,9 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
+	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/reload"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
@@ -38,7 +40,7 @@ func (d *Daemon) prepareReload() (*reload.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	newConf = halves(newConf, d.cfg) // lvs.go: -C, -P
+	newConf = half.Halves(newConf, d.cfg.CheckersOnly, d.cfg.VRRPOnly) // -C, -P
 	var base *reload.Base
 	if !d.do(context.Background(), func() { base = d.reloadBase() }) {
 		return nil, reload.ErrStopping
@@ -166,30 +168,12 @@ func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
 	for _, a := range acts {
 		d.execute(now, vi, a)
 	}
-	d.setInstanceScripts(ip.CI)
+	d.ann.notifier.SetScripts(notify.KindInstance, ip.CI.Name, policy.InstanceScripts(d.checkScript, ip.CI))
 	if prev.Priority != ip.CI.Priority {
 		vi.Log.Info("priority changed in place", "from", prev.Priority, "to", ip.CI.Priority,
 			"effective", vi.M.EffectivePriority(), "state", vi.M.State())
 	}
 	return true
-}
-
-// setInstanceScripts registers ci's notify scripts with the notifier.
-func (d *Daemon) setInstanceScripts(ci *config.Instance) {
-	s := d.notifyScripts(&ci.Notifications)
-	s.MasterRxLowerPri = d.notifyScript(ci.NotifyMasterRxLowerPri)
-	d.ann.notifier.SetScripts(notify.KindInstance, ci.Name, s)
-}
-
-// notifyScripts turns an instance's or a sync group's notify keywords into
-// the notifier's scripts.
-func (d *Daemon) notifyScripts(n *config.Notifications) notify.Scripts {
-	return notify.Scripts{
-		Master: d.notifyScript(n.NotifyMaster), Backup: d.notifyScript(n.NotifyBackup),
-		Fault: d.notifyScript(n.NotifyFault), Stop: d.notifyScript(n.NotifyStop),
-		Deleted: d.notifyScript(n.NotifyDeleted), DeletedEnabled: n.NotifyDeleted != nil,
-		Notify: d.notifyScript(n.Notify),
-	}
 }
 
 func indexOf(c *config.Config, name string) int {

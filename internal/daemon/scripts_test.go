@@ -11,6 +11,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/effect"
+	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/google/go-cmp/cmp"
 )
@@ -127,7 +128,7 @@ func TestNotifyUserNeverFallsBackToRoot(t *testing.T) {
  notify_backup `+n+` nobody
 }
 `)
-	s := d.notifyScripts(&d.conf.Instances[0].Notifications)
+	s := policy.Scripts(d.checkScript, &d.conf.Instances[0].Notifications)
 	if s.Master != nil {
 		t.Errorf("notify_master with user MASTER: %v, want refused", s.Master)
 	}

@@ -1,11 +1,11 @@
 package daemon
 
 import (
-	"net/netip"
 	"os"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // snapshot copies the daemon's state; it runs on the loop.
@@ -20,7 +20,7 @@ func (d *Daemon) snapshot() control.Snapshot {
 		SyncGroups: []control.SyncGroup{},
 		Trackers:   []control.Tracker{},
 	}
-	onLink := d.addressesOnLinks()
+	onLink := vinst.AddressesOnLinks(d.insts, d.sys.addrs)
 	for _, vi := range d.insts {
 		s.Instances = append(s.Instances, vi.Status(onLink, d.trackers().Refs(vi.Conf)))
 	}
@@ -38,30 +38,4 @@ func (d *Daemon) snapshot() control.Snapshot {
 	s.LVS = d.lvsStatus() // lvs.go
 	s.BGP = d.bgpStatus() // bgp.go
 	return s
-}
-
-// addressesOnLinks reads the addresses on every interface a VIP goes on,
-// so that status reports what is really there.
-func (d *Daemon) addressesOnLinks() map[netip.Addr]map[int]bool {
-	seen := map[int]bool{}
-	out := map[netip.Addr]map[int]bool{}
-	for _, vi := range d.insts {
-		for _, v := range vi.VIPs {
-			if seen[v.Ifindex] {
-				continue
-			}
-			seen[v.Ifindex] = true
-			ps, err := d.sys.addrs.List(v.Ifindex, 0)
-			if err != nil {
-				continue
-			}
-			for _, p := range ps {
-				if out[p.Addr()] == nil {
-					out[p.Addr()] = map[int]bool{}
-				}
-				out[p.Addr()][v.Ifindex] = true
-			}
-		}
-	}
-	return out
 }

@@ -2,71 +2,21 @@ package daemon
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
-	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
 	"github.com/gokeepalived/gokeepalived/internal/system"
-	"github.com/gokeepalived/gokeepalived/internal/track"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
-// startNotifier opens the notify FIFOs and starts the notifier.
+// startNotifier opens the notify FIFOs and starts the notifier and the
+// notify policy (package notify/policy).
 func (d *Daemon) startNotifier() {
 	d.trk.gate.Audit(d.conf, d.log)
-	fifos := []struct {
-		kw string
-		f  *config.Fifo
-	}{{"notify_fifo", d.conf.Global.NotifyFifo}, {"vrrp_notify_fifo", d.conf.Global.VRRPNotifyFifo}}
-	for _, x := range fifos {
-		f := x.f
-		if f == nil || f.Path == "" {
-			continue
-		}
-		// keepalived's FIFO owner is the script user; a user that cannot
-		// be resolved drops the FIFO rather than fall back to root.
-		owner, err := d.trk.gate.For(d.conf).Cred(f.User, f.Group)
-		if err != nil {
-			d.log.Warn(fmt.Sprintf("Invalid user/group for %s %s - ignoring", x.kw, f.Path), "reason", err.Error())
-			continue
-		}
-		ff, err := notify.OpenFIFO(f.Path, owner, d.log)
-		if err != nil {
-			d.log.Error("notify fifo", "path", f.Path, "err", err)
-			continue
-		}
-		if f.Script != nil {
-			spec := track.Spec{Kind: track.KindFIFO, Name: x.kw + "_script", Argv: f.Script.Cmd, User: f.Script.User, Group: f.Script.Group}
-			if sc, err := d.checkScript(spec, f.Script.Pos); err == nil {
-				ff.StartScript(sc, d.sys.Exec)
-			}
-		}
-		d.ann.fifos = append(d.ann.fifos, ff)
-	}
-	d.ann.notifier = notify.New(notify.Config{Log: d.log, Exec: d.sys.Exec, FIFOs: d.ann.fifos})
-	lines := make([]policy.LineWriter, len(d.ann.fifos))
-	for i, f := range d.ann.fifos {
-		lines[i] = f
-	}
-	d.ann.notes = policy.New(policy.Config{Log: d.log, Notifier: d.ann.notifier, FIFOs: lines})
-}
-
-// notifyScript passes a notify script through the gate: nil when it is
-// not configured or refused (keepalived then never runs it).
-func (d *Daemon) notifyScript(s *config.Script) *notify.Script {
-	if s == nil {
-		return nil
-	}
-	spec := track.Spec{Kind: track.KindNotify, Name: "notify", Argv: s.Cmd, User: s.User, Group: s.Group}
-	sc, err := d.checkScript(spec, s.Pos)
-	if err != nil {
-		return nil
-	}
-	return &sc
+	d.ann.notifier, d.ann.notes, d.ann.fifos = policy.Start(d.conf, d.trk.gate.For(d.conf), d.checkScript, d.sys.Exec, d.log)
 }
 
 // startAll builds and starts every instance of the configuration.
@@ -131,7 +81,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 		}
 		if len(members) > 0 {
 			units = append(units, vinst.NewUnit(g.Name, members))
-			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, d.notifyScripts(&g.Notifications))
+			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, policy.Scripts(d.checkScript, &g.Notifications))
 		}
 	}
 	for _, vi := range vis {
@@ -147,7 +97,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 			return err
 		}
 		ci := vi.Conf
-		d.setInstanceScripts(ci)
+		d.ann.notifier.SetScripts(notify.KindInstance, ci.Name, policy.InstanceScripts(d.checkScript, ci))
 		d.insts = append(d.insts, vi)
 	}
 	d.units = append(d.units, units...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -148,4 +149,33 @@ func SameExecutable(pid int) bool {
 		return false
 	}
 	return strings.TrimSuffix(self, " (deleted)") == strings.TrimSuffix(other, " (deleted)")
+}
+
+// WritePIDs writes and locks every distinct non-empty path of paths (as
+// WritePID, trusting Trusted's owners). One that fails closes those
+// already written and stops. release closes them all and hands what fails
+// to warn.
+func WritePIDs(paths []string, warn func(msg string, args ...any)) (release func(), err error) {
+	var pids []*PIDFile
+	release = func() {
+		for _, p := range pids {
+			if err := p.Close(); err != nil {
+				warn("pid file", "err", err)
+			}
+		}
+	}
+	var seen []string
+	for _, path := range paths {
+		if path == "" || slices.Contains(seen, path) {
+			continue
+		}
+		seen = append(seen, path)
+		p, err := WritePID(path, Trusted())
+		if err != nil {
+			release()
+			return nil, err
+		}
+		pids = append(pids, p)
+	}
+	return release, nil
 }

@@ -1,4 +1,4 @@
-package daemon
+package realtime
 
 import (
 	"bytes"
@@ -14,9 +14,9 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
-// TestApplyRealtime checks which calls each setting makes, in
+// TestApply checks which calls each setting makes, in
 // keepalived's order, and that a failure is logged and the rest go on.
-func TestApplyRealtime(t *testing.T) {
+func TestApply(t *testing.T) {
 	u := func(v uint64) *uint64 { return &v }
 	tests := []struct {
 		name    string
@@ -36,27 +36,26 @@ func TestApplyRealtime(t *testing.T) {
 		{name: "failed priority: no rttime, the rest applied", r: config.Realtime{Priority: 5, NoSwap: true}, failRR: true,
 			want: []string{"lockThread", "setRR 5", "lockMemory"}, wantLog: "cannot raise priority"},
 	}
-	saved := realtimeOS
-	t.Cleanup(func() { realtimeOS = saved })
+	saved := osCalls
+	t.Cleanup(func() { osCalls = saved })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			rec := func(s string) { got = append(got, s) }
-			realtimeOS.lockThread = func() { rec("lockThread") }
-			realtimeOS.setRR = func(p int) error {
+			osCalls.lockThread = func() { rec("lockThread") }
+			osCalls.setRR = func(p int) error {
 				rec(fmt.Sprint("setRR ", p))
 				if tt.failRR {
 					return errors.New("EPERM")
 				}
 				return nil
 			}
-			realtimeOS.rttime = func(l uint64) error { rec(fmt.Sprint("rttime ", l)); return nil }
-			realtimeOS.lockMemory = func() error { rec("lockMemory"); return nil }
-			realtimeOS.affinity = func(c []int) error { rec(fmt.Sprint("affinity ", c)); return nil }
-			realtimeOS.watchXCPU = func(chan<- os.Signal) { rec("watchXCPU") }
+			osCalls.rttime = func(l uint64) error { rec(fmt.Sprint("rttime ", l)); return nil }
+			osCalls.lockMemory = func() error { rec("lockMemory"); return nil }
+			osCalls.affinity = func(c []int) error { rec(fmt.Sprint("affinity ", c)); return nil }
+			osCalls.watchXCPU = func(chan<- os.Signal) { rec("watchXCPU") }
 			var logs bytes.Buffer
-			d := &Daemon{log: slog.New(slog.NewTextHandler(&logs, nil))}
-			d.applyRealtime(tt.r)
+			Apply(slog.New(slog.NewTextHandler(&logs, nil)), tt.r)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
 			}

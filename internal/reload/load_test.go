@@ -1,4 +1,4 @@
-package daemon
+package reload
 
 import (
 	"fmt"
@@ -14,10 +14,10 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/control"
 )
 
-// TestLoadConfigBoundsErrors: a configuration with thousands of errors is
-// refused with the first maxDiagnostics of them, a count of the rest, and
+// TestLoadBoundsErrors: a configuration with thousands of errors is
+// refused with the first MaxDiagnostics of them, a count of the rest, and
 // never more than control.MaxErrorBytes.
-func TestLoadConfigBoundsErrors(t *testing.T) {
+func TestLoadBoundsErrors(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "keepalived.conf")
 	var b strings.Builder
@@ -36,27 +36,27 @@ func TestLoadConfigBoundsErrors(t *testing.T) {
 			nerr++
 		}
 	}
-	if nerr <= maxDiagnostics { // config.Load keeps config.MaxDiagnostics of the 5,000
-		t.Fatalf("the test config has %d refusals, want more than %d", nerr, maxDiagnostics)
+	if nerr <= MaxDiagnostics { // config.Load keeps config.MaxDiagnostics of the 5,000
+		t.Fatalf("the test config has %d refusals, want more than %d", nerr, MaxDiagnostics)
 	}
-	_, err := loadConfig(Config{File: path, ConfigID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	_, err := Load(path, "x", slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err == nil {
-		t.Fatal("loadConfig accepted a broken configuration")
+		t.Fatal("Load accepted a broken configuration")
 	}
 	msg := err.Error()
-	want := fmt.Sprintf("... and %d more errors", nerr-maxDiagnostics)
+	want := fmt.Sprintf("... and %d more errors", nerr-MaxDiagnostics)
 	if !strings.Contains(msg, want) || len(msg) > control.MaxErrorBytes {
 		t.Errorf("error of %d bytes (cap %d), want it to end with %q; tail: %q", len(msg), control.MaxErrorBytes, want, msg[max(0, len(msg)-120):])
 	}
-	if lines := strings.Count(msg, "\n"+path+":"); lines != maxDiagnostics {
-		t.Errorf("error names %d diagnostics, want the first %d", lines, maxDiagnostics)
+	if lines := strings.Count(msg, "\n"+path+":"); lines != MaxDiagnostics {
+		t.Errorf("error names %d diagnostics, want the first %d", lines, MaxDiagnostics)
 	}
 }
 
-// TestLoadConfigLogsInPositionOrder: the diagnostics the daemon logs at
+// TestLoadLogsInPositionOrder: the diagnostics Load logs at
 // start come in file:line:col order, as -t prints them, even where
 // config.Load reports a validation finding after a later line.
-func TestLoadConfigLogsInPositionOrder(t *testing.T) {
+func TestLoadLogsInPositionOrder(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "keepalived.conf")
 	// The group's unknown instance is found at validation, after the
@@ -74,7 +74,7 @@ func TestLoadConfigLogsInPositionOrder(t *testing.T) {
 		t.Fatalf("config.Load's order is already by position (%v): the test proves nothing", loadLines)
 	}
 	var buf strings.Builder
-	if _, err := loadConfig(Config{File: path, ConfigID: "x", Logger: slog.New(slog.NewTextHandler(&buf, nil))}); err != nil {
+	if _, err := Load(path, "x", slog.New(slog.NewTextHandler(&buf, nil)), nil); err != nil {
 		t.Fatal(err)
 	}
 	var logged []int

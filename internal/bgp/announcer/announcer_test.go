@@ -1,4 +1,4 @@
-package daemon
+package announcer
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/bgp"
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/control"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
 )
@@ -44,16 +46,28 @@ anycast_group DOWN {
 }
 `
 
-// bgpDaemon is a Daemon with fake links (lo, ifindex 1) and addresses.
-func bgpDaemon(t *testing.T, text string) (*Daemon, *systemtest.Addresser) {
+// noTrackers is a daemon with no tracker running.
+type noTrackers struct{}
+
+func (noTrackers) Script(string) (effect.Tracker, bool)  { return effect.Tracker{}, false }
+func (noTrackers) File(string) (effect.FileValue, bool)  { return effect.FileValue{}, false }
+func (noTrackers) Process(string) (effect.Tracker, bool) { return effect.Tracker{}, false }
+
+// testAnnouncer is an Announcer over fake links (lo, ifindex 1) and
+// addresses.
+func testAnnouncer(t *testing.T) (*Announcer, *systemtest.Addresser) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	addrs := &systemtest.Addresser{}
 	links := systemtest.NewLinkWatcher(system.Link{Name: "lo", Index: 1, Up: true})
-	d := &Daemon{conf: configtest.Load(t, text), log: slog.New(slog.NewTextHandler(io.Discard, nil)), loop: loopState{ctx: ctx, reqCh: make(chan func(), 16)}, sys: sysDeps{links: links, addrs: addrs}}
-	t.Cleanup(d.bgpStop)
-	return d, addrs
+	a := New(Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Links: links, Addrs: addrs,
+		Trackers: func() Trackers { return noTrackers{} },
+		LinkUp: func(name string) bool {
+			l, err := links.Lookup(name)
+			return err == nil && l.Up
+		},
+		VRRP: func() map[string]bgp.VRRP { return nil }, Wake: func() {}})
+	t.Cleanup(a.Stop)
+	return a, addrs
 }
 
 // addrCalls lists the Add and Del calls of a, as "Add 10.99.0.1/32@1".
@@ -67,20 +81,20 @@ func addrCalls(a *systemtest.Addresser) []string {
 	return out
 }
 
-// TestBGPSyncAnnouncesHealthyGroups: the loop's hook starts the speaker,
+// TestSyncAnnouncesHealthyGroups: Sync starts the speaker,
 // announces the healthy group only, puts its address on lo, reports both
 // in the status; a reload that drops the group withdraws it and takes
 // the address off while keeping the speaker (same neighbors); stop takes
 // everything down. Before the daemon had no BGP side, nothing of this
 // happened.
-func TestBGPSyncAnnouncesHealthyGroups(t *testing.T) {
-	d, addrs := bgpDaemon(t, bgpConf)
-	d.bgpSync()
+func TestSyncAnnouncesHealthyGroups(t *testing.T) {
+	a, addrs := testAnnouncer(t)
+	a.Sync(context.Background(), configtest.Load(t, bgpConf))
 	if got := strings.Join(addrCalls(addrs), ","); got != "Add 10.99.0.1/32@1" {
 		t.Errorf("address calls %q, want only WEB's address added on lo", got)
 	}
-	sp := d.ann.bgp.sp
-	st := waitBGP(t, d, func(n int) bool { return n == 1 })
+	sp := a.sp
+	st := waitBGP(t, a, func(n int) bool { return n == 1 })
 	if p := st.Prefixes[0]; p.Prefix != netip.MustParsePrefix("10.99.0.1/32") || p.Group != "WEB" {
 		t.Errorf("announced %+v, want 10.99.0.1/32 for WEB", p)
 	}
@@ -88,28 +102,27 @@ func TestBGPSyncAnnouncesHealthyGroups(t *testing.T) {
 		t.Errorf("neighbors %+v, want 127.0.0.2 not established", st.Neighbors)
 	}
 
-	d.conf = configtest.Load(t, bgpConf[:strings.Index(bgpConf, "anycast_group WEB")]) // reload: no group left
-	d.bgpSync()
-	if d.ann.bgp.sp != sp {
+	a.Sync(context.Background(), configtest.Load(t, bgpConf[:strings.Index(bgpConf, "anycast_group WEB")])) // reload: no group left
+	if a.sp != sp {
 		t.Error("a reload with the same neighbors restarted the speaker")
 	}
-	waitBGP(t, d, func(n int) bool { return n == 0 })
+	waitBGP(t, a, func(n int) bool { return n == 0 })
 	if got := strings.Join(addrCalls(addrs), ","); got != "Add 10.99.0.1/32@1,Del 10.99.0.1/32@1" {
 		t.Errorf("address calls %q, want WEB's address added then removed", got)
 	}
-	d.bgpStop()
-	if d.ann.bgp != nil || d.bgpStatus() != nil {
-		t.Error("after stop the daemon still has a BGP side")
+	a.Stop()
+	if a.Running() || a.Status().Running || len(addrs.Calls()) != 2 {
+		t.Error("after stop the speaker still runs or an address is still on")
 	}
 }
 
 // waitBGP polls the status until the number of announced prefixes
 // satisfies ok.
-func waitBGP(t *testing.T, d *Daemon, ok func(int) bool) *control.BGP {
+func waitBGP(t *testing.T, a *Announcer, ok func(int) bool) *control.BGP {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		st := d.bgpStatus()
+		st := a.Status()
 		if st != nil && ok(len(st.Prefixes)) {
 			return st
 		}
