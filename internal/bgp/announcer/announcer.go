@@ -194,13 +194,10 @@ func (a *Announcer) wakeAt(next time.Time) {
 // others off (!on). An address that cannot go on is logged once and
 // tried again at the next event.
 func (a *Announcer) setAddrs(routes []bgp.Route, on bool) {
-	want := map[netip.Prefix]system.VIP{}
+	want := map[netip.Prefix]string{} // anycast prefix → its group
 	for _, r := range routes {
-		if r.Group == "" {
-			continue
-		}
-		if v, ok := a.anycastVIP(r.Group, r.Prefix); ok {
-			want[r.Prefix] = v
+		if r.Group != "" {
+			want[r.Prefix] = r.Group
 		}
 	}
 	if !on {
@@ -215,8 +212,12 @@ func (a *Announcer) setAddrs(routes []bgp.Route, on bool) {
 		}
 		return
 	}
-	for p, v := range want {
+	for p, group := range want {
 		if _, ok := a.addrs[p]; ok {
+			continue // on already: no interface lookup on every loop event
+		}
+		v, ok := a.anycastVIP(group, p)
+		if !ok {
 			continue
 		}
 		if err := a.deps.Addrs.Add(v); err != nil {

@@ -132,3 +132,33 @@ func waitBGP(t *testing.T, a *Announcer, ok func(int) bool) *control.BGP {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSyncLooksUpOnlyToAdd: Sync runs after every loop event (each advert
+// received or sent), so once an anycast address is on, later Syncs must
+// not ask the system for its interface again: a netlink lookup per event
+// and prefix would sit on the VRRP loop's hot path.
+func TestSyncLooksUpOnlyToAdd(t *testing.T) {
+	a, _ := testAnnouncer(t)
+	links := a.deps.Links.(*systemtest.LinkWatcher)
+	conf := configtest.Load(t, bgpConf)
+	a.Sync(context.Background(), conf)
+	lookups := func() int {
+		n := 0
+		for _, c := range links.Calls() {
+			if c.Method == "Lookup" && c.Args[0] == "lo" {
+				n++
+			}
+		}
+		return n
+	}
+	first := lookups()
+	if first == 0 {
+		t.Fatal("the anycast address went on without looking its interface up")
+	}
+	for range 100 {
+		a.Sync(context.Background(), conf)
+	}
+	if n := lookups(); n != first {
+		t.Errorf("100 Syncs with nothing to change looked lo up %d more times, want none", n-first)
+	}
+}
