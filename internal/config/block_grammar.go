@@ -47,7 +47,7 @@ var blockKeywords = func() map[string]map[string]blockKind {
 		"virtual_routes", "virtual_rules", "track_bfd", "track_file", "track_interface",
 		"track_process", "track_script", "unicast_peer")
 	add("virtual_server", subBlock, "real_server")
-	for c := range checkerTypes {
+	for _, c := range checkerNames[1:] {
 		add("real_server", subBlock, c)
 	}
 	add("HTTP_GET", subBlock, "url")

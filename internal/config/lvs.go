@@ -21,12 +21,12 @@ type VirtualServer struct {
 	Group  string     `json:",omitempty"`
 	// Protocol is TCP, UDP or SCTP; keepalived defaults to UDP (and says
 	// so); empty for fwmark services, where it does not apply.
-	Protocol string    `json:",omitempty"`
+	Protocol Protocol  `json:",omitzero"`
 	Sched    Scheduler `json:",omitempty"`
 	// Method is the default forwarding method of the real servers.
 	Method LBKind `json:",omitempty"`
-	// Tunnel holds TUN's options (type, port, checksum) as written.
-	Tunnel    string `json:",omitempty"`
+	// Tunnel is TUN's options (type, port, checksum).
+	Tunnel    Tunnel `json:",omitzero"`
 	DelayLoop time.Duration
 	// SchedFlags are flag-1..3 and sh-/mh-port, sh-/mh-fallback.
 	SchedFlags SchedFlags `json:",omitempty"`
@@ -83,7 +83,7 @@ type RealServer struct {
 	NotifyDown *Script    `json:",omitempty"`
 	// Method and Tunnel default to the virtual server's.
 	Method LBKind `json:",omitempty"`
-	Tunnel string `json:",omitempty"`
+	Tunnel Tunnel `json:",omitzero"`
 	// Inhibit (inhibit_on_failure) keeps a failed server in the pool
 	// with weight 0 instead of removing it; Alpha starts it as failed
 	// until its checkers pass. Both default to the virtual server's.
@@ -109,7 +109,7 @@ type RealServer struct {
 // fields are zero for other types); Options and Sub keep them as written.
 type Checker struct {
 	Pos     Pos `json:",omitzero"`
-	Type    string
+	Type    CheckerKind
 	Misc    *Script    `json:",omitempty"`
 	Options []Option   `json:",omitempty"`
 	Sub     []SubBlock `json:",omitempty"`
@@ -183,11 +183,6 @@ type SSLContext struct {
 	Key         string `json:",omitempty"`
 }
 
-var checkerTypes = map[string]bool{
-	"TCP_CHECK": true, "HTTP_GET": true, "SSL_GET": true, "MISC_CHECK": true, "SMTP_CHECK": true,
-	"DNS_CHECK": true, "UDP_CHECK": true, "PING_CHECK": true, "FILE_CHECK": true, "BFD_CHECK": true,
-}
-
 // vsOptions and rsOptions are the keywords kept verbatim as Options.
 // The checker timings (retry, connect_timeout, ...) stay here for the
 // checker engine to read.
@@ -238,15 +233,13 @@ func init() {
 	vsKeywords = table[*VirtualServer]{
 		"protocol": func(l *loader, n *Node, v *VirtualServer) {
 			t, _ := l.arg(n, 0)
-			switch p := strings.ToUpper(t.Text); p {
-			case "TCP", "UDP", "SCTP":
-				if v.Fwmark != 0 {
-					l.warnf(n.Keyword.Pos, "virtual server FWM %d: protocol specified for fwmark, protocol will be ignored", v.Fwmark)
-					return
-				}
+			p, ok := parseProtocol(t.Text)
+			switch {
+			case ok && v.Fwmark != 0:
+				l.warnf(n.Keyword.Pos, "virtual server FWM %d: protocol specified for fwmark, protocol will be ignored", v.Fwmark)
+			case ok:
 				v.Protocol = p
-			case "":
-			default:
+			case t.Text != "":
 				l.errorf(t.Pos, "unknown protocol %q, must be TCP, UDP or SCTP", t.Text)
 			}
 		},
@@ -337,7 +330,7 @@ func init() {
 		rsOpt(l, n, r)
 		r.VirtualHost = l.stringArg(n, 0)
 	}
-	for k := range checkerTypes {
+	for _, k := range checkerNames[1:] {
 		rsKeywords[k] = func(l *loader, n *Node, r *RealServer) { r.Checkers = append(r.Checkers, l.loadChecker(n)) }
 	}
 }
@@ -405,14 +398,15 @@ func (l *loader) loadRealServer(n *Node) *RealServer {
 
 // loadChecker reads a checker block.
 func (l *loader) loadChecker(n *Node) *Checker {
-	c := &Checker{Pos: n.Keyword.Pos, Type: n.Keyword.Text}
-	if c.Type == "UDP_CHECK" {
+	kind, _ := checkerKind(n.Keyword.Text) // only checker keywords reach here
+	c := &Checker{Pos: n.Keyword.Pos, Type: kind}
+	if c.Type == CheckUDP {
 		c.MaxReplyLength = 255
 	}
 	l.checkChecker(n, c) // lvs_check.go
 	for _, k := range n.Children {
 		switch {
-		case k.Keyword.Text == "misc_path" && c.Type == "MISC_CHECK":
+		case k.Keyword.Text == "misc_path" && c.Type == CheckMisc:
 			if len(k.Args) > 0 {
 				c.Misc = &Script{Pos: k.Args[0].Pos, Cmd: splitCommand(strings.Join(texts(k.Args), " "))}
 				l.scripts = append(l.scripts, c.Misc)

@@ -115,8 +115,8 @@ func schedKw(l *loader, n *Node, v *VirtualServer) {
 }
 
 // parseKind reads NAT, DR or TUN [options]; keepalived's names are
-// case-sensitive. Tunnel options are kept as written in *tun.
-func (l *loader) parseKind(n *Node, kind *LBKind, tun *string) {
+// case-sensitive. The tunnel options are read into *tun for TUN.
+func (l *loader) parseKind(n *Node, kind *LBKind, tun *Tunnel) {
 	t, ok := l.arg(n, 0)
 	if !ok {
 		return
@@ -125,7 +125,7 @@ func (l *loader) parseKind(n *Node, kind *LBKind, tun *string) {
 	case KindNAT, KindDR, KindTUN:
 		*kind = k
 		if k == KindTUN && len(n.Args) > 1 {
-			*tun = strings.Join(texts(n.Args[1:]), " ")
+			l.parseTunnel(n, n.Args[1:], tun)
 		}
 	default:
 		l.errorf(t.Pos, "PARSER : unknown [%s] routing method", t.Text)
@@ -239,10 +239,10 @@ func (l *loader) completeVS(v *VirtualServer, g *VirtualServerGroup) {
 		v.HASuspend = false
 	}
 	if fwmarkOnly {
-		v.Protocol = ""
-	} else if v.Protocol == "" {
+		v.Protocol = 0
+	} else if v.Protocol == 0 {
 		l.errorf(v.Pos, "Virtual server %s: no protocol set - defaulting to UDP", v)
-		v.Protocol = "UDP"
+		v.Protocol = ProtoUDP
 	}
 	if v.Sched == "" {
 		l.errorf(v.Pos, "Virtual server %s: no scheduler set, setting default '%s'", v, DefaultScheduler)
@@ -306,11 +306,7 @@ func (v *VirtualServer) String() string {
 	case v.Group != "":
 		return "group " + v.Group
 	}
-	p := strings.ToLower(v.Protocol)
-	if p == "" {
-		p = "none"
-	}
-	return fmt.Sprintf("[%s]:%s:%d", v.Addr, p, v.Port)
+	return fmt.Sprintf("[%s]:%s:%d", v.Addr, v.Protocol, v.Port)
 }
 
 func (g *VirtualServerGroup) hasAddrs() bool {

@@ -110,7 +110,7 @@ func TestVirtualServerDefaultsAndErrors(t *testing.T) {
 				"Virtual server [10.0.0.1]:udp:80: no scheduler set, setting default 'wlc'",
 				"Virtual server [10.0.0.1]:udp:80: no forwarding method set, setting default NAT"},
 			check: func(v *VirtualServer) string {
-				if v.Protocol != "UDP" || v.Sched != SchedWLC || v.RealServers[0].Method != KindNAT || v.Quorum != 1 {
+				if v.Protocol != ProtoUDP || v.Sched != SchedWLC || v.RealServers[0].Method != KindNAT || v.Quorum != 1 {
 					return "defaults not applied"
 				}
 				return ""

@@ -104,8 +104,11 @@ type Instance struct {
 	McastDstIP         netip.Addr `json:",omitzero"`
 	TrackSrcIP         bool       `json:",omitempty"`
 
-	Nopreempt    bool          `json:",omitempty"`
-	PreemptDelay time.Duration `json:",omitempty"`
+	Nopreempt bool `json:",omitempty"`
+	// NopreemptIgnored is where nopreempt was written when the initial
+	// state MASTER made it be ignored (keepalived's rule); zero otherwise.
+	NopreemptIgnored Pos           `json:",omitzero"`
+	PreemptDelay     time.Duration `json:",omitempty"`
 	// Accept is Accept_Mode: on by default, off under strict mode.
 	Accept     bool
 	StrictMode bool `json:",omitempty"`

@@ -3,7 +3,6 @@ package healthcheck
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
@@ -54,11 +53,11 @@ func VSName(vs *config.VirtualServer) string {
 	case vs.Group != "":
 		return "GROUP " + vs.Group
 	}
-	return fmt.Sprintf("[%s]:%s:%d", vs.Addr, strings.ToLower(vs.Protocol), vs.Port)
+	return fmt.Sprintf("[%s]:%s:%d", vs.Addr, vs.Protocol, vs.Port)
 }
 
 func (b *builder) realServer(vs *config.VirtualServer, rs *config.RealServer) RealServer {
-	name := fmt.Sprintf("[%s]:%s:%d", rs.Addr, strings.ToLower(vs.Protocol), rs.Port)
+	name := fmt.Sprintf("[%s]:%s:%d", rs.Addr, vs.Protocol, rs.Port)
 	out := RealServer{Name: name, VS: VSName(vs), Weight: rs.Weight, Omega: vs.Omega}
 	// keepalived's inheritance: virtual server, then real server (the
 	// config model has already given rs.Alpha the virtual server's).
@@ -98,8 +97,8 @@ func set[T any](dst *T, v *T) {
 }
 
 func (b *builder) check(c *config.Checker, rs *config.RealServer, base Timing, vhost string) (Check, bool) {
-	kind, ok := ParseKind(c.Type)
-	if !ok || kind == BFD {
+	kind := c.Type
+	if kind == BFD {
 		b.warnf("%s is not supported (BFD is not implemented); this checker is not run", c.Type)
 		return Check{}, false
 	}

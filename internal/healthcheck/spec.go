@@ -2,7 +2,6 @@ package healthcheck
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"regexp"
 	"time"
@@ -10,43 +9,23 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 )
 
-// Kind is the type of a health checker. The zero value is invalid.
-type Kind uint8
+// Kind is the type of a health checker: the config's, resolved while
+// the configuration is read.
+type Kind = config.CheckerKind
 
 // Checker kinds, one per keepalived checker keyword.
 const (
-	TCP  Kind = iota + 1 // TCP_CHECK
-	HTTP                 // HTTP_GET
-	SSL                  // SSL_GET
-	SMTP                 // SMTP_CHECK
-	DNS                  // DNS_CHECK
-	Misc                 // MISC_CHECK
-	Ping                 // PING_CHECK
-	UDP                  // UDP_CHECK
-	File                 // FILE_CHECK
-	BFD                  // BFD_CHECK (not supported: FromConfig reports it)
+	TCP  = config.CheckTCP  // TCP_CHECK
+	HTTP = config.CheckHTTP // HTTP_GET
+	SSL  = config.CheckSSL  // SSL_GET
+	SMTP = config.CheckSMTP // SMTP_CHECK
+	DNS  = config.CheckDNS  // DNS_CHECK
+	Misc = config.CheckMisc // MISC_CHECK
+	Ping = config.CheckPing // PING_CHECK
+	UDP  = config.CheckUDP  // UDP_CHECK
+	File = config.CheckFile // FILE_CHECK
+	BFD  = config.CheckBFD  // BFD_CHECK (not supported: FromConfig reports it)
 )
-
-var kindNames = [...]string{TCP: "TCP_CHECK", HTTP: "HTTP_GET", SSL: "SSL_GET", SMTP: "SMTP_CHECK",
-	DNS: "DNS_CHECK", Misc: "MISC_CHECK", Ping: "PING_CHECK", UDP: "UDP_CHECK", File: "FILE_CHECK", BFD: "BFD_CHECK"}
-
-// String returns keepalived's keyword for k.
-func (k Kind) String() string {
-	if int(k) < len(kindNames) && kindNames[k] != "" {
-		return kindNames[k]
-	}
-	return fmt.Sprintf("Kind(%d)", uint8(k))
-}
-
-// ParseKind returns the Kind for a checker keyword.
-func ParseKind(s string) (Kind, bool) {
-	for k, n := range kindNames {
-		if n != "" && n == s {
-			return Kind(k), true
-		}
-	}
-	return 0, false
-}
 
 // Target is where a probe connects and how: connect_ip/connect_port
 // (default: the real server), bindto/bind_port, bind_if and fwmark.

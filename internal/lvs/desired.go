@@ -272,7 +272,7 @@ func dest(rs *config.RealServer, weight int) Dest {
 // serviceKeys lists the kernel services of a virtual server: one, or one
 // per address, range member and fwmark of its group.
 func serviceKeys(v *config.VirtualServer, g *config.VirtualServerGroup) []ServiceKey {
-	proto := protocol(v.Protocol)
+	proto := Protocol(v.Protocol) // both are the IANA number
 	v6 := false
 	for _, rs := range v.RealServers {
 		v6 = rs.Addr.Is6()
@@ -301,18 +301,6 @@ func serviceKeys(v *config.VirtualServer, g *config.VirtualServerGroup) []Servic
 		}
 	}
 	return keys
-}
-
-func protocol(s string) Protocol {
-	switch s {
-	case "TCP":
-		return TCP
-	case "UDP":
-		return UDP
-	case "SCTP":
-		return SCTP
-	}
-	return 0
 }
 
 // DataPlane installs a State in the kernel. Apply replaces whatever the

@@ -309,33 +309,17 @@ func vipTwiceFindings(gs []*group) []Finding {
 	return fs
 }
 
-// nopreemptFindings reads the parsed tree for nopreempt next to state
-// MASTER, which keepalived (and the config loader) ignore.
+// nopreemptFindings reports nopreempt next to state MASTER, which
+// keepalived (and the config loader) ignore.
 func nopreemptFindings(n *node) []Finding {
 	var fs []Finding
-	for _, b := range n.tree {
-		if b.Keyword.Text != "vrrp_instance" || !b.Block {
+	for _, ci := range n.cfg.Instances {
+		if ci.NopreemptIgnored.Line == 0 {
 			continue
 		}
-		var np, st *config.Node
-		for _, c := range b.Children {
-			switch {
-			case c.Keyword.Text == "nopreempt":
-				np = c
-			case c.Keyword.Text == "state" && len(c.Args) > 0 && strings.EqualFold(c.Args[0].Text, "MASTER"):
-				st = c
-			}
-		}
-		if np == nil || st == nil {
-			continue
-		}
-		name := ""
-		if len(b.Args) > 0 {
-			name = b.Args[0].Text
-		}
-		fs = append(fs, Finding{Kind: FindNopreemptMaster, Pos: np.Keyword.Pos, Also: []config.Pos{st.Keyword.Pos}, Msg: fmt.Sprintf(
+		fs = append(fs, Finding{Kind: FindNopreemptMaster, Pos: ci.NopreemptIgnored, Also: []config.Pos{ci.StatePos}, Msg: fmt.Sprintf(
 			"%s on %s: nopreempt is ignored with state MASTER, so %s takes its VIPs back when it recovers; use state BACKUP on every node with nopreempt",
-			name, n.spec.Name, n.spec.Name)})
+			ci.Name, n.spec.Name, n.spec.Name)})
 	}
 	return fs
 }

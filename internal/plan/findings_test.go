@@ -143,6 +143,15 @@ func TestFindings(t *testing.T) {
 			want: []string{where("nopreempt-with-master", "a.conf", 7)},
 		},
 		{
+			// keepalived's state words are case-sensitive: "master" is an
+			// error that leaves BACKUP, so nopreempt stays in force.
+			name: "nopreempt with state master in lower case",
+			confs: []string{
+				inst1("VI", 10, 100, "10.0.0.10", "state master", "nopreempt"),
+				inst1("VI", 10, 90, "10.0.0.10", "state BACKUP", "nopreempt"),
+			},
+		},
+		{
 			name:  "no backup",
 			confs: []string{inst1("VI", 10, 100, "10.0.0.10") + inst1("VJ", 11, 100, "10.0.0.11"), inst1("VI", 10, 90, "10.0.0.10")},
 			want:  []string{where("no-backup", "a.conf", 12)},

@@ -60,7 +60,6 @@ type node struct {
 	spec  NodeSpec
 	index int
 	cfg   *config.Config
-	tree  []*config.Node
 	insts []*inst
 }
 
@@ -111,7 +110,7 @@ func loadNode(spec NodeSpec, index int) (*node, []Problem) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	n := &node{spec: spec, index: index, cfg: cfg, tree: tree}
+	n := &node{spec: spec, index: index, cfg: cfg}
 	for _, ci := range cfg.Instances {
 		n.insts = append(n.insts, n.newInst(ci))
 	}

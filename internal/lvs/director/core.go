@@ -3,7 +3,6 @@ package director
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/healthcheck"
@@ -201,7 +200,7 @@ func fifoVS(v *config.VirtualServer) string {
 	case v.Fwmark != 0:
 		return fmt.Sprintf("FWM %d", v.Fwmark)
 	}
-	return fmt.Sprintf("[%s]:%s:%d", v.Addr, strings.ToLower(v.Protocol), v.Port)
+	return fmt.Sprintf("[%s]:%s:%d", v.Addr, v.Protocol, v.Port)
 }
 
 // quorumBody is keepalived's text of a quorum mail: what happened, then
