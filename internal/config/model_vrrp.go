@@ -105,10 +105,10 @@ type Instance struct {
 	TrackSrcIP         bool       `json:",omitempty"`
 
 	Nopreempt bool `json:",omitempty"`
-	// NopreemptIgnored is where nopreempt was written when the initial
+	// IgnoredNopreemptPos is where nopreempt was written when the initial
 	// state MASTER made it be ignored (keepalived's rule); zero otherwise.
-	NopreemptIgnored Pos           `json:",omitzero"`
-	PreemptDelay     time.Duration `json:",omitempty"`
+	IgnoredNopreemptPos Pos           `json:",omitzero"`
+	PreemptDelay        time.Duration `json:",omitempty"`
 	// Accept is Accept_Mode: on by default, off under strict mode.
 	Accept     bool
 	StrictMode bool `json:",omitempty"`

@@ -240,7 +240,7 @@ func (l *loader) completePreempt(b *instBuild) {
 		if b.Nopreempt {
 			l.warnf(b.nopreemptPos, "(%s) nopreempt will not work with initial state MASTER, ignoring nopreempt", b.Name)
 			l.hintf("use `state BACKUP` on every router when using nopreempt")
-			b.Nopreempt, b.NopreemptIgnored = false, b.nopreemptPos
+			b.Nopreempt, b.IgnoredNopreemptPos = false, b.nopreemptPos
 		}
 		if b.PreemptDelay != 0 {
 			l.warnf(b.preemptDelayPos, "(%s) preempt_delay will not work with initial state MASTER, ignoring preempt_delay", b.Name)

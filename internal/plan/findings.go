@@ -314,10 +314,10 @@ func vipTwiceFindings(gs []*group) []Finding {
 func nopreemptFindings(n *node) []Finding {
 	var fs []Finding
 	for _, ci := range n.cfg.Instances {
-		if ci.NopreemptIgnored.Line == 0 {
+		if ci.IgnoredNopreemptPos.Line == 0 {
 			continue
 		}
-		fs = append(fs, Finding{Kind: FindNopreemptMaster, Pos: ci.NopreemptIgnored, Also: []config.Pos{ci.StatePos}, Msg: fmt.Sprintf(
+		fs = append(fs, Finding{Kind: FindNopreemptMaster, Pos: ci.IgnoredNopreemptPos, Also: []config.Pos{ci.StatePos}, Msg: fmt.Sprintf(
 			"%s on %s: nopreempt is ignored with state MASTER, so %s takes its VIPs back when it recovers; use state BACKUP on every node with nopreempt",
 			ci.Name, n.spec.Name, n.spec.Name)})
 	}
