@@ -72,16 +72,49 @@ func blockOf(parent, kw string) blockKind {
 // lines are read as top-level lines when not. So a lost or extra brace in
 // a vrrp_instance can make the checker process read the instance's
 // `track_file {` as a top-level track_file without a name, where it stops
-// with exit status 2. checkerStops reads lines as the checker process
-// does, to that extent, and returns the position of such a line.
-func checkerStops(lines []logical) (Pos, bool) {
+// with exit status 2. process.read models that reading, for the checker
+// process (checkerStops) and for a process owning no top-level block
+// (foreignTop).
+
+// process is a keepalived reading process as far as the block grammar
+// goes.
+type process struct {
+	// owns are the top-level blocks the process reads itself; every
+	// other top-level block is skipped.
+	owns map[string]bool
+	// dropIDBlocks counts the braces of an @id line for another id into
+	// the block being skipped: we drop the block such a line opens (a
+	// deliberate difference, docs/deviations.md). Without it the line is
+	// simply not read, as keepalived does.
+	dropIDBlocks bool
+}
+
+var (
+	checkerProcess = process{owns: checkerRoots}
+	foreignProcess = process{dropIDBlocks: true}
+)
+
+// read reads lines as p does and calls top for the first token of each
+// statement read at the top level (a brace alone counts as one): its
+// line's index, its own index and its statement's word count (0 for a
+// brace). It stops when top returns false.
+func (p process) read(lines []logical, top func(li, k, words int) bool) {
 	skip := 0         // braces open in a skipped block (another process's)
 	skipNext := false // a '{' first on the next line opens a skipped block
-	ownNext := false  // the checker's own block opens next, '{' or not
-	level := 0        // braces open in a block the checker reads
+	ownNext := false  // the process's own block opens next, '{' or not
+	level := 0        // braces open in a block the process reads
 	prevWord := false
-	for _, ln := range lines {
+	for li, ln := range lines {
 		if ln.skip {
+			for _, tk := range ln.toks {
+				switch {
+				case !p.dropIDBlocks:
+				case tk.kind == tokOpen:
+					skip++
+				case tk.kind == tokClose && skip > 0:
+					skip--
+				}
+			}
 			continue
 		}
 		toks := ln.toks
@@ -105,18 +138,17 @@ func checkerStops(lines []logical) (Pos, bool) {
 			if skipping(&skip, tk.kind) {
 				continue
 			}
-			switch tk.kind {
-			case tokOpen:
-				// Only a '{' after a keyword opens a block; keepalived
-				// ignores any other.
-				if prevWord && level > 0 {
-					level++
+			if tk.kind != tokWord {
+				if level == 0 && !top(li, k, 0) {
+					return
 				}
-				prevWord = false
-				continue
-			case tokClose:
-				if level > 0 {
+				switch {
+				case tk.kind == tokClose && level > 0:
 					level--
+				case tk.kind == tokOpen && prevWord && level > 0:
+					// Only a '{' after a keyword opens a block;
+					// keepalived ignores any other.
+					level++
 				}
 				prevWord = false
 				continue
@@ -126,23 +158,35 @@ func checkerStops(lines []logical) (Pos, bool) {
 			for m < len(toks) && toks[m].kind == tokWord {
 				m++
 			}
-			kw, words := tk.Text, m-k
-			k = m - 1
+			words := m - k
 			prevWord = true
-			if level > 0 {
-				continue
+			if level == 0 {
+				if !top(li, k, words) {
+					return
+				}
+				switch kw := tk.Text; {
+				case p.owns[kw]:
+					ownNext = true
+				case blockKeywords[""][kw] != noBlock || otherRoots[kw]:
+					skipNext = true
+				}
 			}
-			switch {
-			case kw == "track_file" && words == 1:
-				return tk.Pos, true
-			case checkerRoots[kw]:
-				ownNext = true
-			case blockKeywords[""][kw] != noBlock || otherRoots[kw]:
-				skipNext = true
-			}
+			k = m - 1
 		}
 	}
-	return Pos{}, false
+}
+
+// checkerStops returns the position of the first line the checker
+// process reads as a top-level track_file without a name.
+func checkerStops(lines []logical) (at Pos, ok bool) {
+	checkerProcess.read(lines, func(li, k, words int) bool {
+		tk := lines[li].toks[k]
+		if tk.kind == tokWord && tk.Text == "track_file" && words == 1 {
+			at, ok = tk.Pos, true
+		}
+		return !ok
+	})
+	return at, ok
 }
 
 // checkerRoots are the top-level blocks the checker process reads itself.
@@ -191,49 +235,10 @@ func extraCloses(lines []logical, errf func(Pos, string, ...any)) map[Pos]bool {
 // way is: its line's and its own index.
 func foreignTop(lines []logical) [][2]int {
 	var out [][2]int
-	skip := 0
-	skipNext := false
-	for li, ln := range lines {
-		if ln.skip {
-			// We drop the block an @id line for another id opens (a
-			// deliberate difference, docs/deviations.md).
-			for _, tk := range ln.toks {
-				switch {
-				case tk.kind == tokOpen:
-					skip++
-				case tk.kind == tokClose && skip > 0:
-					skip--
-				}
-			}
-			continue
-		}
-		toks := ln.toks
-		for k := 0; k < len(toks); k++ {
-			tk := toks[k]
-			if skipNext {
-				skipNext = false
-				if tk.kind == tokOpen {
-					skip = 1 // the block of another process's keyword
-					continue
-				}
-			}
-			if skipping(&skip, tk.kind) {
-				continue
-			}
-			out = append(out, [2]int{li, k})
-			if tk.kind != tokWord {
-				continue
-			}
-			m := k + 1
-			for m < len(toks) && toks[m].kind == tokWord {
-				m++
-			}
-			k = m - 1
-			if blockKeywords[""][tk.Text] != noBlock || otherRoots[tk.Text] {
-				skipNext = true
-			}
-		}
-	}
+	foreignProcess.read(lines, func(li, k, _ int) bool {
+		out = append(out, [2]int{li, k})
+		return true
+	})
 	return out
 }
 
