@@ -17,21 +17,12 @@ import (
 
 // floodConf is a lone master (so nothing else advertises) that logs
 // adverts for unknown VRIDs.
-const floodConf = `
+var floodConf = `
 global_defs {
     router_id a
     log_unknown_vrids
 }
-vrrp_instance VI_1 {
-    state MASTER
-    interface eth1
-    virtual_router_id 51
-    priority 100
-    advert_int 1
-    virtual_ipaddress {
-        192.168.1.6
-    }
-}
+` + masterInst("VI_1", 51, "192.168.1.6", "") + `
 `
 
 // flooder sends VRRP packets from a lab host to 224.0.0.18.

@@ -51,16 +51,7 @@ func failingConf(n int) string {
     router_id d
     lvs_backend nftables
 }
-vrrp_instance VI_1 {
-    state MASTER
-    interface eth1
-    virtual_router_id 51
-    priority 100
-    advert_int 1
-    virtual_ipaddress {
-        192.168.1.100/24
-    }
-}
+` + masterInst("VI_1", 51, "192.168.1.100/24", "") + `
 virtual_server 192.168.1.100 80 {
     protocol TCP
     lb_algo rr

@@ -16,6 +16,24 @@ func semInst(name string, vrid int, body string) string {
 	return sprintf("vrrp_instance %s {\n    interface eth1\n    virtual_router_id %d\n    advert_int 1\n%s}\n", name, vrid, body)
 }
 
+// masterInst is a lone MASTER instance at priority 100 on eth1 holding
+// vip, with extra lines (trackers) before its virtual_ipaddress.
+func masterInst(name string, vrid int, vip, extra string) string {
+	return semInst(name, vrid, "    state MASTER\n    priority 100\n"+extra+"    virtual_ipaddress {\n        "+vip+"\n    }\n")
+}
+
+// trackBlock is an instance's `KIND { ITEM... }` block (track_file,
+// track_process, ...).
+func trackBlock(kind string, items ...string) string {
+	var b strings.Builder
+	b.WriteString("    " + kind + " {\n")
+	for _, it := range items {
+		b.WriteString("        " + it + "\n")
+	}
+	b.WriteString("    }\n")
+	return b.String()
+}
+
 const semVIP = "    virtual_ipaddress {\n        192.168.1.50/24\n    }\n"
 
 // semStarted runs proc's daemon for a few seconds and reports whether it

@@ -27,19 +27,7 @@ vrrp_track_process svc {
     process sleep %s
     weight 20
 }
-vrrp_instance VI_1 {
-    state MASTER
-    interface eth1
-    virtual_router_id 56
-    priority 100
-    advert_int 1
-    track_process {
-        svc
-    }
-    virtual_ipaddress {
-        192.168.1.56
-    }
-}
+`+masterInst("VI_1", 56, "192.168.1.56", trackBlock("track_process", "svc"))+`
 `, arg))
 	n.start(t)
 	waitInstance(t, n, "VI_1", control.StateMaster, 100, 10*time.Second)

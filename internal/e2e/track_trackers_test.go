@@ -32,35 +32,8 @@ func TestTrackInterface(t *testing.T) {
 	t.Parallel()
 	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
 	a := l.Host("a")
-	n := newNode(t, a, `
-vrrp_instance VI_1 {
-    state MASTER
-    interface eth1
-    virtual_router_id 51
-    priority 100
-    advert_int 1
-    track_interface {
-        dum0 weight -30
-        dum1
-    }
-    virtual_ipaddress {
-        192.168.1.50
-    }
-}
-vrrp_instance VI_2 {
-    state MASTER
-    interface eth1
-    virtual_router_id 52
-    priority 100
-    advert_int 1
-    track_interface {
-        nosuch0
-    }
-    virtual_ipaddress {
-        192.168.1.51
-    }
-}
-`)
+	n := newNode(t, a, masterInst("VI_1", 51, "192.168.1.50", trackBlock("track_interface", "dum0 weight -30", "dum1"))+
+		masterInst("VI_2", 52, "192.168.1.51", trackBlock("track_interface", "nosuch0")))
 	for _, d := range []string{"dum0", "dum1"} {
 		addVeth(t, n, d)
 	}
@@ -130,21 +103,7 @@ track_file lost {
     file "@DIR@/nodir/lost"
     weight 5
 }
-vrrp_instance VI_1 {
-    state MASTER
-    interface eth1
-    virtual_router_id 53
-    priority 100
-    advert_int 1
-    track_file {
-        prio
-        maint
-        lost
-    }
-    virtual_ipaddress {
-        192.168.1.52
-    }
-}
+`+masterInst("VI_1", 53, "192.168.1.52", trackBlock("track_file", "prio", "maint", "lost"))+`
 `)
 	n.start(t)
 	waitInstance(t, n, "VI_1", control.StateMaster, 100, 10*time.Second)
@@ -209,32 +168,8 @@ vrrp_track_process must {
     process sleep %s9
     weight 0
 }
-vrrp_instance VI_1 {
-    state MASTER
-    interface eth1
-    virtual_router_id 54
-    priority 100
-    advert_int 1
-    track_process {
-        svc
-    }
-    virtual_ipaddress {
-        192.168.1.53
-    }
-}
-vrrp_instance VI_2 {
-    state MASTER
-    interface eth1
-    virtual_router_id 55
-    priority 100
-    advert_int 1
-    track_process {
-        must
-    }
-    virtual_ipaddress {
-        192.168.1.54
-    }
-}
+`+masterInst("VI_1", 54, "192.168.1.53", trackBlock("track_process", "svc"))+`
+`+masterInst("VI_2", 55, "192.168.1.54", trackBlock("track_process", "must"))+`
 `, arg, arg))
 	n.start(t)
 	waitInstance(t, n, "VI_1", control.StateMaster, 100, 10*time.Second)
