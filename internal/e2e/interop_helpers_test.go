@@ -46,13 +46,17 @@ type vrrpDaemon interface {
 	// packetErrors lists what the daemon reported so far about refused
 	// packets (log lines for keepalived, counters for gokeepalived).
 	packetErrors(t *testing.T) []string
+	// log is the daemon's log, every run of it.
+	log() string
 }
 
 // gkDaemon is gokeepalived, through the e2e node helpers.
 type gkDaemon struct {
 	n *node
-	// errs keeps the counters of earlier runs (lost when it stops).
+	// errs keeps the counters of earlier runs (lost when it stops), logs
+	// their logs.
 	errs []string
+	logs []string
 }
 
 func newGK(t *testing.T, h *lab.Host, conf string) *gkDaemon {
@@ -64,6 +68,9 @@ func (g *gkDaemon) kind() string    { return "gokeepalived" }
 func (g *gkDaemon) host() *lab.Host { return g.n.host }
 func (g *gkDaemon) start(t *testing.T) {
 	t.Helper()
+	if g.n.proc != nil {
+		g.logs = append(g.logs, g.n.proc.Output())
+	}
 	os.Remove(g.n.sock)
 	g.n.start(t)
 }
@@ -83,6 +90,14 @@ func (g *gkDaemon) crash(t *testing.T) {
 	}
 	g.n.signal(t, syscall.SIGKILL)
 	g.n.wait(t, 10*time.Second)
+}
+
+func (g *gkDaemon) log() string {
+	out := strings.Join(g.logs, "")
+	if g.n.proc != nil {
+		out += g.n.proc.Output()
+	}
+	return out
 }
 
 // status reads the running daemon's snapshot over its control socket.
