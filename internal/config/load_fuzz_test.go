@@ -13,6 +13,7 @@ func FuzzLoad(f *testing.F) {
 	AddModelSeeds(f)
 	f.Add([]byte("vrrp_instance A {\n virtual_router_id 1\n interface eth0\n}\n"))
 	f.Add([]byte("virtual_server fwmark 1 {\n protocol TCP\n real_server 10.0.0.1 80 {\n TCP_CHECK {\n}\n}\n}\n"))
+	f.Add([]byte("virtual_server 10.0.0.1 80 {\n protocol sctp\n lb_kind TUN type gue port 6080 csum\n real_server 10.0.0.2 80 {\n lvs_method TUN type\n}\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		const name = "fuzz.conf"
 		// A small expansion budget keeps every input fast, as in
