@@ -19,14 +19,11 @@ func (d *Daemon) stepUnit(now time.Time, u *vinst.Unit, i int, ev instance.Event
 	d.groupNotify(u)
 }
 
-// armTimer re-arms the loop's timer to the earliest deadline.
+// armTimer re-arms the loop's timer to the earliest deadline, read from
+// the deadline queue (O(1) unless the set of units changed).
 func (d *Daemon) armTimer() {
-	var next time.Time
-	for _, u := range d.units {
-		if dl := u.Deadline(); !dl.IsZero() && (next.IsZero() || dl.Before(next)) {
-			next = dl
-		}
-	}
+	d.loop.timers.Sync(d.units)
+	next := d.loop.timers.Next()
 	wait := time.Hour
 	if !next.IsZero() {
 		wait = max(time.Until(next), 0)

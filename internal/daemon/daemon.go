@@ -107,6 +107,7 @@ type loopState struct {
 	ctx       context.Context
 	reqCh     chan func()
 	timer     system.LoopTimer // the loop's one timer (armTimer)
+	timers    vinst.Timers     // the units by deadline (armTimer, fireTimers)
 	stopping  bool
 	startedAt time.Time
 	txBuf     []byte      // the advert being sent, shared by all instances
