@@ -38,6 +38,37 @@ func secondMasters(offsets ...time.Duration) (*systemtest.Conn, []*vinst.Instanc
 	return c, vs
 }
 
+// TestFireTimersSharesLongIntervals: two masters at 1 s whose schedules
+// are 10 ms apart share one wake-up (one WriteBatch) every round, and
+// each keeps its own schedule exactly: its deadlines stay one interval
+// apart, round after round.
+func TestFireTimersSharesLongIntervals(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		c, vs := secondMasters(0, 10*time.Millisecond)
+		v1, v2 := vs[0], vs[1]
+		d := timerDaemon(v1, v2)
+		c.Reset()
+		due2 := v2.M.Deadline()
+		for round := range 5 {
+			d.armTimer()
+			time.Sleep(d.loop.timers.Next().Sub(time.Now()))
+			d.fireTimers(time.Now())
+			if diff := cmp.Diff([]int{2}, c.Batches()); diff != "" {
+				t.Fatalf("round %d: batches (-want +got):\n%s", round, diff)
+			}
+			c.Reset()
+			due2 = due2.Add(time.Second)
+			if got := v2.M.Deadline(); !got.Equal(due2) {
+				t.Fatalf("round %d: VRID 2's next advert due %v after its first, want %v", round, got.Sub(start), due2.Sub(start))
+			}
+			if gap := v2.M.Deadline().Sub(v1.M.Deadline()); gap != 10*time.Millisecond {
+				t.Fatalf("round %d: schedules %v apart, want 10ms", round, gap)
+			}
+		}
+	})
+}
+
 // TestFireTimersLooksPastBackup: a backup inside the window is not served
 // early, and does not stop a master behind it from joining the pass.
 func TestFireTimersLooksPastBackup(t *testing.T) {

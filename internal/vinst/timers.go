@@ -177,7 +177,14 @@ func (u *Unit) Interval() time.Duration {
 }
 
 // BatchWindow is how early a master's advert may be served so that it
-// shares the wake-up of a unit that is due. It keeps that offset round
-// after round (its schedule runs from when it was due), so intervals
-// stay exact while the wake-ups are shared.
-func BatchWindow(time.Duration) time.Duration { return 500 * time.Microsecond }
+// shares the wake-up of a unit that is due: 1/64 of its interval, at
+// least 500 µs and at most 20 ms. An advert served early keeps its offset
+// (its schedule runs from when it was due), so only the one interval in
+// which it joins is shorter, by under 2 %; receivers wait three intervals
+// and more before they take over, so early is harmless where late is
+// not. keepalived keeps no such window: each instance's timer is exact to
+// the microsecond, and a master's next advert is scheduled from when it
+// was sent, so its schedule drifts later by the time a pass takes.
+func BatchWindow(interval time.Duration) time.Duration {
+	return min(max(interval/64, 500*time.Microsecond), 20*time.Millisecond)
+}
