@@ -142,3 +142,43 @@ func TestFireTimersAllocatesNothing(t *testing.T) {
 		t.Errorf("a timer pass allocates %.2f times, want 0", allocs)
 	}
 }
+
+// countTimer is a LoopTimer that counts its re-arms.
+type countTimer struct {
+	resets []time.Duration
+	c      chan struct{}
+}
+
+func (t *countTimer) C() <-chan struct{}          { return t.c }
+func (t *countTimer) Reset(d time.Duration) error { t.resets = append(t.resets, d); return nil }
+func (t *countTimer) Close() error                { return nil }
+
+// TestArmTimerOnlyWhenMoved: loop events that leave the earliest deadline
+// where it was (a received advert, a request) do not re-arm the timer (a
+// system call each); a new earliest deadline does, and so does a timer
+// that fired, even for the same deadline.
+func TestArmTimerOnlyWhenMoved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, vs := secondMasters(0, 300*time.Millisecond)
+		d := timerDaemon(vs...)
+		ct := &countTimer{c: make(chan struct{}, 1)}
+		d.loop.timer = ct
+		for range 3 {
+			d.armTimer()
+		}
+		if len(ct.resets) != 1 {
+			t.Fatalf("3 events, same deadline: %d re-arms, want 1", len(ct.resets))
+		}
+		time.Sleep(vs[0].M.Deadline().Sub(time.Now()))
+		d.fireTimers(time.Now())
+		d.armTimer()
+		if len(ct.resets) != 2 || ct.resets[1] != 300*time.Millisecond {
+			t.Fatalf("after VRID 1 sent: re-arms %v, want a second one for 300ms", ct.resets)
+		}
+		d.loop.armedAt = time.Time{} // as the loop does when C fires
+		d.armTimer()
+		if len(ct.resets) != 3 {
+			t.Errorf("after the timer fired: %d re-arms, want 3", len(ct.resets))
+		}
+	})
+}
