@@ -96,7 +96,9 @@ func main() {
 	}
 	wg.Wait()
 	fmt.Printf("| Daemon | Instances | Advert | CPU (ms) | Adverts | CPU per advert (µs) | Wake-ups/s |\n|---|---|---|---|---|---|---|\n")
-	sort.SliceStable(runs, func(i, j int) bool { return runs[i].n < runs[j].n || runs[i].n == runs[j].n && runs[i].interval > runs[j].interval })
+	sort.SliceStable(runs, func(i, j int) bool {
+		return runs[i].n < runs[j].n || runs[i].n == runs[j].n && runs[i].interval > runs[j].interval
+	})
 	for _, r := range runs {
 		if r.err != nil {
 			fmt.Printf("| %s | %d | %v | error: %v |\n", r.name, r.n, r.interval, r.err)
