@@ -19,14 +19,18 @@ func (d *Daemon) stepUnit(now time.Time, u *vinst.Unit, i int, ev instance.Event
 	d.groupNotify(u)
 }
 
-// armTimer re-arms the loop's timer to the earliest deadline.
+// armTimer re-arms the loop's timer to the earliest deadline, read from
+// the deadline queue (O(1) unless the set of units changed). A timer
+// already armed to that deadline is left alone: most loop events (a
+// backup's received advert, a request) do not move the earliest deadline,
+// and each re-arm is a system call.
 func (d *Daemon) armTimer() {
-	var next time.Time
-	for _, u := range d.units {
-		if dl := u.Deadline(); !dl.IsZero() && (next.IsZero() || dl.Before(next)) {
-			next = dl
-		}
+	d.loop.timers.Sync(d.units)
+	next := d.loop.timers.Next()
+	if !next.IsZero() && next.Equal(d.loop.armedAt) {
+		return
 	}
+	d.loop.armedAt = next
 	wait := time.Hour
 	if !next.IsZero() {
 		wait = max(time.Until(next), 0)

@@ -7,32 +7,43 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
-// batchSlack is how early a master's timer may be served to join the
-// wake-up of one that is due: it then keeps that offset round after
-// round (its schedule runs from when it was due, not when it was served),
-// so intervals stay exact while the wake-ups are shared.
-const batchSlack = 500 * time.Microsecond
-
-// fireTimers steps every unit whose deadline has passed — and every
-// master due within batchSlack — reading the clock again for each, so
-// units falling due while earlier ones send are served in the same pass
-// instead of after another wake-up; the adverts of the pass go out
-// together, one WriteBatch per socket.
+// fireTimers steps, earliest first from the deadline queue, every unit
+// whose deadline has passed — and every master due within its batching
+// window (vinst.BatchWindow) — reading the clock again when the next
+// unit is not yet due, so units falling due while earlier ones send are
+// served in the same pass instead of after another wake-up; the adverts
+// of the pass go out together, one WriteBatch per socket. A master
+// served early keeps its offset round after round (its schedule runs
+// from when it was due, not when it was served), so its interval stays
+// exact while the wake-ups are shared. Units not due are not visited.
 func (d *Daemon) fireTimers(time.Time) {
-	for _, u := range d.units {
-		dl := u.Deadline()
-		if dl.IsZero() {
-			continue
+	q := &d.loop.timers
+	q.Sync(d.units)
+	now := time.Now()
+	// Each unit is served at most about once a pass: one whose next
+	// deadline has already passed again (after a stall) waits for the
+	// next pass, so a pass always ends.
+pass:
+	for range q.Len() {
+		u, dl := q.Peek()
+		if u == nil || dl.IsZero() {
+			break
 		}
-		now := time.Now()
 		if now.Before(dl) {
-			if dl.Sub(now) > batchSlack || u.GroupState() != instance.Master {
-				continue
-			}
-			now = dl // served early: the machine sees its own deadline
+			now = time.Now()
 		}
-		d.stepDue(now, u)
+		switch {
+		case !now.Before(dl):
+			d.stepDue(now, u)
+		case dl.Sub(now) > vinst.BatchWindow(u.Interval()):
+			break pass
+		case u.GroupState() != instance.Master:
+			q.Hold() // a backup is not served early: look past it
+		default:
+			d.stepDue(dl, u) // served early: the machine sees its own deadline
+		}
 	}
+	q.Restore()
 	d.loop.tx.Flush()
 }
 

@@ -107,6 +107,8 @@ type loopState struct {
 	ctx       context.Context
 	reqCh     chan func()
 	timer     system.LoopTimer // the loop's one timer (armTimer)
+	timers    vinst.Timers     // the units by deadline (armTimer, fireTimers)
+	armedAt   time.Time        // the deadline timer is armed to; zero once it fired
 	stopping  bool
 	startedAt time.Time
 	txBuf     []byte      // the advert being sent, shared by all instances
@@ -271,6 +273,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case fn := <-d.loop.reqCh:
 			fn()
 		case <-timer.C():
+			d.loop.armedAt = time.Time{} // re-armed even if the deadline stays
 		}
 		d.fireTimers(time.Now())
 	}

@@ -17,6 +17,7 @@ type Machine struct {
 	weights int
 	prio    uint8         // effective priority
 	mai     time.Duration // Master_Adver_Interval
+	sendAdv Action        // the last SendAdvert emitted, boxed once (advert)
 
 	masterAddr netip.Addr
 	masterPrio uint8
@@ -154,8 +155,14 @@ func (m *Machine) downInterval() time.Duration {
 
 func (m *Machine) emit(a Action) { m.out = append(m.out, a) }
 
+// advert emits a SendAdvert, reusing the boxed one of the last advert
+// when it is the same: a master's steady rounds allocate nothing.
 func (m *Machine) advert(prio uint8) {
-	m.emit(SendAdvert{Priority: prio, Interval: m.cfg.AdvertInterval})
+	a := SendAdvert{Priority: prio, Interval: m.cfg.AdvertInterval}
+	if last, ok := m.sendAdv.(SendAdvert); !ok || last != a {
+		m.sendAdv = a
+	}
+	m.emit(m.sendAdv)
 }
 
 func (m *Machine) garp(repeat int) {

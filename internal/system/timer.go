@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,10 +16,24 @@ import (
 // network poller, so it fires within microseconds of its deadline. Go's own
 // timers wake the poller with millisecond resolution, which delayed adverts
 // due a fraction of a millisecond away by up to a whole millisecond.
+//
+// Its system calls (timerfd_settime, read of a readable non-blocking
+// timerfd) never block, so they are made raw: a blocking-call entry would
+// wake the runtime's sysmon thread on an idle daemon, which then polls
+// every 20 µs until the process is idle again — most of an idle round's
+// CPU time.
 type Timer struct {
 	f    *os.File
+	rc   syscall.RawConn
 	c    chan struct{}
 	once sync.Once
+	buf  [8]byte // the expiration count read by run
+
+	// Reset's arguments and result, passed through rc.Control to
+	// settime (bound once) so that a re-arm allocates nothing.
+	spec    unix.ItimerSpec
+	errno   syscall.Errno
+	settime func(fd uintptr)
 }
 
 var (
@@ -32,6 +48,12 @@ func NewTimer() (*Timer, error) {
 		return nil, fmt.Errorf("timerfd: %w", err)
 	}
 	t := &Timer{f: os.NewFile(uintptr(fd), "timerfd"), c: make(chan struct{}, 1)}
+	rc, err := t.f.SyscallConn()
+	if err != nil {
+		t.f.Close()
+		return nil, fmt.Errorf("timerfd: %w", err)
+	}
+	t.rc, t.settime = rc, t.settimeRaw
 	go t.run()
 	return t, nil
 }
@@ -45,16 +67,19 @@ func (t *Timer) Reset(d time.Duration) error {
 	if d <= 0 {
 		d = 1 // timerfd treats a zero value as "disarm"
 	}
-	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
-	rc, err := t.f.SyscallConn()
-	if err != nil {
+	t.spec = unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
+	if err := t.rc.Control(t.settime); err != nil {
 		return err
 	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = unix.TimerfdSettime(int(fd), 0, &spec, nil) }); err != nil {
-		return err
+	if t.errno != 0 {
+		return fmt.Errorf("timerfd_settime: %w", t.errno)
 	}
-	return serr
+	return nil
+}
+
+// settimeRaw arms the timerfd to t.spec (Reset, through rc.Control).
+func (t *Timer) settimeRaw(fd uintptr) {
+	_, _, t.errno = unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, fd, 0, uintptr(unsafe.Pointer(&t.spec)), 0, 0, 0)
 }
 
 // Close stops the timer; C receives nothing more.
@@ -67,9 +92,8 @@ func (t *Timer) Close() error {
 // run reads expirations (blocking in the poller, not in a thread) and
 // turns each into one value on C, dropping it when one is already waiting.
 func (t *Timer) run() {
-	var buf [8]byte
 	for {
-		if _, err := t.f.Read(buf[:]); err != nil {
+		if err := t.rc.Read(t.readRaw); err != nil {
 			if errors.Is(err, os.ErrClosed) {
 				return
 			}
@@ -80,6 +104,13 @@ func (t *Timer) run() {
 		default:
 		}
 	}
+}
+
+// readRaw is the poller callback of run: it reads the expiration count,
+// and reports false (wait for the poller) while there is none.
+func (t *Timer) readRaw(fd uintptr) bool {
+	_, _, errno := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&t.buf[0])), uintptr(len(t.buf)))
+	return errno != unix.EAGAIN
 }
 
 // RuntimeTimer is a LoopTimer on the Go runtime's timers: millisecond

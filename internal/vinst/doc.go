@@ -4,7 +4,8 @@
 // virtual addresses placed on interfaces, the advert template and receive
 // expectations, auth_type AH state, counters, rate-limited log lines in
 // keepalived's wording — and the Unit the loop steps (a standalone
-// instance, or the members of one vrrp_sync_group).
+// instance, or the members of one vrrp_sync_group), kept by deadline in
+// Timers, the loop's heap.
 //
 // An Instance is built off the loop from configuration and interface
 // lookups (New), so a reload can prepare instances while the loop runs.

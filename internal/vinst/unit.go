@@ -14,6 +14,11 @@ type Unit struct {
 	Members   []*Instance
 	out       []instance.MemberAction
 	Announced instance.State // last group state announced
+
+	tq  *Timers   // the deadline queue u is in; nil when none
+	ti  int       // u's index in tq's heap
+	at  time.Time // u's deadline as tq last placed it
+	seq int       // u's place in the slice tq was synced with (ties)
 }
 
 func NewUnit(name string, members []*Instance) *Unit {
@@ -32,7 +37,9 @@ func NewUnit(name string, members []*Instance) *Unit {
 }
 
 // step feeds ev to member i (every member for Timeout in a group).
+// Its deadline queue (Timers) follows the deadline it leaves.
 func (u *Unit) Step(now time.Time, i int, ev instance.Event) []instance.MemberAction {
+	defer u.requeue()
 	if u.Group != nil {
 		return u.Group.Step(now, i, ev)
 	}
@@ -41,6 +48,13 @@ func (u *Unit) Step(now time.Time, i int, ev instance.Event) []instance.MemberAc
 		u.out = append(u.out, instance.MemberAction{Member: 0, Action: a})
 	}
 	return u.out
+}
+
+// requeue moves u in its deadline queue.
+func (u *Unit) requeue() {
+	if u.tq != nil {
+		u.tq.fix(u)
+	}
 }
 
 func (u *Unit) Deadline() time.Time {
