@@ -37,7 +37,7 @@ func (d *Daemon) refreshEffects(vi *vinst.Instance) {
 // trackStates reads the trackers' states for effect.Compute.
 type trackStates struct{ d *Daemon }
 
-func (s trackStates) LinkUp(name string) bool { return s.d.linkUp(name) }
+func (s trackStates) LinkUp(name string) bool { return s.d.fx.ifs.LinkUp(name) }
 
 func (s trackStates) Script(name string) (effect.Tracker, bool) { return s.d.trackers().Script(name) }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/dynif"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
@@ -39,7 +40,8 @@ func (d *Daemon) startAll() error {
 	if err := d.startLVS(); err != nil { // lvs.go
 		return err
 	}
-	d.startAddrWatch()
+	d.watchRoutes() // routes.go: route and rule deletions
+	dynif.Watch(d.loop.ctx, d.log, d.sys.WatchAddrs, d.post, d.addrChanged)
 	d.fx.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
@@ -93,7 +95,7 @@ func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) erro
 		if err := d.setupVMAC(vi); err != nil { // vmac.go: use_vmac interface before the socket
 			return err
 		}
-		if err := d.bindInstance(vi); err != nil { // waits for a missing interface
+		if err := d.fx.ifs.Bind(vi); err != nil { // waits for a missing interface
 			return err
 		}
 		ci := vi.Conf
