@@ -46,12 +46,12 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	case instance.AddAddresses:
 		d.fx.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
 		d.addVIPs(vi)
-		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
+		d.routes().Add(vi.Virtual()) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
 		if d.loop.stopping && d.cfg.DontReleaseVRRP {
 			return
 		}
-		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
+		d.routes().Del(vi.Virtual()) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
 		d.fx.fw.Release(vi)
 	case instance.SendGratuitous:

@@ -292,7 +292,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.dump(control.StatsFile, control.WriteStats)
 	case host.SigStatsClear:
 		d.dump(control.StatsFile, control.WriteStats)
-		d.clearStats() // stats_keep.go
+		vinst.ClearStats(d.insts)
 	case host.SigJSON:
 		v := d.conf.Global.JSONVersion
 		d.dump(control.JSONFile, func(w io.Writer, s control.Snapshot) error { return control.WriteJSON(w, s, v) })

@@ -67,32 +67,14 @@ func (d *Daemon) removeStale(vis []*vinst.Instance) {
 // startInstances groups vis into units, opens their sockets and starts
 // their machines, after delay when it is not zero.
 func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) error {
-	byName := map[string]*vinst.Instance{}
-	for _, vi := range vis {
-		byName[vi.Conf.Name] = vi
-	}
-	var units []*vinst.Unit
-	grouped := map[string]bool{}
-	for _, g := range d.conf.SyncGroups {
-		var members []*vinst.Instance
-		for _, m := range g.Members {
-			if vi := byName[m]; vi != nil && !grouped[m] {
-				members = append(members, vi)
-				grouped[m] = true
-			}
-		}
-		if len(members) > 0 {
-			units = append(units, vinst.NewUnit(g.Name, members))
+	units := vinst.Units(d.conf.SyncGroups, vis)
+	for _, u := range units {
+		if g := d.conf.SyncGroup(u.Name); u.Group != nil && g != nil {
 			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, policy.Scripts(d.checkScript, &g.Notifications))
 		}
 	}
 	for _, vi := range vis {
-		if !grouped[vi.Conf.Name] {
-			units = append(units, vinst.NewUnit("", []*vinst.Instance{vi}))
-		}
-	}
-	for _, vi := range vis {
-		if err := d.setupVMAC(vi); err != nil { // vmac.go: use_vmac interface before the socket
+		if err := vi.SetupVMAC(d.vmacs()); err != nil { // use_vmac interface before the socket
 			return err
 		}
 		if err := d.fx.ifs.Bind(vi); err != nil { // waits for a missing interface
