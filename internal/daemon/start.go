@@ -9,7 +9,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
-	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
@@ -30,7 +29,7 @@ func (d *Daemon) startAll() error {
 		}
 		vis = append(vis, vi)
 	}
-	d.removeStale(vis)
+	vinst.RemoveStale(d.log, d.sys.addrs, vis) // left by a killed process
 	// static_ipaddress, static_routes, static_rules go on first.
 	d.routes().Start(d.conf)
 	d.trackers().Start(d.loop.ctx, d.conf)
@@ -46,22 +45,6 @@ func (d *Daemon) startAll() error {
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
 	return d.startInstances(vis, d.conf.Global.StartupDelay)
-}
-
-// removeStale removes VIPs of ours left on the interfaces by a process that
-// was killed (acassen/keepalived#672) before any instance starts.
-func (d *Daemon) removeStale(vis []*vinst.Instance) {
-	var all []system.VIP
-	for _, vi := range vis {
-		all = append(all, vi.VIPs...)
-	}
-	removed, err := system.RemoveStale(d.sys.addrs, d.sys.addrs, all)
-	if err != nil {
-		d.log.Warn("remove stale virtual addresses", "err", err)
-	}
-	for _, v := range removed {
-		d.log.Info("removed a stale virtual address left by an earlier run", "addr", v.Prefix, "ifindex", v.Ifindex)
-	}
 }
 
 // startInstances groups vis into units, opens their sockets and starts
