@@ -109,6 +109,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst.Instance, t instance.Transi
 	}
 	vinst.LogTransition(vi.Log, vi.Conf.Name, t)
 	d.ann.metrics.Transition(vi.Conf.Name, vi.LastTrans.From, vi.LastTrans.To)
+	d.ann.bgp.Touch() // bgp_announce follows the state
 	d.ann.notes.Instance(vi.Conf.Name, t.To, int(t.Priority))
 }
 

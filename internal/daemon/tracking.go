@@ -41,6 +41,7 @@ func (d *Daemon) trackers() *trackers.Set {
 
 // refreshAll recomputes every instance's tracker effects.
 func (d *Daemon) refreshAll() {
+	d.ann.bgp.Touch() // anycast groups' trackers, with or without instances
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
