@@ -40,6 +40,7 @@ type Deps struct {
 type Watcher struct {
 	deps  Deps
 	links updown.Debouncer
+	names map[int]string // each ifindex's name in the last event about it
 }
 
 // New returns a Watcher that knows no interface yet.
@@ -77,6 +78,16 @@ func (w *Watcher) LinkChanged(ev system.LinkEvent) {
 		case !vi.Dyn.Missing && ev.Index != vi.Link.Index:
 			vi.VIPLinkChanged(ev)
 		}
+	}
+	if old, ok := w.names[ev.Index]; ok && old != ev.Name {
+		w.links.Forget(old) // renamed: the old name is looked up again if read
+	}
+	if w.names == nil {
+		w.names = map[int]string{}
+	}
+	w.names[ev.Index] = ev.Name
+	if ev.Deleted {
+		delete(w.names, ev.Index)
 	}
 	w.debounce(ev.Name, ev.Up && !ev.Deleted, ev.Deleted)
 }

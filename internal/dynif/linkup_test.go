@@ -61,4 +61,11 @@ func TestLinkUpNoNetlinkPerRead(t *testing.T) {
 	if n := lookups(links); n != 2 {
 		t.Errorf("%d lookups after the events, want still 2", n)
 	}
+	w.LinkChanged(system.LinkEvent{Link: system.Link{Name: "wan", Index: 9, Up: true}}) // eth9 renamed
+	if w.LinkUp("eth9") || !w.LinkUp("wan") {
+		t.Errorf("after eth9 was renamed wan: eth9 up %v, wan up %v; want the old name gone", w.LinkUp("eth9"), w.LinkUp("wan"))
+	}
+	if n := lookups(links); n != 3 {
+		t.Errorf("%d lookups after the events, want 3 (the renamed-away name once more)", n)
+	}
 }

@@ -111,3 +111,7 @@ func (b *Debouncer) Seed(name string, up bool) {
 		b.ifs[name] = &state{raw: up, eff: up}
 	}
 }
+
+// Forget drops what is known about name (an interface renamed away from
+// it), telling no instance: the next Up reports it unknown.
+func (b *Debouncer) Forget(name string) { delete(b.ifs, name) }
