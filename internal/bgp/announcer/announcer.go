@@ -105,9 +105,9 @@ func New(deps Deps) *Announcer {
 // Touch tells the announcer that something its routes depend on may have
 // changed: an instance's state or priority, a tracker, an interface. Sync
 // recomputes the routes only then (or after a reload, at a hold-down's
-// end, while an anycast address waits to go on): it runs after every loop
-// event, most of them adverts that change nothing. A nil Announcer
-// ignores it.
+// end, while a withdrawn route is damped or an anycast address waits to
+// go on): it runs after every loop event, most of them adverts that
+// change nothing. A nil Announcer ignores it.
 func (a *Announcer) Touch() {
 	if a != nil {
 		a.dirty = true
@@ -126,7 +126,9 @@ func (a *Announcer) Sync(ctx context.Context, conf *config.Config) {
 		a.dirty = true
 	}
 	holdDownDue := !a.timerAt.IsZero() && !time.Now().Before(a.timerAt)
-	if !a.dirty && !holdDownDue && len(a.failed) == 0 {
+	// A damped route (HoldDown) learns when its group was last unhealthy
+	// from each Apply, as it always has: keep applying while one is held.
+	if !a.dirty && !holdDownDue && len(a.failed) == 0 && (a.hd == nil || !a.hd.Holding()) {
 		return
 	}
 	a.dirty = false

@@ -4,14 +4,19 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/bgp"
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/system/systemtest"
+	"github.com/gokeepalived/gokeepalived/internal/track"
 )
 
 // fakeSpeaker stands for bgp.Speaker: Start blocks until release is
@@ -22,11 +27,12 @@ type fakeSpeaker struct {
 	inStart   atomic.Bool
 	returned  atomic.Bool
 	announced atomic.Int32
+	routes    []bgp.Route // the last announced (set on the Sync's goroutine)
 	closed    atomic.Bool
 }
 
 func (f *fakeSpeaker) Start(ctx context.Context) error {
-	if !f.inStart.Swap(true) {
+	if !f.inStart.Swap(true) && f.entered != nil {
 		close(f.entered)
 	}
 	defer f.returned.Store(true)
@@ -38,7 +44,7 @@ func (f *fakeSpeaker) Start(ctx context.Context) error {
 	}
 }
 func (f *fakeSpeaker) Update(*config.BGPSpeaker, netip.Addr) bool { return true }
-func (f *fakeSpeaker) SetAnnounced([]bgp.Route)                   { f.announced.Add(1) }
+func (f *fakeSpeaker) SetAnnounced(r []bgp.Route)                 { f.announced.Add(1); f.routes = r }
 func (f *fakeSpeaker) GracefulShutdown(context.Context) error     { return nil }
 func (f *fakeSpeaker) Close(context.Context) error                { f.closed.Store(true); return nil }
 func (f *fakeSpeaker) Status() bgp.Status                         { return bgp.Status{Running: true} }
@@ -128,4 +134,57 @@ func TestIdleSyncComputesNothing(t *testing.T) {
 	if n := *computed - before; n != 2 {
 		t.Errorf("a Touch and a reload computed the routes %d times, want 2", n)
 	}
+}
+
+// oneScript is a daemon whose only tracker is a vrrp_script, up or down.
+type oneScript struct{ up *bool }
+
+func (s oneScript) Script(string) (effect.Tracker, bool) {
+	if *s.up {
+		return effect.Tracker{State: track.StateUp}, true
+	}
+	return effect.Tracker{State: track.StateDown}, true
+}
+func (oneScript) File(string) (effect.FileValue, bool)  { return effect.FileValue{}, false }
+func (oneScript) Process(string) (effect.Tracker, bool) { return effect.Tracker{}, false }
+
+// TestIdleSyncKeepsHoldDown: while a withdrawn group is damped, the
+// adverts that change nothing still tell the hold-down the group is
+// unhealthy, so a group healthy again is held for hold_down from then —
+// not announced at once because the last computation was long ago.
+func TestIdleSyncKeepsHoldDown(t *testing.T) {
+	sp := &fakeSpeaker{release: make(chan struct{})}
+	close(sp.release)
+	a, _, _ := fakeAnnouncer(t, sp)
+	up := true
+	a.deps.Trackers = func() Trackers { return oneScript{&up} }
+	conf := holdDownConf(t)
+	syncStarted(t, a, conf)
+	announced := func() bool { return slices.ContainsFunc(sp.routes, func(r bgp.Route) bool { return r.Group == "CHK" }) }
+	if !announced() {
+		t.Fatalf("CHK not announced at start: %+v (%d calls, running %v, err %q)", sp.routes, sp.announced.Load(), a.Running(), a.err)
+	}
+	up = false
+	a.Touch()
+	a.Sync(context.Background(), conf)
+	if announced() {
+		t.Fatal("CHK still announced with its script down")
+	}
+	for end := time.Now().Add(1300 * time.Millisecond); time.Now().Before(end); { // longer than hold_down
+		time.Sleep(20 * time.Millisecond)
+		a.Sync(context.Background(), conf) // adverts: nothing changed
+	}
+	up = true
+	a.Touch()
+	a.Sync(context.Background(), conf)
+	if announced() {
+		t.Error("CHK announced as soon as its script was up again: the hold-down counted from the withdrawal, not from the last unhealthy moment")
+	}
+}
+
+// holdDownConf is bgpConf with a 1 s hold-down and a group CHK tracking
+// the script chk.
+func holdDownConf(t *testing.T) *config.Config {
+	return configtest.Load(t, strings.Replace(bgpConf, "router_id 127.0.0.1", "router_id 127.0.0.1\n        hold_down 1", 1)+
+		"vrrp_script chk {\n    script /bin/true\n}\nanycast_group CHK {\n    virtual_ipaddress {\n        10.99.0.3/32\n    }\n    track_script {\n        chk\n    }\n}\n")
 }
