@@ -67,3 +67,8 @@ func (h *HoldDown) Apply(now time.Time, desired []Route) ([]Route, time.Time) {
 	}
 	return out, next
 }
+
+// Holding reports whether a withdrawn anycast route is being damped: its
+// group's last unhealthy moment is taken from the calls to Apply, so the
+// caller keeps applying while it holds.
+func (h *HoldDown) Holding() bool { return len(h.badAt) > 0 }

@@ -50,12 +50,12 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 	case instance.AddAddresses:
 		d.fx.fw.Drop(&d.conf.Global, vi) // no_accept drop rules go on first
 		d.addVIPs(vi)
-		d.routes().Add(d.virtual(vi)) // routes, then rules, after the VIPs
+		d.routes().Add(vi.Virtual()) // routes, then rules, after the VIPs
 	case instance.RemoveAddresses:
 		if d.loop.stopping && d.cfg.DontReleaseVRRP {
 			return
 		}
-		d.routes().Del(d.virtual(vi)) // rules, then routes, before the VIPs
+		d.routes().Del(vi.Virtual()) // rules, then routes, before the VIPs
 		d.delVIPs(vi)
 		d.fx.fw.Release(vi)
 	case instance.SendGratuitous:
@@ -113,6 +113,7 @@ func (d *Daemon) transition(now time.Time, vi *vinst.Instance, t instance.Transi
 	}
 	vinst.LogTransition(vi.Log, vi.Conf.Name, t)
 	d.ann.metrics.Transition(vi.Conf.Name, vi.LastTrans.From, vi.LastTrans.To)
+	d.ann.bgp.Touch() // bgp_announce follows the state
 	d.ann.notes.Instance(vi.Conf.Name, t.To, int(t.Priority))
 }
 

@@ -17,7 +17,7 @@ func (d *Daemon) bgpSync() {
 			return
 		}
 		d.ann.bgp = announcer.New(announcer.Deps{Log: d.log, Links: d.sys.links, Addrs: d.sys.addrs,
-			Trackers: func() announcer.Trackers { return d.trackers() }, LinkUp: d.linkUp,
+			Trackers: func() announcer.Trackers { return d.trackers() }, LinkUp: d.fx.ifs.LinkUp,
 			VRRP: d.bgpVRRP, Wake: func() { d.post(func() {}) }})
 	}
 	d.ann.bgp.Sync(d.loop.ctx, d.conf)

@@ -16,6 +16,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/demux"
+	"github.com/gokeepalived/gokeepalived/internal/dynif"
 	"github.com/gokeepalived/gokeepalived/internal/host"
 	"github.com/gokeepalived/gokeepalived/internal/logging"
 	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
@@ -28,7 +29,6 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/trackers"
-	"github.com/gokeepalived/gokeepalived/internal/updown"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vmac"
 )
@@ -140,11 +140,11 @@ type trackState struct {
 // drop set, the debounced interface states, and the LVS half (whose
 // ha_suspend follows the VIPs).
 type sysEffects struct {
-	rtes  *route.Table // static entries, virtual routes and rules (routes())
-	vm    *vmac.Manager
-	fw    *noaccept.Firewall
-	links updown.Debouncer // interface_up_down_delays
-	lvs   *half.Half       // the LVS half; nil when not run
+	rtes *route.Table // static entries, virtual routes and rules (routes())
+	vm   *vmac.Manager
+	fw   *noaccept.Firewall
+	ifs  *dynif.Watcher // interfaces and addresses that come and go
+	lvs  *half.Half     // the LVS half; nil when not run
 }
 
 // announcers are what state changes reach: notify scripts, the notify
@@ -187,8 +187,9 @@ func New(cfg Config, sys System) (*Daemon, error) {
 		loop: loopState{reqCh: make(chan func())},
 		rel:  reloadState{worker: reload.NewWorker()},
 	}
-	d.fx.links = updown.Debouncer{Log: d.log, Set: d.setLinkUp, Applied: d.refreshAll,
-		Later: func(delay time.Duration, f func()) { time.AfterFunc(delay, func() { d.post(f) }) }}
+	d.fx.ifs = dynif.New(dynif.Deps{Log: d.log, Links: d.sys.links, Addrs: d.sys.addrs,
+		Insts: func() []*vinst.Instance { return d.insts }, Delays: func() []config.UpDownDelay { return d.conf.InterfaceUpDownDelays },
+		Bind: d.rx.Bind, Unbind: d.rx.Unbind, Refresh: d.refreshEffects, RefreshAll: d.refreshAll, Post: d.post})
 	return d, nil
 }
 
@@ -294,7 +295,7 @@ func (d *Daemon) handleSignal(s os.Signal) bool {
 		d.dump(control.StatsFile, control.WriteStats)
 	case host.SigStatsClear:
 		d.dump(control.StatsFile, control.WriteStats)
-		d.clearStats() // stats_keep.go
+		vinst.ClearStats(d.insts)
 	case host.SigJSON:
 		v := d.conf.Global.JSONVersion
 		d.dump(control.JSONFile, func(w io.Writer, s control.Snapshot) error { return control.WriteJSON(w, s, v) })
@@ -349,6 +350,15 @@ func (d *Daemon) do(ctx context.Context, fn func()) bool {
 		return true
 	case <-d.loop.ctx.Done():
 		return false
+	}
+}
+
+// post runs fn on the loop (from a timer or watcher goroutine); it gives
+// up when the daemon stops.
+func (d *Daemon) post(fn func()) {
+	select {
+	case d.loop.reqCh <- fn:
+	case <-d.loop.ctx.Done():
 	}
 }
 

@@ -17,7 +17,8 @@
 // narrow interface: host is the System, vinst one running instance (wire
 // template, VIPs, AH and auth_hmac, counters, log lines, the timer pass's
 // batched sends), demux the sockets and the receive checks, reload the
-// configuration reading, the reload worker and its plan, effect what the
+// configuration reading, the reload worker and its plan, dynif the
+// interfaces and addresses that come and go, effect what the
 // trackers do to an instance, trackers runs them (and the start and stop
 // scripts), route holds routes, rules and static addresses, vmac the
 // VMAC interfaces, noaccept no_accept's drop set, updown the interface

@@ -13,6 +13,7 @@ import (
 // effect), steps its machine with what changed, and announces a change of
 // the effective priority (notify_priority_changes).
 func (d *Daemon) refreshEffects(vi *vinst.Instance) {
+	d.ann.bgp.Touch()          // routes follow trackers and priorities
 	vi.ObserveSrc(d.sys.addrs) // track_src_ip reads the interface
 	want := effect.Compute(d.conf, vi.Observed(), trackStates{d})
 	before := vi.M.EffectivePriority()
@@ -37,7 +38,7 @@ func (d *Daemon) refreshEffects(vi *vinst.Instance) {
 // trackStates reads the trackers' states for effect.Compute.
 type trackStates struct{ d *Daemon }
 
-func (s trackStates) LinkUp(name string) bool { return s.d.linkUp(name) }
+func (s trackStates) LinkUp(name string) bool { return s.d.fx.ifs.LinkUp(name) }
 
 func (s trackStates) Script(name string) (effect.Tracker, bool) { return s.d.trackers().Script(name) }
 

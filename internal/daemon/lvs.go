@@ -1,10 +1,9 @@
 package daemon
 
 import (
-	"net/netip"
-
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/lvs/half"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // The LVS half (virtual_server blocks) is package lvs/half beside the
@@ -28,15 +27,7 @@ func (d *Daemon) lvsAddrsChanged() {
 	if d.fx.lvs == nil {
 		return
 	}
-	held := map[netip.Addr]bool{}
-	for _, vi := range d.insts {
-		for i, v := range vi.VIPs {
-			if vi.Present[i] {
-				held[v.Prefix.Addr()] = true
-			}
-		}
-	}
-	d.fx.lvs.SetAddrs(held)
+	d.fx.lvs.SetAddrs(vinst.Held(d.insts))
 }
 
 // reloadLVS moves the LVS half to the configuration just loaded,

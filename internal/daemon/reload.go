@@ -42,7 +42,7 @@ func (d *Daemon) prepareReload() (*reload.Plan, error) {
 	}
 	newConf = half.Halves(newConf, d.cfg.CheckersOnly, d.cfg.VRRPOnly) // -C, -P
 	var base *reload.Base
-	if !d.do(context.Background(), func() { base = d.reloadBase() }) {
+	if !d.do(context.Background(), func() { base = reload.BaseOf(d.conf, d.insts, d.units) }) {
 		return nil, reload.ErrStopping
 	}
 	return reload.Make(base, newConf, d.log, d.sys.links)
@@ -71,7 +71,7 @@ func (d *Daemon) finishReload(p *reload.Plan, err error) error {
 		// An interface or a source address the plan read changed while
 		// it was made: plan again here, from the configuration read.
 		d.log.Debug("reload: running state changed while planning, planning again")
-		p, err = reload.Make(d.reloadBase(), p.Conf, d.log, d.sys.links)
+		p, err = reload.Make(reload.BaseOf(d.conf, d.insts, d.units), p.Conf, d.log, d.sys.links)
 	}
 	if err != nil {
 		d.rel.err = control.ClipError(err.Error())
@@ -80,23 +80,6 @@ func (d *Daemon) finishReload(p *reload.Plan, err error) error {
 	}
 	d.applyReload(p)
 	return nil
-}
-
-// reloadBase copies what reload.Make reads of the running daemon; it runs on
-// the loop.
-func (d *Daemon) reloadBase() *reload.Base {
-	b := &reload.Base{Conf: d.conf, Insts: make(map[string]reload.Running, len(d.insts))}
-	for _, vi := range d.insts {
-		b.Insts[vi.Conf.Name] = reload.Running{VI: vi, Conf: vi.Conf, MC: vi.M.Config(), Link: vi.Link, Src: vi.Src}
-	}
-	for _, u := range d.units {
-		bu := reload.BaseUnit{U: u}
-		for _, vi := range u.Members {
-			bu.Members = append(bu.Members, vi.Conf.Name)
-		}
-		b.Units = append(b.Units, bu)
-	}
-	return b
 }
 
 // applyReload carries out a plan; it cannot fail.
@@ -116,7 +99,7 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 			}
 		}
 	}
-	carryStats(p.Stop, p.Fresh) // stats_keep.go
+	vinst.CarryStats(p.Stop, p.Fresh) // counters never go down
 	d.units = p.Units
 	d.insts = d.insts[:0]
 	var updated int
@@ -161,7 +144,7 @@ func (d *Daemon) applyInPlace(now time.Time, ip *reload.InPlace) bool {
 	}
 	vi.VMAC.Place(ip.CI, ip.VIPs, ip.VIPIf) // may make a VMAC: on the loop
 	vi.SwapVIPs(d.sys.addrs, d.sys.ann, ip.VIPs, ip.VIPIf, func() { d.fx.fw.Drop(&d.conf.Global, vi) })
-	vi.Routes = d.routes().Swap(d.virtual(vi), ip.CI.VirtualRoutes, ip.CI.VirtualRules, vi.M.State() == instance.Master)
+	vi.Routes = d.routes().Swap(vi.Virtual(), ip.CI.VirtualRoutes, ip.CI.VirtualRules, vi.M.State() == instance.Master)
 	vi.Peers, vi.Expect = nil, vrrp.Expect{}
 	vi.BuildWire(&d.conf.Global)
 	acts, _ := vi.M.Reconfigure(now, ip.MC)

@@ -28,35 +28,16 @@ func (d *Daemon) lookupIface(name string) (system.Link, error) {
 	return d.sys.links.Lookup(name)
 }
 
-// virtual returns vi's virtual routes and rules, resolved on first use.
-func (d *Daemon) virtual(vi *vinst.Instance) *route.Virtual {
-	if vi.Routes == nil {
-		vi.Routes = route.NewVirtual(vi.Log, vi.Conf.VirtualRoutes, vi.Conf.VirtualRules)
-	}
-	return vi.Routes
-}
-
 // retryRoutes re-adds the static entries that are not on yet, and the
 // virtual ones of vi that failed while it is master (at each advert).
 func (d *Daemon) retryRoutes(vi *vinst.Instance) {
 	if d.routes().RetryStatics() {
 		d.refreshAll() // a track_group's instances may leave FAULT
 	}
-	d.routes().Retry(d.virtual(vi), vi.M.State() == instance.Master)
+	d.routes().Retry(vi.Virtual(), vi.M.State() == instance.Master)
 }
 
 // watchRoutes starts following route and rule deletions (at start).
 func (d *Daemon) watchRoutes() {
-	d.routes().Watch(d.loop.ctx, d.conf, d.post, d.masterRoutes, d.refreshAll)
-}
-
-// masterRoutes returns the virtual routes and rules of master instances.
-func (d *Daemon) masterRoutes() []*route.Virtual {
-	var out []*route.Virtual
-	for _, vi := range d.insts {
-		if vi.Routes != nil && vi.M.State() == instance.Master {
-			out = append(out, vi.Routes)
-		}
-	}
-	return out
+	d.routes().Watch(d.loop.ctx, d.conf, d.post, func() []*route.Virtual { return vinst.MasterRoutes(d.insts) }, d.refreshAll)
 }

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/dynif"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/notify"
 	"github.com/gokeepalived/gokeepalived/internal/notify/policy"
-	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
@@ -29,7 +29,7 @@ func (d *Daemon) startAll() error {
 		}
 		vis = append(vis, vi)
 	}
-	d.removeStale(vis)
+	vinst.RemoveStale(d.log, d.sys.addrs, vis) // left by a killed process
 	// static_ipaddress, static_routes, static_rules go on first.
 	d.routes().Start(d.conf)
 	d.trackers().Start(d.loop.ctx, d.conf)
@@ -39,61 +39,28 @@ func (d *Daemon) startAll() error {
 	if err := d.startLVS(); err != nil { // lvs.go
 		return err
 	}
-	d.startAddrWatch()
+	d.watchRoutes() // routes.go: route and rule deletions
+	dynif.Watch(d.loop.ctx, d.log, d.sys.WatchAddrs, d.post, d.addrChanged)
 	d.fx.fw.Start(d.conf)
 	// vrrp_startup_delay holds the instances in INIT after the daemon
 	// starts (not after a reload).
 	return d.startInstances(vis, d.conf.Global.StartupDelay)
 }
 
-// removeStale removes VIPs of ours left on the interfaces by a process that
-// was killed (acassen/keepalived#672) before any instance starts.
-func (d *Daemon) removeStale(vis []*vinst.Instance) {
-	var all []system.VIP
-	for _, vi := range vis {
-		all = append(all, vi.VIPs...)
-	}
-	removed, err := system.RemoveStale(d.sys.addrs, d.sys.addrs, all)
-	if err != nil {
-		d.log.Warn("remove stale virtual addresses", "err", err)
-	}
-	for _, v := range removed {
-		d.log.Info("removed a stale virtual address left by an earlier run", "addr", v.Prefix, "ifindex", v.Ifindex)
-	}
-}
-
 // startInstances groups vis into units, opens their sockets and starts
 // their machines, after delay when it is not zero.
 func (d *Daemon) startInstances(vis []*vinst.Instance, delay time.Duration) error {
-	byName := map[string]*vinst.Instance{}
-	for _, vi := range vis {
-		byName[vi.Conf.Name] = vi
-	}
-	var units []*vinst.Unit
-	grouped := map[string]bool{}
-	for _, g := range d.conf.SyncGroups {
-		var members []*vinst.Instance
-		for _, m := range g.Members {
-			if vi := byName[m]; vi != nil && !grouped[m] {
-				members = append(members, vi)
-				grouped[m] = true
-			}
-		}
-		if len(members) > 0 {
-			units = append(units, vinst.NewUnit(g.Name, members))
+	units := vinst.Units(d.conf.SyncGroups, vis)
+	for _, u := range units {
+		if g := d.conf.SyncGroup(u.Name); u.Group != nil && g != nil {
 			d.ann.notifier.SetScripts(notify.KindGroup, g.Name, policy.Scripts(d.checkScript, &g.Notifications))
 		}
 	}
 	for _, vi := range vis {
-		if !grouped[vi.Conf.Name] {
-			units = append(units, vinst.NewUnit("", []*vinst.Instance{vi}))
-		}
-	}
-	for _, vi := range vis {
-		if err := d.setupVMAC(vi); err != nil { // vmac.go: use_vmac interface before the socket
+		if err := vi.SetupVMAC(d.vmacs()); err != nil { // use_vmac interface before the socket
 			return err
 		}
-		if err := d.bindInstance(vi); err != nil { // waits for a missing interface
+		if err := d.fx.ifs.Bind(vi); err != nil { // waits for a missing interface
 			return err
 		}
 		ci := vi.Conf

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
+	"github.com/gokeepalived/gokeepalived/internal/dynif"
 	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/route"
 	"github.com/gokeepalived/gokeepalived/internal/system"
@@ -75,6 +76,7 @@ func withLinks(t *testing.T, d *Daemon) {
 	}
 	t.Cleanup(func() { links.Close() })
 	d.sys.links = links
+	d.fx.ifs = dynif.New(dynif.Deps{Log: d.log, Links: links})
 }
 
 // loadConfText loads text as a keepalived.conf and fails on errors.

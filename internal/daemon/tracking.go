@@ -41,6 +41,7 @@ func (d *Daemon) trackers() *trackers.Set {
 
 // refreshAll recomputes every instance's tracker effects.
 func (d *Daemon) refreshAll() {
+	d.ann.bgp.Touch() // anycast groups' trackers, with or without instances
 	for _, vi := range d.insts {
 		d.refreshEffects(vi)
 	}
@@ -49,10 +50,19 @@ func (d *Daemon) refreshAll() {
 // linkChanged applies an interface change to the instances that use or
 // track the interface.
 func (d *Daemon) linkChanged(ev system.LinkEvent) {
-	d.dynLinkChanged(ev) // interfaces appearing/vanishing, up/down delays
-	for _, vi := range d.insts {
-		d.refreshEffects(vi)
+	d.routes().LinkChanged(ev) // static entries on the interface
+	d.fx.ifs.LinkChanged(ev)   // interfaces appearing/vanishing, up/down delays
+	d.refreshAll()
+}
+
+// addrChanged applies an address event: static addresses removed from
+// outside (package route), then advert sources, track_src_ip and our VIPs
+// (package dynif).
+func (d *Daemon) addrChanged(ev system.AddrEvent) {
+	if d.routes().AddrChanged(ev) {
+		d.refreshAll()
 	}
+	d.fx.ifs.AddrChanged(ev)
 }
 
 func metricsResult(r track.Result) metrics.ScriptResult {

@@ -31,8 +31,8 @@ func TestVMACKeptOnDontRelease(t *testing.T) {
 	d.fx.vm = vmac.New(vmac.Config{Ops: ops, Conf: func() *config.Config { return d.conf }})
 	vi := &vinst.Instance{Conf: ci, Link: system.Link{Index: 2, Name: "eth1"}, Log: d.log,
 		VIPs: []system.VIP{{Prefix: ci.VIPs[0].Prefix, Ifindex: 2}}, VIPIf: []string{"eth1"}}
-	if err := d.setupVMAC(vi); err != nil || ops.made != 1 || vi.VIPIf[0] != "vrrp.51" {
-		t.Fatalf("setupVMAC: %v, made %d, address on %s; want one VMAC, vrrp.51", err, ops.made, vi.VIPIf[0])
+	if err := vi.SetupVMAC(d.vmacs()); err != nil || ops.made != 1 || vi.VIPIf[0] != "vrrp.51" {
+		t.Fatalf("SetupVMAC: %v, made %d, address on %s; want one VMAC, vrrp.51", err, ops.made, vi.VIPIf[0])
 	}
 	d.loop.stopping, d.cfg.DontReleaseVRRP = true, true
 	d.removeVMAC(vi)

@@ -55,6 +55,23 @@ type BaseUnit struct {
 	Members []string
 }
 
+// BaseOf copies what Make reads of the running daemon: its configuration,
+// instances and units. It runs on the loop.
+func BaseOf(conf *config.Config, insts []*vinst.Instance, units []*vinst.Unit) *Base {
+	b := &Base{Conf: conf, Insts: make(map[string]Running, len(insts))}
+	for _, vi := range insts {
+		b.Insts[vi.Conf.Name] = Running{VI: vi, Conf: vi.Conf, MC: vi.M.Config(), Link: vi.Link, Src: vi.Src}
+	}
+	for _, u := range units {
+		bu := BaseUnit{U: u}
+		for _, vi := range u.Members {
+			bu.Members = append(bu.Members, vi.Conf.Name)
+		}
+		b.Units = append(b.Units, bu)
+	}
+	return b
+}
+
 // Current reports whether the running daemon is still as p's base saw
 // it: same configuration and units, and every kept instance on the same
 // interface with the same source address. It runs on the loop.

@@ -98,3 +98,20 @@ func UpDown(up bool) string {
 	}
 	return "down"
 }
+
+// Seed records name's state as up when no event about name was seen yet:
+// what a lookup found, until the link watcher reports a change. The
+// instances on name are not told (they read their own interface at
+// start).
+func (b *Debouncer) Seed(name string, up bool) {
+	if b.ifs == nil {
+		b.ifs = map[string]*state{}
+	}
+	if b.ifs[name] == nil {
+		b.ifs[name] = &state{raw: up, eff: up}
+	}
+}
+
+// Forget drops what is known about name (an interface renamed away from
+// it), telling no instance: the next Up reports it unknown.
+func (b *Debouncer) Forget(name string) { delete(b.ifs, name) }

@@ -2,10 +2,14 @@
 // it: the machine (package instance) with everything needed to carry out
 // its actions on the wire — the resolved interface and advert source, the
 // virtual addresses placed on interfaces, the advert template and receive
-// expectations, auth_type AH state, counters, rate-limited log lines in
-// keepalived's wording — and the Unit the loop steps (a standalone
-// instance, or the members of one vrrp_sync_group), kept by deadline in
-// Timers, the loop's heap.
+// expectations, auth_type AH state, counters (carried over a reload's
+// restart and a clear), rate-limited log lines in keepalived's wording,
+// its VMACs and virtual routes made through the vmac and route managers
+// it is handed — and the Unit the loop steps (a standalone instance, or
+// the members of one vrrp_sync_group; Units groups them), kept by
+// deadline in Timers, the loop's heap. A few functions read a list of
+// instances the caller passes (Held, MasterRoutes, RemoveStale,
+// CarryStats, ClearStats).
 //
 // An Instance is built off the loop from configuration and interface
 // lookups (New), so a reload can prepare instances while the loop runs.
@@ -13,5 +17,5 @@
 // the daemon hands it a socket (Socket), a send buffer and the time.
 //
 // It must not decide VRRP (instance does), parse packets (vrrp does) or
-// know the daemon's other instances.
+// reach the daemon's other instances on its own.
 package vinst

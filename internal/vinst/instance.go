@@ -400,3 +400,23 @@ type Links interface {
 func (vi *Instance) Key() RxKey {
 	return RxKey{ConnKey{vi.Link.Index, vi.Fam}, uint8(vi.Conf.VRID)}
 }
+
+// Virtual returns vi's virtual routes and rules, resolved on first use.
+func (vi *Instance) Virtual() *route.Virtual {
+	if vi.Routes == nil {
+		vi.Routes = route.NewVirtual(vi.Log, vi.Conf.VirtualRoutes, vi.Conf.VirtualRules)
+	}
+	return vi.Routes
+}
+
+// MasterRoutes returns the virtual routes and rules of the master
+// instances of insts (the ones to put back when deleted from outside).
+func MasterRoutes(insts []*Instance) []*route.Virtual {
+	var out []*route.Virtual
+	for _, vi := range insts {
+		if vi.Routes != nil && vi.M.State() == instance.Master {
+			out = append(out, vi.Routes)
+		}
+	}
+	return out
+}

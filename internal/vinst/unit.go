@@ -3,6 +3,7 @@ package vinst
 import (
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 )
 
@@ -69,4 +70,34 @@ func (u *Unit) GroupState() instance.State {
 		return u.Group.State()
 	}
 	return u.Members[0].M.State()
+}
+
+// Units groups vis into the units the loop steps: one per sync group
+// with at least one member in vis (in the groups' order; an instance joins
+// the first group that names it), then one per instance left alone.
+func Units(groups []*config.SyncGroup, vis []*Instance) []*Unit {
+	byName := map[string]*Instance{}
+	for _, vi := range vis {
+		byName[vi.Conf.Name] = vi
+	}
+	var units []*Unit
+	grouped := map[string]bool{}
+	for _, g := range groups {
+		var members []*Instance
+		for _, m := range g.Members {
+			if vi := byName[m]; vi != nil && !grouped[m] {
+				members = append(members, vi)
+				grouped[m] = true
+			}
+		}
+		if len(members) > 0 {
+			units = append(units, NewUnit(g.Name, members))
+		}
+	}
+	for _, vi := range vis {
+		if !grouped[vi.Conf.Name] {
+			units = append(units, NewUnit("", []*Instance{vi}))
+		}
+	}
+	return units
 }

@@ -1,6 +1,8 @@
 package vinst
 
 import (
+	"log/slog"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -138,4 +140,38 @@ func (vi *Instance) Announce(ann system.Announcer, targets []Target, repeat int,
 // option, or -1.
 func indexVIP(vips []system.VIP, v system.VIP) int {
 	return slices.IndexFunc(vips, v.Equal)
+}
+
+// RemoveStale removes the VIPs of vis left on the interfaces by a process
+// of ours that was killed (acassen/keepalived#672), before any instance
+// starts.
+func RemoveStale(log *slog.Logger, addrs interface {
+	system.Addresser
+	system.AddrLister
+}, vis []*Instance) {
+	var all []system.VIP
+	for _, vi := range vis {
+		all = append(all, vi.VIPs...)
+	}
+	removed, err := system.RemoveStale(addrs, addrs, all)
+	if err != nil {
+		log.Warn("remove stale virtual addresses", "err", err)
+	}
+	for _, v := range removed {
+		log.Info("removed a stale virtual address left by an earlier run", "addr", v.Prefix, "ifindex", v.Ifindex)
+	}
+}
+
+// Held returns the VIPs insts hold on their interfaces now (the LVS
+// half's ha_suspend follows them).
+func Held(insts []*Instance) map[netip.Addr]bool {
+	held := map[netip.Addr]bool{}
+	for _, vi := range insts {
+		for i, v := range vi.VIPs {
+			if vi.Present[i] {
+				held[v.Prefix.Addr()] = true
+			}
+		}
+	}
+	return held
 }

@@ -223,3 +223,22 @@ func (m *Manager) conf() *config.Config {
 	}
 	return m.cfg.Conf()
 }
+
+// ParentLinkLocal is Config.LinkLocal read from links, as keepalived gives
+// an IPv6 VMAC for addresses its address: the parent's own link-local
+// address, or else the one its MAC would give (EUI-64). A nil links gives
+// none.
+func ParentLinkLocal(links system.LinkResolver) func(parent int) netip.Addr {
+	return func(parent int) netip.Addr {
+		if links == nil {
+			return netip.Addr{}
+		}
+		if ll, err := links.LinkLocalIPv6(parent); err == nil {
+			return ll
+		}
+		if l, err := links.ByIndex(parent); err == nil {
+			return system.EUI64LinkLocal(l.MAC)
+		}
+		return netip.Addr{}
+	}
+}

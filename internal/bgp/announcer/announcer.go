@@ -41,15 +41,35 @@ type Deps struct {
 	// VRRP returns the state and priority of every bgp_announce instance.
 	VRRP func() map[string]bgp.VRRP
 	// Wake makes the loop run again (and call Sync); it is called from a
-	// timer's goroutine.
+	// timer's goroutine and when a speaker's start ends.
 	Wake func()
+	// NewSpeaker makes a speaker; nil means bgp.New (GoBGP).
+	NewSpeaker func(bgp.Config) (Speaker, error)
+}
+
+// Speaker is the BGP session side the announcer drives (bgp.Speaker).
+type Speaker interface {
+	Start(ctx context.Context) error
+	Update(spc *config.BGPSpeaker, routerID netip.Addr) bool
+	SetAnnounced(routes []bgp.Route)
+	GracefulShutdown(ctx context.Context) error
+	Close(ctx context.Context) error
+	Status() bgp.Status
+}
+
+// started is the end of a speaker's start, handed back to the loop.
+type started struct {
+	sp  Speaker
+	spc *config.BGPSpeaker
+	rid netip.Addr
+	err error
 }
 
 // Announcer is the BGP side of one daemon. Sync, Stop and Status run on
 // the loop.
 type Announcer struct {
 	deps     Deps
-	sp       *bgp.Speaker
+	sp       Speaker
 	conf     *config.Config     // the configuration last applied
 	spConf   *config.BGPSpeaker // the block sp runs
 	routerID netip.Addr         // sp's router id
@@ -60,9 +80,14 @@ type Announcer struct {
 	err      string                      // why there is no speaker
 	timer    *time.Timer                 // wakes the loop when a hold-down ends
 	timerAt  time.Time
+	dirty    bool // something the routes depend on may have changed (Touch)
+	// starting receives the end of a speaker's start, which runs off the
+	// loop; nil when none is under way. cancelStart abandons it.
+	starting    chan started
+	cancelStart context.CancelFunc
 }
 
-// startTimeout bounds the speaker's local setup on the loop, and
+// startTimeout bounds the speaker's local setup (off the loop), and
 // closeTimeout the closing of its sessions at stop.
 const (
 	startTimeout = 5 * time.Second
@@ -71,7 +96,22 @@ const (
 
 // New returns an announcer with no speaker yet; the first Sync starts it.
 func New(deps Deps) *Announcer {
-	return &Announcer{deps: deps, addrs: map[netip.Prefix]system.VIP{}, failed: map[netip.Prefix]bool{}}
+	if deps.NewSpeaker == nil {
+		deps.NewSpeaker = func(c bgp.Config) (Speaker, error) { return bgp.New(c) }
+	}
+	return &Announcer{deps: deps, addrs: map[netip.Prefix]system.VIP{}, failed: map[netip.Prefix]bool{}, dirty: true}
+}
+
+// Touch tells the announcer that something its routes depend on may have
+// changed: an instance's state or priority, a tracker, an interface. Sync
+// recomputes the routes only then (or after a reload, at a hold-down's
+// end, while a withdrawn route is damped or an anycast address waits to
+// go on): it runs after every loop event, most of them adverts that
+// change nothing. A nil Announcer ignores it.
+func (a *Announcer) Touch() {
+	if a != nil {
+		a.dirty = true
+	}
 }
 
 // Running reports whether the speaker runs.
@@ -80,8 +120,20 @@ func (a *Announcer) Running() bool { return a.sp != nil }
 // Sync brings the speaker and the announced routes up to date with conf
 // and the state Deps reads; ctx bounds the start of a new speaker.
 func (a *Announcer) Sync(ctx context.Context, conf *config.Config) {
+	a.collectStart()
 	if a.conf != conf {
 		a.configure(ctx, conf)
+		a.dirty = true
+	}
+	holdDownDue := !a.timerAt.IsZero() && !time.Now().Before(a.timerAt)
+	// A damped route (HoldDown) learns when its group was last unhealthy
+	// from each Apply, as it always has: keep applying while one is held.
+	if !a.dirty && !holdDownDue && len(a.failed) == 0 && (a.hd == nil || !a.hd.Holding()) {
+		return
+	}
+	a.dirty = false
+	if holdDownDue {
+		a.timerAt = time.Time{}
 	}
 	var routes []bgp.Route
 	if a.sp != nil {
@@ -110,23 +162,78 @@ func (a *Announcer) configure(ctx context.Context, conf *config.Config) {
 		return
 	}
 	a.close()
+	a.abandonStart(false)
 	if spc == nil {
 		return
 	}
 	rid := a.routerIDOf(spc)
-	sp, err := bgp.New(bgp.Config{Speaker: spc, RouterID: rid, Logger: a.deps.Log.With("component", "bgp")})
-	if err == nil {
-		sctx, cancel := context.WithTimeout(ctx, startTimeout)
-		err = sp.Start(sctx)
-		cancel()
-	}
+	sp, err := a.deps.NewSpeaker(bgp.Config{Speaker: spc, RouterID: rid, Logger: a.deps.Log.With("component", "bgp")})
 	if err != nil {
-		a.err = err.Error()
-		a.deps.Log.Error("bgp speaker not started: nothing is announced", "err", err)
+		a.startFailed(err)
 		return
 	}
-	a.sp, a.spConf, a.routerID, a.err, a.last = sp, spc, rid, "", nil
-	a.deps.Log.Info("bgp speaker started", "local_as", spc.LocalAS, "router_id", rid, "neighbors", len(spc.Neighbors))
+	// The local setup (GoBGP's server, the neighbors) runs off the loop,
+	// so adverts keep going out meanwhile; the loop picks its end up at
+	// the next Sync, which Wake brings about.
+	sctx, cancel := context.WithTimeout(ctx, startTimeout)
+	ch := make(chan started, 1)
+	a.starting, a.cancelStart = ch, cancel
+	go func() {
+		err := sp.Start(sctx)
+		cancel()
+		ch <- started{sp: sp, spc: spc, rid: rid, err: err}
+		a.deps.Wake()
+	}()
+}
+
+// collectStart installs the speaker whose start ended, if one did.
+func (a *Announcer) collectStart() {
+	if a.starting == nil {
+		return
+	}
+	var r started
+	select {
+	case r = <-a.starting:
+	default:
+		return
+	}
+	a.starting, a.cancelStart = nil, nil
+	a.dirty = true
+	if r.err != nil {
+		a.startFailed(r.err)
+		return
+	}
+	a.sp, a.spConf, a.routerID, a.err, a.last = r.sp, r.spc, r.rid, "", nil
+	a.deps.Log.Info("bgp speaker started", "local_as", r.spc.LocalAS, "router_id", r.rid, "neighbors", len(r.spc.Neighbors))
+}
+
+func (a *Announcer) startFailed(err error) {
+	a.err = err.Error()
+	a.deps.Log.Error("bgp speaker not started: nothing is announced", "err", err)
+}
+
+// abandonStart cancels a start under way (a reload replaced its block,
+// or the daemon stops) and closes its speaker should it have started
+// anyway: off the loop, or waiting for it when wait (at stop).
+func (a *Announcer) abandonStart(wait bool) {
+	if a.starting == nil {
+		return
+	}
+	ch := a.starting
+	a.cancelStart()
+	a.starting, a.cancelStart = nil, nil
+	drop := func() {
+		if r := <-ch; r.err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+			defer cancel()
+			r.sp.Close(ctx)
+		}
+	}
+	if wait {
+		drop()
+		return
+	}
+	go drop()
 }
 
 func holdDownOf(spc *config.BGPSpeaker) time.Duration {
@@ -266,6 +373,7 @@ func (a *Announcer) Stop() {
 		cancel()
 	}
 	a.close()
+	a.abandonStart(true)
 	a.setAddrs(nil, false)
 }
 

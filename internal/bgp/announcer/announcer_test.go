@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gokeepalived/gokeepalived/internal/bgp"
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/config/configtest"
 	"github.com/gokeepalived/gokeepalived/internal/control"
 	"github.com/gokeepalived/gokeepalived/internal/effect"
@@ -70,6 +71,19 @@ func testAnnouncer(t *testing.T) (*Announcer, *systemtest.Addresser) {
 	return a, addrs
 }
 
+// syncStarted syncs a with conf until the speaker's start, which runs off
+// the loop, has ended and been picked up.
+func syncStarted(t *testing.T, a *Announcer, conf *config.Config) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for a.Sync(context.Background(), conf); a.starting != nil; a.Sync(context.Background(), conf) {
+		if time.Now().After(deadline) {
+			t.Fatal("the speaker's start never ended")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // addrCalls lists the Add and Del calls of a, as "Add 10.99.0.1/32@1".
 func addrCalls(a *systemtest.Addresser) []string {
 	var out []string
@@ -89,7 +103,7 @@ func addrCalls(a *systemtest.Addresser) []string {
 // happened.
 func TestSyncAnnouncesHealthyGroups(t *testing.T) {
 	a, addrs := testAnnouncer(t)
-	a.Sync(context.Background(), configtest.Load(t, bgpConf))
+	syncStarted(t, a, configtest.Load(t, bgpConf))
 	if got := strings.Join(addrCalls(addrs), ","); got != "Add 10.99.0.1/32@1" {
 		t.Errorf("address calls %q, want only WEB's address added on lo", got)
 	}
@@ -141,7 +155,7 @@ func TestSyncLooksUpOnlyToAdd(t *testing.T) {
 	a, _ := testAnnouncer(t)
 	links := a.deps.Links.(*systemtest.LinkWatcher)
 	conf := configtest.Load(t, bgpConf)
-	a.Sync(context.Background(), conf)
+	syncStarted(t, a, conf)
 	lookups := func() int {
 		n := 0
 		for _, c := range links.Calls() {
@@ -156,6 +170,7 @@ func TestSyncLooksUpOnlyToAdd(t *testing.T) {
 		t.Fatal("the anycast address went on without looking its interface up")
 	}
 	for range 100 {
+		a.Touch() // even when something changed
 		a.Sync(context.Background(), conf)
 	}
 	if n := lookups(); n != first {

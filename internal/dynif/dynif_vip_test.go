@@ -1,4 +1,4 @@
-package daemon
+package dynif
 
 import (
 	"net/netip"
@@ -11,10 +11,10 @@ import (
 // TestIsOurVIP: address events for our own VIPs are recognised (and so
 // never trigger a re-read of every instance's source address).
 func TestIsOurVIP(t *testing.T) {
-	d := &Daemon{insts: []*vinst.Instance{
+	insts := []*vinst.Instance{
 		{VIPs: []system.VIP{{Prefix: netip.MustParsePrefix("10.0.0.1/32"), Ifindex: 2}}},
 		{VIPs: []system.VIP{{Prefix: netip.MustParsePrefix("10.0.0.2/24"), Ifindex: 3}}},
-	}}
+	}
 	tests := []struct {
 		ifindex int
 		addr    string
@@ -26,7 +26,7 @@ func TestIsOurVIP(t *testing.T) {
 		{2, "192.168.1.2", false},
 	}
 	for _, tt := range tests {
-		if got := d.isOurVIP(tt.ifindex, netip.MustParseAddr(tt.addr)); got != tt.want {
+		if got := isOurVIP(insts, tt.ifindex, netip.MustParseAddr(tt.addr)); got != tt.want {
 			t.Errorf("isOurVIP(%d, %s) = %v, want %v", tt.ifindex, tt.addr, got, tt.want)
 		}
 	}

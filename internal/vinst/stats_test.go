@@ -1,16 +1,15 @@
-package daemon
+package vinst
 
 import (
 	"testing"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/control"
-	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/google/go-cmp/cmp"
 )
 
-func statsInst(name string, sent uint64, drops map[string]uint64) *vinst.Instance {
-	return &vinst.Instance{Conf: &config.Instance{Name: name}, Stats: control.Stats{AdvertSent: sent, Drops: drops}}
+func statsInst(name string, sent uint64, drops map[string]uint64) *Instance {
+	return &Instance{Conf: &config.Instance{Name: name}, Stats: control.Stats{AdvertSent: sent, Drops: drops}}
 }
 
 // TestCarryStatsOverRestart: an instance restarted by a reload keeps its
@@ -19,7 +18,7 @@ func TestCarryStatsOverRestart(t *testing.T) {
 	old := statsInst("VI_1", 40, map[string]uint64{"checksum": 2})
 	old.Cleared = control.Stats{AdvertSent: 7}
 	restarted, added := statsInst("VI_1", 0, map[string]uint64{}), statsInst("VI_2", 0, map[string]uint64{})
-	carryStats([]*vinst.Unit{{Members: []*vinst.Instance{old}}}, []*vinst.Instance{restarted, added})
+	CarryStats([]*Unit{{Members: []*Instance{old}}}, []*Instance{restarted, added})
 
 	got := map[string][2]control.Stats{"VI_1": {restarted.Stats, restarted.Cleared}, "VI_2": {added.Stats, added.Cleared}}
 	want := map[string][2]control.Stats{
@@ -36,14 +35,13 @@ func TestCarryStatsOverRestart(t *testing.T) {
 // export, keeps growing; a snapshot taken before the clear is unchanged.
 func TestClearStatsKeepsLifetime(t *testing.T) {
 	vi := statsInst("VI_1", 10, map[string]uint64{"checksum": 3})
-	d := &Daemon{insts: []*vinst.Instance{vi}}
 	lifetime := func() control.Stats { return vi.Stats.Plus(vi.Cleared) }
 
-	d.clearStats()
+	ClearStats([]*Instance{vi})
 	before := vi.Cleared
 	vi.Stats.AdvertSent += 5
 	vi.Stats.Drops["checksum"]++
-	d.clearStats()
+	ClearStats([]*Instance{vi})
 	vi.Stats.AdvertSent += 2
 
 	if vi.Stats.AdvertSent != 2 || vi.Stats.Drops["checksum"] != 0 {

@@ -1,11 +1,13 @@
-package daemon
+package dynif
 
 import (
 	"net/netip"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
+	"github.com/gokeepalived/gokeepalived/internal/effect"
 	"github.com/gokeepalived/gokeepalived/internal/instance"
 	"github.com/gokeepalived/gokeepalived/internal/system"
+	"github.com/gokeepalived/gokeepalived/internal/vinst"
 )
 
 // As keepalived does, an instance tracks the interfaces its virtual
@@ -21,8 +23,8 @@ import (
 // advert round instead, without a transition. no_track addresses are left
 // alone until the next time the instance becomes master, as keepalived
 // leaves them.
-func (d *Daemon) vipRemoved(ev system.AddrEvent) {
-	for _, vi := range d.insts {
+func vipRemoved(insts []*vinst.Instance, ev system.AddrEvent) {
+	for _, vi := range insts {
 		if vi.M.State() != instance.Master {
 			continue
 		}
@@ -44,11 +46,6 @@ func (d *Daemon) vipRemoved(ev system.AddrEvent) {
 	}
 }
 
-// vipConfs returns an instance's configured addresses, excluded ones last.
-func vipConfs(ci *config.Instance) []config.VIP {
-	return append(append([]config.VIP(nil), ci.VIPs...), ci.ExcludedVIPs...)
-}
-
 // vipConf finds the configured address of prefix p, or nil.
 func vipConf(ci *config.Instance, p netip.Prefix) *config.VIP {
 	for _, list := range [][]config.VIP{ci.VIPs, ci.ExcludedVIPs} {
@@ -59,4 +56,28 @@ func vipConf(ci *config.Instance, p netip.Prefix) *config.VIP {
 		}
 	}
 	return nil
+}
+
+// track_src_ip: an instance whose advert source is configured
+// (unicast_src_ip or mcast_src_ip) is in FAULT while that address is not on
+// its interface, from start-up on, and leaves FAULT when the address comes
+// back. Without track_src_ip the configured source stays in use whether or
+// not the interface has it (RereadSource leaves it alone), as keepalived
+// does; track_src_ip without a configured source does nothing, as in
+// keepalived (the interface's own address is followed anyway).
+
+// trackSrcAddr re-reads the tracked source of the instances an address
+// event concerns and refreshes their effects when it changed.
+func (w *Watcher) trackSrcAddr(ev system.AddrEvent) {
+	for _, vi := range w.deps.Insts() {
+		src, ok := effect.TrackedSrc(vi.Conf)
+		if !ok || vi.Dyn.Missing || ev.Prefix.Addr() != src || vi.SrcLink().Index != ev.Ifindex {
+			continue
+		}
+		was := vi.SrcTrk
+		vi.ReadTrackedSrc(w.deps.Addrs, src)
+		if vi.SrcTrk != was {
+			w.deps.Refresh(vi)
+		}
+	}
 }
