@@ -9,7 +9,7 @@ import "slices"
 func (l *loader) checkInstances() {
 	l.dropOwnTrack()
 	for _, in := range l.cfg.Instances {
-		unicast := in.UnicastSrcIP.IsValid() || in.UnicastPeerBlock || in.CheckUnicastSrc || in.OldUnicastChecksum != ""
+		unicast := in.UnicastSrcIP.IsValid() || in.UnicastPeerBlock || in.CheckUnicastSrc || in.OldUnicastChecksum != OldChecksumOff
 		if unicast && len(in.UnicastPeers) == 0 && !in.UnicastFaultNoPeer {
 			l.warnf(in.Pos, "(%s) a unicast keyword is given without unicast peers; using multicast, which keepalived deprecates", in.Name)
 			l.hintf("add the peers in `unicast_peer { ... }`, or `unicast_fault_no_peer` to go to FAULT instead")

@@ -127,16 +127,16 @@ type Instance struct {
 	UseVMACAddr bool `json:",omitempty"`
 	UseIPVlan   bool `json:",omitempty"`
 
-	DontTrackPrimary     bool   `json:",omitempty"`
-	PromoteSecondaries   bool   `json:",omitempty"`
-	SkipCheckAdvAddr     bool   `json:",omitempty"`
-	LowerPrioNoAdvert    bool   `json:",omitempty"`
-	HigherPrioSendAdvert bool   `json:",omitempty"`
-	DownTimerAdverts     int    // default 3
-	OwnerIgnoreAdverts   bool   `json:",omitempty"`
-	V3ChecksumAsV2       bool   `json:",omitempty"`
-	OldUnicastChecksum   string `json:",omitempty"` // "", "on" or "never"
-	VRF                  string `json:",omitempty"`
+	DontTrackPrimary     bool        `json:",omitempty"`
+	PromoteSecondaries   bool        `json:",omitempty"`
+	SkipCheckAdvAddr     bool        `json:",omitempty"`
+	LowerPrioNoAdvert    bool        `json:",omitempty"`
+	HigherPrioSendAdvert bool        `json:",omitempty"`
+	DownTimerAdverts     int         // default 3
+	OwnerIgnoreAdverts   bool        `json:",omitempty"`
+	V3ChecksumAsV2       bool        `json:",omitempty"`
+	OldUnicastChecksum   OldChecksum `json:",omitempty"`
+	VRF                  string      `json:",omitempty"`
 
 	// FastFailover is a gokeepalived extension, on by default: a master
 	// whose priority drops advertises it at once, and a preempting backup
@@ -242,3 +242,28 @@ type SyncGroup struct {
 	GlobalTracking          bool `json:",omitempty"`
 	SyncGroupTrackingWeight bool `json:",omitempty"`
 }
+
+// OldChecksum is old_unicast_checksum: off (the keyword absent), on
+// (unicast adverts checksummed as keepalived before 2.2.7 did, the current
+// form accepted too) or never (only the old form).
+type OldChecksum uint8
+
+const (
+	OldChecksumOff OldChecksum = iota
+	OldChecksumOn
+	OldChecksumNever
+)
+
+// String is the keyword's form: "", "on" or "never".
+func (o OldChecksum) String() string {
+	switch o {
+	case OldChecksumOn:
+		return "on"
+	case OldChecksumNever:
+		return "never"
+	}
+	return ""
+}
+
+// MarshalText writes String.
+func (o OldChecksum) MarshalText() ([]byte, error) { return []byte(o.String()), nil }

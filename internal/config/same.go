@@ -70,8 +70,9 @@ func SameSyncGroup(a, b *SyncGroup) bool {
 
 // instanceScalars is the part of an Instance that is a plain value.
 type instanceScalars struct {
-	name, iface, vmacName, oldUnicastChecksum, vrf, syncGroup       string
+	name, iface, vmacName, vrf, syncGroup                           string
 	state                                                           State
+	oldUnicastChecksum                                              OldChecksum
 	vrid, priority, version, unicastTTL, downTimerAdverts           int
 	advertInt, preemptDelay                                         time.Duration
 	family                                                          vrrp.Family

@@ -411,13 +411,13 @@ func instUnicastPeers(l *loader, n *Node, b *instBuild) {
 }
 
 func instOldUnicastChecksum(l *loader, n *Node, b *instBuild) {
-	b.OldUnicastChecksum = "on"
+	b.OldUnicastChecksum = OldChecksumOn
 	if len(n.Args) > 0 {
 		if n.Args[0].Text != "never" {
 			l.errorf(n.Args[0].Pos, "(%s) old_unicast_checksum takes no argument or \"never\"", b.Name)
 			return
 		}
-		b.OldUnicastChecksum = "never"
+		b.OldUnicastChecksum = OldChecksumNever
 	}
 }
 

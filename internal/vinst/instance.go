@@ -172,9 +172,9 @@ func (vi *Instance) BuildWire(g *config.GlobalDefs) {
 	switch {
 	case ci.V3ChecksumAsV2: // config applies global_defs unless the instance says otherwise
 		vi.Mode = vrrp.ChecksumAsV2
-	case ci.OldUnicastChecksum == "on":
+	case ci.OldUnicastChecksum == config.OldChecksumOn:
 		vi.Mode = vrrp.ChecksumOldUnicast
-	case ci.OldUnicastChecksum == "never":
+	case ci.OldUnicastChecksum == config.OldChecksumNever:
 		vi.Mode = vrrp.ChecksumNoFallback
 	}
 	vi.Expect = vrrp.Expect{
