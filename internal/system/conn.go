@@ -56,6 +56,7 @@ type RawConn struct {
 	roobn  int
 	rerr   error
 	readFn func(fd uintptr) bool
+	rbatch rxBatchState // ReadBatch's recvmmsg state and the drop count
 
 	// Send state, guarded by mu: Write fills it and writeFn sends it, so
 	// an advert costs no allocation (a closure, a Sockaddr and an error
@@ -153,8 +154,12 @@ func bindOpt(ifname string) sockopt {
 	return sockopt{"SO_BINDTODEVICE", func(fd int) error { return unix.BindToDevice(fd, ifname) }}
 }
 
+// rxqOvfl has the kernel report the socket's drop count with each packet
+// (RxBuffer.KernelDrops).
+var rxqOvfl = intOpt("SO_RXQ_OVFL", unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
+
 func recvOpts4(cfg ConnConfig) []sockopt {
-	opts := []sockopt{bindOpt(cfg.Ifname), intOpt("IP_MULTICAST_ALL", unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)}
+	opts := []sockopt{bindOpt(cfg.Ifname), intOpt("IP_MULTICAST_ALL", unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0), rxqOvfl}
 	if !cfg.NoMulticast {
 		mreq := &unix.IPMreqn{Multiaddr: cfg.Group.As4(), Ifindex: int32(cfg.Ifindex)}
 		opts = append(opts, sockopt{"IP_ADD_MEMBERSHIP " + cfg.Group.String(), func(fd int) error {
@@ -182,6 +187,7 @@ func recvOpts6(cfg ConnConfig) []sockopt {
 		intOpt("IPV6_MULTICAST_ALL", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_ALL, 0),
 		intOpt("IPV6_RECVHOPLIMIT", unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1),
 		intOpt("IPV6_RECVPKTINFO", unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO, 1),
+		rxqOvfl,
 	}
 	if !cfg.NoMulticast {
 		mreq := &unix.IPv6Mreq{Multiaddr: cfg.Group.As16(), Interface: uint32(cfg.Ifindex)}
