@@ -207,6 +207,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.loop.ctx = ctx
 	d.rx.Start(ctx)
 	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
+	d.rx.RxBufs = d.conf.Global.RxBufs
 	d.loop.startedAt = time.Now()
 	d.rel.loadedAt = d.loop.startedAt
 	release, err := d.claim() // claim.go: pid files and control socket, before any change
@@ -258,8 +259,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.shutdown()
 				return nil
 			}
-		case p := <-d.rx.Packets():
-			d.receive(p)
+		case b := <-d.rx.Batches():
+			d.receiveBatches(b) // rx.go: this batch and those queued behind it
 		case ev := <-d.trk.ch:
 			d.trackerChanged(ev)
 		case ev, ok := <-linkCh:

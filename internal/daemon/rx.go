@@ -16,6 +16,30 @@ import (
 // keepalived's default, without the keyword, is to process them, so that
 // of two owners one backs off.
 
+// maxDrain bounds how many batches one wake-up of the loop receives
+// before its timers are served: a flood cannot hold adverts back.
+const maxDrain = 64
+
+// receiveBatches receives every packet of b and of the batches queued
+// behind it (up to maxDrain), handing each back to its reader, so that
+// the loop's timers are served once per wake-up, not once per packet.
+func (d *Daemon) receiveBatches(b *demux.Batch) {
+	for n := 1; ; n++ {
+		for i := range b.Len() {
+			d.receive(b.Packet(i))
+		}
+		d.rx.Release(b)
+		if n == maxDrain {
+			return
+		}
+		select {
+		case b = <-d.rx.Batches():
+		default:
+			return
+		}
+	}
+}
+
 // receive feeds an advert that passed its instance's checks (package
 // demux) to the instance's machine.
 func (d *Daemon) receive(p demux.Packet) {
