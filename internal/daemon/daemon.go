@@ -272,6 +272,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case fn := <-d.loop.reqCh:
 			fn()
 		case <-timer.C():
+			d.receiveQueued() // rx.go: adverts already read count before the timers
 		}
 		d.fireTimers(time.Now())
 	}

@@ -40,6 +40,17 @@ func (d *Daemon) receiveBatches(b *demux.Batch) {
 	}
 }
 
+// receiveQueued receives the batches already queued, if any, so that a
+// timer that wakes the loop does not fire a Master_Down_Timer whose
+// advert has arrived but is still waiting behind it.
+func (d *Daemon) receiveQueued() {
+	select {
+	case b := <-d.rx.Batches():
+		d.receiveBatches(b)
+	default:
+	}
+}
+
 // receive feeds an advert that passed its instance's checks (package
 // demux) to the instance's machine.
 func (d *Daemon) receive(p demux.Packet) {

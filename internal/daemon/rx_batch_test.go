@@ -18,7 +18,8 @@ import (
 
 // TestReceiveBatchesDrainsQueue: one wake-up of the loop receives the
 // batch it woke for and every batch queued behind it, each packet through
-// the checks and to the machine, before the timers are looked at again.
+// the checks and to the machine, before the timers are looked at again;
+// a wake-up by the timer receives what is queued before it fires.
 func TestReceiveBatchesDrainsQueue(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	cfg := instance.DefaultConfig()
@@ -44,16 +45,26 @@ func TestReceiveBatchesDrainsQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The fake reads one packet per batch; its reader fills both of the
-	// socket's batches and queues them.
-	for range 2 {
-		conn.Deliver(systemtest.Packet{Payload: data, Meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}})
+	deliver := func(n int) {
+		for range n {
+			conn.Deliver(systemtest.Packet{Payload: data, Meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}})
+		}
+		// The fake reads one packet per batch: wait until its reader has
+		// queued them all.
+		for len(d.rx.Batches()) < n {
+			time.Sleep(time.Millisecond)
+		}
 	}
-	for len(d.rx.Batches()) < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	deliver(3)
 	d.receiveBatches(<-d.rx.Batches())
-	if vi.Stats.AdvertRcvd != 2 || len(d.rx.Batches()) != 0 {
-		t.Errorf("one wake-up received %d adverts and left %d batches queued; want 2 and 0", vi.Stats.AdvertRcvd, len(d.rx.Batches()))
+	if vi.Stats.AdvertRcvd != 3 || len(d.rx.Batches()) != 0 {
+		t.Errorf("one wake-up received %d adverts and left %d batches queued; want 3 and 0", vi.Stats.AdvertRcvd, len(d.rx.Batches()))
+	}
+	// A timer's wake-up first receives what is queued.
+	d.receiveQueued() // nothing queued: returns at once
+	deliver(2)
+	d.receiveQueued()
+	if vi.Stats.AdvertRcvd != 5 || len(d.rx.Batches()) != 0 {
+		t.Errorf("a timer's wake-up left %d adverts received, %d batches queued; want 5 and 0", vi.Stats.AdvertRcvd, len(d.rx.Batches()))
 	}
 }

@@ -11,13 +11,13 @@ import (
 // The receive path: each socket's reader goroutine reads what is queued
 // with one recvmmsg (system.BatchReader) into a preallocated Batch and
 // hands the whole batch to the loop, which checks every packet (Receive)
-// and gives the batch back (Release). Each socket has two batches, so the
-// reader fills one while the loop works through the other, and nothing is
+// and gives the batch back (Release). Each socket has a few batches, so the
+// reader fills one while the loop works through others, and nothing is
 // allocated per packet; when the loop is behind, packets wait in the
 // socket's receive buffer (sized by rxBufBytes), not in goroutines.
 const (
 	batchLen     = 16   // packets per recvmmsg
-	batchesInUse = 2    // batches per socket
+	batchesInUse = 4    // batches per socket: up to 64 packets read ahead of the loop
 	minSlot      = 1500 // bytes per packet buffer (at least the MTU)
 )
 
