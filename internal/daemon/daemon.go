@@ -259,8 +259,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.shutdown()
 				return nil
 			}
-		case b := <-d.rx.Batches():
-			d.receiveBatches(b) // rx.go: this batch and those queued behind it
+		case s := <-d.rx.Ready():
+			d.receiveReady(s) // rx.go: every packet the socket has queued
 		case ev := <-d.trk.ch:
 			d.trackerChanged(ev)
 		case ev, ok := <-linkCh:
@@ -272,7 +272,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case fn := <-d.loop.reqCh:
 			fn()
 		case <-timer.C():
-			d.receiveQueued() // rx.go: adverts already read count before the timers
+			d.receiveQueued() // rx.go: adverts already queued count before the timers
 		}
 		d.fireTimers(time.Now())
 	}

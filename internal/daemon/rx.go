@@ -16,38 +16,40 @@ import (
 // keepalived's default, without the keyword, is to process them, so that
 // of two owners one backs off.
 
-// maxDrain bounds how many batches one wake-up of the loop receives
-// before its timers are served: a flood cannot hold adverts back.
+// maxDrain bounds how many reads of one socket one wake-up of the loop
+// receives before its timers are served: a flood cannot hold adverts
+// back.
 const maxDrain = 64
 
-// receiveBatches receives every packet of b and of the batches queued
-// behind it (up to maxDrain), handing each back to its reader, so that
-// the loop's timers are served once per wake-up, not once per packet.
-func (d *Daemon) receiveBatches(b *demux.Batch) {
-	for n := 1; ; n++ {
-		for i := range b.Len() {
-			d.receive(b.Packet(i))
+// receiveReady receives what socket s has queued (its waiter said so),
+// then lets the waiter wait again; the loop's timers are then served once
+// for all of it, not once per packet.
+func (d *Daemon) receiveReady(s *demux.Sock) {
+	d.receiveFrom(s)
+	d.rx.Rearm(s)
+}
+
+// receiveFrom reads s until it has nothing queued (or maxDrain reads)
+// and receives each packet.
+func (d *Daemon) receiveFrom(s *demux.Sock) {
+	for range maxDrain {
+		n := d.rx.Read(s)
+		for i := range n {
+			d.receive(d.rx.Packet(i))
 		}
-		d.rx.Release(b)
-		if n == maxDrain {
-			return
-		}
-		select {
-		case b = <-d.rx.Batches():
-		default:
+		if n < demux.BatchLen {
 			return
 		}
 	}
 }
 
-// receiveQueued receives the batches already queued, if any, so that a
-// timer that wakes the loop does not fire a Master_Down_Timer whose
-// advert has arrived but is still waiting behind it.
+// receiveQueued reads every socket without waiting before the timers
+// fire, so a Master_Down_Timer does not fire while the advert that resets
+// it has arrived but is still queued (the loop was held up, or its waiter
+// has not run yet).
 func (d *Daemon) receiveQueued() {
-	select {
-	case b := <-d.rx.Batches():
-		d.receiveBatches(b)
-	default:
+	for _, s := range d.rx.Sockets() {
+		d.receiveFrom(s)
 	}
 }
 

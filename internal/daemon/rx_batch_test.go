@@ -16,11 +16,11 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// TestReceiveBatchesDrainsQueue: one wake-up of the loop receives the
-// batch it woke for and every batch queued behind it, each packet through
-// the checks and to the machine, before the timers are looked at again;
-// a wake-up by the timer receives what is queued before it fires.
-func TestReceiveBatchesDrainsQueue(t *testing.T) {
+// TestReceiveDrainsQueue: one wake-up of the loop by a socket receives
+// every packet the socket has queued, each through the checks and to the
+// machine, before the timers are looked at again; a wake-up by the timer
+// reads every socket before it fires.
+func TestReceiveDrainsQueue(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	cfg := instance.DefaultConfig()
 	cfg.VRID, cfg.PrimaryAddr = 7, netip.MustParseAddr("10.0.0.1")
@@ -30,7 +30,7 @@ func TestReceiveBatchesDrainsQueue(t *testing.T) {
 		Link: system.Link{Index: 2, Name: "eth1"}, Expect: vrrp.Expect{Version: vrrp.V2, VRID: 7, Interval: time.Second}}
 	vi.Stats.Drops = map[string]uint64{}
 	vinst.NewUnit("", []*vinst.Instance{vi})
-	conn := systemtest.NewConn()
+	conn := systemtest.NewBatchConn()
 	d := &Daemon{log: log, conf: &config.Config{}, rx: demux.New(func(system.ConnConfig) (system.Conn, error) { return conn, nil }, log)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -45,26 +45,22 @@ func TestReceiveBatchesDrainsQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deliver := func(n int) {
-		for range n {
-			conn.Deliver(systemtest.Packet{Payload: data, Meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}})
-		}
-		// The fake reads one packet per batch: wait until its reader has
-		// queued them all.
-		for len(d.rx.Batches()) < n {
-			time.Sleep(time.Millisecond)
-		}
+	pkt := systemtest.Packet{Payload: data, Meta: system.Meta{Src: from, Dst: group, TTL: 255, Ifindex: 2}}
+	pkts := make([]systemtest.Packet, 40)
+	for i := range pkts {
+		pkts[i] = pkt
 	}
-	deliver(3)
-	d.receiveBatches(<-d.rx.Batches())
-	if vi.Stats.AdvertRcvd != 3 || len(d.rx.Batches()) != 0 {
-		t.Errorf("one wake-up received %d adverts and left %d batches queued; want 3 and 0", vi.Stats.AdvertRcvd, len(d.rx.Batches()))
+	// 40 packets queued: one wake-up by the socket's waiter receives
+	// them all (three reads) before the timers are served.
+	conn.Deliver(pkts...)
+	d.receiveReady(<-d.rx.Ready())
+	if vi.Stats.AdvertRcvd != 40 {
+		t.Errorf("one wake-up received %d adverts; want the 40 queued", vi.Stats.AdvertRcvd)
 	}
-	// A timer's wake-up first receives what is queued.
-	d.receiveQueued() // nothing queued: returns at once
-	deliver(2)
+	// A timer's wake-up first reads every socket, waiter or not.
+	conn.Deliver(pkts[:5]...)
 	d.receiveQueued()
-	if vi.Stats.AdvertRcvd != 5 || len(d.rx.Batches()) != 0 {
-		t.Errorf("a timer's wake-up left %d adverts received, %d batches queued; want 5 and 0", vi.Stats.AdvertRcvd, len(d.rx.Batches()))
+	if vi.Stats.AdvertRcvd != 45 {
+		t.Errorf("a timer's wake-up left advert_rcvd at %d; want 45", vi.Stats.AdvertRcvd)
 	}
 }

@@ -31,7 +31,12 @@ type Table struct {
 	byKey   map[vinst.RxKey]*vinst.Instance
 	conns   map[vinst.ConnKey]*vinst.Socket
 	ahConns map[vinst.ConnKey]*vinst.Socket // auth_type AH sockets: an interface may have both
-	ch      chan *Batch
+	ch      chan *Sock                      // the waiters' Ready (rx.go)
+	rx      map[*vinst.Socket]*Sock         // the receive side of each open socket
+	msgs    []system.RxMessage              // the loop's receive buffers
+	rxKey   vinst.ConnKey                   // the socket of the packets in msgs
+	rxAH    bool
+	socks   []*Sock                    // Sockets' result, reused
 	bufs    map[*vinst.Socket]*sockBuf // receive buffer sizes (rxbuf.go)
 	shares  map[*vinst.Instance]int    // each bound instance's part of its socket's buffer
 
@@ -50,7 +55,7 @@ type Table struct {
 func New(open func(system.ConnConfig) (system.Conn, error), log *slog.Logger) *Table {
 	return &Table{open: open, log: log, ctx: context.Background(),
 		byKey: map[vinst.RxKey]*vinst.Instance{}, conns: map[vinst.ConnKey]*vinst.Socket{},
-		ahConns: map[vinst.ConnKey]*vinst.Socket{}, ch: make(chan *Batch, 64),
+		ahConns: map[vinst.ConnKey]*vinst.Socket{}, ch: make(chan *Sock, 64), rx: map[*vinst.Socket]*Sock{},
 		bufs: map[*vinst.Socket]*sockBuf{}, shares: map[*vinst.Instance]int{}}
 }
 
@@ -129,7 +134,7 @@ func (t *Table) attach(vi *vinst.Instance) error {
 	conns[key] = ce
 	vi.Conn = ce
 	t.addShare(vi, ce, true)
-	go t.readLoop(ce, max(vi.Link.MTU, minSlot))
+	t.watch(ce, vi.Link.MTU)
 	return nil
 }
 
@@ -144,6 +149,7 @@ func (t *Table) detach(vi *vinst.Instance) {
 	t.addShare(vi, ce, false)
 	if ce.Refs == 0 {
 		delete(t.connsFor(ce.AH), ce.Key)
+		delete(t.rx, ce)
 		ce.Conn.Close()
 	}
 }

@@ -17,48 +17,7 @@ import (
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// batchConn is a fake Conn that reads in batches (system.BatchReader)
-// and has a receive buffer (system.RxBuffer).
-type batchConn struct {
-	in     chan [][]byte // each one batch's payloads
-	meta   system.Meta
-	closed chan struct{}
-	base   int   // the kernel's report of the default buffer
-	sets   []int // SetReadBuffer calls
-	drops  uint64
-}
-
-func newBatchConn() *batchConn {
-	return &batchConn{in: make(chan [][]byte, 8), closed: make(chan struct{}), base: 2 * 212992,
-		meta: system.Meta{Src: netip.MustParseAddr("10.0.0.9"), Dst: netip.MustParseAddr("224.0.0.18"), TTL: 255, Ifindex: 2}}
-}
-
-func (c *batchConn) ReadBatch(ms []system.RxMessage) (int, error) {
-	select {
-	case ps := <-c.in:
-		for i, p := range ps {
-			n := copy(ms[i].Buf, p)
-			ms[i].Data, ms[i].Meta = ms[i].Buf[:n], c.meta
-		}
-		return len(ps), nil
-	case <-c.closed:
-		return 0, fmt.Errorf("fake: %w", system.ErrClosed)
-	}
-}
-
-func (c *batchConn) Read([]byte) (int, system.Meta, error) { panic("Read on a batch reader") }
-func (c *batchConn) Write(system.Message) error            { return nil }
-func (c *batchConn) Close() error {
-	select {
-	case <-c.closed:
-	default:
-		close(c.closed)
-	}
-	return nil
-}
-func (c *batchConn) SetReadBuffer(n int) (int, error) { c.sets = append(c.sets, n); return 2 * n, nil }
-func (c *batchConn) ReadBuffer() (int, error)         { return c.base, nil }
-func (c *batchConn) KernelDrops() uint64              { return c.drops }
+var testMeta = system.Meta{Src: netip.MustParseAddr("10.0.0.9"), Dst: netip.MustParseAddr("224.0.0.18"), TTL: 255, Ifindex: 2}
 
 // testInstance returns an instance for VRID vrid on ifindex 2.
 func testInstance(vrid int, conf *config.Instance) *vinst.Instance {
@@ -76,15 +35,15 @@ func testInstance(vrid int, conf *config.Instance) *vinst.Instance {
 	return vi
 }
 
-// advert returns a valid v2 advert for vrid from c's source.
-func advert(t *testing.T, c *batchConn, vrid uint8) []byte {
+// advert returns a valid v2 advert for vrid, as testMeta's source sends it.
+func advert(t *testing.T, vrid uint8) systemtest.Packet {
 	t.Helper()
 	adv := vrrp.Advertisement{Version: vrrp.V2, VRID: vrid, Priority: 50, Interval: time.Second}
-	b, err := adv.Append(nil, vrrp.Sum{Form: vrrp.FormMessage, Src: c.meta.Src, Dst: c.meta.Dst})
+	b, err := adv.Append(nil, vrrp.Sum{Form: vrrp.FormMessage, Src: testMeta.Src, Dst: testMeta.Dst})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return systemtest.Packet{Payload: b, Meta: testMeta}
 }
 
 // newTable returns a started table whose sockets are c.
@@ -97,58 +56,72 @@ func newTable(t *testing.T, c system.Conn) *Table {
 	return tb
 }
 
-// TestBatchHandsOverWhatWasRead: what one ReadBatch returned reaches the
-// loop as one batch, packet by packet with its socket and metadata, and
-// each packet still goes through every check of Receive (a VRID nobody
-// has is counted unknown, an advert for the instance is counted).
-func TestBatchHandsOverWhatWasRead(t *testing.T) {
-	c := newBatchConn()
+// TestReadTakesWhatIsQueued: once a socket's waiter says it has
+// packets, one Read returns every packet queued, each with its socket and
+// metadata, and each still goes through every check of Receive (a VRID
+// nobody has is counted unknown, an advert for the instance is counted);
+// the next Read finds nothing.
+func TestReadTakesWhatIsQueued(t *testing.T) {
+	c := systemtest.NewBatchConn()
 	tb := newTable(t, c)
 	vi := testInstance(7, nil)
 	if err := tb.Bind(vi); err != nil {
 		t.Fatal(err)
 	}
-	c.in <- [][]byte{advert(t, c, 7), advert(t, c, 99), advert(t, c, 7)}
-	b := <-tb.Batches()
-	if b.Len() != 3 {
-		t.Fatalf("batch of %d packets, want the 3 read together", b.Len())
+	c.Deliver(advert(t, 7), advert(t, 99), advert(t, 7))
+	s := <-tb.Ready()
+	if n := tb.Read(s); n != 3 {
+		t.Fatalf("Read = %d packets, want the 3 queued", n)
 	}
 	for i, vrid := range []uint8{7, 99, 7} {
-		p := b.Packet(i)
-		if !bytes.Equal(p.Data, advert(t, c, vrid)) || p.Meta != c.meta || p.Key != (vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}) {
-			t.Errorf("packet %d: %+v, want VRID %d's advert with the read metadata", i, p, vrid)
+		p := tb.Packet(i)
+		if !bytes.Equal(p.Data, advert(t, vrid).Payload) || p.Meta != testMeta || p.Key != (vinst.ConnKey{Ifindex: 2, Fam: vrrp.IPv4}) {
+			t.Errorf("packet %d: %+v, want VRID %d's advert with its metadata", i, p, vrid)
 		}
 		if got := tb.Receive(p); (got == vi) != (vrid == 7) {
 			t.Errorf("packet %d (VRID %d): Receive = %v", i, vrid, got)
 		}
 	}
-	tb.Release(b)
+	if n := tb.Read(s); n != 0 {
+		t.Errorf("second Read = %d, want 0", n)
+	}
+	tb.Rearm(s)
 	if vi.Stats.AdvertRcvd != 2 || tb.Unknown() != 1 {
 		t.Errorf("advert_rcvd %d, unknown %d; want 2 and 1", vi.Stats.AdvertRcvd, tb.Unknown())
 	}
+	// Before the timers, the loop reads every socket without waiting for
+	// its waiter.
+	c.Deliver(advert(t, 7))
+	socks := tb.Sockets()
+	if len(socks) != 1 || tb.Read(socks[0]) != 1 {
+		t.Errorf("Sockets = %d sockets; want 1 with the queued advert", len(socks))
+	}
 }
 
-// TestBatchSteadyStateAllocatesNothing: reading a batch, handing it to
-// the loop and back allocates nothing once the socket is open.
-func TestBatchSteadyStateAllocatesNothing(t *testing.T) {
-	c := newBatchConn()
+// TestReceiveSteadyStateAllocatesNothing: a packet's way from the
+// socket through the waiter to the loop's Read and back allocates nothing
+// once the socket is open.
+func TestReceiveSteadyStateAllocatesNothing(t *testing.T) {
+	c := systemtest.NewBatchConn()
 	tb := newTable(t, c)
 	if err := tb.Bind(testInstance(7, nil)); err != nil {
 		t.Fatal(err)
 	}
-	batch := [][]byte{advert(t, c, 7), advert(t, c, 7), advert(t, c, 7), advert(t, c, 7)}
+	a := advert(t, 7)
 	allocs := testing.AllocsPerRun(200, func() {
-		c.in <- batch
-		b := <-tb.Batches()
-		tb.Release(b)
+		c.Deliver(a, a, a, a)
+		s := <-tb.Ready()
+		for tb.Read(s) > 0 {
+		}
+		tb.Rearm(s)
 	})
 	if allocs != 0 {
-		t.Errorf("%v allocations per batch, want 0", allocs)
+		t.Errorf("%v allocations per wake-up, want 0", allocs)
 	}
 }
 
-// TestReadFallback: a Conn without ReadBatch is read one packet per
-// batch with Read.
+// TestReadFallback: a Conn without BatchReader is read one packet per
+// wake-up with Read, and is not read without its waiter.
 func TestReadFallback(t *testing.T) {
 	c := systemtest.NewConn()
 	tb := newTable(t, c)
@@ -160,11 +133,17 @@ func TestReadFallback(t *testing.T) {
 		c.Deliver(systemtest.Packet{Payload: []byte{0x21, byte(i)}, Meta: meta})
 	}
 	for i := range 3 {
-		b := <-tb.Batches()
-		if p := b.Packet(0); b.Len() != 1 || !bytes.Equal(p.Data, []byte{0x21, byte(i)}) || p.Meta != meta {
-			t.Errorf("batch %d: %d packets, first %+v", i, b.Len(), p)
+		s := <-tb.Ready()
+		if n, p := tb.Read(s), tb.Packet(0); n != 1 || !bytes.Equal(p.Data, []byte{0x21, byte(i)}) || p.Meta != meta {
+			t.Errorf("wake-up %d: %d packets, first %+v", i, n, p)
 		}
-		tb.Release(b)
+		if n := tb.Read(s); n != 0 {
+			t.Errorf("wake-up %d: second Read = %d", i, n)
+		}
+		tb.Rearm(s)
+	}
+	if n := len(tb.Sockets()); n != 0 {
+		t.Errorf("Sockets lists %d sockets that cannot be read without waiting", n)
 	}
 }
 
@@ -195,7 +174,7 @@ func TestReceiveBufferSizing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newBatchConn()
+			c := systemtest.NewBatchConn()
 			tb := newTable(t, c)
 			tb.RxBufs = tt.rx
 			var vis []*vinst.Instance
@@ -218,10 +197,10 @@ func TestReceiveBufferSizing(t *testing.T) {
 				}
 				want = append(want, (tt.n-1)*defaultShare)
 			}
-			if fmt.Sprint(c.sets) != fmt.Sprint(want) {
-				t.Errorf("SetReadBuffer calls %v, want %v", c.sets, want)
+			if fmt.Sprint(c.Sets) != fmt.Sprint(want) {
+				t.Errorf("SetReadBuffer calls %v, want %v", c.Sets, want)
 			}
-			c.drops = 5
+			c.Drops = 5
 			if got := tb.KernelDrops(); got != 5 {
 				t.Errorf("KernelDrops = %d, want 5", got)
 			}

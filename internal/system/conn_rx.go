@@ -30,6 +30,11 @@ type BatchReader interface {
 	// of those queued without waiting again, and returns how many it
 	// filled (ms[:n]). Malformed packets are skipped, as Read skips them.
 	ReadBatch(ms []RxMessage) (n int, err error)
+	// TryReadBatch is ReadBatch without the wait: 0 when nothing is
+	// queued.
+	TryReadBatch(ms []RxMessage) (n int, err error)
+	// WaitReadable waits until a packet is queued, without reading it.
+	WaitReadable() error
 }
 
 // RxBuffer is a Conn whose receive buffer can be sized and whose kernel
@@ -68,12 +73,19 @@ type rxBatchState struct {
 	oob   []byte
 	n     int
 	errno unix.Errno
-	fn    func(fd uintptr) bool
+	fn    func(fd uintptr) bool // ReadBatch's: waits
+	tryFn func(fd uintptr)      // TryReadBatch's: does not
+	inqFn func(fd uintptr) bool // WaitReadable's
 	drops atomic.Uint64
 }
 
 // ReadBatch reads up to len(ms) queued packets with recvmmsg.
-func (c *RawConn) ReadBatch(ms []RxMessage) (int, error) {
+func (c *RawConn) ReadBatch(ms []RxMessage) (int, error) { return c.readBatch(ms, true) }
+
+// TryReadBatch reads up to len(ms) queued packets, if any.
+func (c *RawConn) TryReadBatch(ms []RxMessage) (int, error) { return c.readBatch(ms, false) }
+
+func (c *RawConn) readBatch(ms []RxMessage, wait bool) (int, error) {
 	if len(ms) == 0 {
 		return 0, fmt.Errorf("read vrrp on %s: empty batch", c.cfg.Ifname)
 	}
@@ -81,6 +93,7 @@ func (c *RawConn) ReadBatch(ms []RxMessage) (int, error) {
 	b.grow(len(ms))
 	if b.fn == nil {
 		b.fn = c.recvBatch
+		b.tryFn = c.tryRecvBatch
 	}
 	for {
 		for i := range ms {
@@ -91,17 +104,40 @@ func (c *RawConn) ReadBatch(ms []RxMessage) (int, error) {
 		}
 		b.hdrs = b.hdrs[:len(ms)]
 		b.n, b.errno = 0, 0
-		err := c.rrc.Read(b.fn)
+		var err error
+		if wait {
+			err = c.rrc.Read(b.fn)
+		} else if err = c.rrc.Control(b.tryFn); err == nil && b.errno == unix.EAGAIN {
+			return 0, nil
+		}
 		if err == nil && b.errno != 0 {
 			err = b.errno
 		}
 		if err != nil {
 			return 0, closedErr("read", c, err)
 		}
-		if n := c.unpack(ms[:b.n]); n > 0 {
+		if n := c.unpack(ms[:b.n]); n > 0 || (!wait && b.n == 0) {
 			return n, nil
 		}
 	}
+}
+
+// WaitReadable waits until the receive socket has a packet queued.
+func (c *RawConn) WaitReadable() error {
+	if c.rbatch.inqFn == nil {
+		c.rbatch.inqFn = queued
+	}
+	if err := c.rrc.Read(c.rbatch.inqFn); err != nil {
+		return closedErr("wait for", c, err)
+	}
+	return nil
+}
+
+// queued reports whether socket fd has a packet queued (SIOCINQ: the
+// length of the first one; VRRP packets are never empty).
+func queued(fd uintptr) bool {
+	n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	return err != nil || n > 0 // an error is for the reader to see
 }
 
 // grow makes room for n packets.
@@ -143,6 +179,17 @@ func (c *RawConn) recvBatch(fd uintptr) bool {
 		b.n = 0
 	}
 	return true
+}
+
+// tryRecvBatch is the callback of TryReadBatch: one recvmmsg that does
+// not wait.
+func (c *RawConn) tryRecvBatch(fd uintptr) {
+	b := &c.rbatch
+	r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), unix.MSG_DONTWAIT, 0, 0)
+	b.n, b.errno = int(r), errno
+	if errno != 0 {
+		b.n = 0
+	}
 }
 
 // unpack turns the packets read into ms, dropping malformed ones (the

@@ -46,7 +46,8 @@ func readQueued(t *testing.T, c *RawConn, ms []RxMessage) (got []RxMessage, larg
 // recvmmsg (more than one per call, each payload and its metadata as Read
 // gives them), and the kernel's drop count reported with the next packet
 // is exactly what did not fit. SetReadBuffer goes past rmem_max (forced),
-// and a read allocates nothing.
+// TryReadBatch does not wait, WaitReadable waits without reading, and
+// none of them allocates.
 func TestReadBatch(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: builds network namespaces")
@@ -105,7 +106,28 @@ func TestReadBatch(t *testing.T) {
 		if d := b.KernelDrops(); d != uint64(sent-len(got)) {
 			t.Errorf("%s: KernelDrops = %d, want %d (sent %d, read %d)", fam, d, sent-len(got), sent, len(got))
 		}
+		// Without waiting: nothing queued reads nothing; WaitReadable
+		// returns once a packet is queued and leaves it for the read.
+		if n, err := b.TryReadBatch(rx); n != 0 || err != nil {
+			t.Errorf("%s: TryReadBatch with nothing queued = %d, %v", fam, n, err)
+		}
+		b.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if err := a.Write(ms[1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.WaitReadable(); err != nil {
+			t.Fatalf("%s: WaitReadable: %v", fam, err)
+		}
+		if err := b.WaitReadable(); err != nil {
+			t.Fatalf("%s: WaitReadable with the packet still queued: %v", fam, err)
+		}
+		if n, err := b.TryReadBatch(rx); n != 1 || err != nil || rx[0].Data[1] != 1 {
+			t.Errorf("%s: TryReadBatch after WaitReadable = %d, %v; want VRID 1's advert", fam, n, err)
+		}
 		b.SetReadDeadline(time.Time{})
+		if allocs := testing.AllocsPerRun(50, func() { a.Write(ms[0]); b.WaitReadable(); b.TryReadBatch(rx) }); allocs != 0 {
+			t.Errorf("%s: %v allocations per send, wait and read without waiting, want 0", fam, allocs)
+		}
 		if allocs := testing.AllocsPerRun(50, func() { a.Write(ms[0]); b.ReadBatch(rx) }); allocs != 0 {
 			t.Errorf("%s: %v allocations per send and batch read, want 0", fam, allocs)
 		}
