@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
 
@@ -130,6 +132,41 @@ func TestReadBatch(t *testing.T) {
 		}
 		if allocs := testing.AllocsPerRun(50, func() { a.Write(ms[0]); b.ReadBatch(rx) }); allocs != 0 {
 			t.Errorf("%s: %v allocations per send and batch read, want 0", fam, allocs)
+		}
+	}
+}
+
+// TestSendSocketQueuesNothing: the adverts a receives are not queued on
+// its send socket, which is never read.
+func TestSendSocketQueuesNothing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: builds network namespaces")
+	}
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a", "b")})
+	for _, fam := range []Family{IPv4, IPv6} {
+		a := openConn(t, l.Host("a"), fam, ConnConfig{})
+		b := openConn(t, l.Host("b"), fam, ConnConfig{})
+		m := Message{Dst: GroupIPv6, Payload: make([]byte, 24)}
+		if fam == IPv4 {
+			m = Message{Src: netip.MustParseAddr("192.168.1.3"), Dst: GroupIPv4, Payload: make([]byte, 20)}
+		}
+		m.Payload[0], m.Payload[1] = 0x31, 7
+		for range 20 {
+			if err := b.Write(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := readQueued(t, a, rxMessages(32)); len(got) != 20 {
+			t.Fatalf("%s: a received %d of 20", fam, len(got))
+		}
+		var queued int
+		rc, err := a.send.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.Control(func(fd uintptr) { queued, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+		if queued != 0 {
+			t.Errorf("%s: a's send socket has %d bytes queued, want none", fam, queued)
 		}
 	}
 }
