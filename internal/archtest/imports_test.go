@@ -51,7 +51,7 @@ var allowed = map[string][]string{
 	"internal/host":     {"internal/noaccept", "internal/system", "internal/track"},
 	"internal/noaccept": {"internal/config", "internal/instance", "internal/system", "internal/vinst"},
 	"internal/reload":   {"internal/config", "internal/control", "internal/instance", "internal/instance/fromconfig", "internal/system", "internal/vinst"},
-	"internal/demux":    {"internal/system", "internal/vinst", "internal/vrrp"},
+	"internal/demux":    {"internal/config", "internal/system", "internal/vinst", "internal/vrrp"},
 	"internal/vinst": {"internal/config", "internal/control", "internal/effect", "internal/instance",
 		"internal/instance/fromconfig", "internal/route", "internal/system", "internal/vmac", "internal/vrrp"},
 	"internal/effect":              {"internal/config", "internal/track"},

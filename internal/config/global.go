@@ -64,6 +64,8 @@ type GlobalDefs struct {
 	// HELO name (default: the host name).
 	// LogUnknownVRIDs logs adverts for VRIDs no instance has.
 	LogUnknownVRIDs bool `json:",omitempty"`
+	// RxBufs sizes the VRRP receive buffers (vrrp_rx_bufs_policy).
+	RxBufs RxBufs `json:",omitzero"`
 
 	SMTPAlert     *bool  `json:",omitempty"`
 	SMTPAlertVRRP *bool  `json:",omitempty"`
@@ -174,7 +176,7 @@ enable_dbus dbus_service_name dbus_no_interface_name vrrp_netlink_cmd_rcv_bufs
 vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force
 process_monitor_rcv_bufs process_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs
 lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force
-rs_init_notifies no_checker_emails vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
+rs_init_notifies no_checker_emails
 vrrp_delay_after_boot umask random_seed reload_check_config reload_time_file
 reload_repeat reload_file config_save_dir tmp_config_directory data_use_instance
 iproute_usr_dir iproute_etc_dir state_dump_file stats_dump_file json_dump_file`)

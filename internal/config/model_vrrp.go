@@ -151,6 +151,10 @@ type Instance struct {
 
 	// BGPAnnounce is bgp_announce, ours (see bgp_model.go); nil: none.
 	BGPAnnounce *BGPAnnounce `json:",omitempty"`
+
+	// KernelRxBufSize is kernel_rx_buf_size: this instance's share, in
+	// bytes, of its socket's receive buffer (0: global_defs' RxBufs).
+	KernelRxBufSize int `json:",omitzero"`
 }
 
 // GarpSettings are the gratuitous ARP / unsolicited NA timings of an

@@ -86,6 +86,7 @@ type instanceScalars struct {
 	promoteSecondaries, skipCheckAdvAddr, lowerPrioNoAdvert         bool
 	higherPrioSendAdvert, ownerIgnoreAdverts, v3ChecksumAsV2        bool
 	fastFailover                                                    bool
+	kernelRxBufSize                                                 int
 }
 
 func instanceIdentity(c *Instance) instanceScalars {
@@ -102,7 +103,7 @@ func instanceIdentity(c *Instance) instanceScalars {
 		useIPVlan: c.UseIPVlan, dontTrackPrimary: c.DontTrackPrimary, promoteSecondaries: c.PromoteSecondaries,
 		skipCheckAdvAddr: c.SkipCheckAdvAddr, lowerPrioNoAdvert: c.LowerPrioNoAdvert,
 		higherPrioSendAdvert: c.HigherPrioSendAdvert, ownerIgnoreAdverts: c.OwnerIgnoreAdverts,
-		v3ChecksumAsV2: c.V3ChecksumAsV2, fastFailover: c.FastFailover,
+		v3ChecksumAsV2: c.V3ChecksumAsV2, fastFailover: c.FastFailover, kernelRxBufSize: c.KernelRxBufSize,
 	}
 }
 
@@ -256,6 +257,7 @@ type instanceGlobals struct {
 	nftTable                                      string
 	nftPriority                                   int
 	nftPrioritySet, nftCounters                   bool
+	rxBufs                                        RxBufs
 }
 
 func instanceGlobalsOf(g GlobalDefs) instanceGlobals {
@@ -270,5 +272,6 @@ func instanceGlobalsOf(g GlobalDefs) instanceGlobals {
 		logUnknownVRIDs: g.LogUnknownVRIDs, smtpAlert: optBoolOf(g.SMTPAlert), smtpAlertVRRP: optBoolOf(g.SMTPAlertVRRP),
 		noEmailFaults: g.NoEmailFaults, smtpHeloName: g.SMTPHeloName,
 		nftTable: g.NFTablesTable, nftPriority: g.NFTablesPriority, nftPrioritySet: g.NFTablesPrioritySet, nftCounters: g.NFTablesCounters,
+		rxBufs: g.RxBufs,
 	}
 }

@@ -146,7 +146,7 @@ func init() {
 		"bgp_announce":         instBGPAnnounce,
 		"timer_expired_backup": noEffectKw[*instBuild](),
 		"thread_timer_expired": noEffectKw[*instBuild](),
-		"kernel_rx_buf_size":   noEffectKw[*instBuild](),
+		"kernel_rx_buf_size":   instKernelRxBufSize,
 		"debug":                noEffectKw[*instBuild](),
 		"linkbeat_use_polling": noEffectKw[*instBuild](),
 		"auth_hmac":            instAuthHMAC,

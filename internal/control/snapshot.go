@@ -140,6 +140,9 @@ type Daemon struct {
 	StartedAt time.Time `json:"started_at,omitzero"`
 	// RouterID is global_defs router_id.
 	RouterID string `json:"router_id,omitempty"`
+	// RxKernelDrops counts the adverts the kernel dropped because a VRRP
+	// socket's receive buffer was full (vrrp_rx_bufs_policy sizes them).
+	RxKernelDrops uint64 `json:"rx_kernel_drops,omitempty"`
 }
 
 // ConfigStatus describes the loaded configuration.

@@ -210,6 +210,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.loop.ctx = ctx
 	d.rx.Start(ctx)
 	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
+	d.rx.RxBufs = d.conf.Global.RxBufs
 	d.loop.startedAt = time.Now()
 	d.rel.loadedAt = d.loop.startedAt
 	release, err := d.claim() // claim.go: pid files and control socket, before any change
@@ -261,8 +262,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.shutdown()
 				return nil
 			}
-		case p := <-d.rx.Packets():
-			d.receive(p)
+		case s := <-d.rx.Ready():
+			d.receiveReady(s) // rx.go: every packet the socket has queued
 		case ev := <-d.trk.ch:
 			d.trackerChanged(ev)
 		case ev, ok := <-linkCh:
@@ -275,6 +276,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			fn()
 		case <-timer.C():
 			d.loop.armedAt = time.Time{} // re-armed even if the deadline stays
+			d.receiveQueued()            // rx.go: adverts already queued count before the timers
 		}
 		d.fireTimers(time.Now())
 	}

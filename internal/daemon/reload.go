@@ -87,6 +87,7 @@ func (d *Daemon) applyReload(p *reload.Plan) {
 	now := time.Now()
 	d.conf = p.Conf
 	d.rx.LogUnknown = d.conf.Global.LogUnknownVRIDs
+	d.rx.RxBufs = d.conf.Global.RxBufs
 	if d.routes().Reload(p.Conf) {
 		d.refreshAll()
 	}

@@ -13,7 +13,7 @@ func (d *Daemon) snapshot() control.Snapshot {
 	s := control.Snapshot{
 		Time: time.Now(),
 		Daemon: control.Daemon{Version: d.cfg.Version, PID: os.Getpid(), StartedAt: d.loop.startedAt,
-			RouterID: d.conf.Global.RouterID},
+			RouterID: d.conf.Global.RouterID, RxKernelDrops: d.rx.KernelDrops()},
 		Config: control.ConfigStatus{File: d.cfg.File, LoadedAt: d.rel.loadedAt,
 			LastReloadAt: d.rel.lastAt, LastReloadError: d.rel.err},
 		Instances:  []control.Instance{},

@@ -8,12 +8,13 @@ import (
 	"net"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/system"
 	"github.com/gokeepalived/gokeepalived/internal/vinst"
 	"github.com/gokeepalived/gokeepalived/internal/vrrp"
 )
 
-// Packet is one packet handed from a reader goroutine to the loop.
+// Packet is one received packet, as the loop checks it (Batch.Packet).
 type Packet struct {
 	Key  vinst.ConnKey
 	Meta system.Meta
@@ -30,26 +31,36 @@ type Table struct {
 	byKey   map[vinst.RxKey]*vinst.Instance
 	conns   map[vinst.ConnKey]*vinst.Socket
 	ahConns map[vinst.ConnKey]*vinst.Socket // auth_type AH sockets: an interface may have both
-	ch      chan Packet
+	ch      chan *Sock                      // the waiters' Ready (rx.go)
+	rx      map[*vinst.Socket]*Sock         // the receive side of each open socket
+	msgs    []system.RxMessage              // the loop's receive buffers
+	rxKey   vinst.ConnKey                   // the socket of the packets in msgs
+	rxAH    bool
+	socks   []*Sock                    // Sockets' result, reused
+	bufs    map[*vinst.Socket]*sockBuf // receive buffer sizes (rxbuf.go)
+	shares  map[*vinst.Instance]int    // each bound instance's part of its socket's buffer
+
+	closedDrops uint64 // kernel drops of sockets since closed
 
 	unknown    uint64
 	unknownLog vinst.LogLimiter[vinst.RxKey]
 	// LogUnknown logs adverts for VRIDs no instance has (log_unknown_vrids).
 	LogUnknown bool
+	// RxBufs sizes the sockets' receive buffers (vrrp_rx_bufs_policy);
+	// it applies as instances join and leave sockets.
+	RxBufs config.RxBufs
 }
 
 // New returns an empty table that opens sockets with open.
 func New(open func(system.ConnConfig) (system.Conn, error), log *slog.Logger) *Table {
 	return &Table{open: open, log: log, ctx: context.Background(),
 		byKey: map[vinst.RxKey]*vinst.Instance{}, conns: map[vinst.ConnKey]*vinst.Socket{},
-		ahConns: map[vinst.ConnKey]*vinst.Socket{}, ch: make(chan Packet, 1024)}
+		ahConns: map[vinst.ConnKey]*vinst.Socket{}, ch: make(chan *Sock, 64), rx: map[*vinst.Socket]*Sock{},
+		bufs: map[*vinst.Socket]*sockBuf{}, shares: map[*vinst.Instance]int{}}
 }
 
 // Start makes readers give up when ctx ends; call it before Bind.
 func (t *Table) Start(ctx context.Context) { t.ctx = ctx }
-
-// Packets is where the readers hand over what they read.
-func (t *Table) Packets() <-chan Packet { return t.ch }
 
 // Unknown counts the packets no instance took (unknown VRID, too short).
 func (t *Table) Unknown() uint64 { return t.unknown }
@@ -109,6 +120,7 @@ func (t *Table) attach(vi *vinst.Instance) error {
 	if ce, ok := conns[key]; ok {
 		ce.Refs++
 		vi.Conn = ce
+		t.addShare(vi, ce, true)
 		return nil
 	}
 	c, err := t.open(system.ConnConfig{
@@ -121,7 +133,8 @@ func (t *Table) attach(vi *vinst.Instance) error {
 	ce := &vinst.Socket{Key: key, Conn: c, Refs: 1, AH: vi.AH != nil}
 	conns[key] = ce
 	vi.Conn = ce
-	go t.readLoop(ce)
+	t.addShare(vi, ce, true)
+	t.watch(ce, vi.Link.MTU)
 	return nil
 }
 
@@ -133,31 +146,11 @@ func (t *Table) detach(vi *vinst.Instance) {
 	}
 	vi.Conn = nil
 	ce.Refs--
+	t.addShare(vi, ce, false)
 	if ce.Refs == 0 {
 		delete(t.connsFor(ce.AH), ce.Key)
+		delete(t.rx, ce)
 		ce.Conn.Close()
-	}
-}
-
-// readLoop reads one socket until it is closed.
-func (t *Table) readLoop(ce *vinst.Socket) {
-	buf := make([]byte, 65536)
-	for {
-		n, meta, err := ce.Conn.Read(buf)
-		if err != nil {
-			if errors.Is(err, system.ErrClosed) {
-				return
-			}
-			t.log.Debug("read", "err", err)
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		p := Packet{Key: ce.Key, Meta: meta, Data: append([]byte(nil), buf[:n]...), AH: ce.AH}
-		select {
-		case t.ch <- p:
-		case <-t.ctx.Done():
-			return
-		}
 	}
 }
 

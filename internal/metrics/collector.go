@@ -18,6 +18,7 @@ type snapshotCollector struct {
 	naSent, vipPresent, groupState                 *prometheus.Desc
 	trackerHealthy, trackerExit                    *prometheus.Desc
 	reloadOK, loadedAt                             *prometheus.Desc
+	rxKernelDrops                                  *prometheus.Desc
 	lvs                                            lvsDescs // lvs.go
 	authHMAC                                       *prometheus.Desc
 	bgp                                            *bgpCollector // bgp.go
@@ -52,7 +53,9 @@ func newSnapshotCollector(src control.Source) *snapshotCollector {
 		trackerExit:    desc("tracker", "last_exit_code", "Exit status of a tracking script's last run.", "tracker"),
 		reloadOK:       desc("config", "last_reload_successful", "0 when the last reload was refused (the old configuration runs on)."),
 		loadedAt:       desc("config", "loaded_timestamp_seconds", "When the configuration in force was loaded."),
-		lvs:            newLVSDescs(),
+		rxKernelDrops: desc("vrrp", "rx_kernel_drops_total", "VRRP packets the kernel dropped because a receive socket's buffer was full "+
+			"(vrrp_rx_bufs_policy)."),
+		lvs: newLVSDescs(),
 		authHMAC: desc("vrrp", "auth_hmac_info", "An auth_hmac instance's migration mode and signing key id; always 1. "+
 			"Its refusals are vrrp_drops_total with reason auth_ext_*.", in, "mode", "active_key"),
 	}
@@ -64,7 +67,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.state, c.info, c.basePrio, c.effPrio, c.lastTransition, c.advSent, c.advRcvd,
 		c.becameMaster, c.releasedMaster, c.priZeroSent, c.priZeroRcvd, c.drops, c.garpSent,
 		c.naSent, c.vipPresent, c.groupState, c.trackerHealthy, c.trackerExit, c.reloadOK, c.loadedAt,
-		c.authHMAC,
+		c.authHMAC, c.rxKernelDrops,
 	} {
 		ch <- d
 	}
@@ -126,6 +129,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(c.trackerExit, float64(t.LastExitCode), t.Name)
 		}
 	}
+	counter(c.rxKernelDrops, s.Daemon.RxKernelDrops)
 	gauge(c.reloadOK, b2f(s.Config.LastReloadError == ""))
 	if !s.Config.LoadedAt.IsZero() {
 		gauge(c.loadedAt, float64(s.Config.LoadedAt.UnixNano())/1e9)

@@ -29,6 +29,7 @@ import (
 
 func snapshot() control.Snapshot {
 	return control.Snapshot{
+		Daemon: control.Daemon{RxKernelDrops: 17},
 		Config: control.ConfigStatus{
 			File:            "/etc/keepalived/keepalived.conf",
 			LoadedAt:        time.Unix(1700000000, 500000000),
@@ -144,6 +145,7 @@ func TestScrape(t *testing.T) {
 		`gokeepalived_tracker_healthy{kind="interface",tracker="eth1"}`:                                     1,
 		`gokeepalived_tracker_last_exit_code{tracker="chk_nginx"}`:                                          3,
 		`gokeepalived_config_last_reload_successful{}`:                                                      0,
+		`gokeepalived_vrrp_rx_kernel_drops_total{}`:                                                         17,
 		`gokeepalived_config_loaded_timestamp_seconds{}`:                                                    1700000000.5,
 		`gokeepalived_vrrp_transitions_total{from="BACKUP",to="MASTER",vrrp_instance="VI_1"}`:               2,
 		`gokeepalived_vrrp_transitions_total{from="MASTER",to="FAULT",vrrp_instance="VI_1"}`:                1,

@@ -56,6 +56,7 @@ type RawConn struct {
 	roobn  int
 	rerr   error
 	readFn func(fd uintptr) bool
+	rbatch rxBatchState // ReadBatch's recvmmsg state and the drop count
 
 	// Send state, guarded by mu: Write fills it and writeFn sends it, so
 	// an advert costs no allocation (a closure, a Sockaddr and an error
@@ -153,8 +154,24 @@ func bindOpt(ifname string) sockopt {
 	return sockopt{"SO_BINDTODEVICE", func(fd int) error { return unix.BindToDevice(fd, ifname) }}
 }
 
+// rxqOvfl has the kernel report the socket's drop count with each packet
+// (RxBuffer.KernelDrops).
+var rxqOvfl = intOpt("SO_RXQ_OVFL", unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
+
+// noRecv keeps a send socket from queueing what it receives: it is never
+// read, yet as a raw socket it is handed every VRRP packet for this host
+// (IPv4 with IP_MULTICAST_ALL off and no group joined: no multicast ones;
+// IPv6 gets them all). A filter that takes nothing drops them before they
+// are queued; before, each advert received was also queued there until
+// the buffer was full. keepalived shrinks that buffer (SO_RCVBUF 0).
+var noRecv = sockopt{"SO_ATTACH_FILTER", func(fd int) error {
+	takeNothing := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: 0}}
+	return unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER,
+		&unix.SockFprog{Len: uint16(len(takeNothing)), Filter: &takeNothing[0]})
+}}
+
 func recvOpts4(cfg ConnConfig) []sockopt {
-	opts := []sockopt{bindOpt(cfg.Ifname), intOpt("IP_MULTICAST_ALL", unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)}
+	opts := []sockopt{bindOpt(cfg.Ifname), intOpt("IP_MULTICAST_ALL", unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0), rxqOvfl}
 	if !cfg.NoMulticast {
 		mreq := &unix.IPMreqn{Multiaddr: cfg.Group.As4(), Ifindex: int32(cfg.Ifindex)}
 		opts = append(opts, sockopt{"IP_ADD_MEMBERSHIP " + cfg.Group.String(), func(fd int) error {
@@ -168,6 +185,7 @@ func sendOpts4(cfg ConnConfig) []sockopt {
 	mreq := &unix.IPMreqn{Ifindex: int32(cfg.Ifindex)}
 	return []sockopt{
 		bindOpt(cfg.Ifname),
+		intOpt("IP_MULTICAST_ALL", unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0), noRecv,
 		intOpt("IP_HDRINCL", unix.IPPROTO_IP, unix.IP_HDRINCL, 1),
 		intOpt("IP_MULTICAST_LOOP", unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, 0),
 		{"IP_MULTICAST_IF", func(fd int) error {
@@ -182,6 +200,7 @@ func recvOpts6(cfg ConnConfig) []sockopt {
 		intOpt("IPV6_MULTICAST_ALL", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_ALL, 0),
 		intOpt("IPV6_RECVHOPLIMIT", unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1),
 		intOpt("IPV6_RECVPKTINFO", unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO, 1),
+		rxqOvfl,
 	}
 	if !cfg.NoMulticast {
 		mreq := &unix.IPv6Mreq{Multiaddr: cfg.Group.As16(), Interface: uint32(cfg.Ifindex)}
@@ -195,6 +214,7 @@ func recvOpts6(cfg ConnConfig) []sockopt {
 func sendOpts6(cfg ConnConfig) []sockopt {
 	return []sockopt{
 		bindOpt(cfg.Ifname),
+		intOpt("IPV6_MULTICAST_ALL", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_ALL, 0), noRecv,
 		intOpt("IPV6_CHECKSUM", unix.IPPROTO_IPV6, unix.IPV6_CHECKSUM, 6),
 		intOpt("IPV6_MULTICAST_LOOP", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP, 0),
 		intOpt("IPV6_MULTICAST_IF", unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_IF, cfg.Ifindex),

@@ -65,7 +65,9 @@ func (c *RawConn) read6(b []byte) (int, Meta, error) {
 		return 0, Meta{}, closedErr("read", c, err)
 	}
 	m := Meta{Src: netip.AddrFrom16(c.from.Addr), Ifindex: c.cfg.Ifindex}
-	parseCmsgs6(c.oob[:c.roobn], &m)
+	if drops, ok := parseCmsgs(c.oob[:c.roobn], &m); ok {
+		c.rbatch.drops.Store(uint64(drops))
+	}
 	return c.rn, m, nil
 }
 
@@ -94,16 +96,20 @@ func (c *RawConn) recv6(fd uintptr) bool {
 	return true
 }
 
-// parseCmsgs6 reads IPV6_PKTINFO (destination, ifindex) and IPV6_HOPLIMIT
-// from a control message buffer without allocating.
-func parseCmsgs6(oob []byte, m *Meta) {
+// parseCmsgs reads IPV6_PKTINFO (destination, ifindex), IPV6_HOPLIMIT
+// and the socket's drop count (SO_RXQ_OVFL; ok says whether it was
+// there) from a control message buffer without allocating.
+func parseCmsgs(oob []byte, m *Meta) (drops uint32, ok bool) {
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		l := int(h.Len)
 		if l < unix.SizeofCmsghdr || l > len(oob) {
-			return
+			return drops, ok
 		}
 		data := oob[unix.CmsgLen(0):l]
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_RXQ_OVFL && len(data) >= 4 {
+			drops, ok = *(*uint32)(unsafe.Pointer(&data[0])), true
+		}
 		if h.Level == unix.IPPROTO_IPV6 {
 			switch {
 			case h.Type == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
@@ -118,10 +124,11 @@ func parseCmsgs6(oob []byte, m *Meta) {
 		}
 		next := unix.CmsgSpace(l - unix.CmsgLen(0))
 		if next > len(oob) {
-			return
+			return drops, ok
 		}
 		oob = oob[next:]
 	}
+	return drops, ok
 }
 
 // Write sends one VRRP message; see Message for the defaults. Errors that
