@@ -45,22 +45,56 @@ pass:
 	}
 	q.Restore()
 	d.loop.tx.Flush()
+	d.runDeferred()
 }
 
-// stepDue steps u's timer. When it only sends adverts they join the
-// batch; anything else (a transition, addresses, GARPs) goes out in the
-// order the machine gave, after what is batched so far.
+// stepDue steps u's timer. Its leading adverts join the pass's batch;
+// the rest of its actions (a transition's addresses, GARPs, notifications
+// and any advert after them) wait, in the order the machine gave, until
+// the batch is out (runDeferred): when many instances take over in one
+// pass, every new master's first advert leaves before any of them spends
+// time on addresses and GARPs. Each unit's own order is kept.
 func (d *Daemon) stepDue(now time.Time, u *vinst.Unit) {
 	acts := u.Step(now, -1, instance.Timeout{})
 	d.loop.tx.Begin()
-	for _, ma := range acts {
-		if _, ok := ma.Action.(instance.SendAdvert); !ok {
-			d.loop.tx.Flush()
+	lead := 0
+	for lead < len(acts) {
+		if _, ok := acts[lead].Action.(instance.SendAdvert); !ok {
 			break
 		}
+		d.execute(now, u.Members[acts[lead].Member], acts[lead].Action)
+		lead++
 	}
-	for _, ma := range acts {
-		d.execute(now, u.Members[ma.Member], ma.Action)
+	if lead == len(acts) {
+		d.groupNotify(u)
+		return
 	}
-	d.groupNotify(u)
+	for _, ma := range acts[lead:] {
+		d.loop.later = append(d.loop.later, deferred{now: now, vi: u.Members[ma.Member], act: ma.Action})
+	}
+	d.loop.later = append(d.loop.later, deferred{now: now, unit: u})
+}
+
+// deferred is one action of a timer pass run after its batch went out,
+// or (unit set) the unit's group notification that follows its actions.
+type deferred struct {
+	now  time.Time
+	vi   *vinst.Instance
+	act  instance.Action
+	unit *vinst.Unit
+}
+
+// runDeferred carries out what the pass's units deferred, in order, with
+// adverts written at once (the batch is over).
+func (d *Daemon) runDeferred() {
+	for i := range d.loop.later {
+		l := &d.loop.later[i]
+		if l.unit != nil {
+			d.groupNotify(l.unit)
+			continue
+		}
+		d.execute(l.now, l.vi, l.act)
+	}
+	clear(d.loop.later) // drop the references
+	d.loop.later = d.loop.later[:0]
 }

@@ -113,6 +113,7 @@ type loopState struct {
 	startedAt time.Time
 	txBuf     []byte      // the advert being sent, shared by all instances
 	tx        vinst.Batch // the adverts of one timer pass
+	later     []deferred  // what a timer pass runs after its batch (batch.go)
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
