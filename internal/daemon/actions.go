@@ -25,8 +25,8 @@ func (d *Daemon) stepUnit(now time.Time, u *vinst.Unit, i int, ev instance.Event
 // backup's received advert, a request) do not move the earliest deadline,
 // and each re-arm is a system call.
 func (d *Daemon) armTimer() {
-	d.loop.timers.Sync(d.units)
-	next := d.loop.timers.Next()
+	d.loop.pass.Timers.Sync(d.units)
+	next := d.loop.pass.Timers.Next()
 	if !next.IsZero() && next.Equal(d.loop.armedAt) {
 		return
 	}
@@ -74,7 +74,7 @@ func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
 // sendAdvert sends one advert of vi, encoded into the loop's buffer and
 // written (or batched) by vinst.Batch.
 func (d *Daemon) sendAdvert(vi *vinst.Instance, prio uint8) {
-	d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio, &d.loop.tx)
+	d.loop.txBuf = vi.SendAdvert(d.loop.txBuf, prio, &d.loop.pass.Tx)
 }
 
 // addVIPs adds every address of vi; a failure is retried on the next

@@ -119,14 +119,14 @@ func TestFlushAdvertsError(t *testing.T) {
 	a.Reset()
 	a.Fail("Write", nil, errors.New("ENOBUFS"))
 	d := &Daemon{}
-	d.loop.tx.Begin()
+	d.loop.pass.Tx.Begin()
 	for _, vi := range vs {
 		d.sendAdvert(vi, 100)
 	}
 	if n := len(a.Writes()); n != 0 {
 		t.Fatalf("%d adverts written before the flush, want 0", n)
 	}
-	d.loop.tx.Flush()
+	d.loop.pass.Tx.Flush()
 	var sent []uint64
 	for _, vi := range vs {
 		sent = append(sent, vi.Stats.AdvertSent)
@@ -163,11 +163,11 @@ func TestBatchAllocatesNothing(t *testing.T) {
 	d := &Daemon{}
 	pass := func() {
 		c.n = 0
-		d.loop.tx.Begin()
+		d.loop.pass.Tx.Begin()
 		for _, vi := range vs {
 			d.sendAdvert(vi, 100)
 		}
-		d.loop.tx.Flush()
+		d.loop.pass.Tx.Flush()
 	}
 	pass()
 	if c.batches != 1 || c.n != 3 {

@@ -107,13 +107,11 @@ type loopState struct {
 	ctx       context.Context
 	reqCh     chan func()
 	timer     system.LoopTimer // the loop's one timer (armTimer)
-	timers    vinst.Timers     // the units by deadline (armTimer, fireTimers)
+	pass      vinst.Pass       // the timers by deadline and a pass's batch (batch.go)
 	armedAt   time.Time        // the deadline timer is armed to; zero once it fired
 	stopping  bool
 	startedAt time.Time
-	txBuf     []byte      // the advert being sent, shared by all instances
-	tx        vinst.Batch // the adverts of one timer pass
-	later     []deferred  // what a timer pass runs after its batch (batch.go)
+	txBuf     []byte // the advert being sent, shared by all instances
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves

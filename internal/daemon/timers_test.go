@@ -52,7 +52,7 @@ func TestFireTimersSharesLongIntervals(t *testing.T) {
 		due2 := v2.M.Deadline()
 		for round := range 5 {
 			d.armTimer()
-			time.Sleep(d.loop.timers.Next().Sub(time.Now()))
+			time.Sleep(d.loop.pass.Timers.Next().Sub(time.Now()))
 			d.fireTimers(time.Now())
 			if diff := cmp.Diff([]int{2}, c.Batches()); diff != "" {
 				t.Fatalf("round %d: batches (-want +got):\n%s", round, diff)
@@ -98,7 +98,7 @@ func TestFireTimersLooksPastBackup(t *testing.T) {
 		if v2.M.State() != instance.Backup || !v2.M.Deadline().Equal(backupDue) {
 			t.Errorf("backup was served early: %v, due %v, want BACKUP due %v", v2.M.State(), v2.M.Deadline(), backupDue)
 		}
-		if next := d.loop.timers.Next(); !next.Equal(backupDue) {
+		if next := d.loop.pass.Timers.Next(); !next.Equal(backupDue) {
 			t.Errorf("queue's next deadline %v, want the backup's %v", next, backupDue)
 		}
 	})
@@ -128,7 +128,7 @@ func TestFireTimersAllocatesNothing(t *testing.T) {
 	pass := func() {
 		c.n = 0
 		d.armTimer()
-		for time.Now().Before(d.loop.timers.Next()) {
+		for time.Now().Before(d.loop.pass.Timers.Next()) {
 		}
 		d.fireTimers(time.Now())
 	}
