@@ -142,7 +142,10 @@ func (c *RawConn) fillBatch(i int, m Message) {
 func (c *RawConn) sendBatch(fd uintptr) bool {
 	b := &c.batch
 	hs := b.hdrs[b.start:]
-	r, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+	// Raw: the socket is non-blocking (EAGAIN goes back to the poller), so
+	// the call never blocks and need not tell the scheduler, whose
+	// bookkeeping would wake the runtime's monitor thread every round.
+	r, _, errno := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
 	if errno == unix.EAGAIN {
 		return false
 	}

@@ -84,7 +84,8 @@ func (c *RawConn) recv6(fd uintptr) bool {
 		Control: &c.oob[0],
 	}
 	c.msg.SetControllen(len(c.oob))
-	r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+	// Raw: a non-blocking socket, the call never blocks (see sendBatch).
+	r, _, errno := unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
 	if errno == unix.EAGAIN {
 		return false
 	}

@@ -170,7 +170,8 @@ func (b *rxBatchState) fill(i int, buf []byte) {
 // recvmmsg of every header.
 func (c *RawConn) recvBatch(fd uintptr) bool {
 	b := &c.rbatch
-	r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+	// Raw, as sendBatch: a non-blocking socket, the call never blocks.
+	r, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
 	if errno == unix.EAGAIN {
 		return false
 	}
@@ -185,7 +186,7 @@ func (c *RawConn) recvBatch(fd uintptr) bool {
 // not wait.
 func (c *RawConn) tryRecvBatch(fd uintptr) {
 	b := &c.rbatch
-	r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), unix.MSG_DONTWAIT, 0, 0)
+	r, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), unix.MSG_DONTWAIT, 0, 0)
 	b.n, b.errno = int(r), errno
 	if errno != 0 {
 		b.n = 0
