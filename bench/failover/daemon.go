@@ -185,7 +185,7 @@ func (d *daemon) pids() []int {
 func (d *daemon) exitedEarly() error {
 	select {
 	case <-d.proc.Done():
-		return fmt.Errorf("%s exited during the window:\n%s", d.kind, d.logTail(15))
+		return fmt.Errorf("%s exited during the window (%v):\n%s", d.kind, d.proc.Wait(), d.logTail(15))
 	default:
 		return nil
 	}
