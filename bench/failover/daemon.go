@@ -88,6 +88,19 @@ type daemon struct {
 
 // startDaemon writes conf into dir and starts kind in host.
 func startDaemon(ctx context.Context, b *bench, kind daemonKind, host *lab.Host, dir string, conf confSpec) (*daemon, error) {
+	return startDaemonBin(ctx, b, kind, b.binary(kind), host, dir, conf)
+}
+
+// binary is the executable of kind the run was given.
+func (b *bench) binary(kind daemonKind) string {
+	if kind == keepalived {
+		return b.opt.keepalive
+	}
+	return b.opt.gk
+}
+
+// startDaemonBin is startDaemon running the executable name.
+func startDaemonBin(ctx context.Context, b *bench, kind daemonKind, name string, host *lab.Host, dir string, conf confSpec) (*daemon, error) {
 	path := filepath.Join(dir, "keepalived.conf")
 	if err := os.WriteFile(path, []byte(conf.text()), 0o644); err != nil {
 		return nil, fmt.Errorf("write config: %w", err)
@@ -97,14 +110,11 @@ func startDaemon(ctx context.Context, b *bench, kind daemonKind, host *lab.Host,
 	for _, f := range []string{"gk.pid", "k.pid", "k-vrrp.pid", "k-check.pid"} {
 		os.Remove(filepath.Join(dir, f))
 	}
-	var name string
 	var args []string
 	switch kind {
 	case gokeepalived:
-		name = b.opt.gk
 		args = []string{"-n", "-l", "-G", "-f", path, "-p", filepath.Join(dir, "gk.pid"), "--socket", filepath.Join(dir, "gk.sock")}
 	case keepalived:
-		name = b.opt.keepalive
 		args = []string{"-n", "-l", "-P", "-f", path, "-p", filepath.Join(dir, "k.pid"),
 			"-r", filepath.Join(dir, "k-vrrp.pid"), "-c", filepath.Join(dir, "k-check.pid")}
 	}
@@ -169,4 +179,14 @@ func (d *daemon) logTail(lines int) string {
 // pids returns the daemon's pid and every descendant's.
 func (d *daemon) pids() []int {
 	return descendants(d.proc.Pid)
+}
+
+// exitedEarly is an error when the daemon has already exited.
+func (d *daemon) exitedEarly() error {
+	select {
+	case <-d.proc.Done():
+		return fmt.Errorf("%s exited during the window (%v):\n%s", d.kind, d.proc.Wait(), d.logTail(15))
+	default:
+		return nil
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,15 +20,18 @@ type footConfig struct {
 	Ifaces   int // VLANs the instances are spread over; 0: eth1 alone
 }
 
-// footResult is one daemon's footprint for one footConfig.
+// footResult is one daemon's footprint for one footConfig: its memory
+// from the memory pass (every row at once), its CPU from the CPU pass
+// (one row at a time).
 type footResult struct {
-	Daemon  daemonKind
-	Config  footConfig
-	Usage   usage         // at the end of the window
-	CPU     time.Duration // CPU time spent in the window
-	Window  time.Duration
-	Adverts int64 // adverts the window should hold: N × window / interval
-	Err     error
+	Daemon    daemonKind
+	Config    footConfig
+	Usage     usage         // memory at the end of the idle window
+	MemWindow time.Duration // the idle window
+	CPU       time.Duration // run time of every thread over the CPU window
+	Window    time.Duration // the CPU window
+	Adverts   int64         // adverts the CPU window should hold: N × window / interval
+	Err       error
 }
 
 // manyInstances is a config of n masters on one host: VRIDs 1..n, VIPs
@@ -47,94 +51,180 @@ func warmup(interval time.Duration) time.Duration {
 	return masterDown(3, prioA, interval) + 6*time.Second
 }
 
+// footprintPart measures memory and CPU of both daemons at each size.
+// Memory does not depend on load, so every row's daemons run at once for
+// the idle window, each in namespaces of its own and from a copy of its
+// binary of its own (daemons mapping one file would split its pages
+// between them in PSS). CPU per advert does, so it is measured after, one
+// row at a time, both daemons side by side.
 func (b *bench) footprintPart(ctx context.Context, w io.Writer) error {
 	cfgs := []footConfig{{2, time.Second, 0}, {50, time.Second, 0}, {255, time.Second, 0}, {1000, time.Second, 4},
 		{2, 10 * time.Millisecond, 0}, {50, 10 * time.Millisecond, 0}, {255, 10 * time.Millisecond, 0}}
 	if b.opt.quick {
 		cfgs = []footConfig{{50, 10 * time.Millisecond, 0}}
 	}
+	dir, err := os.MkdirTemp("", "gkbench-foot")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rs := make([]footResult, 0, 2*len(cfgs)) // gokeepalived, keepalived per row
+	for _, c := range cfgs {
+		for _, k := range bothDaemons {
+			rs = append(rs, footResult{Daemon: k, Config: c})
+		}
+	}
+	b.log.Info("footprint: memory, every row at once", "rows", len(cfgs), "window", b.opt.idle)
+	var wg sync.WaitGroup
+	for i := range rs {
+		wg.Go(func() { b.memoryOne(ctx, &rs[i], filepath.Join(dir, fmt.Sprint("mem-", i))) })
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	// One single-host lab per daemon, so both run side by side under the
 	// same load without hearing each other.
-	labs := map[daemonKind]*lab.Lab{}
+	hosts := map[daemonKind]*lab.Host{}
 	for _, k := range bothDaemons {
 		l, err := b.labs.build(ctx, lab.Spec{Hosts: lab.Hosts("a")})
 		if err != nil {
 			return fmt.Errorf("footprint lab: %w", err)
 		}
 		defer b.labs.close(l)
-		labs[k] = l
+		hosts[k] = l.Host("a")
 	}
-	dir, err := os.MkdirTemp("", "gkbench-foot")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	var rs []footResult
-	for _, c := range cfgs {
+	for i := 0; i < len(rs); i += len(bothDaemons) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		b.log.Info("footprint", "instances", c.N, "interval", c.Interval, "window", b.opt.idle)
-		var wg sync.WaitGroup
-		got := make([]footResult, len(bothDaemons))
-		for i, k := range bothDaemons {
-			wg.Go(func() {
-				d := filepath.Join(dir, fmt.Sprintf("%s-%d-%s", k, c.N, c.Interval))
-				got[i] = b.footprintOne(ctx, k, labs[k].Host("a"), d, c)
-			})
+		b.log.Info("footprint: cpu", "instances", rs[i].Config.N, "interval", rs[i].Config.Interval, "window", b.opt.cpuWin)
+		for j := range bothDaemons {
+			r := &rs[i+j]
+			wg.Go(func() { b.cpuOne(ctx, r, hosts[r.Daemon], filepath.Join(dir, fmt.Sprint("cpu-", i+j))) })
 		}
 		wg.Wait()
-		rs = append(rs, got...)
 	}
 	writeFootprint(w, rs)
 	return nil
 }
 
-func (b *bench) footprintOne(ctx context.Context, k daemonKind, h *lab.Host, dir string, c footConfig) footResult {
-	r := footResult{Daemon: k, Config: c, Window: b.opt.idle}
+// memoryOne runs r's daemon in a lab of its own through a reload and a
+// failover, lets it idle for the window, and records its memory.
+func (b *bench) memoryOne(ctx context.Context, r *footResult, dir string) {
+	fail := func(err error) { r.Err = errors.Join(r.Err, err) }
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		r.Err = err
-		return r
+		fail(err)
+		return
 	}
-	conf := manyInstances(c.N, c.Interval)
-	if c.Ifaces > 0 {
-		if err := addLinks(ctx, nil, []*lab.Host{h}, []int{2}, c.Ifaces); err != nil {
-			r.Err = err
-			return r
-		}
-		defer delLinks(context.WithoutCancel(ctx), h, c.Ifaces)
-		conf = spreadInstances(c.N, c.Ifaces, c.Interval, "MASTER", prioA)
-	}
-	d, err := startDaemon(ctx, b, k, h, dir, conf)
+	bin, err := copyBinary(b.binary(r.Daemon), dir)
 	if err != nil {
-		r.Err = err
-		return r
+		fail(err)
+		return
+	}
+	l, err := b.labs.build(ctx, lab.Spec{Hosts: lab.Hosts("a")})
+	if err != nil {
+		fail(fmt.Errorf("footprint lab: %w", err))
+		return
+	}
+	defer b.labs.close(l)
+	h := l.Host("a")
+	d, err := b.startFoot(ctx, r, bin, h, dir)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer d.stop(10 * time.Second)
+	if err := b.reloadAndFailover(ctx, d, h, r.Config); err != nil {
+		fail(err)
+		return
+	}
+	start := time.Now()
+	if !sleepCtx(ctx, b.opt.idle) {
+		fail(ctx.Err())
+		return
+	}
+	r.Usage, r.MemWindow = measure(d.pids()), time.Since(start)
+	if err := d.exitedEarly(); err != nil {
+		fail(err)
+	}
+}
+
+// releaseSettle is how long the CPU pass waits after the warm-up: past the
+// release gokeepalived makes 10 s after start-up and after its last burst
+// of allocation (the GARPs at the end of the warm-up; cmd/gokeepalived
+// trim.go), a one-off cost that is not the steady state's.
+const releaseSettle = 12 * time.Second
+
+// cpuOne runs r's daemon on h until it is master of every instance, has
+// sent its gratuitous ARPs and given memory back, then records the run time of its threads
+// over the CPU window.
+func (b *bench) cpuOne(ctx context.Context, r *footResult, h *lab.Host, dir string) {
+	fail := func(err error) { r.Err = errors.Join(r.Err, err) }
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fail(err)
+		return
+	}
+	d, err := b.startFoot(ctx, r, b.binary(r.Daemon), h, dir)
+	if err != nil {
+		fail(err)
+		return
 	}
 	defer func() {
 		d.stop(10 * time.Second)
-		h.Exec(ctx, "ip", "addr", "flush", "dev", h.Ifname, "to", "10.0.0.0/24")
+		h.Exec(context.WithoutCancel(ctx), "ip", "addr", "flush", "dev", h.Ifname, "to", "10.0.0.0/24")
+		if r.Config.Ifaces > 0 {
+			delLinks(context.WithoutCancel(ctx), h, r.Config.Ifaces)
+		}
 	}()
-	if err := b.reloadAndFailover(ctx, d, h, c); err != nil {
-		r.Err = err
-		return r
+	if !sleepCtx(ctx, warmup(r.Config.Interval)+releaseSettle) {
+		fail(ctx.Err())
+		return
 	}
-	before := measure(d.pids())
-	start := time.Now()
-	if !sleepCtx(ctx, b.opt.idle) {
-		r.Err = ctx.Err()
-		return r
+	before, start := cpuTime(d.pids()), time.Now()
+	if !sleepCtx(ctx, b.opt.cpuWin) {
+		fail(ctx.Err())
+		return
 	}
-	after := measure(d.pids())
-	r.Window = time.Since(start)
-	select {
-	case <-d.proc.Done():
-		r.Err = fmt.Errorf("%s exited during the window:\n%s", k, d.logTail(15))
-		return r
-	default:
+	r.CPU, r.Window = cpuTime(d.pids())-before, time.Since(start)
+	r.Adverts = int64(r.Config.N) * int64(r.Window/r.Config.Interval)
+	if err := d.exitedEarly(); err != nil {
+		fail(err)
 	}
-	r.Usage, r.CPU = after, after.CPU-before.CPU
-	r.Adverts = int64(c.N) * int64(r.Window/c.Interval)
-	return r
+}
+
+// startFoot starts r's daemon (binary bin) on h with r's instances, on
+// interfaces of their own when the row asks for several.
+func (b *bench) startFoot(ctx context.Context, r *footResult, bin string, h *lab.Host, dir string) (*daemon, error) {
+	c := r.Config
+	conf := manyInstances(c.N, c.Interval)
+	if c.Ifaces > 0 {
+		if err := addLinks(ctx, nil, []*lab.Host{h}, []int{2}, c.Ifaces); err != nil {
+			return nil, err
+		}
+		conf = spreadInstances(c.N, c.Ifaces, c.Interval, "MASTER", prioA)
+	}
+	return startDaemonBin(ctx, b, r.Daemon, bin, h, dir, conf)
+}
+
+// copyBinary copies the executable at src into dir: a file of its own,
+// whose pages no other daemon of the run maps.
+func copyBinary(src, dir string) (string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	dst := filepath.Join(dir, filepath.Base(src))
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return "", err
+	}
+	return dst, out.Close()
 }
 
 // reloadAndFailover takes the daemon through what a real one sees before

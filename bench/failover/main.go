@@ -29,6 +29,7 @@ type options struct {
 	parts     string // which parts to run: f(ailover) p(footprint) t(imer) s(cale)
 	idle      time.Duration
 	timerWin  time.Duration
+	cpuWin    time.Duration
 	verbose   bool
 }
 
@@ -53,13 +54,15 @@ func run() int {
 	flag.StringVar(&o.keepalive, "keepalived", "/usr/sbin/keepalived", "keepalived binary")
 	flag.StringVar(&o.out, "out", "bench-results.md", "file the markdown tables are written to")
 	flag.StringVar(&o.parts, "parts", "fpts", "parts to run: f failover, p footprint, t timer accuracy, s scale (1,000 instances on 4 interfaces)")
-	flag.DurationVar(&o.idle, "idle", 60*time.Second, "footprint idle window")
+	flag.DurationVar(&o.idle, "idle", 60*time.Second, "footprint memory window: every size idles at once, after a reload and a failover")
+	flag.DurationVar(&o.cpuWin, "cpu-window", 15*time.Second, "footprint CPU window, one size at a time")
 	flag.DurationVar(&o.timerWin, "timer-window", 10*time.Second, "timer-accuracy capture window")
 	flag.BoolVar(&o.verbose, "v", false, "progress and daemon logs on stderr")
 	flag.Parse()
 	if o.quick {
 		o.reps = 1
 		o.idle = 5 * time.Second
+		o.cpuWin = 3 * time.Second
 		o.timerWin = 3 * time.Second
 	}
 	if os.Geteuid() != 0 {

@@ -157,19 +157,12 @@ type usage struct {
 	Procs           int
 }
 
-// measure sums VmRSS and CPU time over pids; vanished processes are skipped.
+// measure sums VmRSS, smaps_rollup and the threads' run time (schedstat)
+// over pids; vanished processes are skipped.
 func measure(pids []int) usage {
 	var u usage
 	for _, pid := range pids {
 		p := "/proc/" + strconv.Itoa(pid)
-		sb, err := os.ReadFile(p + "/stat")
-		if err != nil {
-			continue
-		}
-		st, err := parseStat(sb)
-		if err != nil {
-			continue
-		}
 		mb, err := os.ReadFile(p + "/status")
 		if err != nil {
 			continue
@@ -185,8 +178,49 @@ func measure(pids []int) usage {
 				u.AnonKiB += r.Anon
 			}
 		}
-		u.CPU += st.CPU
 		u.Procs++
 	}
+	u.CPU = cpuTime(pids)
 	return u
+}
+
+// parseSchedstat reads the first field of /proc/PID/task/TID/schedstat:
+// the nanoseconds the thread has spent on a CPU. The kernel counts it at
+// every context switch and tick, so it is exact where utime+stime in
+// /proc/PID/stat are multiples of 10 ms sampled at ticks.
+func parseSchedstat(b []byte) (time.Duration, error) {
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return 0, errors.New("schedstat: empty")
+	}
+	ns, err := strconv.ParseInt(string(f[0]), 10, 64)
+	if err != nil || ns < 0 {
+		return 0, fmt.Errorf("schedstat %q: bad run time", f[0])
+	}
+	return time.Duration(ns), nil
+}
+
+// cpuTime sums the run time (schedstat) of every thread of pids; threads
+// and processes that vanished are skipped, and a thread that exits during
+// a window takes its time with it (the daemons' threads live as long as
+// they do).
+func cpuTime(pids []int) time.Duration {
+	var sum time.Duration
+	for _, pid := range pids {
+		task := "/proc/" + strconv.Itoa(pid) + "/task/"
+		ents, err := os.ReadDir(task)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			b, err := os.ReadFile(task + e.Name() + "/schedstat")
+			if err != nil {
+				continue
+			}
+			if d, err := parseSchedstat(b); err == nil {
+				sum += d
+			}
+		}
+	}
+	return sum
 }

@@ -205,7 +205,8 @@ func verdict(ok bool) string {
 // writeFootprint prints the footprint table.
 func writeFootprint(w io.Writer, rs []footResult) {
 	fmt.Fprintf(w, "\n## Footprint (idle masters, VRRPv3, one host)\n\n")
-	fmt.Fprintln(w, "Each daemon settles, reloads (SIGHUP), has every interface go down and up (all instances to FAULT and back to MASTER), settles again, and then idles for the window. RSS: VmRSS summed over every process of the daemon at the end of the window; CPU: utime+stime over the window.")
+	fmt.Fprintln(w, "Memory pass: every row's daemons run at once, each in namespaces of its own and from its own copy of its binary; each settles, reloads (SIGHUP), has every interface go down and up (all instances to FAULT and back to MASTER), settles again, and then idles for the memory window. RSS: VmRSS summed over every process of the daemon at the end of that window. "+
+		"CPU pass, after it, one row at a time (both daemons side by side): each daemon starts, settles, and the run time of all its threads (/proc/PID/task/*/schedstat, ns) is summed over the window shown.")
 	fmt.Fprintln(w, "")
 	fmt.Fprintln(w, "| Instances | Advert | Window | gk RSS MiB | ka RSS MiB (procs) | RSS gk/ka | gk CPU s | ka CPU s | CPU gk/ka | gk µs/advert | ka µs/advert |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
@@ -278,7 +279,7 @@ func perAdvert(r footResult) float64 {
 	if r.Adverts == 0 {
 		return 0
 	}
-	return float64(r.CPU.Microseconds()) / float64(r.Adverts)
+	return float64(r.CPU) / float64(time.Microsecond) / float64(r.Adverts)
 }
 
 // writeTimer prints the timer-accuracy table.

@@ -85,6 +85,7 @@ func serve(o *Options, ns, inst string, ready func(), load loader) (int, error) 
 		socket = ""
 	}
 	trim := &pageTrimmer{log: log}
+	trim.watchBursts()
 	started := func() { sdNotifyReady(); trim.soon(); ready() }
 	sys, err := daemon.OpenSystem(log)
 	if err != nil {

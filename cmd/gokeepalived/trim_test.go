@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,4 +63,43 @@ func TestPageTrimmerCoalesces(t *testing.T) {
 			t.Fatal("no release after a later reload")
 		}
 	}
+}
+
+var burstSink [][]byte
+
+// TestHeapReleasedAfterBurst: a collection that follows a burst of
+// allocation brings one heap release, the delay later; collections of an
+// idle program (nothing allocated since) and the release's own bring none.
+func TestHeapReleasedAfterBurst(t *testing.T) {
+	var frees atomic.Int32
+	p := &pageTrimmer{log: slog.New(slog.DiscardHandler), delay: 50 * time.Millisecond}
+	p.freeHeap = func() { frees.Add(1); runtime.GC() } // a release collects, as FreeOSMemory does
+	p.watchBursts()
+	waitFrees := func(want int32) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); frees.Load() < want; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d heap releases, want %d", frees.Load(), want)
+			}
+		}
+	}
+	for range 2 * burstBytes / 4096 {
+		burstSink = append(burstSink, make([]byte, 4096))
+	}
+	burstSink = nil
+	runtime.GC()
+	waitFrees(1)
+	for range 5 {
+		runtime.GC() // idle: nothing allocated since the release
+		time.Sleep(2 * p.delay)
+	}
+	if n := frees.Load(); n != 1 {
+		t.Errorf("%d heap releases after one burst and idle collections, want 1", n)
+	}
+	for range 2 * burstBytes / 4096 {
+		burstSink = append(burstSink, make([]byte, 4096))
+	}
+	burstSink = nil
+	runtime.GC()
+	waitFrees(2)
 }

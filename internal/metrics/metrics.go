@@ -58,7 +58,7 @@ var ScriptDurationBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5,
 // Metrics records the daemon's metrics. A nil *Metrics is valid and
 // records nothing, so the daemon can run without a metrics listener.
 type Metrics struct {
-	transitions    *prometheus.CounterVec
+	transitions    *transitionCounter
 	scriptRuns     *prometheus.CounterVec
 	scriptDuration *prometheus.HistogramVec
 }
@@ -68,10 +68,7 @@ type Metrics struct {
 // Metrics.
 func New(reg prometheus.Registerer, src control.Source) (*Metrics, error) {
 	m := &Metrics{
-		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Subsystem: "vrrp", Name: "transitions_total",
-			Help: "State transitions of a VRRP instance, by previous and new state.",
-		}, []string{InstanceLabel, "from", "to"}),
+		transitions: newTransitionCounter(),
 		scriptRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "script", Name: "runs_total",
 			Help: "Runs of a vrrp_script, by result (success, failure, timeout, error).",
@@ -95,7 +92,7 @@ func (m *Metrics) Transition(instance string, from, to control.State) {
 	if m == nil {
 		return
 	}
-	m.transitions.WithLabelValues(instance, from.String(), to.String()).Inc()
+	m.transitions.inc(instance, from, to)
 }
 
 // ScriptRun records one run of a tracking script and how long it took.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"weak"
 
 	"github.com/gokeepalived/gokeepalived/internal/config"
 	"github.com/gokeepalived/gokeepalived/internal/track"
@@ -11,16 +12,18 @@ import (
 
 // Gate is the running configuration's track.Gate, rebuilt when the
 // configuration (and so global_defs) changes. The zero value is ready.
+// It knows the configuration it was built for only weakly: a gate must not
+// keep a configuration a reload replaced (every instance of it) alive.
 type Gate struct {
-	conf *config.Config
+	conf weak.Pointer[config.Config]
 	gate *track.Gate
 }
 
 // For returns the gate of conf.
 func (g *Gate) For(conf *config.Config) *track.Gate {
-	if g.conf != conf {
+	if w := weak.Make(conf); g.gate == nil || g.conf != w {
 		gl := conf.Global
-		g.conf, g.gate = conf, track.NewGate(track.SecurityConfig{
+		g.conf, g.gate = w, track.NewGate(track.SecurityConfig{
 			Enabled: gl.EnableScriptSecurity, User: gl.ScriptUser, Group: gl.ScriptGroup})
 	}
 	return g.gate

@@ -142,7 +142,7 @@ func (l *LAN) deliver(from *Node, fam system.Family, m system.Message) {
 			continue
 		}
 		for _, c := range n.conns() {
-			if c.fam == fam {
+			if c.fam == fam && c.ifindex == lanIfindex {
 				to = append(to, c)
 			}
 		}
@@ -505,7 +505,7 @@ type conn struct {
 }
 
 func (n *Node) openConn(cfg system.ConnConfig) (system.Conn, error) {
-	if cfg.Ifindex != lanIfindex {
+	if cfg.Ifindex != lanIfindex && !n.knows(cfg.Ifindex) {
 		return nil, fmt.Errorf("node %s: no LAN on interface %d: %w", n.Name, cfg.Ifindex, system.ErrNoInterface)
 	}
 	c := &conn{n: n, ifindex: cfg.Ifindex, fam: cfg.Family, in: make(chan systemtest.Packet, 256), closed: make(chan struct{})}
@@ -513,6 +513,19 @@ func (n *Node) openConn(cfg system.ConnConfig) (system.Conn, error) {
 	n.open = append(n.open, c)
 	n.mu.Unlock()
 	return c, nil
+}
+
+// knows reports whether a link the scenario added has index ifindex: a
+// daemon may open sockets on it, though only eth0 reaches other nodes.
+func (n *Node) knows(ifindex int) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, l := range n.ifaces {
+		if l.Index == ifindex && l.Name != "lo" {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *conn) Read(b []byte) (int, system.Meta, error) {
@@ -543,7 +556,9 @@ func (c *conn) Write(m system.Message) error {
 			c.n.record("advert vrid %d priority %d to %s", adv.VRID, adv.Priority, m.Dst)
 		}
 	}
-	c.n.lan.deliver(c.n, c.fam, m)
+	if c.ifindex == lanIfindex {
+		c.n.lan.deliver(c.n, c.fam, m)
+	}
 	return nil
 }
 
