@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/bench/procfs"
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
 
@@ -184,60 +185,9 @@ func masters(n int, interval time.Duration) string {
 	return b.String()
 }
 
-// threads sums the run time (schedstat field 1) and the context switches
-// of every thread of pid and its descendants.
+// threads sums the run time (schedstat) and the context switches of
+// every thread of pid and its descendants.
 func threads(pid int) (time.Duration, int64) {
-	var cpu time.Duration
-	var sw int64
-	for _, p := range family(pid) {
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", p))
-		for _, t := range tasks {
-			if b, err := os.ReadFile(t + "/schedstat"); err == nil {
-				if f := strings.Fields(string(b)); len(f) > 0 {
-					ns, _ := strconv.ParseInt(f[0], 10, 64)
-					cpu += time.Duration(ns)
-				}
-			}
-			b, _ := os.ReadFile(t + "/status")
-			for _, line := range strings.Split(string(b), "\n") {
-				if k, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
-					n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-					sw += n
-				}
-			}
-		}
-	}
-	return cpu, sw
-}
-
-// family is pid and its descendants.
-func family(pid int) []int {
-	parent := map[int]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, s := range stats {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			continue
-		}
-		i := strings.LastIndexByte(string(b), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 2 {
-			continue
-		}
-		p, _ := strconv.Atoi(filepath.Base(filepath.Dir(s)))
-		pp, _ := strconv.Atoi(f[1])
-		parent[p] = pp
-	}
-	out := []int{pid}
-	for i := 0; i < len(out); i++ {
-		for c, pp := range parent {
-			if pp == out[i] {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
+	pids := procfs.Descendants(pid)
+	return procfs.CPUTime(pids), procfs.CtxSwitches(pids)
 }

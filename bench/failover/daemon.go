@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/bench/procfs"
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
 
@@ -178,7 +179,7 @@ func (d *daemon) logTail(lines int) string {
 
 // pids returns the daemon's pid and every descendant's.
 func (d *daemon) pids() []int {
-	return descendants(d.proc.Pid)
+	return procfs.Descendants(d.proc.Pid)
 }
 
 // exitedEarly is an error when the daemon has already exited.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gokeepalived/gokeepalived/bench/procfs"
 	"github.com/gokeepalived/gokeepalived/internal/lab"
 )
 
@@ -181,12 +182,12 @@ func (b *bench) cpuOne(ctx context.Context, r *footResult, h *lab.Host, dir stri
 		fail(ctx.Err())
 		return
 	}
-	before, start := cpuTime(d.pids()), time.Now()
+	before, start := procfs.CPUTime(d.pids()), time.Now()
 	if !sleepCtx(ctx, b.opt.cpuWin) {
 		fail(ctx.Err())
 		return
 	}
-	r.CPU, r.Window = cpuTime(d.pids())-before, time.Since(start)
+	r.CPU, r.Window = procfs.CPUTime(d.pids())-before, time.Since(start)
 	r.Adverts = int64(r.Config.N) * int64(r.Window/r.Config.Interval)
 	if err := d.exitedEarly(); err != nil {
 		fail(err)

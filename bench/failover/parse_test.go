@@ -3,11 +3,8 @@ package main
 import (
 	"encoding/hex"
 	"net/netip"
-	"os"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -71,43 +68,6 @@ func FuzzClassify(f *testing.F) {
 		fi := classify(b)
 		if fi.Kind != kindOther && len(b) < 14+28 {
 			t.Fatalf("%v from a %d-byte frame", fi.Kind, len(b))
-		}
-	})
-}
-
-func TestParseStat(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		want    procStat
-		wantErr bool
-	}{
-		{"plain", "123 (keepalived) S 7 123 123 0 -1 4194560 1 0 0 0 250 30 0 0 20 0 1 0 1 1 1", procStat{PPid: 7, CPU: 2800 * time.Millisecond}, false},
-		{"name with spaces and parens", "9 (a b) (c)) R 1 9 9 0 -1 0 0 0 0 0 1 2 0", procStat{PPid: 1, CPU: 30 * time.Millisecond}, false},
-		{"no name", "9 a R 1", procStat{}, true},
-		{"too short", "9 (x) R 1 2 3", procStat{}, true},
-		{"bad utime", "9 (x) R 1 9 9 0 -1 0 0 0 0 0 x 2 0", procStat{}, true},
-		{"huge", "9 (x) R 1 9 9 0 -1 0 0 0 0 0 4611686018427387903 0 0", procStat{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseStat([]byte(tt.in))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("parseStat (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func FuzzParseStat(f *testing.F) {
-	f.Add([]byte("123 (keepalived) S 7 123 123 0 -1 4194560 1 0 0 0 250 30 0"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := parseStat(b)
-		if err == nil && st.CPU < 0 {
-			t.Fatalf("negative cpu %v", st.CPU)
 		}
 	})
 }
@@ -214,82 +174,4 @@ func FuzzParseRollup(f *testing.F) {
 			t.Fatalf("negative %+v", r)
 		}
 	})
-}
-
-func TestParseSchedstat(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		want    time.Duration
-		wantErr bool
-	}{
-		{"thread", "2214302 105871 43\n", 2214302 * time.Nanosecond, false},
-		{"idle thread", "0 0 0\n", 0, false},
-		{"empty", "", 0, true},
-		{"negative", "-5 0 0\n", 0, true},
-		{"not a number", "x 1 2\n", 0, true},
-		{"overflow", "99999999999999999999 0 0\n", 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseSchedstat([]byte(tt.in))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if got != tt.want {
-				t.Errorf("parseSchedstat(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func FuzzParseSchedstat(f *testing.F) {
-	f.Add([]byte("2214302 105871 43\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if d, err := parseSchedstat(b); err == nil && d < 0 {
-			t.Fatalf("negative run time %v", d)
-		}
-	})
-}
-
-// TestCPUTimeCountsEveryThread: the run time of this process summed over
-// its threads grows by at least what a busy thread of its own burned, and
-// is read at nanosecond, not clock-tick, resolution.
-func TestCPUTimeCountsEveryThread(t *testing.T) {
-	pids := []int{os.Getpid()}
-	before := cpuTime(pids)
-	if before <= 0 {
-		t.Fatalf("cpuTime of this process = %v, want > 0", before)
-	}
-	type sample struct{ own, total time.Duration }
-	done := make(chan sample)
-	go func() {
-		runtime.LockOSThread() // one thread throughout
-		// Unlocked, the thread goes back to the runtime instead of exiting
-		// (an exiting thread takes its run time out of the sum).
-		defer runtime.UnlockOSThread()
-		self := func() time.Duration {
-			b, err := os.ReadFile("/proc/thread-self/schedstat")
-			if err != nil {
-				return 0
-			}
-			d, _ := parseSchedstat(b)
-			return d
-		}
-		start := self()
-		for deadline := time.Now().Add(10 * time.Second); self()-start < 20*time.Millisecond && time.Now().Before(deadline); {
-		}
-		own := self() - start
-		done <- sample{own, cpuTime(pids)}
-	}()
-	s := <-done
-	if s.own < 20*time.Millisecond {
-		t.Fatalf("the busy thread's own schedstat grew by only %v", s.own)
-	}
-	if s.total-before < s.own {
-		t.Errorf("cpuTime grew by %v while one thread alone ran %v", s.total-before, s.own)
-	}
-	if s.total%(10*time.Millisecond) == 0 && before%(10*time.Millisecond) == 0 {
-		t.Errorf("cpuTime %v and %v are whole clock ticks: not read from schedstat", before, s.total)
-	}
 }
