@@ -117,12 +117,20 @@ func TestConfigsLoad(t *testing.T) {
 		"failover v3 50ms": {routerID: "b", version: 3, interval: 50 * time.Millisecond, check: "/bin/true",
 			insts: []instSpec{{vrid: 51, state: "BACKUP", priority: 90, vip: "192.168.1.10/32"}}},
 		"255 x 10ms": manyInstances(255, 10*time.Millisecond),
+		"255 x 10ms real-time": func() confSpec {
+			c := manyInstances(255, 10*time.Millisecond)
+			c.realtime = true
+			return c
+		}(),
 	}
 	for name, c := range confs {
 		t.Run(name, func(t *testing.T) {
 			cfg, diags := config.LoadBytes(name, []byte(c.text()), config.Options{})
 			if config.HasErrors(diags) || cfg == nil {
 				t.Fatalf("gokeepalived rejects the config: %v\n%s", diags, c.text())
+			}
+			if rt := cfg.Global.Realtime.Priority > 0 && cfg.Global.Realtime.NoSwap; rt != c.realtime {
+				t.Errorf("vrrp_rt_priority set = %v, want %v", rt, c.realtime)
 			}
 			if got := len(cfg.Instances); got != len(c.insts) {
 				t.Errorf("instances = %d, want %d", got, len(c.insts))

@@ -51,13 +51,22 @@ type confSpec struct {
 	version  int           // 2 or 3
 	interval time.Duration // advert_int
 	check    string        // vrrp_script path, "" for none
+	realtime bool          // vrrp_rt_priority and vrrp_no_swap (the loop under SCHED_RR, memory locked)
 	insts    []instSpec
 }
+
+// realtimeDefs are the real-time keywords of a realtime confSpec, as
+// keepalived's man page gives them for the VRRP process.
+const realtimeDefs = "    vrrp_rt_priority 50\n    vrrp_no_swap\n"
 
 // text renders the config in keepalived's syntax.
 func (c confSpec) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "global_defs {\n    router_id %s\n    vrrp_version %d\n}\n", c.routerID, c.version)
+	fmt.Fprintf(&b, "global_defs {\n    router_id %s\n    vrrp_version %d\n", c.routerID, c.version)
+	if c.realtime {
+		b.WriteString(realtimeDefs)
+	}
+	b.WriteString("}\n")
 	if c.check != "" {
 		fmt.Fprintf(&b, "vrrp_script chk {\n    script %q\n    interval 2\n    weight -20\n}\n", c.check)
 	}

@@ -286,13 +286,17 @@ func perAdvert(r footResult) float64 {
 func writeTimer(w io.Writer, rs []timerResult, win time.Duration) {
 	fmt.Fprintf(w, "\n## Timer accuracy (%d instances × %s adverts, VRRPv3)\n\n", timerInstances, timerInterval)
 	fmt.Fprintf(w, "Intervals between consecutive adverts of each VRID, kernel timestamps of a capture on another host, %s window. "+
-		"CPU hog: one busy-loop process per core (nice 0). Target: jitter p99 (|interval − 10 ms|) under 1 ms.\n\n", win)
+		"CPU hog: one busy-loop process per core (nice 0). Real-time: the same daemon with `vrrp_rt_priority 50` and `vrrp_no_swap`. "+
+		"Target: jitter p99 (|interval − 10 ms|) under 1 ms.\n\n", win)
 	fmt.Fprintln(w, "| Daemon | Load | Intervals | p50 ms | p99 ms | max ms | jitter p99 ms | capture drops | target |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		load := "idle"
 		if r.Hog {
 			load = "CPU hog"
+		}
+		if r.Realtime {
+			load += ", real-time"
 		}
 		if r.Err != nil {
 			fmt.Fprintf(w, "| %s | %s | failed: %s | | | | | | |\n", r.Daemon, load, strings.ReplaceAll(r.Err.Error(), "\n", " "))

@@ -23,6 +23,7 @@ const (
 type timerResult struct {
 	Daemon    daemonKind
 	Hog       bool
+	Realtime  bool // vrrp_rt_priority 50 and vrrp_no_swap
 	Intervals int
 	P50, P99  time.Duration // of the intervals
 	Max       time.Duration
@@ -55,23 +56,29 @@ func (b *bench) timerPart(ctx context.Context, w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	var rs []timerResult
-	for _, k := range bothDaemons {
-		b.log.Info("timer accuracy", "daemon", k, "window", b.opt.timerWin)
-		rs = append(rs, b.timerOne(ctx, k, a, cl, c, filepath.Join(dir, k.String()))...)
-		if ctx.Err() != nil {
-			return ctx.Err()
+	for _, rt := range []bool{false, true} {
+		for _, k := range bothDaemons {
+			b.log.Info("timer accuracy", "daemon", k, "realtime", rt, "window", b.opt.timerWin)
+			rs = append(rs, b.timerOne(ctx, k, rt, a, cl, c, filepath.Join(dir, fmt.Sprintf("%s-rt%v", k, rt)))...)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 	}
 	writeTimer(w, rs, b.opt.timerWin)
 	return nil
 }
 
-func (b *bench) timerOne(ctx context.Context, k daemonKind, a, cl *lab.Host, c *capture, dir string) []timerResult {
-	fail := func(err error) []timerResult { return []timerResult{{Daemon: k, Err: err}} }
+// timerOne runs k with the timer part's instances (rt: with the real-time
+// keywords) and measures its adverts idle, then under a CPU hog.
+func (b *bench) timerOne(ctx context.Context, k daemonKind, rt bool, a, cl *lab.Host, c *capture, dir string) []timerResult {
+	fail := func(err error) []timerResult { return []timerResult{{Daemon: k, Realtime: rt, Err: err}} }
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail(err)
 	}
-	d, err := startDaemon(ctx, b, k, a, dir, manyInstances(timerInstances, timerInterval))
+	conf := manyInstances(timerInstances, timerInterval)
+	conf.realtime = rt
+	d, err := startDaemon(ctx, b, k, a, dir, conf)
 	if err != nil {
 		return fail(err)
 	}
@@ -89,7 +96,7 @@ func (b *bench) timerOne(ctx context.Context, k daemonKind, a, cl *lab.Host, c *
 			for range runtime.NumCPU() {
 				p, err := cl.Run(context.WithoutCancel(ctx), b.self, "hog")
 				if err != nil {
-					return append(rs, timerResult{Daemon: k, Hog: true, Err: err})
+					return append(rs, timerResult{Daemon: k, Realtime: rt, Hog: true, Err: err})
 				}
 				hogs = append(hogs, p)
 			}
@@ -105,10 +112,10 @@ func (b *bench) timerOne(ctx context.Context, k daemonKind, a, cl *lab.Host, c *
 			<-p.Done()
 		}
 		if !ok {
-			return append(rs, timerResult{Daemon: k, Hog: hog, Err: ctx.Err()})
+			return append(rs, timerResult{Daemon: k, Realtime: rt, Hog: hog, Err: ctx.Err()})
 		}
 		r := spread(evs)
-		r.Daemon, r.Hog, r.Drops = k, hog, drops
+		r.Daemon, r.Realtime, r.Hog, r.Drops = k, rt, hog, drops
 		select {
 		case <-d.proc.Done():
 			r.Err = fmt.Errorf("%s exited:\n%s", k, d.logTail(15))
