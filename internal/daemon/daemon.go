@@ -111,7 +111,8 @@ type loopState struct {
 	armedAt   time.Time        // the deadline timer is armed to; zero once it fired
 	stopping  bool
 	startedAt time.Time
-	txBuf     []byte // the advert being sent, shared by all instances
+	txBuf     []byte           // the advert being sent, shared by all instances
+	rt        *realtime.Budget // sleeps now and then under vrrp_rt_priority (nil without)
 
 	ctl            *control.Server // the control socket, bound by claim
 	metricsHandler http.Handler    // set by startServers, before ctl serves
@@ -217,7 +218,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	realtime.Apply(d.log, d.conf.Global.Realtime) // on the loop's goroutine
 
 	sigs := make(chan os.Signal, 8)
 	defer d.sys.Signals(sigs)()
@@ -232,6 +232,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown()
 		return err
 	}
+	// On the loop's goroutine, after the start-up's bulk work (sockets,
+	// lookups and stale VIPs for every instance), which a real-time thread
+	// would have to do within vrrp_rlimit_rttime.
+	d.loop.rt = realtime.Apply(d.log, d.conf.Global.Realtime)
 	go d.rel.worker.Run(ctx, d.prepareReload, d.commitReload, d.reloadSuperseded)
 	stopServers := d.startServers(ctx)
 	defer stopServers()
@@ -250,6 +254,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.loop.timer = timer
 	defer timer.Close()
 	for {
+		d.loop.rt.Spend()
 		d.bgpSync() // bgp.go: routes follow every event's outcome
 		d.armTimer()
 		select {

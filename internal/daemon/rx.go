@@ -33,6 +33,7 @@ func (d *Daemon) receiveReady(s *demux.Sock) {
 // and receives each packet.
 func (d *Daemon) receiveFrom(s *demux.Sock) {
 	for range maxDrain {
+		d.loop.rt.Spend()
 		n := d.rx.Read(s)
 		for i := range n {
 			d.receive(d.rx.Packet(i))

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strconv"
@@ -77,5 +78,55 @@ func TestRealtimeKeywords(t *testing.T) {
 	// and answers status).
 	if got := instanceOf(t, statusJSON(t, na), "VI_1").State; got != "MASTER" {
 		t.Errorf("VI_1 is %v, want MASTER", got)
+	}
+}
+
+// TestRealtimeMassTakeover: with vrrp_rt_priority and keepalived's default
+// vrrp_rlimit_rttime (10 ms without sleeping, then SIGKILL), 255
+// instances becoming master in one pass — each adding its address and
+// sending GARPs on the loop's SCHED_RR thread — must not run the thread
+// into the limit: the loop sleeps a microsecond now and then
+// (realtime.Budget). Before it, the kernel killed the daemon in the burst
+// (keepalived's VRRP child dies the same way and its parent respawns it).
+func TestRealtimeMassTakeover(t *testing.T) {
+	t.Parallel() // its own lab
+	needRoot(t)
+	l := lab.New(t, lab.Spec{Hosts: lab.Hosts("a")})
+	a := l.Host("a")
+	const n = 255
+	var b strings.Builder
+	b.WriteString("global_defs {\n    router_id a\n    vrrp_rt_priority 20\n}\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "vrrp_instance VI_%d {\n    state MASTER\n    interface eth1\n    virtual_router_id %d\n"+
+			"    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        10.9.%d.%d/32\n    }\n}\n", i, i, i/250, i%250+1)
+	}
+	na := newNode(t, a, b.String())
+	na.start(t)
+	deadline := time.Now().Add(20 * time.Second)
+	masters := 0
+	for time.Now().Before(deadline) {
+		select {
+		case <-na.proc.Done():
+			t.Fatalf("the daemon exited during the takeover of %d instances (%v): %s", n, na.proc.Wait(), tail(na.proc.Output(), 5))
+		default:
+		}
+		masters = 0
+		for _, in := range statusJSON(t, na).Instances {
+			if in.State == "MASTER" {
+				masters++
+			}
+		}
+		if masters == n {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if masters != n {
+		t.Fatalf("%d of %d instances MASTER after 20 s", masters, n)
+	}
+	select {
+	case <-na.proc.Done():
+		t.Fatalf("the daemon exited after the takeover (%v): %s", na.proc.Wait(), tail(na.proc.Output(), 5))
+	case <-time.After(3 * time.Second):
 	}
 }

@@ -1,6 +1,8 @@
 package system
 
 import (
+	"time"
+
 	"errors"
 	"fmt"
 	"os"
@@ -99,4 +101,12 @@ func SetRTTimeLimit(limitUS uint64) error {
 		return fmt.Errorf("setrlimit RLIMIT_RTTIME %d µs: %w", limitUS, err)
 	}
 	return nil
+}
+
+// SleepThread puts the calling thread to sleep for d with nanosleep
+// itself, not the Go scheduler: the thread really blocks, which is what
+// resets RLIMIT_RTTIME's count for a SCHED_RR thread (realtime.Budget).
+func SleepThread(d time.Duration) {
+	ts := unix.NsecToTimespec(d.Nanoseconds())
+	_ = unix.Nanosleep(&ts, nil) // an interrupted sleep has blocked too
 }
