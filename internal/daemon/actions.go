@@ -40,8 +40,13 @@ func (d *Daemon) armTimer() {
 	}
 }
 
-// execute carries out one action of vi's machine.
+// execute carries out one action of vi's machine. Every path that acts
+// on the machines (timer passes, received adverts, trackers, reloads, the
+// graceful stop) comes through here, so this is where a real-time loop
+// spends its RLIMIT_RTTIME budget (realtime.Budget): 255 instances
+// stopping or taking over at once must not run the thread into the limit.
 func (d *Daemon) execute(now time.Time, vi *vinst.Instance, a instance.Action) {
+	d.loop.rt.Spend()
 	switch a := a.(type) {
 	case instance.SendAdvert:
 		d.sendAdvert(vi, a.Priority)

@@ -20,5 +20,3 @@ func (x executor) Execute(now time.Time, vi *vinst.Instance, a instance.Action) 
 }
 
 func (x executor) GroupNotify(u *vinst.Unit) { x.d.groupNotify(u) }
-
-func (x executor) Spend() { x.d.loop.rt.Spend() }

@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,5 +130,15 @@ func TestRealtimeMassTakeover(t *testing.T) {
 	case <-na.proc.Done():
 		t.Fatalf("the daemon exited after the takeover (%v): %s", na.proc.Wait(), tail(na.proc.Output(), 5))
 	case <-time.After(3 * time.Second):
+	}
+	// The graceful stop is the same burst the other way (255 priority-0
+	// adverts and address removals): it must end by itself, not be killed.
+	na.signal(t, syscall.SIGTERM)
+	na.wait(t, 20*time.Second)
+	if err := na.proc.Wait(); err != nil {
+		t.Fatalf("the graceful stop of %d instances ended with %v: %s", n, err, tail(na.proc.Output(), 5))
+	}
+	if out, _ := a.Exec(context.Background(), "ip", "-o", "addr", "show", "dev", "eth1", "to", "10.9.0.0/16"); strings.TrimSpace(out) != "" {
+		t.Errorf("VIPs left after the stop:\n%s", tail(out, 5))
 	}
 }

@@ -7,13 +7,10 @@ import (
 )
 
 // Executor carries out the machines' actions for a timer pass (the
-// daemon): Execute one action of vi, GroupNotify a unit after its actions;
-// Spend is called between units of work (a real-time loop sleeps now and
-// then there, to stay under RLIMIT_RTTIME: realtime.Budget).
+// daemon): Execute one action of vi, GroupNotify a unit after its actions.
 type Executor interface {
 	Execute(now time.Time, vi *Instance, a instance.Action)
 	GroupNotify(u *Unit)
-	Spend()
 }
 
 // Pass serves the loop's timers: Fire steps, earliest first from the
@@ -62,7 +59,6 @@ pass:
 		if u == nil || dl.IsZero() {
 			break
 		}
-		x.Spend()
 		if now.Before(dl) {
 			now = time.Now()
 		}
@@ -80,7 +76,6 @@ pass:
 	q.Restore()
 	p.Tx.Flush()
 	for i := range p.later {
-		x.Spend()
 		l := &p.later[i]
 		if l.unit != nil {
 			x.GroupNotify(l.unit)
