@@ -184,6 +184,8 @@ func TestReceiveBufferSizing(t *testing.T) {
 					conf.KernelRxBufSize = tt.kernel
 				}
 				vi := testInstance(i+1, conf)
+				// As vinst.New builds it: the advert carries the VIP.
+				vi.SendTpl = vrrp.Advertisement{Version: vrrp.V2, VRID: uint8(i + 1), Addrs: []netip.Addr{conf.VIPs[0].Prefix.Addr()}}
 				if err := tb.Bind(vi); err != nil {
 					t.Fatal(err)
 				}

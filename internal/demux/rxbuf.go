@@ -40,29 +40,22 @@ func share(vi *vinst.Instance, p config.RxBufs) int {
 }
 
 // advertLen is the length of vi's adverts on the wire above the link
-// layer: VRRP header and addresses, v2's authentication data, the IPv4
-// header and the AH header.
+// layer: the VRRP message as vi sends it (vrrp.Advertisement.Len), and
+// for IPv4 the IP header and AH's header (IPv6's header is not in what
+// a raw IPv6 socket queues).
 func advertLen(vi *vinst.Instance) int {
-	n, per := 8, 4
-	if vi.Fam == vrrp.IPv6 {
-		per = 16
-	}
-	for _, v := range vi.Conf.VIPs {
-		if v.Prefix.Addr().Is6() == (vi.Fam == vrrp.IPv6) {
-			n += per
-		}
-	}
-	if vi.Conf.Version == 2 {
-		n += 8
-	}
+	n := vi.SendTpl.Len()
 	if vi.Fam == vrrp.IPv4 {
-		n += 20
+		n += ipv4HeaderLen
 		if vi.AH != nil {
-			n += 24
+			n += vrrp.AHLen
 		}
 	}
 	return n
 }
+
+// ipv4HeaderLen is the IPv4 header of an advert (no options).
+const ipv4HeaderLen = 20
 
 // addShare counts vi's share in its socket's receive buffer (join true)
 // or takes it out, and resizes the buffer.
